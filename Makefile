@@ -1,0 +1,58 @@
+# Schakelpunt: `make demo` and `make test` on a machine with only Python 3.11+ and make.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test lint types pytest install install-dev messages lock clean bench
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Schakelpunt heeft Python 3.11 of nieuwer nodig.")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-base: requirements/base.lock pyproject.toml | $(BIN)/python
+	$(PIP) install --require-hashes -r requirements/base.lock
+	$(PIP) install --no-deps -e .
+	@touch $@
+
+$(VENV)/.installed-dev: requirements/dev.lock pyproject.toml | $(BIN)/python
+	$(PIP) install --require-hashes -r requirements/dev.lock
+	$(PIP) install --no-deps -e .
+	@touch $@ $(VENV)/.installed-base
+
+install: $(VENV)/.installed-base
+install-dev: $(VENV)/.installed-dev
+
+## demo: install, create the SQLite database, build the demo region, serve at http://127.0.0.1:8000
+demo: install
+	DJANGO_SETTINGS_MODULE=schakelpunt.conf.demo $(BIN)/schakelpunt rundemo
+
+## test: lint, types, migrations check and the whole test suite (DATABASE_URL picks the database)
+test: install-dev lint types
+	DJANGO_SETTINGS_MODULE=schakelpunt.conf.test $(BIN)/schakelpunt makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: install-dev
+	$(BIN)/mypy
+
+## messages: extract and compile translations (needs GNU gettext)
+messages: install-dev
+	cd src/schakelpunt && ../../$(BIN)/schakelpunt makemessages -l en --no-obsolete --no-location \
+		--ignore 'tests/*' --ignore 'migrations/*'
+	cd src/schakelpunt && ../../$(BIN)/schakelpunt compilemessages -l en
+
+## lock: re-pin the dependencies after changing pyproject.toml (needs uv)
+lock:
+	uv pip compile pyproject.toml -o requirements/base.lock --generate-hashes --python-version 3.11
+	uv pip compile pyproject.toml --extra dev -o requirements/dev.lock --generate-hashes --python-version 3.11
+
+bench: install
+	$(BIN)/python bench/demo_build.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

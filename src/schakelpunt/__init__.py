@@ -1,0 +1,1 @@
+"""Schakelpunt: collaboration of MBO schools, municipalities and care providers."""

@@ -1,0 +1,3 @@
+from schakelpunt.cli import main
+
+main()

@@ -1,0 +1,273 @@
+"""THE need-to-know decisions. Nothing else in Schakelpunt decides who sees which student.
+
+Every rule below is one row: which role, which students (a queryset filter), which parts
+may be viewed, changed and exported. Views, the API and exports ask `students_for_user`,
+`student_access` and `student_get_for_user`; nobody filters students by hand.
+Deny is the default: a user without a matching rule sees no student and no part.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from schakelpunt.accounts.models import Membership, User
+from schakelpunt.accounts.roles import Role
+from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES, Consent, Referral
+from schakelpunt.signals.models import AbsenceReport
+from schakelpunt.students.models import Student
+from schakelpunt.support.models import SupportTeamMember
+
+from .parts import Action, Part
+
+CARE_TEAM_ROLES = frozenset({Role.CARE_COORDINATOR, Role.STUDENT_ADVISOR, Role.SCHAKELFUNCTIONARIS})
+SCHOOL_ROLES = CARE_TEAM_ROLES | {Role.COACH}
+# Roles whose holders may open a student file (and therefore must use a second factor).
+FILE_ROLES = SCHOOL_ROLES | {Role.EXTERNAL_CARE_WORKER, Role.ATTENDANCE_OFFICER}
+# Roles that only ever see counts, never a name.
+AGGREGATE_ROLES = frozenset({Role.MUNICIPAL_ADVISOR, Role.GOVERNANCE})
+
+_SCHOOL_CARE_PARTS = frozenset(
+    {Part.IDENTITY, Part.CONTACT, Part.ENROLMENT, Part.ABSENCE, Part.SUPPORT, Part.REFERRALS}
+)
+_COACH_PARTS = frozenset({Part.IDENTITY, Part.CONTACT, Part.ENROLMENT, Part.ABSENCE, Part.SUPPORT})
+# What the law gives leerplicht/RMC: who the student is, where enrolled, and the absence.
+_ATTENDANCE_PARTS = frozenset({Part.IDENTITY, Part.CONTACT, Part.ENROLMENT, Part.ABSENCE})
+# What may ever be shared with an external provider, and only with consent.
+_SHAREABLE_PARTS = frozenset({Part.CONTACT, Part.ENROLMENT, Part.ABSENCE, Part.SUPPORT})
+_STUDENT_OWN_PARTS = _SCHOOL_CARE_PARTS
+# Early leavers stay on the RMC list until their 23rd birthday.
+RMC_AGE_LIMIT = 23
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One reason why a user may see a student, and what it allows."""
+
+    reason: str
+    role: str
+    view: frozenset[Part]
+    change: frozenset[Part] = frozenset()
+    export: frozenset[Part] = frozenset()
+
+    def parts_for(self, action: Action) -> frozenset[Part]:
+        return {Action.VIEW: self.view, Action.CHANGE: self.change, Action.EXPORT: self.export}[
+            action
+        ]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    grant: Grant
+    scope: Q
+    # Set for rules whose parts depend on the student (consent); None means `grant.view`.
+    consent_organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StudentAccess:
+    """What one user may do with one student's file."""
+
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    def parts(self, action: Action = Action.VIEW) -> frozenset[Part]:
+        result: frozenset[Part] = frozenset()
+        for grant in self.grants:
+            result |= grant.parts_for(action)
+        return result
+
+    def allows(self, action: Action, part: Part) -> bool:
+        return part in self.parts(action)
+
+    @property
+    def roles(self) -> str:
+        return ",".join(sorted({g.role for g in self.grants}))
+
+
+def _active_memberships(user: User) -> list[Membership]:
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return list(
+        Membership.objects.active().filter(user=user).select_related("organisation").order_by("pk")
+    )
+
+
+def _active_consent(organisation_id: int, today: date) -> QuerySet[Consent]:
+    return Consent.objects.filter(
+        organisation_id=organisation_id, withdrawn_at__isnull=True, given_on__lte=today
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+
+
+def _rules(user: User) -> list[_Rule]:
+    """Every rule that applies to this user, one per membership (plus own file and team)."""
+    today = timezone.localdate()
+    rules: list[_Rule] = []
+    school_ids: set[int] = set()
+    for m in _active_memberships(user):
+        if m.role == Role.COACH and m.programme_team_id:
+            school_ids.add(m.organisation_id)
+            rules.append(
+                _Rule(
+                    Grant("programme_team", m.role, _COACH_PARTS, change=frozenset({Part.SUPPORT})),
+                    Q(programme__team_id=m.programme_team_id, institution_id=m.organisation_id),
+                )
+            )
+        elif m.role in CARE_TEAM_ROLES:
+            school_ids.add(m.organisation_id)
+            scope = Q(institution_id=m.organisation_id)
+            if m.location_id:
+                scope &= Q(location_id=m.location_id)
+            rules.append(
+                _Rule(
+                    Grant(
+                        "care_team",
+                        m.role,
+                        _SCHOOL_CARE_PARTS,
+                        change=_SCHOOL_CARE_PARTS - {Part.IDENTITY},
+                        export=_SCHOOL_CARE_PARTS,
+                    ),
+                    scope,
+                )
+            )
+        elif m.role == Role.EXTERNAL_CARE_WORKER:
+            referred = Referral.objects.filter(
+                student=OuterRef("pk"),
+                to_organisation_id=m.organisation_id,
+                status__in=REFERRAL_ACTIVE_STATUSES,
+            )
+            consented = _active_consent(m.organisation_id, today).filter(student=OuterRef("pk"))
+            rules.append(
+                _Rule(
+                    Grant("referral_with_consent", m.role, frozenset({Part.IDENTITY})),
+                    Q(Exists(referred)) & Q(Exists(consented)),
+                    consent_organisation_id=m.organisation_id,
+                )
+            )
+        elif m.role == Role.ATTENDANCE_OFFICER:
+            if m.organisation.rmc_region_id:
+                area = Q(residence_municipality__rmc_region_id=m.organisation.rmc_region_id)
+            elif m.organisation.municipality_id:
+                area = Q(residence_municipality_id=m.organisation.municipality_id)
+            else:
+                continue
+            reported = AbsenceReport.objects.filter(student=OuterRef("pk"))
+            born_after = today.replace(year=today.year - RMC_AGE_LIMIT)
+            early_leaver = Q(
+                left_on__isnull=False,
+                has_basic_qualification=False,
+                date_of_birth__gt=born_after,
+            )
+            rules.append(
+                _Rule(
+                    Grant("statutory_task", m.role, _ATTENDANCE_PARTS, export=_ATTENDANCE_PARTS),
+                    area & (Q(Exists(reported)) | early_leaver),
+                )
+            )
+    if school_ids:
+        # Colleagues at the student's own school who joined the support team.
+        in_team = SupportTeamMember.objects.filter(
+            student=OuterRef("pk"), user=user, ended_on__isnull=True
+        )
+        rules.append(
+            _Rule(
+                Grant(
+                    "support_team",
+                    "support_team",
+                    _SCHOOL_CARE_PARTS,
+                    change=frozenset({Part.SUPPORT}),
+                ),
+                Q(Exists(in_team)) & Q(institution_id__in=sorted(school_ids)),
+            )
+        )
+    if user.is_authenticated and user.is_active:
+        rules.append(_Rule(Grant("own_file", Role.STUDENT, _STUDENT_OWN_PARTS), Q(user=user)))
+    return rules
+
+
+def students_for_user(user: User) -> QuerySet[Student]:
+    """Every student this user may open, and no other. Empty for aggregate-only roles."""
+    rules = _rules(user)
+    if not rules:
+        return Student.objects.none()
+    scope = Q()
+    for rule in rules:
+        scope |= rule.scope
+    return Student.objects.filter(scope)
+
+
+def student_access(user: User, student: Student) -> StudentAccess:
+    """Which grants apply to this user for this student (none means: no access at all)."""
+    today = timezone.localdate()
+    grants: list[Grant] = []
+    for rule in _rules(user):
+        if not Student.objects.filter(pk=student.pk).filter(rule.scope).exists():
+            continue
+        if rule.consent_organisation_id is None:
+            grants.append(rule.grant)
+            continue
+        consented: set[Part] = set()
+        for consent in _active_consent(rule.consent_organisation_id, today).filter(student=student):
+            consented.update(Part(p) for p in consent.parts if p in _SHAREABLE_PARTS)
+        grants.append(
+            Grant(rule.grant.reason, rule.grant.role, rule.grant.view | frozenset(consented))
+        )
+    return StudentAccess(tuple(grants))
+
+
+def student_get_for_user(
+    *, user: User, student_id: int, action: Action = Action.VIEW, part: Part = Part.IDENTITY
+) -> tuple[Student, StudentAccess]:
+    """The student with the user's access, or the same 404 for 'absent' and 'not allowed'."""
+    student = (
+        Student.objects.select_related(
+            "institution", "location", "programme__team", "residence_municipality__rmc_region"
+        )
+        .filter(pk=student_id)
+        .first()
+    )
+    if student is None:
+        raise Http404
+    access = student_access(user, student)
+    if not access.allows(action, part):
+        raise Http404
+    return student, access
+
+
+def may_open_student_files(user: User) -> bool:
+    """Does any role of this user open student files of others (needs a second factor)?"""
+    return any(m.role in FILE_ROLES for m in _active_memberships(user))
+
+
+def roles_of(user: User) -> set[str]:
+    return {m.role for m in _active_memberships(user)}
+
+
+def has_any_role(user: User, roles: Iterable[str]) -> bool:
+    wanted = set(roles)
+    return any(m.role in wanted for m in _active_memberships(user))
+
+
+def privacy_officer_institutions(user: User) -> list[int]:
+    """The institutions whose access log this user may search."""
+    return sorted(
+        m.organisation_id for m in _active_memberships(user) if m.role == Role.PRIVACY_OFFICER
+    )
+
+
+def may_view_access_log(user: User, student: Student) -> bool:
+    """The student sees who opened their own file; the privacy officer of the school too."""
+    if student.user_id is not None and student.user_id == user.pk:
+        return True
+    return student.institution_id in privacy_officer_institutions(user)
+
+
+def students_for_export(user: User, parts: frozenset[Part]) -> QuerySet[Student]:
+    """The students whose given parts this user may export (a care team, leerplicht/RMC)."""
+    scope: Q | None = None
+    for rule in _rules(user):
+        if rule.consent_organisation_id is None and parts <= rule.grant.export:
+            scope = rule.scope if scope is None else scope | rule.scope
+    return Student.objects.none() if scope is None else Student.objects.filter(scope)

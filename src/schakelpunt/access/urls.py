@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+app_name = "access"
+
+urlpatterns = [path("toegangslog/", views.log_search, name="log_search")]

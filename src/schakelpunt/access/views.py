@@ -1,0 +1,27 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from schakelpunt.accounts.models import User
+
+from .forms import AccessLogSearchForm
+from .models import AccessLogEntry
+from .policy import privacy_officer_institutions
+from .selectors import access_log_search
+
+
+@login_required
+def log_search(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not privacy_officer_institutions(user):
+        raise Http404
+    form = AccessLogSearchForm(request.GET or None)
+    entries: QuerySet[AccessLogEntry] = AccessLogEntry.objects.none()
+    if form.is_valid():
+        entries = access_log_search(user=user, **form.cleaned_data)
+    elif not form.is_bound:
+        entries = access_log_search(user=user)
+    page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
+    return render(request, "access/log_search.html", {"form": form, "page": page})

@@ -1,0 +1,195 @@
+"""People, organisations and the memberships through which people hold a role."""
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import OrganisationKind, Role
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in. Signs in with the e-mail address."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mailadres"), unique=True)
+    email_notifications = models.BooleanField(_("meldingen ook per e-mail"), default=False)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("naam"), max_length=200)
+    kind = models.CharField(_("soort"), max_length=20, choices=OrganisationKind.choices)
+    brin = models.CharField(_("BRIN"), max_length=4, blank=True)
+    # The municipality an organisation is (kind municipality) or is seated in.
+    municipality = models.ForeignKey(
+        "refdata.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("gemeente"),
+    )
+    # The region an RMC office serves.
+    rmc_region = models.ForeignKey(
+        "refdata.RmcRegion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("RMC-regio"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    """A site of an MBO institution; its care team serves the students enrolled there."""
+
+    institution = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="locations",
+        verbose_name=_("instelling"),
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    municipality = models.ForeignKey(
+        "refdata.Municipality", on_delete=models.PROTECT, verbose_name=_("gemeente")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("locatie")
+        verbose_name_plural = _("locaties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgrammeTeam(models.Model):
+    """The team of coaches that runs a group of programmes at one location."""
+
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="teams", verbose_name=_("locatie")
+    )
+    name = models.CharField(_("naam"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("opleidingsteam")
+        verbose_name_plural = _("opleidingsteams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.IntegerChoices):
+    ENTREE = 1, _("Entree")
+    LEVEL_2 = 2, _("Niveau 2")
+    LEVEL_3 = 3, _("Niveau 3")
+    LEVEL_4 = 4, _("Niveau 4")
+
+
+class Pathway(models.TextChoices):
+    BOL = "BOL", _("BOL (beroepsopleidende leerweg)")
+    BBL = "BBL", _("BBL (beroepsbegeleidende leerweg)")
+
+
+class Programme(models.Model):
+    team = models.ForeignKey(
+        ProgrammeTeam, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("team")
+    )
+    crebo = models.CharField(_("crebo"), max_length=5)
+    name = models.CharField(_("naam"), max_length=200)
+    level = models.PositiveSmallIntegerField(_("niveau"), choices=Level.choices)
+    pathway = models.CharField(_("leerweg"), max_length=3, choices=Pathway.choices)
+
+    class Meta:
+        ordering = ["name", "level"]
+        verbose_name = _("opleiding")
+        verbose_name_plural = _("opleidingen")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_level_display()}, {self.pathway})"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> "MembershipQuerySet":
+        today = timezone.localdate()
+        return self.filter(valid_from__lte=today).filter(
+            models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=today)
+        )
+
+
+class Membership(models.Model):
+    """A person holds a role in an organisation, optionally for one location or team."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("gebruiker")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisatie"),
+    )
+    role = models.CharField(_("rol"), max_length=30, choices=Role.choices)
+    # For the care team of one location; empty means every location of the institution.
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("locatie")
+    )
+    # For a coach: the programme team whose students they coach.
+    programme_team = models.ForeignKey(
+        ProgrammeTeam, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("team")
+    )
+    valid_from = models.DateField(_("geldig vanaf"), default=timezone.localdate)
+    valid_until = models.DateField(_("geldig tot en met"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lidmaatschap")
+        verbose_name_plural = _("lidmaatschappen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role", "location", "programme_team"],
+                name="membership_unique_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.organisation})"

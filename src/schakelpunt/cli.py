@@ -1,0 +1,15 @@
+"""The `schakelpunt` command: Django's manage.py with the embedded settings as default."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schakelpunt.conf.base")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""The navigation each role sees."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from schakelpunt.access.policy import FILE_ROLES, roles_of
+from schakelpunt.accounts.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    items: list[NavItem] = []
+    user = request.user
+    if user.is_authenticated:
+        roles = roles_of(user)
+        items.append(NavItem(_("Start"), reverse("core:home")))
+        if roles & FILE_ROLES:
+            items.append(NavItem(_("Studenten"), reverse("students:list")))
+        if hasattr(user, "student_profile"):
+            items.append(NavItem(_("Mijn dossier"), reverse("students:own")))
+        if Role.PRIVACY_OFFICER in roles:
+            items.append(NavItem(_("Toegangslog"), reverse("access:log_search")))
+        if Role.FUNCTIONAL_ADMIN in roles:
+            items.append(NavItem(_("Organisaties"), reverse("core:organisations")))
+        items.append(NavItem(_("Mijn account"), reverse("accounts:account")))
+    return {"nav_items": items, "demo_mode": settings.DEMO_MODE}

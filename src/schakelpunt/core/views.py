@@ -1,0 +1,68 @@
+"""The start page: each role sees its own work."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.shortcuts import render
+from django.utils import timezone
+
+from schakelpunt.access.models import AccessLogEntry
+from schakelpunt.access.policy import (
+    AGGREGATE_ROLES,
+    FILE_ROLES,
+    privacy_officer_institutions,
+    roles_of,
+    students_for_user,
+)
+from schakelpunt.accounts.models import Membership, Organisation, User
+from schakelpunt.accounts.roles import Role
+from schakelpunt.students.models import Student
+
+from .aggregates import resident_students_by_level
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    roles = roles_of(user)
+    context: dict[str, object] = {"roles": roles, "role_labels": [Role(r).label for r in roles]}
+    if roles & FILE_ROLES:
+        students = students_for_user(user)
+        context["student_count"] = students.count()
+        context["recent_students"] = students.select_related("programme", "location").order_by(
+            "last_name", "first_name"
+        )[:8]
+    if roles & AGGREGATE_ROLES:
+        context["aggregates"] = resident_students_by_level(user=user)
+    if Role.PRIVACY_OFFICER in roles:
+        institutions = privacy_officer_institutions(user)
+        today = timezone.localdate()
+        context["log_today"] = AccessLogEntry.objects.filter(
+            at__date=today,
+            student_id__in=Student.objects.filter(institution_id__in=institutions).values("pk"),
+        ).count()
+    own = Student.objects.filter(user=user).first()
+    if own is not None:
+        context["own_student"] = own
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def organisations(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if Role.FUNCTIONAL_ADMIN not in roles_of(user):
+        return HttpResponseNotFound()
+    orgs = Organisation.objects.annotate(member_count=Count("memberships", distinct=True)).order_by(
+        "kind", "name"
+    )
+    role_counts = (
+        Membership.objects.active().values("role").annotate(n=Count("pk")).order_by("role")
+    )
+    return render(
+        request,
+        "core/organisations.html",
+        {
+            "organisations": orgs,
+            "role_counts": [(Role(r["role"]).label, r["n"]) for r in role_counts],
+        },
+    )

@@ -1,0 +1,457 @@
+"""The deterministic demo region: Twente, one ROC, its partners and ~21,000 fictional students.
+
+Calibrated on the figures in MISSION.md (Twente: 21,000 MBO students; most at level 4, help
+questions concentrated at Entree and level 2; 10–15% of intake without a prior diploma).
+Names come from Faker (nl_NL): no real person is ever in the demo.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.services import access_log_record
+from schakelpunt.accounts.models import (
+    Location,
+    Membership,
+    Organisation,
+    Programme,
+    ProgrammeTeam,
+    User,
+)
+from schakelpunt.accounts.roles import OrganisationKind, Role
+from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
+from schakelpunt.referrals.models import Consent, Referral, ReferralStatus
+from schakelpunt.signals.models import AbsenceReport, AbsenceReportKind
+from schakelpunt.students.models import PriorEducation, Student
+from schakelpunt.support.models import SupportTeamMember
+
+DEMO_PASSWORD = "demo-schakelpunt"  # noqa: S105 - shown on purpose: demo only
+DEMO_DOMAIN = "demo.schakelpunt.nl"
+TWENTE = "MC12"
+INSTITUTION_NAME = "ROC Twentse Poort (fictief)"
+
+# Locations of the ROC: (name, CBS code of the municipality it stands in).
+LOCATIONS = [
+    ("Enschede Boulevard", "GM0153"),
+    ("Hengelo Spoorzone", "GM0164"),
+    ("Almelo Centrum", "GM0141"),
+    ("Oldenzaal Noord", "GM0173"),
+    ("Rijssen Zuid", "GM1742"),
+]
+# Programme teams and their programmes: (name, crebo, level, pathway). Crebo codes are fictional.
+TEAMS: dict[str, list[tuple[str, str, int, str]]] = {
+    "Entree": [("Entree-opleiding Assistent", "25990", 1, "BOL")],
+    "Zorg en Welzijn": [
+        ("Helpende Zorg en Welzijn", "25901", 2, "BOL"),
+        ("Verzorgende-IG", "25902", 3, "BBL"),
+        ("Pedagogisch medewerker", "25903", 4, "BOL"),
+        ("Maatschappelijke zorg", "25904", 4, "BOL"),
+    ],
+    "Techniek": [
+        ("Monteur elektrotechniek", "25911", 2, "BBL"),
+        ("Eerste monteur installatietechniek", "25912", 3, "BBL"),
+        ("Technicus engineering", "25913", 4, "BOL"),
+    ],
+    "Economie en Handel": [
+        ("Verkoopmedewerker", "25921", 2, "BOL"),
+        ("Commercieel medewerker", "25922", 3, "BOL"),
+        ("Ondernemer retail", "25923", 4, "BOL"),
+    ],
+    "ICT en Media": [
+        ("Medewerker ICT-support", "25931", 2, "BOL"),
+        ("Allround medewerker IT systems and devices", "25932", 3, "BOL"),
+        ("Software developer", "25933", 4, "BOL"),
+    ],
+}
+LEVEL_WEIGHTS = {1: 5, 2: 20, 3: 25, 4: 50}
+PRIOR_EDUCATION_WEIGHTS = {
+    PriorEducation.VMBO: 72,
+    PriorEducation.HAVO_VWO: 6,
+    PriorEducation.VSO: 4,
+    PriorEducation.PRO: 3,
+    PriorEducation.MBO: 8,
+    PriorEducation.NONE: 6,
+    PriorEducation.ABROAD: 1,
+}
+# Age at the reference date; most MBO students are 16–20, a tail up to 27.
+AGE_WEIGHTS = {16: 14, 17: 19, 18: 19, 19: 16, 20: 12, 21: 8, 22: 5, 23: 3, 24: 2, 25: 1, 26: 1}
+SHARE_FROM_OUTSIDE_REGION = 0.08
+
+CARE_PROVIDERS = [
+    "Jeugdhulp Twente Vooruit (fictief)",
+    "GGZ De Linde Twente (fictief)",
+    "Verslavingszorg Oost (fictief)",
+    "JGZ Twente (fictief)",
+    "Schoolmaatschappelijk werk Twente (fictief)",
+    "Jongerenwerk Stroom (fictief)",
+    "Schuldhulp Op Orde Twente (fictief)",
+]
+VO_SCHOOLS = [
+    ("Het Esch College (fictief)", "GM0153"),
+    ("Scholengemeenschap De Haar (fictief)", "GM0164"),
+    ("VSO De Wending (fictief)", "GM0141"),
+    ("Praktijkschool Het Ambacht (fictief)", "GM0173"),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    description: str
+
+
+@dataclass
+class DemoSummary:
+    students: int = 0
+    organisations: int = 0
+    users: int = 0
+    referrals: int = 0
+    absence_reports: int = 0
+
+
+# The demo logins, one per role, in the order they are shown.
+LOGIN_NAMES = [
+    "coach",
+    "zorgcoordinator",
+    "studentbegeleider",
+    "schakelfunctionaris",
+    "hulpverlener",
+    "rmc",
+    "gemeente",
+    "bestuur",
+    "privacy",
+    "beheer",
+    "student",
+]
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo logins as they are in the database, with the role each one has."""
+    emails = [f"{name}@{DEMO_DOMAIN}" for name in LOGIN_NAMES]
+    memberships = {
+        m.user.email: m
+        for m in Membership.objects.filter(user__email__in=emails).select_related(
+            "user", "organisation", "location", "programme_team"
+        )
+    }
+    logins = []
+    for email in emails:
+        m = memberships.get(email)
+        if m is None:
+            continue
+        where = str(m.programme_team or m.location or m.organisation)
+        if m.role == Role.STUDENT:
+            where = m.user.get_full_name()
+        logins.append(DemoLogin(email, m.get_role_display(), where))
+    return logins
+
+
+def demo_exists() -> bool:
+    return Organisation.objects.filter(name=INSTITUTION_NAME).exists()
+
+
+def _weighted(rng: random.Random, weights: dict[Any, int], k: int) -> list[Any]:
+    return rng.choices(list(weights), weights=list(weights.values()), k=k)
+
+
+class _Builder:
+    def __init__(self, *, seed: int, today: date) -> None:
+        self.rng = random.Random(seed)
+        self.fake = Faker("nl_NL")
+        self.fake.seed_instance(seed)
+        self.today = today
+        self.password = make_password(DEMO_PASSWORD)
+        self.summary = DemoSummary()
+        self.munis = {m.cbs_code: m for m in Municipality.objects.select_related("rmc_region")}
+
+    def user(self, email: str, *, first: str | None = None, last: str | None = None) -> User:
+        user = User(
+            email=email,
+            first_name=first or self.fake.first_name(),
+            last_name=last or self.fake.last_name(),
+            password=self.password,
+        )
+        user.save()
+        self.summary.users += 1
+        return user
+
+    def org(self, name: str, kind: str, **extra: object) -> Organisation:
+        self.summary.organisations += 1
+        return Organisation.objects.create(name=name, kind=kind, **extra)
+
+    def member(self, user: User, org: Organisation, role: Role, **extra: object) -> Membership:
+        return Membership.objects.create(
+            user=user,
+            organisation=org,
+            role=role,
+            valid_from=self.today - timedelta(days=400),
+            **extra,
+        )
+
+
+def build_demo_region(*, students: int = 21_000, seed: int = 2026) -> DemoSummary:
+    """Build the region in one transaction. Same seed and size: the same region."""
+    today = timezone.localdate()
+    b = _Builder(seed=seed, today=today)
+    with transaction.atomic():
+        _build(b, students)
+    return b.summary
+
+
+def _build(b: _Builder, n_students: int) -> None:
+    rng, today = b.rng, b.today
+    region = RmcRegion.objects.get(code=TWENTE)
+    twente = list(Municipality.objects.filter(rmc_region=region).order_by("cbs_code"))
+
+    roc = b.org(
+        INSTITUTION_NAME,
+        OrganisationKind.MBO_INSTITUTION,
+        brin="99ZZ",
+        municipality=b.munis["GM0153"],
+    )
+    locations = [
+        Location.objects.create(institution=roc, name=name, municipality=b.munis[code])
+        for name, code in LOCATIONS
+    ]
+    programmes: list[Programme] = []
+    teams: list[ProgrammeTeam] = []
+    for location in locations:
+        for team_name, progs in TEAMS.items():
+            team = ProgrammeTeam.objects.create(
+                location=location, name=f"{team_name} {location.name}"
+            )
+            teams.append(team)
+            for name, crebo, level, pathway in progs:
+                programmes.append(
+                    Programme.objects.create(
+                        team=team, crebo=crebo, name=name, level=level, pathway=pathway
+                    )
+                )
+    for name, code in VO_SCHOOLS:
+        b.org(name, OrganisationKind.VO_SCHOOL, municipality=b.munis[code])
+    municipality_orgs = {
+        m.cbs_code: b.org(f"Gemeente {m.name}", OrganisationKind.MUNICIPALITY, municipality=m)
+        for m in twente
+    }
+    providers = [
+        b.org(name, OrganisationKind.CARE_PROVIDER, municipality=b.munis["GM0153"])
+        for name in CARE_PROVIDERS
+    ]
+    rmc_office = b.org(
+        "RMC Twente", OrganisationKind.RMC_OFFICE, rmc_region=region, municipality=b.munis["GM0141"]
+    )
+
+    # Residences: Twente postcodes weighted by inhabitants, a few from elsewhere.
+    local_areas = list(
+        PostcodeArea.objects.filter(municipality__rmc_region=region, inhabitants__gt=0)
+        .select_related("municipality")
+        .order_by("pc4")
+    )
+    other_areas = list(
+        PostcodeArea.objects.filter(
+            municipality__province__in=["Overijssel", "Gelderland", "Drenthe"],
+            inhabitants__gt=0,
+        )
+        .exclude(municipality__rmc_region=region)
+        .select_related("municipality")
+        .order_by("pc4")
+    )
+    local_weights = [a.inhabitants or 0 for a in local_areas]
+    other_weights = [a.inhabitants or 0 for a in other_areas]
+
+    by_level: dict[int, list[Programme]] = {}
+    for p in programmes:
+        by_level.setdefault(p.level, []).append(p)
+
+    levels = _weighted(rng, LEVEL_WEIGHTS, n_students)
+    priors = _weighted(rng, PRIOR_EDUCATION_WEIGHTS, n_students)
+    ages = _weighted(rng, AGE_WEIGHTS, n_students)
+    letters = "ABCDEFGHJKLMNPRSTVWXZ"
+    rows: list[Student] = []
+    for i in range(n_students):
+        level = levels[i]
+        programme = rng.choice(by_level[level])
+        if rng.random() < SHARE_FROM_OUTSIDE_REGION:
+            area = rng.choices(other_areas, weights=other_weights)[0]
+        else:
+            area = rng.choices(local_areas, weights=local_weights)[0]
+        age = ages[i]
+        born = today - timedelta(days=age * 365 + rng.randrange(0, 365))
+        years_in = min(rng.choice([0, 0, 1, 1, 2, 3]), max(age - 16, 0))
+        enrolled = date(today.year - years_in - (1 if today.month < 9 else 0), 9, 1)
+        prior = priors[i]
+        qualified = (prior == PriorEducation.MBO and rng.random() < 0.5) or (
+            prior == PriorEducation.HAVO_VWO and rng.random() < 0.3
+        )
+        left_on = None
+        if rng.random() < 0.04:
+            left_on = today - timedelta(days=rng.randrange(5, 200))
+        first = b.fake.first_name()
+        rows.append(
+            Student(
+                institution=roc,
+                location=programme.team.location,
+                programme=programme,
+                student_number=f"{1_000_000 + i}",
+                first_name=first,
+                last_name=b.fake.last_name(),
+                preferred_name=first[:3] if rng.random() < 0.03 else "",
+                date_of_birth=born,
+                email=f"student{1_000_000 + i}@student.{DEMO_DOMAIN}",
+                phone=f"06{rng.randrange(10_000_000, 99_999_999)}",
+                postcode=f"{area.pc4} {rng.choice(letters)}{rng.choice(letters)}",
+                residence_municipality=area.municipality,
+                prior_education=prior,
+                has_basic_qualification=qualified,
+                enrolled_on=enrolled,
+                left_on=left_on,
+            )
+        )
+    Student.objects.bulk_create(rows, batch_size=2000)
+    b.summary.students = n_students
+    students = list(
+        Student.objects.filter(institution=roc)
+        .select_related("programme__team__location")
+        .order_by("pk")
+    )
+
+    # Staff. The demo logins are the first person of each role.
+    first_team = teams[len(TEAMS) * 0 + 1]  # Zorg en Welzijn, Enschede
+    coach = b.user(f"coach@{DEMO_DOMAIN}")
+    b.member(coach, roc, Role.COACH, programme_team=first_team)
+    for idx, team in enumerate(teams):
+        if team == first_team:
+            continue
+        extra = b.user(f"slb{idx}@{DEMO_DOMAIN}")
+        b.member(extra, roc, Role.COACH, programme_team=team)
+    care = {}
+    for idx, location in enumerate(locations):
+        zc = b.user(
+            ("zorgcoordinator" if idx == 0 else f"zorgcoordinator{idx}") + f"@{DEMO_DOMAIN}"
+        )
+        b.member(zc, roc, Role.CARE_COORDINATOR, location=location)
+        sa = b.user(
+            ("studentbegeleider" if idx == 0 else f"studentbegeleider{idx}") + f"@{DEMO_DOMAIN}"
+        )
+        b.member(sa, roc, Role.STUDENT_ADVISOR, location=location)
+        care[location.pk] = (zc, sa)
+    schakel = b.user(f"schakelfunctionaris@{DEMO_DOMAIN}")
+    b.member(schakel, roc, Role.SCHAKELFUNCTIONARIS)
+
+    workers = []
+    for idx, provider in enumerate(providers):
+        worker = b.user(("hulpverlener" if idx == 0 else f"hulpverlener{idx}") + f"@{DEMO_DOMAIN}")
+        b.member(worker, provider, Role.EXTERNAL_CARE_WORKER)
+        workers.append(worker)
+
+    officer = b.user(f"rmc@{DEMO_DOMAIN}")
+    b.member(officer, rmc_office, Role.ATTENDANCE_OFFICER)
+    advisor = b.user(f"gemeente@{DEMO_DOMAIN}")
+    b.member(advisor, municipality_orgs["GM0153"], Role.MUNICIPAL_ADVISOR)
+    board = b.user(f"bestuur@{DEMO_DOMAIN}")
+    b.member(board, roc, Role.GOVERNANCE)
+    privacy = b.user(f"privacy@{DEMO_DOMAIN}")
+    b.member(privacy, roc, Role.PRIVACY_OFFICER)
+    admin = b.user(f"beheer@{DEMO_DOMAIN}")
+    b.member(admin, roc, Role.FUNCTIONAL_ADMIN)
+
+    # One student with an own account, in the demo coach's team.
+    team_students = [
+        s for s in students if s.programme.team_id == first_team.pk and s.left_on is None
+    ]
+    own = team_students[0]
+    own_user = b.user(f"student@{DEMO_DOMAIN}", first=own.first_name, last=own.last_name)
+    Student.objects.filter(pk=own.pk).update(user=own_user)
+    b.member(own_user, roc, Role.STUDENT)
+
+    # Support teams (about 3%), referrals with consent (about 1%), statutory reports (~2%).
+    members: list[SupportTeamMember] = []
+    referrals: list[Referral] = []
+    consents: list[Consent] = []
+    reports: list[AbsenceReport] = []
+    for s in students:
+        roll = rng.random()
+        zc, sa = care[s.programme.team.location.pk]
+        in_team = roll < 0.03 or s.pk == own.pk
+        if in_team:
+            members.append(
+                SupportTeamMember(
+                    student=s,
+                    user=sa,
+                    role_description="Studentbegeleider",
+                    added_on=today - timedelta(days=rng.randrange(10, 300)),
+                )
+            )
+        if roll < 0.011 or s.pk == own.pk:
+            provider_idx = (
+                0 if rng.random() < 0.35 or s.pk == own.pk else rng.randrange(len(providers))
+            )
+            status = rng.choice(
+                [
+                    ReferralStatus.ACCEPTED,
+                    ReferralStatus.FIRST_CONTACT,
+                    ReferralStatus.HELP_STARTED,
+                    ReferralStatus.HELP_STARTED,
+                    ReferralStatus.SENT,
+                    ReferralStatus.ENDED,
+                ]
+            )
+            referrals.append(
+                Referral(
+                    student=s,
+                    to_organisation=providers[provider_idx],
+                    status=status,
+                    question="Hulpvraag besproken met de student.",
+                    created_by=sa,
+                    created_at=timezone.now() - timedelta(days=rng.randrange(5, 120)),
+                )
+            )
+            consents.append(
+                Consent(
+                    student=s,
+                    organisation=providers[provider_idx],
+                    parts=[Part.CONTACT, Part.ENROLMENT, Part.SUPPORT],
+                    given_on=today - timedelta(days=rng.randrange(130, 200)),
+                )
+            )
+        age = s.age_on(today)
+        if not s.has_basic_qualification and 0.03 <= roll < 0.05 and age < 23:
+            start = today - timedelta(days=rng.randrange(10, 150))
+            kind = AbsenceReportKind.SIXTEEN_IN_FOUR if age < 18 else AbsenceReportKind.RMC
+            reports.append(
+                AbsenceReport(
+                    student=s,
+                    kind=kind,
+                    start_date=start,
+                    end_date=start + timedelta(days=rng.randrange(7, 28)),
+                    unauthorised_hours=16 + rng.randrange(0, 20),
+                    rules_version="demo",
+                    reported_on=start + timedelta(days=30) if rng.random() < 0.7 else None,
+                )
+            )
+    SupportTeamMember.objects.bulk_create(members, batch_size=2000)
+    Referral.objects.bulk_create(referrals, batch_size=2000)
+    Consent.objects.bulk_create(consents, batch_size=2000)
+    AbsenceReport.objects.bulk_create(reports, batch_size=2000)
+    b.summary.referrals = len(referrals)
+    b.summary.absence_reports = len(reports)
+
+    # The demo student's file has already been opened by the people around them.
+    zc, sa = care[own.programme.team.location.pk]
+    for viewer, role in ((coach, Role.COACH), (sa, "support_team"), (zc, Role.CARE_COORDINATOR)):
+        access_log_record(
+            actor=viewer,
+            students=[own],
+            action=Action.VIEW,
+            parts=[Part.IDENTITY, Part.ENROLMENT, Part.SUPPORT],
+            role=str(role),
+            path=f"/studenten/{own.pk}/",
+        )

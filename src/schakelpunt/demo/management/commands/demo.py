@@ -1,0 +1,49 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+
+from schakelpunt.demo.builder import (
+    DEMO_PASSWORD,
+    DemoLogin,
+    build_demo_region,
+    demo_exists,
+    demo_logins,
+)
+
+
+def write_logins(out: OutputWrapper, logins: list[DemoLogin]) -> None:
+    out.write(f"\nDemo-inlognamen — wachtwoord voor iedereen: {DEMO_PASSWORD}\n")
+    for login in logins:
+        out.write(f"  {login.email:<42} {login.role} ({login.description})\n")
+
+
+class Command(BaseCommand):
+    help = "Bouwt de demoregio Twente met fictieve studenten, medewerkers en partners."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--students", type=int, default=21_000, help="aantal studenten")
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="startwaarde (zelfde waarde: zelfde regio)"
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="niets doen als de demoregio er al is"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["students"] < 50:
+            raise CommandError("Een demoregio heeft minstens 50 studenten nodig.")
+        if demo_exists():
+            if not options["if_empty"]:
+                raise CommandError(
+                    "De demoregio staat al in de database. "
+                    "Verwijder de database (var/) om opnieuw te beginnen."
+                )
+            self.stdout.write("De demoregio staat al in de database; die wordt gebruikt.")
+        else:
+            summary = build_demo_region(students=options["students"], seed=options["seed"])
+            self.stdout.write(
+                f"Demoregio gebouwd: {summary.students} studenten, "
+                f"{summary.organisations} organisaties, {summary.users} gebruikers, "
+                f"{summary.referrals} verwijzingen, {summary.absence_reports} verzuimmeldingen."
+            )
+        write_logins(self.stdout, demo_logins())

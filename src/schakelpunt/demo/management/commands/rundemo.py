@@ -1,0 +1,43 @@
+"""What `make demo` runs: migrate, build the region if needed, start the worker, serve."""
+
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Start de demo: database bijwerken, demoregio bouwen als die er nog niet is, serveren."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default=os.environ.get("DEMO_ADDR", "127.0.0.1:8000"))
+        parser.add_argument("--students", type=int, default=21_000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError(
+                "rundemo werkt alleen met de demo-instellingen (schakelpunt.conf.demo)."
+            )
+        call_command("migrate", verbosity=0)
+        call_command("demo", students=options["students"], if_empty=True, stdout=self.stdout)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "schakelpunt", "run_huey", "--quiet"],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]},
+        )
+        self.stdout.write(f"\nAchtergrondtaken draaien (proces {worker.pid}).")
+        self.stdout.write(
+            f"Schakelpunt draait op http://{options['addr']}/ — stoppen met Ctrl+C.\n"
+        )
+        try:
+            call_command("runserver", options["addr"], use_reloader=False, use_threading=True)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()

@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from schakelpunt.refdata.loader import load_reference_data
+from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
+
+
+class Command(BaseCommand):
+    help = "Referentiegegevens (CBS): 'load' laadt gemeenten, RMC-regio's en postcodes."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["load"])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            result = load_reference_data(
+                RmcRegion=RmcRegion, Municipality=Municipality, PostcodeArea=PostcodeArea
+            )
+        self.stdout.write(
+            f"{result.regions} RMC-regio's, {result.municipalities} gemeenten, "
+            f"{result.postcodes} postcodegebieden geladen (bron: CBS, CC BY 4.0)."
+        )

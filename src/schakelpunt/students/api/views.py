@@ -1,0 +1,43 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from schakelpunt.access.parts import Action
+from schakelpunt.access.policy import student_get_for_user, students_for_user
+from schakelpunt.access.services import access_log_record
+from schakelpunt.accounts.models import User
+
+from ..models import Student
+from .serializers import StudentDetailSerializer, StudentListSerializer
+
+
+class StudentViewSet(viewsets.ReadOnlyModelViewSet[Student]):
+    """Students the caller may see; the detail holds only the parts the caller may see."""
+
+    serializer_class = StudentListSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        user: User = self.request.user  # type: ignore[assignment]
+        return students_for_user(user).order_by("last_name", "first_name", "pk")
+
+    @extend_schema(responses=StudentDetailSerializer)
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        try:
+            student_id = int(pk or "")
+        except ValueError:
+            from django.http import Http404
+
+            raise Http404 from None
+        student, access = student_get_for_user(user=user, student_id=student_id)
+        parts = access.parts(Action.VIEW)
+        access_log_record(
+            actor=user,
+            students=[student],
+            action=Action.VIEW,
+            parts=parts,
+            role=access.roles,
+            path=request.path,
+        )
+        return Response(StudentDetailSerializer(student, context={"parts": parts}).data)

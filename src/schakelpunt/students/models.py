@@ -1,0 +1,90 @@
+"""The student: identity, enrolment and residence."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PriorEducation(models.TextChoices):
+    VMBO = "vmbo", _("Vmbo")
+    HAVO_VWO = "havo_vwo", _("Havo/vwo (zonder diploma)")
+    VSO = "vso", _("Voortgezet speciaal onderwijs (VSO)")
+    PRO = "pro", _("Praktijkonderwijs (PrO)")
+    MBO = "mbo", _("Andere mbo-opleiding")
+    NONE = "none", _("Geen (van thuis of werk)")
+    ABROAD = "abroad", _("Onderwijs in het buitenland")
+
+
+class Student(models.Model):
+    institution = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="students",
+        verbose_name=_("instelling"),
+    )
+    location = models.ForeignKey(
+        "accounts.Location",
+        on_delete=models.PROTECT,
+        related_name="students",
+        verbose_name=_("locatie"),
+    )
+    programme = models.ForeignKey(
+        "accounts.Programme",
+        on_delete=models.PROTECT,
+        related_name="students",
+        verbose_name=_("opleiding"),
+    )
+    student_number = models.CharField(_("studentnummer"), max_length=20)
+    first_name = models.CharField(_("voornaam"), max_length=100)
+    last_name = models.CharField(_("achternaam"), max_length=100)
+    preferred_name = models.CharField(_("roepnaam"), max_length=100, blank=True)
+    date_of_birth = models.DateField(_("geboortedatum"))
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=7)
+    residence_municipality = models.ForeignKey(
+        "refdata.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resident_students",
+        verbose_name=_("woongemeente"),
+    )
+    prior_education = models.CharField(
+        _("vooropleiding"), max_length=10, choices=PriorEducation.choices
+    )
+    has_basic_qualification = models.BooleanField(_("startkwalificatie"), default=False)
+    enrolled_on = models.DateField(_("ingeschreven op"))
+    left_on = models.DateField(_("uitgeschreven op"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="student_profile",
+        verbose_name=_("eigen account"),
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("student")
+        verbose_name_plural = _("studenten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "student_number"], name="student_number_per_institution"
+            )
+        ]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.preferred_name or self.first_name} {self.last_name}"
+
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -1,0 +1,162 @@
+"""The student list, the student file and the export. Access comes from schakelpunt.access."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import (
+    may_view_access_log,
+    roles_of,
+    student_get_for_user,
+    students_for_export,
+    students_for_user,
+)
+from schakelpunt.access.selectors import access_visits_for_student
+from schakelpunt.access.services import access_log_record
+from schakelpunt.accounts.models import User
+
+from .models import Student
+
+PAGE_SIZE = 25
+EXPORT_PARTS = frozenset({Part.IDENTITY, Part.ENROLMENT})
+
+
+def _search(students: QuerySet[Student], query: str) -> QuerySet[Student]:
+    for word in query.split()[:4]:
+        students = students.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+            | Q(student_number__iexact=word)
+        )
+    return students
+
+
+@login_required
+def student_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    query = request.GET.get("q", "").strip()[:100]
+    students = (
+        _search(students_for_user(user), query)
+        .select_related("programme", "location")
+        .order_by("last_name", "first_name", "pk")
+    )
+    page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    context = {
+        "page": page,
+        "query": query,
+        "can_export": students_for_export(user, EXPORT_PARTS).exists(),
+    }
+    template = (
+        "students/_student_rows.html" if request.htmx else "students/student_list.html"  # type: ignore[attr-defined]
+    )
+    return render(request, template, context)
+
+
+@login_required
+def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    student, access = student_get_for_user(user=user, student_id=student_id)
+    parts = access.parts(Action.VIEW)
+    context: dict[str, object] = {
+        "student": student,
+        "parts": {p.value for p in parts},
+        "age": student.age_on(timezone.localdate()),
+        "roles": access.roles,
+        "may_view_access_log": may_view_access_log(user, student),
+    }
+    if Part.SUPPORT in parts:
+        context["team"] = student.support_team.filter(ended_on__isnull=True).select_related("user")
+    if Part.ABSENCE in parts:
+        context["absence_reports"] = student.absence_reports.all()[:20]
+    if Part.REFERRALS in parts:
+        context["referrals"] = student.referrals.select_related("to_organisation")
+        context["consents"] = student.consents.select_related("organisation")
+    access_log_record(
+        actor=user,
+        students=[student],
+        action=Action.VIEW,
+        parts=parts,
+        role=access.roles,
+        path=request.path,
+    )
+    return render(request, "students/student_detail.html", context)
+
+
+@login_required
+def own_file(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    student = Student.objects.filter(user=user).first()
+    if student is None:
+        raise Http404
+    return redirect("students:detail", student_id=student.pk)
+
+
+@login_required
+def student_access_log(request: HttpRequest, student_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    student = Student.objects.filter(pk=student_id).first()
+    if student is None or not may_view_access_log(user, student):
+        raise Http404
+    return render(
+        request,
+        "students/student_access_log.html",
+        {"student": student, "visits": access_visits_for_student(student_id=student.pk)},
+    )
+
+
+@login_required
+def student_export(request: HttpRequest) -> HttpResponse:
+    """CSV of identity and enrolment of the students the user may export; logged per student."""
+    user: User = request.user  # type: ignore[assignment]
+    students = list(
+        students_for_export(user, EXPORT_PARTS)
+        .select_related("programme", "location")
+        .order_by("last_name", "first_name", "pk")
+    )
+    if not students:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="studenten.csv"'
+    response.write("\ufeff")  # so that spreadsheet programs read UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            "studentnummer",
+            "voornaam",
+            "achternaam",
+            "geboortedatum",
+            "locatie",
+            "opleiding",
+            "niveau",
+            "leerweg",
+        ]
+    )
+    for s in students:
+        writer.writerow(
+            [
+                s.student_number,
+                s.first_name,
+                s.last_name,
+                s.date_of_birth.isoformat(),
+                s.location.name,
+                s.programme.name,
+                s.programme.get_level_display(),
+                s.programme.pathway,
+            ]
+        )
+    access_log_record(
+        actor=user,
+        students=students,
+        action=Action.EXPORT,
+        parts=EXPORT_PARTS,
+        role=",".join(sorted(roles_of(user))),
+        path=request.path,
+    )
+    return response

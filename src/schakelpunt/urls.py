@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from schakelpunt.students.api.views import StudentViewSet
+
+router = DefaultRouter()
+router.register("students", StudentViewSet, basename="student")
+
+urlpatterns = [
+    path("", include("schakelpunt.core.urls")),
+    path("account/", include("schakelpunt.accounts.urls")),
+    path("studenten/", include("schakelpunt.students.urls")),
+    path("privacy/", include("schakelpunt.access.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]
