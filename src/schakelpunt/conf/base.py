@@ -162,6 +162,8 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATICFILES_DIRS = [SRC_DIR / "static"]
 # The embedded and demo setups serve static files straight from the packages.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Mail: printed to the console unless an SMTP URL is given (smtp+tls://user:pw@host:587).
 if env.str("EMAIL_URL", default=""):

@@ -5,7 +5,7 @@ from django.db import migrations
 PG_FORWARD = """
 CREATE OR REPLACE FUNCTION access_log_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'access log is append-only';
+  RAISE EXCEPTION 'access log is append-only' USING ERRCODE = 'restrict_violation';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER access_log_append_only

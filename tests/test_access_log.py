@@ -1,0 +1,90 @@
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+
+from schakelpunt.access.models import AccessLogEntry, AppendOnlyError
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_student_sees_who_opened_their_file(world):
+    anna = world.students["t1"]
+    client_for(world.users["coach"]).get(f"/studenten/{anna.pk}/")
+    page = client_for(world.users["student"]).get(f"/studenten/{anna.pk}/inzage/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "coach@example.nl" in body
+    assert "Persoonsgegevens" in body
+
+
+def test_nobody_else_reads_a_students_access_log(world):
+    anna = world.students["t1"]
+    for who in ("coach", "care_l1", "worker_p1", "municipal", "admin"):
+        assert client_for(world.users[who]).get(f"/studenten/{anna.pk}/inzage/").status_code == 404
+    other = world.students["t2"]
+    assert client_for(world.users["student"]).get(f"/studenten/{other.pk}/inzage/").status_code == 404
+
+
+def test_privacy_officer_searches_the_log_of_their_institution(world):
+    client_for(world.users["coach"]).get(f"/studenten/{world.students['t1'].pk}/")
+    privacy = client_for(world.users["privacy"])
+    hit = privacy.get("/privacy/toegangslog/", {"user_query": "coach@"})
+    assert hit.status_code == 200
+    assert "coach@example.nl" in hit.content.decode()
+    miss = privacy.get("/privacy/toegangslog/", {"user_query": "care_l1"})
+    assert "coach@example.nl" not in miss.content.decode()
+    bad = privacy.get("/privacy/toegangslog/", {"date_from": "2025-05-01", "date_until": "2025-04-01"})
+    assert "De begindatum ligt na de einddatum." in bad.content.decode()
+
+
+def test_only_the_privacy_officer_opens_the_log_search(world):
+    for who in ("coach", "care_l1", "admin", "governance", "student"):
+        assert client_for(world.users[who]).get("/privacy/toegangslog/").status_code == 404
+
+
+def test_export_is_logged_for_each_student(world):
+    response = client_for(world.users["care_l1"]).get("/studenten/export.csv")
+    assert response.status_code == 200
+    body = response.content.decode("utf-8-sig")
+    assert world.students["t1"].student_number in body
+    assert world.students["t2"].student_number in body
+    assert world.students["t3"].student_number not in body
+    exported = set(
+        AccessLogEntry.objects.filter(action="export").values_list("student_id", flat=True)
+    )
+    assert exported == {world.students["t1"].pk, world.students["t2"].pk}
+
+
+def test_coach_may_not_export(world):
+    assert client_for(world.users["coach"]).get("/studenten/export.csv").status_code == 404
+
+
+def test_log_refuses_change_and_delete_through_the_orm(world):
+    client_for(world.users["coach"]).get(f"/studenten/{world.students['t1'].pk}/")
+    entry = AccessLogEntry.objects.first()
+    assert entry is not None
+    entry.part = "contact"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        AccessLogEntry.objects.all().update(part="contact")
+    with pytest.raises(AppendOnlyError):
+        AccessLogEntry.objects.all().delete()
+
+
+def test_database_refuses_to_change_the_log(world):
+    client_for(world.users["coach"]).get(f"/studenten/{world.students['t1'].pk}/")
+    before = sorted(AccessLogEntry.objects.values_list("pk", "part"))
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE access_accesslogentry SET part = 'contact'")
+    assert sorted(AccessLogEntry.objects.values_list("pk", "part")) == before
