@@ -34,8 +34,8 @@ test: install-dev lint types
 	$(BIN)/pytest
 
 lint: install-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 types: install-dev
 	$(BIN)/mypy

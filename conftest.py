@@ -1,8 +1,61 @@
+import os
+import shutil
+
 import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
-def world(db):  # type: ignore[no-untyped-def]
+def refdata(db):  # type: ignore[no-untyped-def]
+    """The CBS reference data; loaded again after a transactional test emptied the tables."""
+    from schakelpunt.refdata.loader import load_reference_data
+    from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
+
+    if not Municipality.objects.exists():
+        load_reference_data(
+            RmcRegion=RmcRegion, Municipality=Municipality, PostcodeArea=PostcodeArea
+        )
+
+
+@pytest.fixture
+def world(refdata):  # type: ignore[no-untyped-def]
     from tests.world import build_world
 
     return build_world()
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's chromium driven by Playwright; never a downloaded browser."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"chromium is required in CI but was not found at {CHROMIUM}")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    # Playwright's sync API runs an event loop; the ORM in the test thread is still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()

@@ -26,7 +26,9 @@ def test_nobody_else_reads_a_students_access_log(world):
     for who in ("coach", "care_l1", "worker_p1", "municipal", "admin"):
         assert client_for(world.users[who]).get(f"/studenten/{anna.pk}/inzage/").status_code == 404
     other = world.students["t2"]
-    assert client_for(world.users["student"]).get(f"/studenten/{other.pk}/inzage/").status_code == 404
+    assert (
+        client_for(world.users["student"]).get(f"/studenten/{other.pk}/inzage/").status_code == 404
+    )
 
 
 def test_privacy_officer_searches_the_log_of_their_institution(world):
@@ -37,7 +39,9 @@ def test_privacy_officer_searches_the_log_of_their_institution(world):
     assert "coach@example.nl" in hit.content.decode()
     miss = privacy.get("/privacy/toegangslog/", {"user_query": "care_l1"})
     assert "coach@example.nl" not in miss.content.decode()
-    bad = privacy.get("/privacy/toegangslog/", {"date_from": "2025-05-01", "date_until": "2025-04-01"})
+    bad = privacy.get(
+        "/privacy/toegangslog/", {"date_from": "2025-05-01", "date_until": "2025-04-01"}
+    )
     assert "De begindatum ligt na de einddatum." in bad.content.decode()
 
 

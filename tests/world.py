@@ -58,29 +58,38 @@ def build_world() -> World:
     # T1, lives in Enschede, 17, has a statutory absence report.
     s["t1"] = StudentFactory(programme=ProgrammeFactory(team=t1), first_name="Anna")
     AbsenceReport.objects.create(
-        student=s["t1"], kind=AbsenceReportKind.SIXTEEN_IN_FOUR, start_date=today - timedelta(30),
-        end_date=today - timedelta(10), unauthorised_hours=16, rules_version="test",
+        student=s["t1"],
+        kind=AbsenceReportKind.SIXTEEN_IN_FOUR,
+        start_date=today - timedelta(30),
+        end_date=today - timedelta(10),
+        unauthorised_hours=16,
+        rules_version="test",
     )
     # T2, lives in Hengelo; referred to provider 1 but not yet accepted.
     s["t2"] = StudentFactory(
-        programme=ProgrammeFactory(team=t2), first_name="Bram", postcode="7551 AA",
+        programme=ProgrammeFactory(team=t2),
+        first_name="Bram",
+        postcode="7551 AA",
         residence_municipality=municipality("GM0164"),
     )
     Referral.objects.create(student=s["t2"], to_organisation=p1, status=ReferralStatus.SENT)
     Consent.objects.create(student=s["t2"], organisation=p1, parts=[Part.CONTACT])
     # T3 (location 2), lives in Amsterdam; accepted referral to provider 1 with consent.
     s["t3"] = StudentFactory(
-        programme=ProgrammeFactory(team=t3), first_name="Chris", postcode="1011 AB",
+        programme=ProgrammeFactory(team=t3),
+        first_name="Chris",
+        postcode="1011 AB",
         residence_municipality=municipality("GM0363"),
     )
     Referral.objects.create(student=s["t3"], to_organisation=p1, status=ReferralStatus.ACCEPTED)
-    Consent.objects.create(
-        student=s["t3"], organisation=p1, parts=[Part.CONTACT, Part.SUPPORT]
-    )
+    Consent.objects.create(student=s["t3"], organisation=p1, parts=[Part.CONTACT, Part.SUPPORT])
     # T3, 19, lives in Almelo, left without a startkwalificatie: on the RMC list.
     s["early"] = StudentFactory(
-        programme=ProgrammeFactory(team=t3), first_name="Dewi", postcode="7607 AA",
-        residence_municipality=municipality("GM0141"), date_of_birth=born_years_ago(19),
+        programme=ProgrammeFactory(team=t3),
+        first_name="Dewi",
+        postcode="7607 AA",
+        residence_municipality=municipality("GM0141"),
+        date_of_birth=born_years_ago(19),
         left_on=today - timedelta(days=40),
     )
     # Another school altogether.

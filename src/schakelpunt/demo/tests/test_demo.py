@@ -1,0 +1,106 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client
+
+from schakelpunt.accounts.roles import Role
+from schakelpunt.demo.builder import DEMO_PASSWORD, LOGIN_NAMES, build_demo_region, demo_logins
+from schakelpunt.students.models import Student
+
+
+class _Undo(Exception):
+    pass
+
+
+def _names_of_built_region(seed: int) -> list[tuple[str, str, str]]:
+    try:
+        with transaction.atomic():
+            build_demo_region(students=200, seed=seed)
+            names = list(
+                Student.objects.order_by("student_number").values_list(
+                    "student_number", "first_name", "last_name"
+                )
+            )
+            raise _Undo
+    except _Undo:
+        return names
+
+
+def test_same_seed_builds_the_same_region(db):
+    assert _names_of_built_region(7) == _names_of_built_region(7)
+    assert _names_of_built_region(7) != _names_of_built_region(8)
+
+
+@pytest.fixture
+def region(db):
+    return build_demo_region(students=400, seed=3)
+
+
+def test_region_has_one_login_per_role(region):
+    logins = demo_logins()
+    assert [login.email.split("@")[0] for login in logins] == LOGIN_NAMES
+    assert {login.role for login in logins} == {str(r.label) for r in Role}
+
+
+def test_students_are_plausible(region):
+    students = Student.objects.select_related("residence_municipality__rmc_region", "programme")
+    assert students.count() == 400
+    twente = students.filter(residence_municipality__rmc_region__code="MC12").count()
+    assert 0.8 * 400 <= twente < 400  # most live in Twente, some come from elsewhere
+    levels = {s.programme.level for s in students}
+    assert levels == {1, 2, 3, 4}
+    assert {s.programme.pathway for s in students} == {"BOL", "BBL"}
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    ages = [s.age_on(today) for s in students]
+    assert min(ages) >= 15
+    assert max(ages) <= 27
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("coach", "Mijn studenten"),
+        ("zorgcoordinator", "Mijn studenten"),
+        ("studentbegeleider", "Mijn studenten"),
+        ("schakelfunctionaris", "Mijn studenten"),
+        ("hulpverlener", "Mijn studenten"),
+        ("rmc", "Mijn studenten"),
+        ("gemeente", "Ingeschreven studenten per niveau"),
+        ("bestuur", "Ingeschreven studenten per niveau"),
+        ("privacy", "Toegangslog doorzoeken"),
+        ("beheer", "Organisaties en rollen bekijken"),
+        ("student", "Naar mijn dossier"),
+    ],
+)
+def test_every_demo_login_lands_on_its_own_work(region, name, expected):
+    client = Client()
+    response = client.post(
+        "/account/inloggen/",
+        {"username": f"{name}@demo.schakelpunt.nl", "password": DEMO_PASSWORD},
+    )
+    assert response.status_code == 302, name
+    home = client.get("/").content.decode()
+    assert expected in home
+
+
+def test_file_roles_in_the_demo_have_students_to_work_for(region):
+    from schakelpunt.access.policy import students_for_user
+    from schakelpunt.accounts.models import User
+
+    for name in ("coach", "zorgcoordinator", "hulpverlener", "rmc"):
+        user = User.objects.get(email=f"{name}@demo.schakelpunt.nl")
+        assert students_for_user(user).exists(), name
+
+
+def test_demo_command_refuses_to_build_twice(db, capsys):
+    call_command("demo", students=60, seed=1)
+    assert "Demoregio gebouwd: 60 studenten" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="staat al in de database"):
+        call_command("demo", students=60, seed=1)
+    call_command("demo", students=60, seed=1, if_empty=True)
+    out = capsys.readouterr().out
+    assert "die wordt gebruikt" in out
+    assert "coach@demo.schakelpunt.nl" in out
+    assert Student.objects.count() == 60
