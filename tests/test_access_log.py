@@ -92,3 +92,15 @@ def test_database_refuses_to_change_the_log(world):
     ):
         cursor.execute("UPDATE access_accesslogentry SET part = 'contact'")
     assert sorted(AccessLogEntry.objects.values_list("pk", "part")) == before
+
+
+def test_students_list_names_roles_in_dutch_and_leaves_out_own_visits(world):
+    anna = world.students["t1"]
+    client_for(world.users["coach2"]).get(f"/studenten/{anna.pk}/")  # via her support team
+    own = client_for(world.users["student"])
+    own.get(f"/studenten/{anna.pk}/")
+    body = own.get(f"/studenten/{anna.pk}/inzage/").content.decode()
+    assert "Studieloopbaanbegeleider (SLB), lid van het ondersteuningsteam" in body
+    assert "anna@example.nl" not in body
+    privacy_view = client_for(world.users["privacy"]).get(f"/studenten/{anna.pk}/inzage/")
+    assert "anna@example.nl" in privacy_view.content.decode()

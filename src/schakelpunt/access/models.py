@@ -60,3 +60,9 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The access log is append-only.")
+
+    @property
+    def role_display(self) -> str:
+        from .policy import describe_roles
+
+        return describe_roles(self.role)

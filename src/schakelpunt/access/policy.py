@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
@@ -84,7 +85,19 @@ class StudentAccess:
 
     @property
     def roles(self) -> str:
+        """The granting roles as codes, as written to the access log."""
         return ",".join(sorted({g.role for g in self.grants}))
+
+    @property
+    def roles_display(self) -> str:
+        return describe_roles(self.roles)
+
+
+def describe_roles(codes: str) -> str:
+    """'coach,support_team' -> 'Studieloopbaanbegeleider (SLB), lid van het ondersteuningsteam'."""
+    labels = {str(role.value): str(role.label) for role in Role}
+    labels["support_team"] = str(_("lid van het ondersteuningsteam"))
+    return ", ".join(labels.get(code, code) for code in codes.split(",") if code)
 
 
 def _active_memberships(user: User) -> list[Membership]:

@@ -9,7 +9,8 @@ from schakelpunt.accounts.models import User
 from schakelpunt.students.models import Student
 
 from .models import AccessLogEntry
-from .policy import privacy_officer_institutions
+from .parts import Part
+from .policy import describe_roles, privacy_officer_institutions
 
 
 @dataclass(frozen=True)
@@ -23,33 +24,39 @@ class AccessVisit:
     parts: tuple[str, ...]
 
 
+_PART_ORDER = {part.value: index for index, part in enumerate(Part)}
+
+
 def _group_visits(entries: QuerySet[AccessLogEntry], limit: int) -> list[AccessVisit]:
-    visits: dict[object, AccessVisit] = {}
-    for entry in entries.order_by("-at", "event_id", "part")[: limit * 8]:
-        key = entry.event_id
-        if key in visits:
-            old = visits[key]
-            visits[key] = AccessVisit(
-                old.at,
-                old.user_display,
-                old.role,
-                old.action,
-                (*old.parts, entry.get_part_display()),
+    """Rows written in one request become one visit, parts in the order of the file."""
+    grouped: dict[object, list[AccessLogEntry]] = {}
+    for entry in entries.order_by("-at", "event_id")[: limit * len(_PART_ORDER)]:
+        if entry.event_id in grouped or len(grouped) < limit:
+            grouped.setdefault(entry.event_id, []).append(entry)
+    visits = []
+    for rows in grouped.values():
+        rows.sort(key=lambda e: _PART_ORDER.get(e.part, 99))
+        first = rows[0]
+        visits.append(
+            AccessVisit(
+                first.at,
+                first.user_display,
+                describe_roles(first.role),
+                first.get_action_display(),
+                tuple(e.get_part_display() for e in rows),
             )
-        elif len(visits) < limit:
-            visits[key] = AccessVisit(
-                entry.at,
-                entry.user_display,
-                entry.role,
-                entry.get_action_display(),
-                (entry.get_part_display(),),
-            )
-    return list(visits.values())
+        )
+    return visits
 
 
-def access_visits_for_student(*, student_id: int, limit: int = 200) -> list[AccessVisit]:
+def access_visits_for_student(
+    *, student_id: int, exclude_user_id: int | None = None, limit: int = 200
+) -> list[AccessVisit]:
     """Who looked at this student's file (callers check they may show it)."""
-    return _group_visits(AccessLogEntry.objects.filter(student_id=student_id), limit)
+    entries = AccessLogEntry.objects.filter(student_id=student_id)
+    if exclude_user_id is not None:
+        entries = entries.exclude(user_id=exclude_user_id)
+    return _group_visits(entries, limit)
 
 
 def access_log_search(

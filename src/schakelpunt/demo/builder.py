@@ -45,8 +45,8 @@ LOCATIONS = [
     ("Oldenzaal Noord", "GM0173"),
     ("Rijssen Zuid", "GM1742"),
 ]
-# Programme teams and their programmes: (name, crebo, level, pathway). Crebo codes are fictional.
-TEAMS: dict[str, list[tuple[str, str, int, str]]] = {
+# Sectors and their programmes: (name, crebo, level, pathway). Crebo codes are fictional.
+SECTORS: dict[str, list[tuple[str, str, int, str]]] = {
     "Entree": [("Entree-opleiding Assistent", "25990", 1, "BOL")],
     "Zorg en Welzijn": [
         ("Helpende Zorg en Welzijn", "25901", 2, "BOL"),
@@ -223,13 +223,14 @@ def _build(b: _Builder, n_students: int) -> None:
     ]
     programmes: list[Programme] = []
     teams: list[ProgrammeTeam] = []
+    # One team of coaches per programme and location, as most ROCs organise it.
     for location in locations:
-        for team_name, progs in TEAMS.items():
-            team = ProgrammeTeam.objects.create(
-                location=location, name=f"{team_name} {location.name}"
-            )
-            teams.append(team)
+        for progs in SECTORS.values():
             for name, crebo, level, pathway in progs:
+                team = ProgrammeTeam.objects.create(
+                    location=location, name=f"{name} – {location.name}"
+                )
+                teams.append(team)
                 programmes.append(
                     Programme.objects.create(
                         team=team, crebo=crebo, name=name, level=level, pathway=pathway
@@ -324,7 +325,8 @@ def _build(b: _Builder, n_students: int) -> None:
     )
 
     # Staff. The demo logins are the first person of each role.
-    first_team = teams[len(TEAMS) * 0 + 1]  # Zorg en Welzijn, Enschede
+    # The demo coach: Helpende Zorg en Welzijn (level 2) at the Enschede location.
+    first_team = next(p.team for p in programmes if p.crebo == "25901")
     coach = b.user(f"coach@{DEMO_DOMAIN}")
     b.member(coach, roc, Role.COACH, programme_team=first_team)
     for idx, team in enumerate(teams):

@@ -68,7 +68,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         "student": student,
         "parts": {p.value for p in parts},
         "age": student.age_on(timezone.localdate()),
-        "roles": access.roles,
+        "roles": access.roles_display,
         "may_view_access_log": may_view_access_log(user, student),
     }
     if Part.SUPPORT in parts:
@@ -107,7 +107,15 @@ def student_access_log(request: HttpRequest, student_id: int) -> HttpResponse:
     return render(
         request,
         "students/student_access_log.html",
-        {"student": student, "visits": access_visits_for_student(student_id=student.pk)},
+        {
+            "student": student,
+            "is_own_file": student.user_id == user.pk,
+            # The student does not need to see their own visits; the privacy officer does.
+            "visits": access_visits_for_student(
+                student_id=student.pk,
+                exclude_user_id=user.pk if student.user_id == user.pk else None,
+            ),
+        },
     )
 
 
