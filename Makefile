@@ -40,11 +40,11 @@ lint: install-dev
 types: install-dev
 	$(BIN)/mypy
 
-## messages: extract and compile translations (needs GNU gettext)
+## messages: extract the Dutch texts (needs GNU gettext), fill and compile the English catalogue
 messages: install-dev
 	cd src/schakelpunt && ../../$(BIN)/schakelpunt makemessages -l en --no-obsolete --no-location \
 		--ignore 'tests/*' --ignore 'migrations/*'
-	cd src/schakelpunt && ../../$(BIN)/schakelpunt compilemessages -l en
+	$(BIN)/python scripts/translations_en.py
 
 ## lock: re-pin the dependencies after changing pyproject.toml (needs uv)
 lock:

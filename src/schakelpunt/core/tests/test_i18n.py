@@ -1,0 +1,28 @@
+from pathlib import Path
+
+import polib
+from django.test import Client
+
+import schakelpunt
+
+LOCALE = Path(schakelpunt.__file__).parent / "locale" / "en" / "LC_MESSAGES"
+
+
+def test_english_catalogue_is_complete_and_compiled():
+    po = polib.pofile(str(LOCALE / "django.po"))
+    assert po.untranslated_entries() == []
+    assert po.fuzzy_entries() == []
+    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(LOCALE / "django.mo"))}
+    for entry in po:
+        if not entry.msgid_plural:
+            assert compiled.get(entry.msgid) == entry.msgstr, entry.msgid
+
+
+def test_interface_is_dutch_by_default_and_english_on_request(db):
+    dutch = Client().get("/account/inloggen/").content.decode()
+    assert "Wachtwoord vergeten?" in dutch
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/account/inloggen/"})
+    english = client.get("/account/inloggen/").content.decode()
+    assert "Forgot your password?" in english
+    assert 'lang="en"' in english
