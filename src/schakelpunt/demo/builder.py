@@ -83,6 +83,7 @@ PRIOR_EDUCATION_WEIGHTS = {
 # Age at the reference date; most MBO students are 16–20, a tail up to 27.
 AGE_WEIGHTS = {16: 14, 17: 19, 18: 19, 19: 16, 20: 12, 21: 8, 22: 5, 23: 3, 24: 2, 25: 1, 26: 1}
 SHARE_FROM_OUTSIDE_REGION = 0.08
+MIN_STUDENTS = 50
 
 CARE_PROVIDERS = [
     "Jeugdhulp Twente Vooruit (fictief)",
@@ -199,6 +200,8 @@ class _Builder:
 
 def build_demo_region(*, students: int = 21_000, seed: int = 2026) -> DemoSummary:
     """Build the region in one transaction. Same seed and size: the same region."""
+    if students < MIN_STUDENTS:
+        raise ValueError(f"A demo region needs at least {MIN_STUDENTS} students.")
     today = timezone.localdate()
     b = _Builder(seed=seed, today=today)
     with transaction.atomic():
@@ -272,6 +275,8 @@ def _build(b: _Builder, n_students: int) -> None:
     for p in programmes:
         by_level.setdefault(p.level, []).append(p)
 
+    # The demo coach: Helpende Zorg en Welzijn (level 2) at the Enschede location.
+    coach_programme = next(p for p in programmes if p.crebo == "25901")
     levels = _weighted(rng, LEVEL_WEIGHTS, n_students)
     priors = _weighted(rng, PRIOR_EDUCATION_WEIGHTS, n_students)
     ages = _weighted(rng, AGE_WEIGHTS, n_students)
@@ -279,7 +284,8 @@ def _build(b: _Builder, n_students: int) -> None:
     rows: list[Student] = []
     for i in range(n_students):
         level = levels[i]
-        programme = rng.choice(by_level[level])
+        # The first student is the demo student, in the demo coach's programme.
+        programme = coach_programme if i == 0 else rng.choice(by_level[level])
         if rng.random() < SHARE_FROM_OUTSIDE_REGION:
             area = rng.choices(other_areas, weights=other_weights)[0]
         else:
@@ -293,7 +299,7 @@ def _build(b: _Builder, n_students: int) -> None:
             prior == PriorEducation.HAVO_VWO and rng.random() < 0.3
         )
         left_on = None
-        if rng.random() < 0.04:
+        if i > 0 and rng.random() < 0.04:
             left_on = today - timedelta(days=rng.randrange(5, 200))
         first = b.fake.first_name()
         rows.append(
@@ -325,8 +331,7 @@ def _build(b: _Builder, n_students: int) -> None:
     )
 
     # Staff. The demo logins are the first person of each role.
-    # The demo coach: Helpende Zorg en Welzijn (level 2) at the Enschede location.
-    first_team = next(p.team for p in programmes if p.crebo == "25901")
+    first_team = coach_programme.team
     coach = b.user(f"coach@{DEMO_DOMAIN}")
     b.member(coach, roc, Role.COACH, programme_team=first_team)
     for idx, team in enumerate(teams):
@@ -366,10 +371,7 @@ def _build(b: _Builder, n_students: int) -> None:
     b.member(admin, roc, Role.FUNCTIONAL_ADMIN)
 
     # One student with an own account, in the demo coach's team.
-    team_students = [
-        s for s in students if s.programme.team_id == first_team.pk and s.left_on is None
-    ]
-    own = team_students[0]
+    own = students[0]
     own_user = b.user(f"student@{DEMO_DOMAIN}", first=own.first_name, last=own.last_name)
     Student.objects.filter(pk=own.pk).update(user=own_user)
     b.member(own_user, roc, Role.STUDENT)

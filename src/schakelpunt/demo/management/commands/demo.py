@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schakelpunt.demo.builder import (
     DEMO_PASSWORD,
+    MIN_STUDENTS,
     DemoLogin,
     build_demo_region,
     demo_exists,
@@ -30,8 +31,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["students"] < 50:
-            raise CommandError("Een demoregio heeft minstens 50 studenten nodig.")
+        if options["students"] < MIN_STUDENTS:
+            raise CommandError(f"Een demoregio heeft minstens {MIN_STUDENTS} studenten nodig.")
         if demo_exists():
             if not options["if_empty"]:
                 raise CommandError(

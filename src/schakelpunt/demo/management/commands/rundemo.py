@@ -29,6 +29,8 @@ class Command(BaseCommand):
             [sys.executable, "-m", "schakelpunt", "run_huey", "--quiet"],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]},
         )
+        # Stopped with SIGTERM as with Ctrl+C: leave through `finally`, so the worker stops too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         self.stdout.write(f"\nAchtergrondtaken draaien (proces {worker.pid}).")
         self.stdout.write(
             f"Schakelpunt draait op http://{options['addr']}/ — stoppen met Ctrl+C.\n"
