@@ -107,3 +107,16 @@ def test_students_list_names_roles_in_dutch_and_leaves_out_own_visits(world):
     assert "anna@example.nl" not in body
     privacy_view = client_for(world.users["privacy"]).get(f"/studenten/{anna.pk}/inzage/")
     assert "anna@example.nl" in privacy_view.content.decode()
+
+
+def test_student_is_addressed_as_je_in_their_own_file(world):
+    anna = world.students["t1"]
+    client = client_for(world.users["student"])
+    home = client.get("/").content.decode()
+    assert "Hoi Anna" in home
+    assert "U werkt als" not in home
+    own = client.get(f"/studenten/{anna.pk}/").content.decode()
+    assert "Dit is jouw dossier" in own
+    log = client.get(f"/studenten/{anna.pk}/inzage/").content.decode()
+    assert "Wie heeft jouw dossier bekeken?" in log
+    assert "Nog niemand anders heeft je dossier bekeken." in log

@@ -41,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
             at__date=today,
             student_id__in=Student.objects.filter(institution_id__in=institutions).values("pk"),
         ).count()
+    context["student_only"] = roles == {Role.STUDENT}
     own = Student.objects.filter(user=user).first()
     if own is not None:
         context["own_student"] = own

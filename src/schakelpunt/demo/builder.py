@@ -155,6 +155,18 @@ def demo_logins() -> list[DemoLogin]:
     return logins
 
 
+def split_surname(surname: str) -> tuple[str, str]:
+    """('van der', 'Ploeg') from 'van der Ploeg' or from 'Ploeg, van der'."""
+    if ", " in surname:
+        last, prefix = surname.split(", ", 1)
+        return prefix, last
+    words = surname.split()
+    prefix_words = []
+    while len(words) > 1 and words[0].islower():
+        prefix_words.append(words.pop(0))
+    return " ".join(prefix_words), " ".join(words)
+
+
 def demo_exists() -> bool:
     return Organisation.objects.filter(name=INSTITUTION_NAME).exists()
 
@@ -302,6 +314,7 @@ def _build(b: _Builder, n_students: int) -> None:
         if i > 0 and rng.random() < 0.04:
             left_on = today - timedelta(days=rng.randrange(5, 200))
         first = b.fake.first_name()
+        prefix, last = split_surname(b.fake.last_name())
         rows.append(
             Student(
                 institution=roc,
@@ -309,7 +322,8 @@ def _build(b: _Builder, n_students: int) -> None:
                 programme=programme,
                 student_number=f"{1_000_000 + i}",
                 first_name=first,
-                last_name=b.fake.last_name(),
+                name_prefix=prefix,
+                last_name=last,
                 preferred_name=first[:3] if rng.random() < 0.03 else "",
                 date_of_birth=born,
                 email=f"student{1_000_000 + i}@student.{DEMO_DOMAIN}",
@@ -372,7 +386,11 @@ def _build(b: _Builder, n_students: int) -> None:
 
     # One student with an own account, in the demo coach's team.
     own = students[0]
-    own_user = b.user(f"student@{DEMO_DOMAIN}", first=own.first_name, last=own.last_name)
+    own_user = b.user(
+        f"student@{DEMO_DOMAIN}",
+        first=own.first_name,
+        last=f"{own.name_prefix} {own.last_name}".strip(),
+    )
     Student.objects.filter(pk=own.pk).update(user=own_user)
     b.member(own_user, roc, Role.STUDENT)
 

@@ -38,6 +38,8 @@ class Student(models.Model):
     )
     student_number = models.CharField(_("studentnummer"), max_length=20)
     first_name = models.CharField(_("voornaam"), max_length=100)
+    # Tussenvoegsel ("van der"): shown before the last name, not used for sorting.
+    name_prefix = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
     last_name = models.CharField(_("achternaam"), max_length=100)
     preferred_name = models.CharField(_("roepnaam"), max_length=100, blank=True)
     date_of_birth = models.DateField(_("geboortedatum"))
@@ -83,7 +85,22 @@ class Student(models.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.preferred_name or self.first_name} {self.last_name}"
+        """How people call the student: 'Jan van der Ploeg', with the preferred name."""
+        return " ".join(
+            p
+            for p in (self.preferred_name or self.first_name, self.name_prefix, self.last_name)
+            if p
+        )
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
+
+    @property
+    def sort_name(self) -> str:
+        """As in a class list: 'Ploeg, Jan van der'."""
+        given = " ".join(p for p in (self.preferred_name or self.first_name, self.name_prefix) if p)
+        return f"{self.last_name}, {given}"
 
     def age_on(self, day: date) -> int:
         born = self.date_of_birth

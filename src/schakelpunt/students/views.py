@@ -69,6 +69,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         "parts": {p.value for p in parts},
         "age": student.age_on(timezone.localdate()),
         "roles": access.roles_display,
+        "is_own_file": student.user_id == user.pk,
         "may_view_access_log": may_view_access_log(user, student),
     }
     if Part.SUPPORT in parts:
@@ -138,6 +139,7 @@ def student_export(request: HttpRequest) -> HttpResponse:
         [
             "studentnummer",
             "voornaam",
+            "tussenvoegsel",
             "achternaam",
             "geboortedatum",
             "locatie",
@@ -151,6 +153,7 @@ def student_export(request: HttpRequest) -> HttpResponse:
             [
                 s.student_number,
                 s.first_name,
+                s.name_prefix,
                 s.last_name,
                 s.date_of_birth.isoformat(),
                 s.location.name,

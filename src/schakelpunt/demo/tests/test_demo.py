@@ -104,3 +104,19 @@ def test_demo_command_refuses_to_build_twice(db, capsys):
     assert "die wordt gebruikt" in out
     assert "coach@demo.schakelpunt.nl" in out
     assert Student.objects.count() == 60
+
+
+@pytest.mark.parametrize(
+    ("surname", "expected"),
+    [
+        ("Jansen", ("", "Jansen")),
+        ("van Vliet", ("van", "Vliet")),
+        ("van der Ploeg", ("van der", "Ploeg")),
+        ("Bourgondië, van", ("van", "Bourgondië")),
+        ("de Jong-van Dam", ("de", "Jong-van Dam")),
+    ],
+)
+def test_dutch_surnames_are_split_into_prefix_and_name(surname, expected):
+    from schakelpunt.demo.builder import split_surname
+
+    assert split_surname(surname) == expected

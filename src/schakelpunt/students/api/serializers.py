@@ -10,7 +10,14 @@ from ..models import Student
 
 # Which fields belong to which part of the file.
 PART_FIELDS: dict[Part, tuple[str, ...]] = {
-    Part.IDENTITY: ("student_number", "first_name", "last_name", "preferred_name", "date_of_birth"),
+    Part.IDENTITY: (
+        "student_number",
+        "first_name",
+        "name_prefix",
+        "last_name",
+        "preferred_name",
+        "date_of_birth",
+    ),
     Part.CONTACT: ("email", "phone", "postcode", "residence_municipality"),
     Part.ENROLMENT: (
         "location",
@@ -28,7 +35,14 @@ PART_FIELDS: dict[Part, tuple[str, ...]] = {
 class StudentListSerializer(serializers.ModelSerializer[Student]):
     class Meta:
         model = Student
-        fields = ("id", "student_number", "first_name", "last_name", "preferred_name")
+        fields = (
+            "id",
+            "student_number",
+            "first_name",
+            "name_prefix",
+            "last_name",
+            "preferred_name",
+        )
 
 
 class StudentDetailSerializer(serializers.ModelSerializer[Student]):
