@@ -90,3 +90,9 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} → {self.organisation}"
+
+    @property
+    def part_labels(self) -> list[str]:
+        from schakelpunt.access.parts import Part
+
+        return [str(Part(p).label) for p in Part.values if p in self.parts]
