@@ -100,12 +100,23 @@ def describe_roles(codes: str) -> str:
     return ", ".join(labels.get(code, code) for code in codes.split(",") if code)
 
 
+_CACHE_ATTRIBUTE = "_schakelpunt_active_memberships"
+
+
 def _active_memberships(user: User) -> list[Membership]:
+    """The user's memberships valid today, read once per user object (so once per request)."""
     if not user.is_authenticated or not user.is_active:
         return []
-    return list(
-        Membership.objects.active().filter(user=user).select_related("organisation").order_by("pk")
-    )
+    cached: list[Membership] | None = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        cached = list(
+            Membership.objects.active()
+            .filter(user=user)
+            .select_related("organisation")
+            .order_by("pk")
+        )
+        setattr(user, _CACHE_ATTRIBUTE, cached)
+    return cached
 
 
 def _active_consent(organisation_id: int, today: date) -> QuerySet[Consent]:
