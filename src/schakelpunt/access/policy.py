@@ -295,3 +295,8 @@ def students_for_export(user: User, parts: frozenset[Part]) -> QuerySet[Student]
         if rule.consent_organisation_id is None and parts <= rule.grant.export:
             scope = rule.scope if scope is None else scope | rule.scope
     return Student.objects.none() if scope is None else Student.objects.filter(scope)
+
+
+def may_manage_users(user: User) -> bool:
+    """The functional administrator invites people and gives them roles."""
+    return has_any_role(user, {Role.FUNCTIONAL_ADMIN})

@@ -2,6 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .models import Location, Organisation, ProgrammeTeam
+from .roles import Role
+
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
@@ -41,3 +44,25 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError(_("De code bestaat alleen uit cijfers."))
         return token
+
+
+class UserInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mailadres"))
+    first_name = forms.CharField(label=_("Voornaam"), max_length=150)
+    last_name = forms.CharField(label=_("Achternaam"), max_length=150)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisatie"), queryset=Organisation.objects.order_by("name")
+    )
+    role = forms.ChoiceField(label=_("Rol"), choices=Role.choices)
+    location = forms.ModelChoiceField(
+        label=_("Locatie"),
+        required=False,
+        queryset=Location.objects.select_related("institution").order_by("name"),
+        help_text=_("Voor het zorgteam van één locatie. Leeg: alle locaties."),
+    )
+    programme_team = forms.ModelChoiceField(
+        label=_("Opleidingsteam"),
+        required=False,
+        queryset=ProgrammeTeam.objects.select_related("location").order_by("name"),
+        help_text=_("Verplicht voor een studieloopbaanbegeleider."),
+    )

@@ -178,6 +178,15 @@ class Membership(models.Model):
     )
     valid_from = models.DateField(_("geldig vanaf"), default=timezone.localdate)
     valid_until = models.DateField(_("geldig tot en met"), null=True, blank=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
+    )
 
     objects = MembershipQuerySet.as_manager()
 

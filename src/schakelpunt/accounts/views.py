@@ -8,17 +8,27 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
-from .forms import LoginForm, TokenForm
+from schakelpunt.access.policy import may_manage_users
+
+from .forms import LoginForm, TokenForm, UserInviteForm
 from .models import User
+from .roles import Role
 from .selectors import memberships_for, user_has_confirmed_device
-from .services import second_factor_required, totp_device_confirm, totp_device_start, totp_verify
+from .services import (
+    second_factor_required,
+    totp_device_confirm,
+    totp_device_start,
+    totp_verify,
+    user_invite,
+)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -116,3 +126,36 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
+
+
+@login_required
+def invite(request: HttpRequest) -> HttpResponse:
+    """The functional administrator adds a person with a role; they get an e-mail."""
+    actor: User = request.user  # type: ignore[assignment]
+    if not may_manage_users(actor):
+        raise Http404
+    form = UserInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = user_invite(
+                actor=actor,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                organisation=data["organisation"],
+                role=data["role"],
+                location=data["location"],
+                programme_team=data["programme_team"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(email)s heeft de rol %(role)s gekregen.")
+                % {"email": user.email, "role": Role(data["role"]).label},
+            )
+            return redirect("core:organisations")
+    return render(request, "accounts/invite.html", {"form": form})

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from schakelpunt.accounts import views as account_views
+
 from . import views
 
 app_name = "core"
@@ -7,4 +9,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("beheer/organisaties/", views.organisations, name="organisations"),
+    path("beheer/gebruikers/nieuw/", account_views.invite, name="invite"),
 ]
