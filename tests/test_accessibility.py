@@ -1,0 +1,65 @@
+"""WCAG 2.1 AA checks with axe-core in Debian's chromium, on the pages each role uses most."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from schakelpunt.accounts.tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def assert_accessible(page, what: str) -> None:  # type: ignore[no-untyped-def]
+    results = Axe().run(page, options=WCAG_AA)
+    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+
+
+def log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/account/inloggen/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_pages_meet_wcag_21_aa(live_server, page, world):
+    base = live_server.url
+    page.goto(f"{base}/account/inloggen/")
+    assert_accessible(page, "login")
+    page.get_by_role("button", name="Inloggen").click()  # empty form: the error state
+    assert_accessible(page, "login with errors")
+
+    log_in(page, base, "care_l1@example.nl")
+    assert_accessible(page, "care coordinator start page")
+    for path in (
+        "/studenten/",
+        f"/studenten/{world.students['t1'].pk}/",
+        "/account/",
+        "/studenten/999999/",
+    ):
+        page.goto(base + path)
+        assert_accessible(page, path)
+
+    page.context.clear_cookies()
+    log_in(page, base, "municipal@example.nl")
+    assert_accessible(page, "municipal start page")
+
+    page.context.clear_cookies()
+    log_in(page, base, "anna@example.nl")
+    page.goto(f"{base}/studenten/{world.students['t1'].pk}/inzage/")
+    assert_accessible(page, "student's access log")
+
+    page.context.clear_cookies()
+    log_in(page, base, "privacy@example.nl")
+    page.goto(f"{base}/privacy/toegangslog/")
+    assert_accessible(page, "privacy officer's log search")
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(live_server, page, world):
+    log_in(page, live_server.url, "coach@example.nl")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Naar de inhoud")
+    assert skip.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "inhoud"
