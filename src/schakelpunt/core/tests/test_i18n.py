@@ -26,3 +26,10 @@ def test_interface_is_dutch_by_default_and_english_on_request(db):
     english = client.get("/account/inloggen/").content.decode()
     assert "Forgot your password?" in english
     assert 'lang="en"' in english
+
+
+def test_browser_language_does_not_switch_the_interface(db):
+    english_browser = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    page = english_browser.get("/account/inloggen/")
+    assert "Wachtwoord vergeten?" in page.content.decode()
+    assert page["Content-Language"] == "nl"
