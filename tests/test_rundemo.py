@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -59,6 +60,17 @@ def test_rundemo_builds_serves_and_stops_cleanly(tmp_path):
         )
         try:
             assert wait_for(f"http://127.0.0.1:{port}/account/inloggen/", process, 90) == 200
+            css = urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/static/css/schakelpunt.css", timeout=5
+            )
+            assert css.status == 200
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/bestaat-niet/", timeout=5)
+            except urllib.error.HTTPError as error:
+                assert error.code == 404
+                assert "Niet gevonden" in error.read().decode()  # the real page, not DEBUG's
+            else:
+                raise AssertionError("an unknown address must give 404")
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=20)

@@ -1,8 +1,10 @@
-"""The demo: embedded SQLite, demo logins shown, no second factor enforced."""
+"""The demo: embedded SQLite, demo logins shown, no second factor enforced.
+
+DEBUG stays off so that the demo shows the real pages (also the Dutch 404) people will use.
+"""
 
 import os
 
 os.environ.setdefault("SCHAKELPUNT_DEMO_MODE", "true")
-os.environ.setdefault("DEBUG", "true")
 
 from .base import *  # noqa: F403
