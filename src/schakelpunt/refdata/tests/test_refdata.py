@@ -1,5 +1,9 @@
+import re
+
 import pytest
 from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
 from schakelpunt.refdata.selectors import municipality_for_postcode, normalise_postcode
@@ -69,3 +73,23 @@ def test_loading_again_changes_nothing(db, capsys):
     after = list(PostcodeArea.objects.order_by("pc4").values_list("pk", "municipality_id"))
     assert before == after
     assert Municipality.objects.count() == 342
+
+
+@given(st.text(max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_any_text_is_either_a_clean_postcode_or_refused(value):
+    normalised = normalise_postcode(value)
+    if normalised is not None:
+        assert re.fullmatch(r"[1-9][0-9]{3}( [A-Z]{2})?", normalised)
+        assert normalise_postcode(normalised) == normalised  # stable when given again
+
+
+@given(
+    digits=st.integers(min_value=1000, max_value=9999),
+    letters=st.text(
+        alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=2
+    ),
+    space=st.sampled_from(["", " ", "  "]),
+)
+def test_every_written_form_of_a_postcode_means_the_same(digits, letters, space):
+    assert normalise_postcode(f"{digits}{space}{letters}") == f"{digits} {letters.upper()}"
