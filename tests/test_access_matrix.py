@@ -147,3 +147,11 @@ def test_municipal_advisor_sees_small_counts_suppressed(world):
     # One student enrolled and living in Enschede (t1) and one elsewhere: level 2 shows <5.
     assert "&lt;5" in home
     assert "Enschede" in home
+
+
+def test_rmc_list_holds_on_a_leap_day(world):
+    import time_machine
+
+    with time_machine.travel("2028-02-29 10:00 +0100"):
+        response = client_for(world.users["rmc"]).get("/studenten/")
+    assert response.status_code == 200

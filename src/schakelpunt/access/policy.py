@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
+from schakelpunt.core.dates import years_before
 from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES, Consent, Referral
 from schakelpunt.signals.models import AbsenceReport
 from schakelpunt.students.models import Student
@@ -178,7 +179,7 @@ def _rules(user: User) -> list[_Rule]:
             else:
                 continue
             reported = AbsenceReport.objects.filter(student=OuterRef("pk"))
-            born_after = today.replace(year=today.year - RMC_AGE_LIMIT)
+            born_after = years_before(today, RMC_AGE_LIMIT)
             early_leaver = Q(
                 left_on__isnull=False,
                 has_basic_qualification=False,

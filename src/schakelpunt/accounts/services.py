@@ -62,6 +62,7 @@ def membership_create(
     actor: User | None = None,
 ) -> Membership:
     """Give a person a role in an organisation, refusing combinations that make no sense."""
+    role = Role(role)
     if organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
         raise ValidationError(
             _("De rol %(role)s past niet bij een organisatie van deze soort.")

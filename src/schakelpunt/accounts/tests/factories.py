@@ -1,5 +1,6 @@
+from datetime import date
+
 import factory
-from django.utils import timezone
 
 from schakelpunt.accounts.models import (
     Location,
@@ -77,4 +78,4 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
-    valid_from = factory.LazyFunction(lambda: timezone.localdate().replace(year=2020))
+    valid_from = factory.LazyFunction(lambda: date(2020, 1, 1))

@@ -113,3 +113,14 @@ def test_first_install_from_the_command_line(db, capsys, django_capture_on_commi
         call_command(
             "organisation", "add", "Gemeente X", kind="municipality", municipality="GM9999"
         )
+
+
+def test_role_that_does_not_fit_the_organisation_is_refused_in_dutch(world):
+    admin = client_for(world.users["admin"])
+    response = admin.post(
+        "/beheer/gebruikers/nieuw/",
+        invite_form(world, role=Role.EXTERNAL_CARE_WORKER, programme_team=""),
+    )
+    assert response.status_code == 200
+    assert "past niet bij een organisatie van deze soort" in response.content.decode()
+    assert not User.objects.filter(email="nieuwe.coach@example.nl").exists()

@@ -4,12 +4,12 @@ import factory
 from django.utils import timezone
 
 from schakelpunt.accounts.tests.factories import ProgrammeFactory, municipality
+from schakelpunt.core.dates import years_before
 from schakelpunt.students.models import PriorEducation, Student
 
 
 def born_years_ago(years: int) -> date:
-    today = timezone.localdate()
-    return today.replace(year=today.year - years) - timedelta(days=30)
+    return years_before(timezone.localdate(), years) - timedelta(days=30)
 
 
 class StudentFactory(factory.django.DjangoModelFactory):
