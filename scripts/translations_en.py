@@ -169,6 +169,10 @@ EN: dict[str, str] = {
     "Elke keer dat iemand een deel van je dossier bekijkt, wijzigt of exporteert, staat dat hier. Klopt er iets niet? Neem contact op met de privacyfunctionaris van je school.": "Every time someone views, changes or exports part of your file, it shows here. Something wrong? Contact your school's privacy officer.",
     "Nog niemand anders heeft je dossier bekeken.": "Nobody else has looked at your file yet.",
     "tussenvoegsel": "name prefix",
+    "Naar uw organisatie verwezen": "Referred to your organisation",
+    "Studenten met een geaccepteerde verwijzing die toestemming gaven om gegevens met uw organisatie te delen. U ziet alleen de gedeelde onderdelen.": "Students with an accepted referral who consented to share data with your organisation. You see only the shared parts.",
+    "Meldingen in uw regio": "Reports in your region",
+    "Studenten die in uw regio wonen en een verzuimmelding hebben, of die zonder startkwalificatie van school gingen.": "Students living in your region who have an absence report, or who left school without a basic qualification.",
     "Voornaam": "First name",
     "Achternaam": "Last name",
     "Organisatie": "Organisation",
@@ -336,7 +340,7 @@ EN: dict[str, str] = {
 
 EN_PLURAL: dict[str, tuple[str, str]] = {
     "%(counter)s regel": ("%(counter)s entry", "%(counter)s entries"),
-    "student voor wie u werkt": ("student you work for", "students you work for"),
+    "student": ("student", "students"),
     "%(counter)s student": ("%(counter)s student", "%(counter)s students"),
     "Vandaag is %(counter)s keer een onderdeel van een studentdossier ingezien, gewijzigd of geëxporteerd.": (
         "Today a part of a student file was viewed, changed or exported %(counter)s time.",

@@ -5,11 +5,13 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.access.policy import (
     AGGREGATE_ROLES,
     FILE_ROLES,
+    SCHOOL_ROLES,
     privacy_officer_institutions,
     roles_of,
     students_for_user,
@@ -27,6 +29,21 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = roles_of(user)
     context: dict[str, object] = {"roles": roles, "role_labels": [Role(r).label for r in roles]}
     if roles & FILE_ROLES:
+        # The heading says why these students are the user's work.
+        if roles & SCHOOL_ROLES:
+            context["students_heading"] = _("Mijn studenten")
+        elif Role.EXTERNAL_CARE_WORKER in roles:
+            context["students_heading"] = _("Naar uw organisatie verwezen")
+            context["students_intro"] = _(
+                "Studenten met een geaccepteerde verwijzing die toestemming gaven om gegevens "
+                "met uw organisatie te delen. U ziet alleen de gedeelde onderdelen."
+            )
+        else:
+            context["students_heading"] = _("Meldingen in uw regio")
+            context["students_intro"] = _(
+                "Studenten die in uw regio wonen en een verzuimmelding hebben, of die zonder "
+                "startkwalificatie van school gingen."
+            )
         students = students_for_user(user)
         context["student_count"] = students.count()
         context["recent_students"] = students.select_related("programme", "location").order_by(
