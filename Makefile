@@ -9,7 +9,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Schakelpunt heeft Python 3.11 of nieuwer nodig.")'
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "Kon geen virtuele omgeving maken. Op Debian/Ubuntu: sudo apt install python3-venv"; exit 1; }
 
 $(VENV)/.installed-base: requirements/base.lock pyproject.toml | $(BIN)/python
 	$(PIP) install --require-hashes -r requirements/base.lock
