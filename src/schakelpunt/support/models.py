@@ -31,3 +31,145 @@ class SupportTeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role_description})"
+
+
+class TrajectoryState(models.TextChoices):
+    SIGNALLED = "signalled", _("Gesignaleerd")
+    CLARIFYING = "clarifying", _("Vraagverheldering")
+    ACTIVE = "active", _("Actief")
+    CLOSING = "closing", _("Afronden")
+    CLOSED = "closed", _("Afgesloten")
+
+
+class Tier(models.TextChoices):
+    """As light as possible, as heavy as needed."""
+
+    BASIS = "basis", _("Basis (coach)")
+    BREEDTE = "breedte", _("Breedte (ondersteuningsteam, SMW)")
+    DIEPTE = "diepte", _("Diepte (specialist, extern)")
+
+
+TIER_ORDER = {Tier.BASIS: 0, Tier.BREEDTE: 1, Tier.DIEPTE: 2}
+
+
+class CloseReason(models.TextChoices):
+    GOAL_REACHED = "goal_reached", _("Doel bereikt")
+    OTHER_HELP = "other_help", _("Overgedragen aan andere hulp")
+    DECLINED = "declined", _("Student wil geen begeleiding")
+    LEFT_SCHOOL = "left_school", _("Student heeft de school verlaten")
+    NOT_NEEDED = "not_needed", _("Geen ondersteuning nodig")
+
+
+class LifeDomain(models.TextChoices):
+    MENTAL_HEALTH = "mental_health", _("Psychische gezondheid")
+    HOME = "home", _("Thuissituatie")
+    FINANCES = "finances", _("Financiën")
+    HOUSING = "housing", _("Wonen")
+    WORK = "work", _("Werk en stage")
+    SUBSTANCE_USE = "substance_use", _("Middelengebruik")
+    JUSTICE = "justice", _("Justitie")
+    PHYSICAL_HEALTH = "physical_health", _("Lichamelijke gezondheid")
+    SOCIAL_NETWORK = "social_network", _("Sociaal netwerk")
+    LEISURE = "leisure", _("Vrije tijd")
+    EDUCATION = "education", _("Opleiding")
+
+
+# While the question is clarified and while support runs, exactly one person coordinates.
+STATES_WITH_COORDINATOR = (TrajectoryState.CLARIFYING, TrajectoryState.ACTIVE)
+
+
+class Trajectory(models.Model):
+    """A student's one support trajectory: state, tier, coordinator. History in events."""
+
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.PROTECT,
+        related_name="trajectories",
+        verbose_name=_("student"),
+    )
+    state = models.CharField(
+        _("fase"), max_length=20, choices=TrajectoryState.choices, default=TrajectoryState.SIGNALLED
+    )
+    tier = models.CharField(_("zwaarte"), max_length=10, choices=Tier.choices, default=Tier.BASIS)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coordinated_trajectories",
+        verbose_name=_("regisseur"),
+    )
+    life_domains = models.JSONField(_("leefgebieden"), default=list, blank=True)
+    opened_at = models.DateTimeField(_("geopend op"), default=timezone.now)
+    closed_at = models.DateTimeField(_("afgesloten op"), null=True, blank=True)
+    close_reason = models.CharField(
+        _("reden van afsluiten"), max_length=20, choices=CloseReason.choices, blank=True
+    )
+    # Raised by every change; a save with an older number is refused (no silent overwrite).
+    version = models.PositiveIntegerField(_("versie"), default=1)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("traject")
+        verbose_name_plural = _("trajecten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=~models.Q(state="closed"),
+                name="one_open_trajectory_per_student",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=["clarifying", "active"])
+                | models.Q(coordinator__isnull=False),
+                name="coordinator_while_clarifying_or_active",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(state="closed") & ~models.Q(close_reason=""))
+                | (~models.Q(state="closed") & models.Q(close_reason="")),
+                name="close_reason_when_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} – {self.get_state_display()} ({self.get_tier_display()})"
+
+    @property
+    def life_domain_labels(self) -> list[str]:
+        return [str(LifeDomain(d).label) for d in LifeDomain.values if d in self.life_domains]
+
+
+class TrajectoryEventKind(models.TextChoices):
+    OPENED = "opened", _("Traject geopend")
+    STATE = "state", _("Fase gewijzigd")
+    TIER = "tier", _("Zwaarte gewijzigd")
+    COORDINATOR = "coordinator", _("Regisseur gewijzigd")
+    DOMAINS = "domains", _("Leefgebieden gewijzigd")
+
+
+class TrajectoryEvent(models.Model):
+    """One change of a trajectory, with old and new value and the reason. Never edited."""
+
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.CASCADE, related_name="events", verbose_name=_("traject")
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=TrajectoryEventKind.choices)
+    old_value = models.CharField(_("oud"), max_length=200, blank=True)
+    new_value = models.CharField(_("nieuw"), max_length=200, blank=True)
+    reason = models.TextField(_("reden"), blank=True)
+    # The day it took effect (a tier change may be recorded afterwards).
+    effective_on = models.DateField(_("met ingang van"), default=timezone.localdate)
+    at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("door"),
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("trajectgebeurtenis")
+        verbose_name_plural = _("trajectgebeurtenissen")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.old_value} → {self.new_value}"

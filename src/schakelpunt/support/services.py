@@ -1,0 +1,290 @@
+"""Writes of support trajectories. One door per change: access, lock, version, event, log."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import student_access
+from schakelpunt.access.services import access_log_record
+from schakelpunt.accounts.models import User
+from schakelpunt.students.models import Student
+
+from .models import (
+    STATES_WITH_COORDINATOR,
+    TIER_ORDER,
+    CloseReason,
+    LifeDomain,
+    Tier,
+    Trajectory,
+    TrajectoryEvent,
+    TrajectoryEventKind,
+    TrajectoryState,
+)
+from .workflow import transition_allowed
+
+
+class ConcurrentEditError(ValidationError):
+    """Someone else saved first; nothing was changed."""
+
+
+def _require_support_change(actor: User, student: Student) -> str:
+    """The roles that allow `actor` to change support for `student`; refuses otherwise."""
+    access = student_access(actor, student)
+    if not access.allows(Action.CHANGE, Part.SUPPORT):
+        raise PermissionDenied
+    return access.roles
+
+
+def _check_coordinator(coordinator: User, student: Student) -> None:
+    if not student_access(coordinator, student).allows(Action.CHANGE, Part.SUPPORT):
+        raise ValidationError(
+            _("%(name)s werkt niet met deze student en kan geen regisseur zijn.")
+            % {"name": coordinator}
+        )
+
+
+def _clean_domains(domains: Iterable[str]) -> list[str]:
+    chosen = set(domains)
+    unknown = chosen - set(LifeDomain.values)
+    if unknown:
+        raise ValidationError(_("Onbekend leefgebied: %(d)s.") % {"d": ", ".join(sorted(unknown))})
+    return [d for d in LifeDomain.values if d in chosen]
+
+
+def _locked(trajectory_id: int, expected_version: int) -> Trajectory:
+    trajectory = (
+        Trajectory.objects.select_for_update().select_related("student").get(pk=trajectory_id)
+    )
+    if trajectory.version != expected_version:
+        raise ConcurrentEditError(
+            _(
+                "Iemand anders heeft dit traject intussen gewijzigd. Uw wijziging is niet "
+                "opgeslagen; bekijk de nieuwe stand en probeer het opnieuw."
+            ),
+            code="concurrent_edit",
+        )
+    return trajectory
+
+
+def _record(
+    trajectory: Trajectory,
+    *,
+    actor: User,
+    roles: str,
+    kind: str,
+    old: str = "",
+    new: str = "",
+    reason: str = "",
+    effective_on: date | None = None,
+) -> None:
+    TrajectoryEvent.objects.create(
+        trajectory=trajectory,
+        kind=kind,
+        old_value=old,
+        new_value=new,
+        reason=reason.strip(),
+        effective_on=effective_on or timezone.localdate(),
+        actor=actor,
+    )
+    access_log_record(
+        actor=actor,
+        students=[trajectory.student],
+        action=Action.CHANGE,
+        parts=[Part.SUPPORT],
+        role=roles,
+        path=f"trajectory/{trajectory.pk}/{kind}",
+    )
+
+
+def _save(trajectory: Trajectory, fields: list[str]) -> None:
+    trajectory.version += 1
+    trajectory.save(update_fields=[*fields, "version"])
+
+
+def trajectory_open(
+    *,
+    actor: User,
+    student: Student,
+    life_domains: Iterable[str] = (),
+    reason: str = "",
+    tier: str = Tier.BASIS,
+) -> Trajectory:
+    """Open the student's trajectory (state: signalled). A student has one open at a time."""
+    roles = _require_support_change(actor, student)
+    domains = _clean_domains(life_domains)
+    try:
+        with transaction.atomic():
+            Student.objects.select_for_update().filter(pk=student.pk).first()
+            if (
+                Trajectory.objects.filter(student=student)
+                .exclude(state=TrajectoryState.CLOSED)
+                .exists()
+            ):
+                raise ValidationError(_("Deze student heeft al een lopend traject."))
+            trajectory = Trajectory.objects.create(
+                student=student, tier=Tier(tier), life_domains=domains
+            )
+            _record(
+                trajectory,
+                actor=actor,
+                roles=roles,
+                kind=TrajectoryEventKind.OPENED,
+                new=trajectory.state,
+                reason=reason,
+            )
+    except IntegrityError as error:  # two people opened one at the same moment
+        raise ValidationError(_("Deze student heeft al een lopend traject.")) from error
+    return trajectory
+
+
+def trajectory_move(
+    *,
+    actor: User,
+    trajectory_id: int,
+    to_state: str,
+    expected_version: int,
+    reason: str = "",
+    close_reason: str = "",
+) -> Trajectory:
+    """Move to another state, if the workflow allows it; closing needs a reason."""
+    with transaction.atomic():
+        trajectory = _locked(trajectory_id, expected_version)
+        roles = _require_support_change(actor, trajectory.student)
+        old = trajectory.state
+        if not transition_allowed(old, to_state):
+            raise ValidationError(
+                _("Een traject in de fase '%(old)s' kan niet naar '%(new)s'.")
+                % {
+                    "old": TrajectoryState(old).label,
+                    "new": TrajectoryState(to_state).label
+                    if to_state in TrajectoryState.values
+                    else to_state,
+                }
+            )
+        if to_state in STATES_WITH_COORDINATOR and trajectory.coordinator_id is None:
+            raise ValidationError(_("Kies eerst een regisseur voor dit traject."))
+        fields = ["state"]
+        if to_state == TrajectoryState.CLOSED:
+            if close_reason not in CloseReason.values:
+                raise ValidationError(_("Kies waarom het traject wordt afgesloten."))
+            trajectory.close_reason = close_reason
+            trajectory.closed_at = timezone.now()
+            fields += ["close_reason", "closed_at"]
+        trajectory.state = to_state
+        _save(trajectory, fields)
+        _record(
+            trajectory,
+            actor=actor,
+            roles=roles,
+            kind=TrajectoryEventKind.STATE,
+            old=old,
+            new=to_state,
+            reason=reason or close_reason,
+        )
+    return trajectory
+
+
+def trajectory_set_coordinator(
+    *,
+    actor: User,
+    trajectory_id: int,
+    coordinator: User,
+    expected_version: int,
+    reason: str = "",
+) -> Trajectory:
+    """Make one person the coordinator (regisseur); there is never more than one."""
+    with transaction.atomic():
+        trajectory = _locked(trajectory_id, expected_version)
+        roles = _require_support_change(actor, trajectory.student)
+        if trajectory.state == TrajectoryState.CLOSED:
+            raise ValidationError(_("Dit traject is afgesloten."))
+        _check_coordinator(coordinator, trajectory.student)
+        if trajectory.coordinator_id == coordinator.pk:
+            raise ValidationError(_("%(name)s is al de regisseur.") % {"name": coordinator})
+        old = str(trajectory.coordinator or "")
+        trajectory.coordinator = coordinator
+        _save(trajectory, ["coordinator"])
+        _record(
+            trajectory,
+            actor=actor,
+            roles=roles,
+            kind=TrajectoryEventKind.COORDINATOR,
+            old=old,
+            new=str(coordinator),
+            reason=reason,
+        )
+    return trajectory
+
+
+def trajectory_change_tier(
+    *,
+    actor: User,
+    trajectory_id: int,
+    tier: str,
+    reason: str,
+    expected_version: int,
+    effective_on: date | None = None,
+) -> Trajectory:
+    """Escalate or de-escalate (opschalen/afschalen), always with a reason and a date."""
+    if tier not in Tier.values:
+        raise ValidationError(_("Onbekende zwaarte."))
+    if not reason.strip():
+        raise ValidationError(_("Geef een reden voor het op- of afschalen."))
+    day = effective_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError(_("De ingangsdatum ligt in de toekomst."))
+    with transaction.atomic():
+        trajectory = _locked(trajectory_id, expected_version)
+        roles = _require_support_change(actor, trajectory.student)
+        if trajectory.state == TrajectoryState.CLOSED:
+            raise ValidationError(_("Dit traject is afgesloten."))
+        if trajectory.tier == tier:
+            raise ValidationError(_("Het traject heeft deze zwaarte al."))
+        old = trajectory.tier
+        trajectory.tier = tier
+        _save(trajectory, ["tier"])
+        _record(
+            trajectory,
+            actor=actor,
+            roles=roles,
+            kind=TrajectoryEventKind.TIER,
+            old=old,
+            new=tier,
+            reason=reason,
+            effective_on=day,
+        )
+    return trajectory
+
+
+def is_escalation(old: str, new: str) -> bool:
+    return TIER_ORDER[Tier(new)] > TIER_ORDER[Tier(old)]
+
+
+def trajectory_set_domains(
+    *,
+    actor: User,
+    trajectory_id: int,
+    life_domains: Iterable[str],
+    expected_version: int,
+) -> Trajectory:
+    domains = _clean_domains(life_domains)
+    with transaction.atomic():
+        trajectory = _locked(trajectory_id, expected_version)
+        roles = _require_support_change(actor, trajectory.student)
+        old = ",".join(trajectory.life_domains)
+        trajectory.life_domains = domains
+        _save(trajectory, ["life_domains"])
+        _record(
+            trajectory,
+            actor=actor,
+            roles=roles,
+            kind=TrajectoryEventKind.DOMAINS,
+            old=old,
+            new=",".join(domains),
+        )
+    return trajectory
