@@ -1,5 +1,7 @@
 """The people around a student. Trajectories and plans build on this (issue 3)."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -144,6 +146,7 @@ class TrajectoryEventKind(models.TextChoices):
     TIER = "tier", _("Zwaarte gewijzigd")
     COORDINATOR = "coordinator", _("Regisseur gewijzigd")
     DOMAINS = "domains", _("Leefgebieden gewijzigd")
+    PLAN = "plan", _("Plan opgeslagen")
 
 
 class TrajectoryEvent(models.Model):
@@ -173,3 +176,119 @@ class TrajectoryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.old_value} → {self.new_value}"
+
+
+class SupportPlan(models.Model):
+    """The one plan of a trajectory, made with the student. Each save is a new version."""
+
+    trajectory = models.OneToOneField(
+        Trajectory, on_delete=models.CASCADE, related_name="plan", verbose_name=_("traject")
+    )
+    wishes = models.TextField(_("wensen van de student"), blank=True)
+    agreements = models.TextField(_("afspraken met ouders en netwerk"), blank=True)
+    review_on = models.DateField(_("evalueren op"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("versie"), default=0)
+    updated_at = models.DateTimeField(_("bijgewerkt op"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("bijgewerkt door"),
+    )
+
+    class Meta:
+        verbose_name = _("ondersteuningsplan")
+        verbose_name_plural = _("ondersteuningsplannen")
+
+    def __str__(self) -> str:
+        return f"{self.trajectory.student} v{self.version}"
+
+
+class PlanGoal(models.Model):
+    plan = models.ForeignKey(
+        SupportPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan")
+    )
+    life_domain = models.CharField(_("leefgebied"), max_length=20, choices=LifeDomain.choices)
+    # In the student's own words.
+    text = models.TextField(_("doel"))
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("doel")
+        verbose_name_plural = _("doelen")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class PlanAction(models.Model):
+    """An agreed action: who does what before when, and whether it is done."""
+
+    plan = models.ForeignKey(
+        SupportPlan, on_delete=models.CASCADE, related_name="actions", verbose_name=_("plan")
+    )
+    description = models.TextField(_("actie"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_actions",
+        verbose_name=_("eigenaar"),
+    )
+    # When the owner is not a user: "de student", "moeder", ...
+    owner_name = models.CharField(_("eigenaar (naam)"), max_length=100, blank=True)
+    due_on = models.DateField(_("uiterlijk op"))
+    done_on = models.DateField(_("gedaan op"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("actie")
+        verbose_name_plural = _("acties")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=False) | ~models.Q(owner_name=""),
+                name="plan_action_has_an_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+    @property
+    def owner_display(self) -> str:
+        return str(self.owner) if self.owner_id else self.owner_name
+
+    def is_overdue(self, today: date) -> bool:
+        return self.done_on is None and self.due_on < today
+
+
+class PlanVersion(models.Model):
+    """A snapshot of the whole plan as it was saved; earlier versions stay readable."""
+
+    plan = models.ForeignKey(
+        SupportPlan, on_delete=models.CASCADE, related_name="versions", verbose_name=_("plan")
+    )
+    number = models.PositiveIntegerField(_("versie"))
+    content = models.JSONField(_("inhoud"))
+    saved_at = models.DateTimeField(_("opgeslagen op"), default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opgeslagen door"),
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("planversie")
+        verbose_name_plural = _("planversies")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} versie {self.number}"

@@ -1,0 +1,157 @@
+"""Writes of the support plan: every save is a new, readable version; no silent overwrite."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schakelpunt.accounts.models import User
+
+from .models import (
+    LifeDomain,
+    PlanAction,
+    PlanGoal,
+    PlanVersion,
+    SupportPlan,
+    Trajectory,
+    TrajectoryEventKind,
+    TrajectoryState,
+)
+from .services import ConcurrentEditError, _record, _require_support_change
+
+
+@dataclass(frozen=True)
+class GoalInput:
+    life_domain: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    description: str
+    due_on: date
+    owner: User | None = None
+    owner_name: str = ""
+    done: bool = False
+    # The action's id when it already exists, so that it keeps its history and links.
+    id: int | None = None
+
+
+def plan_snapshot(plan: SupportPlan) -> dict[str, Any]:
+    """The plan as a plain document, as stored in each version."""
+    return {
+        "wishes": plan.wishes,
+        "agreements": plan.agreements,
+        "review_on": plan.review_on.isoformat() if plan.review_on else None,
+        "goals": [
+            {"life_domain": g.life_domain, "text": g.text} for g in plan.goals.order_by("position")
+        ],
+        "actions": [
+            {
+                "id": a.pk,
+                "description": a.description,
+                "owner": a.owner_display,
+                "due_on": a.due_on.isoformat(),
+                "done_on": a.done_on.isoformat() if a.done_on else None,
+            }
+            for a in plan.actions.select_related("owner").order_by("position")
+        ],
+    }
+
+
+def _validate(goals: list[GoalInput], actions: list[ActionInput]) -> None:
+    errors = []
+    for number, goal in enumerate(goals, start=1):
+        if goal.life_domain not in LifeDomain.values:
+            errors.append(_("Doel %(n)s: kies een leefgebied.") % {"n": number})
+        if not goal.text.strip():
+            errors.append(_("Doel %(n)s: beschrijf het doel.") % {"n": number})
+    for number, action in enumerate(actions, start=1):
+        if not action.description.strip():
+            errors.append(_("Actie %(n)s: beschrijf de actie.") % {"n": number})
+        if action.owner is None and not action.owner_name.strip():
+            errors.append(_("Actie %(n)s: wie doet het?") % {"n": number})
+    if errors:
+        raise ValidationError(errors)
+
+
+def plan_save(
+    *,
+    actor: User,
+    trajectory_id: int,
+    expected_version: int,
+    goals: list[GoalInput],
+    actions: list[ActionInput],
+    wishes: str = "",
+    agreements: str = "",
+    review_on: date | None = None,
+) -> SupportPlan:
+    """Save the whole plan as its next version. A save based on an older version is refused."""
+    _validate(goals, actions)
+    today = timezone.localdate()
+    with transaction.atomic():
+        trajectory = (
+            Trajectory.objects.select_for_update().select_related("student").get(pk=trajectory_id)
+        )
+        roles = _require_support_change(actor, trajectory.student)
+        if trajectory.state == TrajectoryState.CLOSED:
+            raise ValidationError(_("Het traject is afgesloten; het plan kan niet meer wijzigen."))
+        plan, _created = SupportPlan.objects.select_for_update().get_or_create(
+            trajectory=trajectory
+        )
+        if plan.version != expected_version:
+            raise ConcurrentEditError(
+                _(
+                    "Iemand anders heeft het plan intussen opgeslagen (versie %(n)s). Uw "
+                    "wijzigingen zijn niet opgeslagen; hieronder staat de nieuwste versie."
+                )
+                % {"n": plan.version},
+                code="concurrent_edit",
+            )
+        plan.wishes = wishes.strip()
+        plan.agreements = agreements.strip()
+        plan.review_on = review_on
+        plan.version += 1
+        plan.updated_at = timezone.now()
+        plan.updated_by = actor
+        plan.save()
+
+        plan.goals.all().delete()
+        PlanGoal.objects.bulk_create(
+            PlanGoal(plan=plan, life_domain=g.life_domain, text=g.text.strip(), position=i)
+            for i, g in enumerate(goals)
+        )
+        existing = {a.pk: a for a in plan.actions.all()}
+        kept = set()
+        for position, item in enumerate(actions):
+            action = existing.get(item.id) if item.id else None
+            if action is None:
+                action = PlanAction(plan=plan)
+            action.description = item.description.strip()
+            action.owner = item.owner
+            action.owner_name = "" if item.owner else item.owner_name.strip()
+            action.due_on = item.due_on
+            if item.done and action.done_on is None:
+                action.done_on = today
+            elif not item.done:
+                action.done_on = None
+            action.position = position
+            action.save()
+            kept.add(action.pk)
+        plan.actions.exclude(pk__in=kept).delete()
+
+        PlanVersion.objects.create(
+            plan=plan, number=plan.version, content=plan_snapshot(plan), saved_by=actor
+        )
+        _record(
+            trajectory,
+            actor=actor,
+            roles=roles,
+            kind=TrajectoryEventKind.PLAN,
+            new=f"v{plan.version}",
+        )
+    return plan
