@@ -30,6 +30,6 @@ def test_student_file_costs_a_fixed_number_of_queries(world):
     client = Client()
     client.force_login(world.users["care_l1"])
     # Session, user, device check, student, memberships, one check per rule (3), one insert
-    # for the log, the menu's own-file check, and one query per shown section (team, absence
-    # reports, referrals, consents).
-    assert queries_for(client, f"/studenten/{world.students['t1'].pk}/") == 14
+    # for the log, the menu's own-file check and unread count, and one query per shown section
+    # (team, absence reports, referrals, consents).
+    assert queries_for(client, f"/studenten/{world.students['t1'].pk}/") == 15

@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/", include("schakelpunt.accounts.urls")),
     path("studenten/", include("schakelpunt.students.urls")),
     path("privacy/", include("schakelpunt.access.urls")),
+    path("meldingen/", include("schakelpunt.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "schakelpunt.referrals",
     "schakelpunt.signals",
     "schakelpunt.access",
+    "schakelpunt.notifications",
     "schakelpunt.demo",
 ]
 
@@ -172,6 +173,8 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The public address of this instance, for links in e-mail.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Schakelpunt <noreply@localhost>")
 
 # Background work (huey): Redis when REDIS_URL is set, else an SQLite file under DATA_DIR.

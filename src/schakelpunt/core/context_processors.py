@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schakelpunt.access.policy import FILE_ROLES, roles_of
 from schakelpunt.accounts.roles import Role
+from schakelpunt.notifications.selectors import unread_count
 
 
 @dataclass(frozen=True)
@@ -32,5 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Toegangslog"), reverse("access:log_search")))
         if Role.FUNCTIONAL_ADMIN in roles:
             items.append(NavItem(_("Organisaties"), reverse("core:organisations")))
+        unread = unread_count(user=user)
+        label = _("Meldingen (%(n)s nieuw)") % {"n": unread} if unread else _("Meldingen")
+        items.append(NavItem(label, reverse("notifications:inbox")))
         items.append(NavItem(_("Mijn account"), reverse("accounts:account")))
     return {"nav_items": items, "demo_mode": settings.DEMO_MODE}

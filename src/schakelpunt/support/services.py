@@ -12,6 +12,7 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import student_access
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
+from schakelpunt.notifications.services import involved_people, notify
 from schakelpunt.students.models import Student
 
 from .models import (
@@ -19,6 +20,7 @@ from .models import (
     TIER_ORDER,
     CloseReason,
     LifeDomain,
+    SupportTeamMember,
     Tier,
     Trajectory,
     TrajectoryEvent,
@@ -26,6 +28,20 @@ from .models import (
     TrajectoryState,
 )
 from .workflow import transition_allowed
+
+
+def _tell_everyone(
+    trajectory: Trajectory, *, actor: User, staff: str, student: str, also: Iterable[int] = ()
+) -> None:
+    """Notify everyone involved in the student's support (after commit for e-mail)."""
+    people = involved_people(trajectory.student, trajectory.coordinator_id) | set(also)
+    notify(
+        actor=actor,
+        student=trajectory.student,
+        recipients=people,
+        staff_message=staff,
+        student_message=student,
+    )
 
 
 class ConcurrentEditError(ValidationError):
@@ -137,6 +153,13 @@ def trajectory_open(
                 new=trajectory.state,
                 reason=reason,
             )
+            _tell_everyone(
+                trajectory,
+                actor=actor,
+                staff=_("%(name)s: ondersteuningstraject geopend (%(tier)s).")
+                % {"name": student.display_name, "tier": trajectory.get_tier_display()},
+                student=_("Er is een ondersteuningstraject voor je gestart."),
+            )
     except IntegrityError as error:  # two people opened one at the same moment
         raise ValidationError(_("Deze student heeft al een lopend traject.")) from error
     return trajectory
@@ -186,6 +209,17 @@ def trajectory_move(
             new=to_state,
             reason=reason or close_reason,
         )
+        if to_state == TrajectoryState.CLOSED:
+            _tell_everyone(
+                trajectory,
+                actor=actor,
+                staff=_("%(name)s: traject afgesloten (%(reason)s).")
+                % {
+                    "name": trajectory.student.display_name,
+                    "reason": CloseReason(close_reason).label,
+                },
+                student=_("Je ondersteuningstraject is afgesloten."),
+            )
     return trajectory
 
 
@@ -258,6 +292,19 @@ def trajectory_change_tier(
             reason=reason,
             effective_on=day,
         )
+        label = Tier(tier).label
+        name = trajectory.student.display_name
+        _tell_everyone(
+            trajectory,
+            actor=actor,
+            staff=(
+                _("%(name)s: opgeschaald naar %(tier)s.")
+                if is_escalation(old, tier)
+                else _("%(name)s: afgeschaald naar %(tier)s.")
+            )
+            % {"name": name, "tier": label},
+            student=_("Je begeleiding is veranderd: %(tier)s.") % {"tier": label},
+        )
     return trajectory
 
 
@@ -288,3 +335,82 @@ def trajectory_set_domains(
             new=",".join(domains),
         )
     return trajectory
+
+
+def support_team_add(
+    *, actor: User, student: Student, member: User, role_description: str
+) -> SupportTeamMember:
+    """Add a professional to the student's support team; everyone involved hears of it."""
+    roles = _require_support_change(actor, student)
+    if not role_description.strip():
+        raise ValidationError(_("Beschrijf de rol in het team."))
+    with transaction.atomic():
+        Student.objects.select_for_update().filter(pk=student.pk).first()
+        if student.support_team.filter(user=member, ended_on__isnull=True).exists():
+            raise ValidationError(_("%(name)s zit al in het team.") % {"name": member})
+        added = SupportTeamMember.objects.create(
+            student=student, user=member, role_description=role_description.strip()
+        )
+        access_log_record(
+            actor=actor,
+            students=[student],
+            action=Action.CHANGE,
+            parts=[Part.SUPPORT],
+            role=roles,
+            path="support-team/add",
+        )
+        coordinator_id = _open_trajectory_coordinator(student)
+        notify(
+            actor=actor,
+            student=student,
+            recipients=involved_people(student, coordinator_id),
+            staff_message=_("%(name)s: %(member)s is toegevoegd aan het team (%(role)s).")
+            % {"name": student.display_name, "member": member, "role": added.role_description},
+            student_message=_("%(member)s helpt je nu ook (%(role)s).")
+            % {"member": member, "role": added.role_description},
+        )
+    return added
+
+
+def support_team_remove(*, actor: User, member_id: int) -> SupportTeamMember:
+    """End someone's place in the team (kept in the history); they hear of it too."""
+    with transaction.atomic():
+        member = (
+            SupportTeamMember.objects.select_for_update()
+            .select_related("student__programme", "user")
+            .get(pk=member_id)
+        )
+        student = member.student
+        roles = _require_support_change(actor, student)
+        if member.ended_on is not None:
+            raise ValidationError(_("Deze persoon zit niet meer in het team."))
+        member.ended_on = timezone.localdate()
+        member.save(update_fields=["ended_on"])
+        access_log_record(
+            actor=actor,
+            students=[student],
+            action=Action.CHANGE,
+            parts=[Part.SUPPORT],
+            role=roles,
+            path="support-team/remove",
+        )
+        notify(
+            actor=actor,
+            student=student,
+            recipients=involved_people(student, _open_trajectory_coordinator(student))
+            | {member.user_id},
+            staff_message=_("%(name)s: %(member)s zit niet meer in het team.")
+            % {"name": student.display_name, "member": member.user},
+            student_message=_("%(member)s zit niet meer in je team.") % {"member": member.user},
+        )
+    return member
+
+
+def _open_trajectory_coordinator(student: Student) -> int | None:
+    open_one = (
+        Trajectory.objects.filter(student=student)
+        .exclude(state=TrajectoryState.CLOSED)
+        .values_list("coordinator_id", flat=True)
+        .first()
+    )
+    return open_one

@@ -1,0 +1,74 @@
+"""Who hears about a change, and how. Sent after the change is committed."""
+
+from collections.abc import Iterable
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from schakelpunt.accounts.models import Membership, User
+from schakelpunt.accounts.roles import Role
+from schakelpunt.students.models import Student
+
+from .models import Notification
+from .tasks import send_notification_email
+
+
+def involved_people(student: Student, coordinator_id: int | None) -> set[int]:
+    """The student's coaches, the coordinator, the support team and the student."""
+    coaches = Membership.objects.active().filter(
+        role=Role.COACH, programme_team_id=student.programme.team_id
+    )
+    people = set(coaches.values_list("user_id", flat=True))
+    people |= set(
+        student.support_team.filter(ended_on__isnull=True).values_list("user_id", flat=True)
+    )
+    if coordinator_id:
+        people.add(coordinator_id)
+    if student.user_id:
+        people.add(student.user_id)
+    return people
+
+
+def notify(
+    *,
+    actor: User,
+    student: Student,
+    recipients: Iterable[int],
+    staff_message: str,
+    student_message: str,
+) -> list[Notification]:
+    """One notification per recipient (not the actor); e-mail for those who opted in."""
+    now = timezone.now()
+    file_url = reverse("students:detail", args=[student.pk])
+    notes = [
+        Notification(
+            recipient_id=user_id,
+            student_id=student.pk,
+            message=student_message if user_id == student.user_id else staff_message,
+            url=file_url,
+            created_at=now,
+        )
+        for user_id in sorted(set(recipients) - {actor.pk})
+    ]
+    created = Notification.objects.bulk_create(notes)
+    mail_to = set(
+        User.objects.filter(
+            pk__in=[n.recipient_id for n in created], email_notifications=True, is_active=True
+        ).values_list("pk", flat=True)
+    )
+    base_url = settings.SITE_URL
+    for note in created:
+        if note.recipient_id in mail_to:
+            transaction.on_commit(partial(send_notification_email, note.pk, base_url))
+    return created
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, all) of the user's notifications as read."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())
