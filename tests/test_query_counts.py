@@ -26,10 +26,49 @@ def test_list_pages_do_not_grow_with_the_number_of_students(world):
     assert after == before
 
 
-def test_student_file_costs_a_fixed_number_of_queries(world):
+def test_student_file_does_not_grow_with_plan_team_or_history(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from schakelpunt.support.plans import ActionInput, GoalInput, plan_save
+    from schakelpunt.support.services import (
+        support_team_add,
+        trajectory_open,
+        trajectory_set_coordinator,
+    )
+
+    student = world.students["t1"]
+    care = world.users["care_l1"]
+    trajectory = trajectory_open(actor=care, student=student, life_domains=["home"])
+    trajectory = trajectory_set_coordinator(
+        actor=care,
+        trajectory_id=trajectory.pk,
+        coordinator=care,
+        expected_version=trajectory.version,
+    )
+    due = timezone.localdate() + timedelta(days=7)
+    plan_save(
+        actor=care,
+        trajectory_id=trajectory.pk,
+        expected_version=0,
+        goals=[GoalInput("home", "Rust thuis")],
+        actions=[ActionInput("Bellen", due, owner=care)],
+    )
     client = Client()
-    client.force_login(world.users["care_l1"])
-    # Session, user, device check, student, memberships, one check per rule (3), one insert
-    # for the log, the menu's own-file check and unread count, and one query per shown section
-    # (team, absence reports, referrals, consents).
-    assert queries_for(client, f"/studenten/{world.students['t1'].pk}/") == 15
+    client.force_login(care)
+    url = f"/studenten/{student.pk}/"
+    before = queries_for(client, url)
+    plan_save(
+        actor=care,
+        trajectory_id=trajectory.pk,
+        expected_version=1,
+        goals=[GoalInput("home", f"Doel {n}") for n in range(5)],
+        actions=[ActionInput(f"Actie {n}", due, owner=care) for n in range(10)],
+    )
+    for key in ("coach", "advisor_l2", "schakel"):
+        support_team_add(
+            actor=care, student=student, member=world.users[key], role_description="Teamlid"
+        )
+    assert queries_for(client, url) == before
+    assert before <= 30

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("schakelpunt.core.urls")),
     path("account/", include("schakelpunt.accounts.urls")),
     path("studenten/", include("schakelpunt.students.urls")),
+    path("studenten/<int:student_id>/", include("schakelpunt.support.urls")),
     path("privacy/", include("schakelpunt.access.urls")),
     path("meldingen/", include("schakelpunt.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -20,6 +20,15 @@ from schakelpunt.access.policy import (
 from schakelpunt.access.selectors import access_visits_for_student
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
+from schakelpunt.support.forms import (
+    CoordinatorForm,
+    TierForm,
+    TrajectoryMoveForm,
+    TrajectoryOpenForm,
+)
+from schakelpunt.support.models import SupportPlan
+from schakelpunt.support.selectors import coordinator_candidates, open_trajectory_for, timeline_for
+from schakelpunt.support.workflow import next_states
 
 from .models import Student
 
@@ -59,6 +68,36 @@ def student_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _support_context(student: Student, may_change: bool) -> dict[str, object]:
+    """The open trajectory, its plan, and the forms to change it when the user may."""
+    trajectory = open_trajectory_for(student)
+    context: dict[str, object] = {"trajectory": trajectory, "may_change_support": may_change}
+    if trajectory is not None:
+        plan = SupportPlan.objects.filter(trajectory=trajectory).first()
+        context["plan"] = plan
+        if plan is not None:
+            context["goals"] = list(plan.goals.all())
+            context["actions"] = list(plan.actions.select_related("owner"))
+        context["today"] = timezone.localdate()
+    if not may_change:
+        return context
+    if trajectory is None:
+        context["open_form"] = TrajectoryOpenForm()
+        return context
+    version = {"version": trajectory.version}
+    if next_states(trajectory.state):
+        context["move_form"] = TrajectoryMoveForm(initial=version, trajectory=trajectory)
+    context["tier_form"] = TierForm(initial={**version, "tier": trajectory.tier})
+    coordinator_form = CoordinatorForm(
+        initial={**version, "coordinator": trajectory.coordinator_id}
+    )
+    coordinator_form.fields["coordinator"].choices = [  # type: ignore[attr-defined]
+        (c.pk, str(c)) for c in coordinator_candidates(student)
+    ]
+    context["coordinator_form"] = coordinator_form
+    return context
+
+
 @login_required
 def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -74,6 +113,8 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     }
     if Part.SUPPORT in parts:
         context["team"] = student.support_team.filter(ended_on__isnull=True).select_related("user")
+        context.update(_support_context(student, access.allows(Action.CHANGE, Part.SUPPORT)))
+    context["timeline"] = timeline_for(student, parts)
     if Part.ABSENCE in parts:
         context["absence_reports"] = student.absence_reports.all()[:20]
     if Part.REFERRALS in parts:

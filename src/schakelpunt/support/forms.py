@@ -1,0 +1,55 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import CloseReason, LifeDomain, Tier, Trajectory, TrajectoryState
+from .workflow import next_states
+
+
+class TrajectoryOpenForm(forms.Form):
+    life_domains = forms.MultipleChoiceField(
+        label=_("Leefgebieden waar het om gaat"),
+        choices=LifeDomain.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("Aanleiding"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class _VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TrajectoryMoveForm(_VersionedForm):
+    to_state = forms.ChoiceField(label=_("Naar fase"))
+    close_reason = forms.ChoiceField(
+        label=_("Reden van afsluiten (bij afsluiten)"),
+        choices=[("", "—"), *CloseReason.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: object, trajectory: Trajectory, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["to_state"].choices = [  # type: ignore[attr-defined]
+            (s, TrajectoryState(s).label) for s in next_states(trajectory.state)
+        ]
+
+
+class TierForm(_VersionedForm):
+    tier = forms.ChoiceField(label=_("Zwaarte"), choices=Tier.choices)
+    reason = forms.CharField(label=_("Reden"), widget=forms.Textarea(attrs={"rows": 2}))
+    effective_on = forms.DateField(
+        label=_("Met ingang van"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class CoordinatorForm(_VersionedForm):
+    coordinator = forms.TypedChoiceField(label=_("Regisseur"), coerce=int)
+    reason = forms.CharField(label=_("Toelichting"), required=False)

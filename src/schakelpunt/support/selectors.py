@@ -1,0 +1,121 @@
+"""Reads about support: the open trajectory, who may coordinate, the timeline."""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schakelpunt.access.parts import Part
+from schakelpunt.access.policy import CARE_TEAM_ROLES
+from schakelpunt.accounts.models import Membership, User
+from schakelpunt.accounts.roles import Role
+from schakelpunt.students.models import Student
+
+from .models import Tier, Trajectory, TrajectoryEvent, TrajectoryEventKind, TrajectoryState
+
+
+def open_trajectory_for(student: Student) -> Trajectory | None:
+    return (
+        Trajectory.objects.filter(student=student)
+        .exclude(state=TrajectoryState.CLOSED)
+        .select_related("coordinator")
+        .first()
+    )
+
+
+def coordinator_candidates(student: Student) -> list[User]:
+    """People who work with the student, as the access rules for school staff say."""
+    memberships = (
+        Membership.objects.active()
+        .filter(organisation_id=student.institution_id)
+        .filter(
+            Q(role=Role.COACH, programme_team_id=student.programme.team_id)
+            | Q(role__in=CARE_TEAM_ROLES, location__isnull=True)
+            | Q(role__in=CARE_TEAM_ROLES, location_id=student.location_id)
+        )
+    )
+    ids = set(memberships.values_list("user_id", flat=True))
+    ids |= set(student.support_team.filter(ended_on__isnull=True).values_list("user_id", flat=True))
+    # A list to choose from; trajectory_set_coordinator decides through the access policy.
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("first_name", "last_name"))
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime
+    title: str
+    detail: str
+    by: str
+
+
+def _day(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, time(12)))  # type: ignore[arg-type]
+
+
+def timeline_for(student: Student, parts: frozenset[Part]) -> list[TimelineItem]:
+    """Everything about the student the viewer may see, newest first."""
+    items: list[TimelineItem] = []
+    if Part.SUPPORT in parts:
+        labels = {**dict(TrajectoryState.choices), **dict(Tier.choices)}
+        for event in (
+            TrajectoryEvent.objects.filter(trajectory__student=student)
+            .select_related("actor")
+            .order_by("-at")[:200]
+        ):
+            old = labels.get(event.old_value, event.old_value)
+            new = labels.get(event.new_value, event.new_value)
+            if event.kind in (TrajectoryEventKind.TIER, TrajectoryEventKind.STATE):
+                detail = f"{old} → {new}"
+            else:
+                detail = str(new)
+            if event.reason:
+                detail = f"{detail} — {event.reason}" if detail else event.reason
+            items.append(
+                TimelineItem(
+                    _day(
+                        event.effective_on if event.kind == TrajectoryEventKind.TIER else event.at
+                    ),
+                    str(event.get_kind_display()),
+                    detail,
+                    str(event.actor),
+                )
+            )
+        for member in student.support_team.select_related("user"):
+            items.append(
+                TimelineItem(
+                    _day(member.added_on),
+                    _("Teamlid erbij"),
+                    f"{member.user} ({member.role_description})",
+                    "",
+                )
+            )
+            if member.ended_on:
+                items.append(
+                    TimelineItem(_day(member.ended_on), _("Teamlid gestopt"), str(member.user), "")
+                )
+    if Part.ABSENCE in parts:
+        for report in student.absence_reports.all():
+            items.append(
+                TimelineItem(
+                    _day(report.end_date),
+                    _("Verzuimmelding"),
+                    f"{report.get_kind_display()}, {report.unauthorised_hours} uur",
+                    "",
+                )
+            )
+    if Part.REFERRALS in parts:
+        for referral in student.referrals.select_related("to_organisation"):
+            items.append(
+                TimelineItem(
+                    referral.created_at,
+                    _("Verwijzing"),
+                    f"{referral.to_organisation} — {referral.get_status_display()}",
+                    "",
+                )
+            )
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items

@@ -1,0 +1,153 @@
+"""Trajectory screens. Each POST: access check, one service call, back to the file."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import student_get_for_user
+from schakelpunt.accounts.models import User
+from schakelpunt.students.models import Student
+
+from . import services
+from .forms import CoordinatorForm, TierForm, TrajectoryMoveForm, TrajectoryOpenForm
+from .models import Trajectory
+from .selectors import coordinator_candidates
+
+
+def _student_for_change(request: HttpRequest, student_id: int) -> tuple[User, Student]:
+    user: User = request.user  # type: ignore[assignment]
+    student, _access = student_get_for_user(
+        user=user, student_id=student_id, action=Action.CHANGE, part=Part.SUPPORT
+    )
+    return user, student
+
+
+def _trajectory(student: Student, trajectory_id: int) -> Trajectory:
+    trajectory = Trajectory.objects.filter(pk=trajectory_id, student=student).first()
+    if trajectory is None:
+        raise Http404
+    return trajectory
+
+
+def _run(
+    request: HttpRequest, student: Student, change: Callable[[], Any], done: str
+) -> HttpResponse:
+    try:
+        change()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect(f"/studenten/{student.pk}/#traject")
+
+
+def _form_errors(request: HttpRequest, form: Any, student: Student) -> HttpResponse:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+    return redirect(f"/studenten/{student.pk}/#traject")
+
+
+@login_required
+@require_POST
+def trajectory_open(request: HttpRequest, student_id: int) -> HttpResponse:
+    user, student = _student_for_change(request, student_id)
+    form = TrajectoryOpenForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, student)
+    return _run(
+        request,
+        student,
+        lambda: services.trajectory_open(
+            actor=user,
+            student=student,
+            life_domains=form.cleaned_data["life_domains"],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("Het traject is geopend."),
+    )
+
+
+@login_required
+@require_POST
+def trajectory_move(request: HttpRequest, student_id: int, trajectory_id: int) -> HttpResponse:
+    user, student = _student_for_change(request, student_id)
+    trajectory = _trajectory(student, trajectory_id)
+    form = TrajectoryMoveForm(request.POST, trajectory=trajectory)
+    if not form.is_valid():
+        return _form_errors(request, form, student)
+    data = form.cleaned_data
+    return _run(
+        request,
+        student,
+        lambda: services.trajectory_move(
+            actor=user,
+            trajectory_id=trajectory.pk,
+            to_state=data["to_state"],
+            expected_version=data["version"],
+            reason=data["reason"],
+            close_reason=data["close_reason"],
+        ),
+        _("De fase is gewijzigd."),
+    )
+
+
+@login_required
+@require_POST
+def trajectory_tier(request: HttpRequest, student_id: int, trajectory_id: int) -> HttpResponse:
+    user, student = _student_for_change(request, student_id)
+    trajectory = _trajectory(student, trajectory_id)
+    form = TierForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, student)
+    data = form.cleaned_data
+    return _run(
+        request,
+        student,
+        lambda: services.trajectory_change_tier(
+            actor=user,
+            trajectory_id=trajectory.pk,
+            tier=data["tier"],
+            reason=data["reason"],
+            effective_on=data["effective_on"],
+            expected_version=data["version"],
+        ),
+        _("De zwaarte is gewijzigd."),
+    )
+
+
+@login_required
+@require_POST
+def trajectory_coordinator(
+    request: HttpRequest, student_id: int, trajectory_id: int
+) -> HttpResponse:
+    user, student = _student_for_change(request, student_id)
+    trajectory = _trajectory(student, trajectory_id)
+    form = CoordinatorForm(request.POST)
+    candidates = {c.pk: c for c in coordinator_candidates(student)}
+    form.fields["coordinator"].choices = [(pk, str(c)) for pk, c in candidates.items()]  # type: ignore[attr-defined]
+    if not form.is_valid():
+        return _form_errors(request, form, student)
+    data = form.cleaned_data
+    return _run(
+        request,
+        student,
+        lambda: services.trajectory_set_coordinator(
+            actor=user,
+            trajectory_id=trajectory.pk,
+            coordinator=candidates[data["coordinator"]],
+            expected_version=data["version"],
+            reason=data["reason"],
+        ),
+        _("De regisseur is gewijzigd."),
+    )
