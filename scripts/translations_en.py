@@ -488,6 +488,7 @@ EN: dict[str, str] = {
     "De fase is gewijzigd.": "The stage has been changed.",
     "De zwaarte is gewijzigd.": "The tier has been changed.",
     "De regisseur is gewijzigd.": "The coordinator has been changed.",
+    "— kies een regisseur —": "— choose a coordinator —",
     "Nederlands": "Dutch",
     "Engels": "English",
 }

@@ -97,3 +97,15 @@ def test_student_sees_the_trajectory_but_no_forms_to_change_it(world):
     assert "Gesignaleerd" in body
     assert "Fase wijzigen" not in body
     assert "Traject openen" not in body
+
+
+def test_forms_start_from_today_and_ask_to_choose_a_coordinator(world):
+    from django.utils import timezone
+
+    from schakelpunt.support.services import trajectory_open
+
+    trajectory_open(actor=world.users["care_l1"], student=world.students["t1"])
+    page = client_for(world.users["care_l1"]).get(f"/studenten/{world.students['t1'].pk}/")
+    body = page.content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in body  # the date input's value
+    assert "— kies een regisseur —" in body

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
@@ -91,9 +92,10 @@ def _support_context(student: Student, may_change: bool) -> dict[str, object]:
     coordinator_form = CoordinatorForm(
         initial={**version, "coordinator": trajectory.coordinator_id}
     )
-    coordinator_form.fields["coordinator"].choices = [  # type: ignore[attr-defined]
-        (c.pk, str(c)) for c in coordinator_candidates(student)
-    ]
+    choices: list[tuple[int | str, str]] = [(c.pk, str(c)) for c in coordinator_candidates(student)]
+    if trajectory.coordinator_id is None:
+        choices.insert(0, ("", _("— kies een regisseur —")))
+    coordinator_form.fields["coordinator"].choices = choices  # type: ignore[attr-defined]
     context["coordinator_form"] = coordinator_form
     return context
 

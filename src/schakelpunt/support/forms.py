@@ -46,7 +46,7 @@ class TierForm(_VersionedForm):
     effective_on = forms.DateField(
         label=_("Met ingang van"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
