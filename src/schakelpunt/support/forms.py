@@ -53,3 +53,54 @@ class TierForm(_VersionedForm):
 class CoordinatorForm(_VersionedForm):
     coordinator = forms.TypedChoiceField(label=_("Regisseur"), coerce=int)
     reason = forms.CharField(label=_("Toelichting"), required=False)
+
+
+class PlanForm(_VersionedForm):
+    wishes = forms.CharField(
+        label=_("Wensen van de student"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In de woorden van de student."),
+    )
+    agreements = forms.CharField(
+        label=_("Afspraken met ouders en netwerk"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    review_on = forms.DateField(
+        label=_("Evalueren op"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class GoalForm(forms.Form):
+    life_domain = forms.ChoiceField(
+        label=_("Leefgebied"), choices=[("", "—"), *LifeDomain.choices], required=False
+    )
+    text = forms.CharField(
+        label=_("Doel (in de woorden van de student)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ActionForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    description = forms.CharField(label=_("Actie"), required=False)
+    owner = forms.TypedChoiceField(
+        label=_("Wie (medewerker)"), coerce=int, required=False, empty_value=None
+    )
+    owner_name = forms.CharField(
+        label=_("Of: wie anders"), required=False, help_text=_("Bijvoorbeeld: de student, moeder")
+    )
+    due_on = forms.DateField(
+        label=_("Uiterlijk op"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    done = forms.BooleanField(label=_("Gedaan"), required=False)
+
+
+GoalFormSet = forms.formset_factory(GoalForm, extra=2)
+ActionFormSet = forms.formset_factory(ActionForm, extra=2)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import plan_views, views
 
 app_name = "support"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path(
         "traject/<int:trajectory_id>/regisseur/", views.trajectory_coordinator, name="coordinator"
     ),
+    path("plan/", plan_views.plan_detail, name="plan"),
+    path("plan/bewerken/", plan_views.plan_edit, name="plan_edit"),
 ]

@@ -1,0 +1,170 @@
+"""The plan: read it (any version), edit it, never overwrite someone else's save."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import student_get_for_user
+from schakelpunt.access.services import access_log_record
+from schakelpunt.accounts.models import User
+
+from .forms import ActionFormSet, GoalFormSet, PlanForm
+from .models import PlanVersion, SupportPlan
+from .plans import ActionInput, GoalInput, plan_save
+from .selectors import coordinator_candidates, open_trajectory_for
+from .services import ConcurrentEditError
+
+
+def _initial(
+    plan: SupportPlan | None,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    if plan is None:
+        return {"version": 0}, [], []
+    head = {
+        "version": plan.version,
+        "wishes": plan.wishes,
+        "agreements": plan.agreements,
+        "review_on": plan.review_on,
+    }
+    goals = [{"life_domain": g.life_domain, "text": g.text} for g in plan.goals.all()]
+    actions = [
+        {
+            "id": a.pk,
+            "description": a.description,
+            "owner": a.owner_id,
+            "owner_name": a.owner_name,
+            "due_on": a.due_on,
+            "done": a.done_on is not None,
+        }
+        for a in plan.actions.all()
+    ]
+    return head, goals, actions
+
+
+@login_required
+def plan_detail(request: HttpRequest, student_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    student, access = student_get_for_user(user=user, student_id=student_id, part=Part.SUPPORT)
+    trajectory = open_trajectory_for(student)
+    plan = SupportPlan.objects.filter(trajectory=trajectory).first() if trajectory else None
+    if plan is None:
+        raise Http404
+    versions = list(plan.versions.select_related("saved_by").order_by("-number"))
+    shown: PlanVersion | None = versions[0] if versions else None
+    wanted = request.GET.get("versie", "")
+    if wanted.isdigit():
+        shown = next((v for v in versions if v.number == int(wanted)), None)
+        if shown is None:
+            raise Http404
+    access_log_record(
+        actor=user,
+        students=[student],
+        action=Action.VIEW,
+        parts=[Part.SUPPORT],
+        role=access.roles,
+        path=request.get_full_path(),
+    )
+    return render(
+        request,
+        "support/plan_detail.html",
+        {
+            "student": student,
+            "plan": plan,
+            "versions": versions,
+            "shown": shown,
+            "is_latest": shown is not None and shown.number == plan.version,
+            "may_edit": access.allows(Action.CHANGE, Part.SUPPORT),
+        },
+    )
+
+
+@login_required
+def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    student, _access = student_get_for_user(
+        user=user, student_id=student_id, action=Action.CHANGE, part=Part.SUPPORT
+    )
+    trajectory = open_trajectory_for(student)
+    if trajectory is None:
+        raise Http404
+    plan = SupportPlan.objects.filter(trajectory=trajectory).first()
+    owners = [(None, "—"), *[(c.pk, str(c)) for c in coordinator_candidates(student)]]
+    owner_lookup = {c.pk: c for c in coordinator_candidates(student)}
+    head, goals, actions = _initial(plan)
+    conflict: SupportPlan | None = None
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        goal_set = GoalFormSet(request.POST, prefix="doel")
+        action_set = ActionFormSet(request.POST, prefix="actie")
+        for f in action_set:
+            f.fields["owner"].choices = owners  # type: ignore[attr-defined]
+        if form.is_valid() and goal_set.is_valid() and action_set.is_valid():
+            goal_inputs = [
+                GoalInput(g["life_domain"], g["text"])
+                for g in goal_set.cleaned_data
+                if g.get("life_domain") or (g.get("text") or "").strip()
+            ]
+            try:
+                action_inputs = [
+                    ActionInput(
+                        description=a["description"],
+                        due_on=a["due_on"],
+                        owner=owner_lookup.get(a["owner"]) if a.get("owner") else None,
+                        owner_name=a.get("owner_name", ""),
+                        done=a.get("done", False),
+                        id=a.get("id"),
+                    )
+                    for a in action_set.cleaned_data
+                    if (a.get("description") or "").strip() or a.get("due_on")
+                ]
+                if any(a.due_on is None for a in action_inputs):
+                    raise ValidationError(_("Geef elke actie een datum."))
+                plan_save(
+                    actor=user,
+                    trajectory_id=trajectory.pk,
+                    expected_version=form.cleaned_data["version"],
+                    goals=goal_inputs,
+                    actions=action_inputs,
+                    wishes=form.cleaned_data["wishes"],
+                    agreements=form.cleaned_data["agreements"],
+                    review_on=form.cleaned_data["review_on"],
+                )
+            except ConcurrentEditError as error:
+                # Keep what the person typed; show the newer plan; saving again is a choice.
+                conflict = SupportPlan.objects.get(trajectory=trajectory)
+                form.add_error(None, error)
+                data = request.POST.copy()
+                data["version"] = str(conflict.version)
+                form = PlanForm(data)
+                form.is_valid()
+                form.add_error(None, error)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Het plan is opgeslagen."))
+                return redirect("support:plan", student_id=student.pk)
+    else:
+        form = PlanForm(initial=head)
+        goal_set = GoalFormSet(initial=goals, prefix="doel")
+        action_set = ActionFormSet(initial=actions, prefix="actie")
+        for f in action_set:
+            f.fields["owner"].choices = owners  # type: ignore[attr-defined]
+    return render(
+        request,
+        "support/plan_edit.html",
+        {
+            "student": student,
+            "form": form,
+            "goal_set": goal_set,
+            "action_set": action_set,
+            "conflict": conflict,
+            "conflict_goals": list(conflict.goals.all()) if conflict else [],
+            "conflict_actions": list(conflict.actions.select_related("owner")) if conflict else [],
+        },
+    )
