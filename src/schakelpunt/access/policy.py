@@ -212,9 +212,15 @@ def _rules(user: User) -> list[_Rule]:
     return rules
 
 
-def students_for_user(user: User) -> QuerySet[Student]:
-    """Every student this user may open, and no other. Empty for aggregate-only roles."""
+def students_for_user(user: User, part: Part | None = None) -> QuerySet[Student]:
+    """Every student this user may open, and no other. Empty for aggregate-only roles.
+
+    With `part`: only the students whose `part` this user may see for every one of them
+    (consent-based rules, which differ per student, are left out).
+    """
     rules = _rules(user)
+    if part is not None:
+        rules = [r for r in rules if r.consent_organisation_id is None and part in r.grant.view]
     if not rules:
         return Student.objects.none()
     scope = Q()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schakelpunt.access.models import AccessLogEntry
+from schakelpunt.access.parts import Part
 from schakelpunt.access.policy import (
     AGGREGATE_ROLES,
     FILE_ROLES,
@@ -19,6 +20,7 @@ from schakelpunt.access.policy import (
 from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.students.models import Student
+from schakelpunt.support.selectors import caseload_counts
 
 from .aggregates import resident_students_by_level
 
@@ -49,6 +51,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["recent_students"] = students.select_related("programme", "location").order_by(
             "last_name", "first_name"
         )[:8]
+    if roles & SCHOOL_ROLES:
+        context["caseload"] = caseload_counts(
+            students_for_user(user, part=Part.SUPPORT), user=user, today=timezone.localdate()
+        )
     if roles & AGGREGATE_ROLES:
         context["aggregates"] = resident_students_by_level(user=user)
     if Role.PRIVACY_OFFICER in roles:

@@ -7,6 +7,7 @@ app_name = "students"
 urlpatterns = [
     path("", views.student_list, name="list"),
     path("export.csv", views.student_export, name="export"),
+    path("caseload/", views.caseload, name="caseload"),
     path("mijn-dossier/", views.own_file, name="own"),
     path("<int:student_id>/", views.student_detail, name="detail"),
     path("<int:student_id>/inzage/", views.student_access_log, name="access_log"),

@@ -27,10 +27,18 @@ from schakelpunt.support.forms import (
     TrajectoryMoveForm,
     TrajectoryOpenForm,
 )
-from schakelpunt.support.models import SupportPlan
-from schakelpunt.support.selectors import coordinator_candidates, open_trajectory_for, timeline_for
+from schakelpunt.support.models import SupportPlan, Tier, TrajectoryState
+from schakelpunt.support.selectors import (
+    CaseloadFilter,
+    coordinator_candidates,
+    filter_caseload,
+    open_trajectory_for,
+    timeline_for,
+    with_support_overview,
+)
 from schakelpunt.support.workflow import next_states
 
+from .forms import CaseloadFilterForm
 from .models import Student
 
 PAGE_SIZE = 25
@@ -214,3 +222,55 @@ def student_export(request: HttpRequest) -> HttpResponse:
         path=request.path,
     )
     return response
+
+
+# Sort keys a person may choose; anything else falls back to the name.
+CASELOAD_SORTS: dict[str, tuple[str, ...]] = {
+    "naam": ("last_name", "first_name", "pk"),
+    "fase": ("trajectory_state_order", "last_name", "pk"),
+    "zwaarte": ("trajectory_tier_order", "last_name", "pk"),
+    "evaluatie": ("review_on", "last_name", "pk"),
+}
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """Students whose support the user may see, with their trajectory, filtered and sorted."""
+    user: User = request.user  # type: ignore[assignment]
+    today = timezone.localdate()
+    form = CaseloadFilterForm(request.GET or None)
+    chosen = CaseloadFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = CaseloadFilter(
+            mine=data["mine"],
+            state=data["state"],
+            tier=data["tier"],
+            domain=data["domain"],
+            overdue=data["overdue"],
+            review_soon=data["review_soon"],
+        )
+    students = with_support_overview(students_for_user(user, part=Part.SUPPORT), today)
+    students = filter_caseload(students, chosen, user=user, today=today)
+    sort = request.GET.get("sorteer", "naam")
+    order: tuple[str, ...] = CASELOAD_SORTS.get(sort.lstrip("-"), CASELOAD_SORTS["naam"])
+    if sort.startswith("-"):
+        order = tuple(f"-{o}" for o in order)
+    students = students.select_related("programme", "location").order_by(*order)
+    page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    query.pop("sorteer", None)
+    return render(
+        request,
+        "students/caseload.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "query": query.urlencode(),
+            "today": today,
+            "state_labels": dict(TrajectoryState.choices),
+            "tier_labels": dict(Tier.choices),
+        },
+    )

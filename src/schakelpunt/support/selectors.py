@@ -1,9 +1,22 @@
 """Reads about support: the open trajectory, who may coordinate, the timeline."""
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +26,15 @@ from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.students.models import Student
 
-from .models import Tier, Trajectory, TrajectoryEvent, TrajectoryEventKind, TrajectoryState
+from .models import (
+    LifeDomain,
+    PlanAction,
+    Tier,
+    Trajectory,
+    TrajectoryEvent,
+    TrajectoryEventKind,
+    TrajectoryState,
+)
 
 
 def open_trajectory_for(student: Student) -> Trajectory | None:
@@ -119,3 +140,86 @@ def timeline_for(student: Student, parts: frozenset[Part]) -> list[TimelineItem]
             )
     items.sort(key=lambda item: item.at, reverse=True)
     return items
+
+
+def with_support_overview(students: QuerySet[Student], today: date) -> QuerySet[Any]:
+    """Annotate each student with their open trajectory: stage, tier, coordinator, review date,
+    life domains (as text) and whether an action is overdue. One query, no N+1."""
+    open_one = Trajectory.objects.filter(student=OuterRef("pk")).exclude(
+        state=TrajectoryState.CLOSED
+    )
+    overdue = PlanAction.objects.filter(
+        plan__trajectory__student=OuterRef("pk"),
+        done_on__isnull=True,
+        due_on__lt=today,
+    ).exclude(plan__trajectory__state=TrajectoryState.CLOSED)
+    return students.annotate(
+        trajectory_state=Subquery(open_one.values("state")[:1]),
+        trajectory_tier=Subquery(open_one.values("tier")[:1]),
+        trajectory_coordinator_id=Subquery(open_one.values("coordinator_id")[:1]),
+        trajectory_domains=Cast(Subquery(open_one.values("life_domains")[:1]), TextField()),
+        review_on=Subquery(open_one.values("plan__review_on")[:1]),
+        has_overdue=Exists(overdue),
+    ).annotate(
+        # Sort stages and tiers in their own order, not alphabetically.
+        trajectory_state_order=Case(
+            *[When(trajectory_state=s, then=Value(i)) for i, s in enumerate(TrajectoryState)],
+            default=Value(99),
+            output_field=IntegerField(),
+        ),
+        trajectory_tier_order=Case(
+            *[When(trajectory_tier=t, then=Value(i)) for i, t in enumerate(Tier)],
+            default=Value(99),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    mine: bool = False
+    state: str = ""
+    tier: str = ""
+    domain: str = ""
+    overdue: bool = False
+    review_soon: bool = False
+
+
+# Review dates within this many days count as "due soon".
+REVIEW_SOON_DAYS = 14
+
+
+def filter_caseload(
+    students: QuerySet[Any], f: CaseloadFilter, *, user: User, today: date
+) -> QuerySet[Any]:
+    """Apply the work-view filters to students already annotated by with_support_overview."""
+    if f.mine:
+        students = students.filter(trajectory_coordinator_id=user.pk)
+    if f.state in TrajectoryState.values:
+        students = students.filter(trajectory_state=f.state)
+    elif f.state == "any":
+        students = students.filter(trajectory_state__isnull=False)
+    if f.tier in Tier.values:
+        students = students.filter(trajectory_tier=f.tier)
+    if f.domain in LifeDomain.values:
+        students = students.filter(trajectory_domains__contains=f'"{f.domain}"')
+    if f.overdue:
+        students = students.filter(has_overdue=True)
+    if f.review_soon:
+        students = students.filter(
+            review_on__isnull=False, review_on__lte=today + timedelta(days=REVIEW_SOON_DAYS)
+        )
+    return students
+
+
+def caseload_counts(students: QuerySet[Student], *, user: User, today: date) -> dict[str, int]:
+    """The numbers on the start page."""
+    annotated: QuerySet[Any] = with_support_overview(students, today)
+    return {
+        "open": annotated.filter(trajectory_state__isnull=False).count(),
+        "mine": annotated.filter(trajectory_coordinator_id=user.pk).count(),
+        "overdue": annotated.filter(has_overdue=True).count(),
+        "review_soon": filter_caseload(
+            annotated, CaseloadFilter(review_soon=True), user=user, today=today
+        ).count(),
+    }
