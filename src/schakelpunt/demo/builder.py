@@ -26,11 +26,13 @@ from schakelpunt.accounts.models import (
     User,
 )
 from schakelpunt.accounts.roles import OrganisationKind, Role
+from schakelpunt.notifications.models import Notification
 from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
 from schakelpunt.referrals.models import Consent, Referral, ReferralStatus
 from schakelpunt.signals.models import AbsenceReport, AbsenceReportKind
 from schakelpunt.students.models import PriorEducation, Student
-from schakelpunt.support.models import SupportTeamMember
+
+from .support import build_trajectories
 
 DEMO_PASSWORD = "demo-schakelpunt"  # noqa: S105 - shown on purpose: demo only
 DEMO_DOMAIN = "demo.schakelpunt.nl"
@@ -116,6 +118,8 @@ class DemoSummary:
     users: int = 0
     referrals: int = 0
     absence_reports: int = 0
+    trajectories: int = 0
+    open_trajectories: int = 0
 
 
 # The demo logins, one per role, in the order they are shown.
@@ -348,11 +352,13 @@ def _build(b: _Builder, n_students: int) -> None:
     first_team = coach_programme.team
     coach = b.user(f"coach@{DEMO_DOMAIN}")
     b.member(coach, roc, Role.COACH, programme_team=first_team)
+    coach_for_team = {first_team.pk: coach}
     for idx, team in enumerate(teams):
         if team == first_team:
             continue
         extra = b.user(f"slb{idx}@{DEMO_DOMAIN}")
         b.member(extra, roc, Role.COACH, programme_team=team)
+        coach_for_team[team.pk] = extra
     care = {}
     for idx, location in enumerate(locations):
         zc = b.user(
@@ -395,23 +401,12 @@ def _build(b: _Builder, n_students: int) -> None:
     b.member(own_user, roc, Role.STUDENT)
 
     # Support teams (about 3%), referrals with consent (about 1%), statutory reports (~2%).
-    members: list[SupportTeamMember] = []
     referrals: list[Referral] = []
     consents: list[Consent] = []
     reports: list[AbsenceReport] = []
     for s in students:
         roll = rng.random()
         zc, sa = care[s.programme.team.location.pk]
-        in_team = roll < 0.03 or s.pk == own.pk
-        if in_team:
-            members.append(
-                SupportTeamMember(
-                    student=s,
-                    user=sa,
-                    role_description="Studentbegeleider",
-                    added_on=today - timedelta(days=rng.randrange(10, 300)),
-                )
-            )
         if roll < 0.011 or s.pk == own.pk:
             provider_idx = (
                 0 if rng.random() < 0.35 or s.pk == own.pk else rng.randrange(len(providers))
@@ -459,11 +454,30 @@ def _build(b: _Builder, n_students: int) -> None:
                     reported_on=start + timedelta(days=30) if rng.random() < 0.7 else None,
                 )
             )
-    SupportTeamMember.objects.bulk_create(members, batch_size=2000)
     Referral.objects.bulk_create(referrals, batch_size=2000)
     Consent.objects.bulk_create(consents, batch_size=2000)
     AbsenceReport.objects.bulk_create(reports, batch_size=2000)
     b.summary.referrals = len(referrals)
+
+    first_location = locations[0].pk
+    support = build_trajectories(
+        rng=rng,
+        today=today,
+        students=students,
+        coach_for_team=coach_for_team,
+        care_for_location=care,
+        referred={r.student_id: r.status == ReferralStatus.ENDED for r in referrals},
+        own=own,
+        logins=[coach, *care[first_location]],
+    )
+    b.summary.trajectories = support.trajectories
+    b.summary.open_trajectories = support.open
+    Notification.objects.create(
+        recipient=own_user,
+        student_id=own.pk,
+        url=f"/studenten/{own.pk}/",
+        message="Er is een ondersteuningstraject voor je gestart.",
+    )
     b.summary.absence_reports = len(reports)
 
     # The demo student's file has already been opened by the people around them.

@@ -120,3 +120,38 @@ def test_dutch_surnames_are_split_into_prefix_and_name(surname, expected):
     from schakelpunt.demo.builder import split_surname
 
     assert split_surname(surname) == expected
+
+
+def test_demo_has_trajectories_in_every_state_and_tier_at_plausible_shares(db):
+    from schakelpunt.support.models import Tier, Trajectory, TrajectoryState
+
+    build_demo_region(students=2000, seed=5)
+    trajectories = Trajectory.objects.all()
+    assert {t.state for t in trajectories} == set(TrajectoryState.values)
+    assert {t.tier for t in trajectories} == set(Tier.values)
+    share = trajectories.count() / 2000
+    assert 0.15 <= share <= 0.26  # about 1 in 5
+    assert trajectories.filter(tier=Tier.DIEPTE).count() / 2000 < 0.03  # specialist help is rare
+    basis = trajectories.filter(tier=Tier.BASIS).count()
+    assert basis > trajectories.count() / 2  # most support is light
+
+
+def test_demo_logins_have_real_work_on_their_start_page(db):
+    build_demo_region(students=2000, seed=5)
+    for name in ("coach", "zorgcoordinator", "studentbegeleider"):
+        client = Client()
+        client.post(
+            "/account/inloggen/",
+            {"username": f"{name}@demo.schakelpunt.nl", "password": DEMO_PASSWORD},
+        )
+        home = client.get("/").content.decode()
+        assert "lopende trajecten" in home, name
+        caseload = client.get("/studenten/caseload/?state=any").content.decode()
+        assert "Geen studenten die aan deze filters voldoen." not in caseload, name
+    student = Client()
+    student.post(
+        "/account/inloggen/", {"username": "student@demo.schakelpunt.nl", "password": DEMO_PASSWORD}
+    )
+    assert "Meldingen (1 nieuw)" in student.get("/").content.decode()
+    own = student.get("/studenten/mijn-dossier/", follow=True).content.decode()
+    assert "Actief" in own and "Breedte" in own

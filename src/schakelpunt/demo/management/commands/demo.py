@@ -45,6 +45,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demoregio gebouwd: {summary.students} studenten, "
                 f"{summary.organisations} organisaties, {summary.users} gebruikers, "
+                f"{summary.trajectories} trajecten ({summary.open_trajectories} lopend), "
                 f"{summary.referrals} verwijzingen, {summary.absence_reports} verzuimmeldingen."
             )
         write_logins(self.stdout, demo_logins())
