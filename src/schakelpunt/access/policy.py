@@ -307,3 +307,10 @@ def students_for_export(user: User, parts: frozenset[Part]) -> QuerySet[Student]
 def may_manage_users(user: User) -> bool:
     """The functional administrator invites people and gives them roles."""
     return has_any_role(user, {Role.FUNCTIONAL_ADMIN})
+
+
+def is_own_file(user: User, student: Student) -> bool:
+    """The student themselves: may add to their plan and ask for help, nothing more."""
+    return bool(
+        user.is_authenticated and student.user_id is not None and student.user_id == user.pk
+    )

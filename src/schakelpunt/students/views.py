@@ -22,7 +22,10 @@ from schakelpunt.access.selectors import access_visits_for_student
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.support.forms import (
+    ContactForm,
+    ContributionForm,
     CoordinatorForm,
+    HelpRequestForm,
     TierForm,
     TrajectoryMoveForm,
     TrajectoryOpenForm,
@@ -32,6 +35,7 @@ from schakelpunt.support.selectors import (
     CaseloadFilter,
     coordinator_candidates,
     filter_caseload,
+    my_team,
     open_trajectory_for,
     timeline_for,
     with_support_overview,
@@ -108,6 +112,27 @@ def _support_context(student: Student, may_change: bool) -> dict[str, object]:
     return context
 
 
+def _conversation_context(student: Student, *, own: bool) -> dict[str, object]:
+    """Contacts, the student's own words and help requests; for the student, their forms."""
+    today = timezone.localdate()
+    contacts = student.contacts.select_related("author")
+    if own:
+        contacts = contacts.filter(shared_with_student=True)
+    context: dict[str, object] = {
+        "contacts": list(contacts.filter(happened_on__lte=today)[:20]),
+        "appointments": list(contacts.filter(happened_on__gt=today).order_by("happened_on")[:10]),
+        "contributions": list(student.contributions.all()[:20]),
+        "help_requests": list(student.help_requests.select_related("picked_up_by")[:20]),
+    }
+    if own:
+        context["contribution_form"] = ContributionForm()
+        context["help_form"] = HelpRequestForm()
+        context["my_team"] = my_team(student)
+    else:
+        context["contact_form"] = ContactForm()
+    return context
+
+
 @login_required
 def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -124,7 +149,8 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     if Part.SUPPORT in parts:
         context["team"] = student.support_team.filter(ended_on__isnull=True).select_related("user")
         context.update(_support_context(student, access.allows(Action.CHANGE, Part.SUPPORT)))
-    context["timeline"] = timeline_for(student, parts)
+        context.update(_conversation_context(student, own=student.user_id == user.pk))
+    context["timeline"] = timeline_for(student, parts, own=student.user_id == user.pk)
     if Part.ABSENCE in parts:
         context["absence_reports"] = student.absence_reports.all()[:20]
     if Part.REFERRALS in parts:

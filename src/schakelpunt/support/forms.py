@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import CloseReason, LifeDomain, Tier, Trajectory, TrajectoryState
+from .models import CloseReason, ContactKind, LifeDomain, Tier, Trajectory, TrajectoryState
 from .workflow import next_states
 
 
@@ -104,3 +104,37 @@ class ActionForm(forms.Form):
 
 GoalFormSet = forms.formset_factory(GoalForm, extra=2)
 ActionFormSet = forms.formset_factory(ActionForm, extra=2)
+
+
+class ContributionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Wat wil je toevoegen aan je plan?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class HelpRequestForm(forms.Form):
+    text = forms.CharField(
+        label=_("Waar wil je hulp bij?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Iemand van het zorgteam van je locatie neemt contact met je op."),
+    )
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Soort"), choices=ContactKind.choices)
+    happened_on = forms.DateField(
+        label=_("Datum"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Een datum in de toekomst is een afspraak."),
+    )
+    participants = forms.CharField(label=_("Met wie"), required=False, max_length=200)
+    summary = forms.CharField(
+        label=_("Korte notitie"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    shared_with_student = forms.BooleanField(
+        label=_("Zichtbaar voor de student"), required=False, initial=True
+    )

@@ -292,3 +292,94 @@ class PlanVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} versie {self.number}"
+
+
+class ContactKind(models.TextChoices):
+    CONVERSATION = "conversation", _("Gesprek")
+    PHONE = "phone", _("Telefoon")
+    MESSAGE = "message", _("Bericht of e-mail")
+    HOME_VISIT = "home_visit", _("Huisbezoek")
+    MEETING = "meeting", _("Overleg")
+
+
+class ContactNote(models.Model):
+    """A conversation or contact (or, dated in the future, an appointment)."""
+
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("student"),
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=ContactKind.choices)
+    happened_on = models.DateField(_("datum"))
+    participants = models.CharField(_("met wie"), max_length=200, blank=True)
+    summary = models.TextField(_("korte notitie"), blank=True)
+    # The student sees shared contacts and appointments in their own view.
+    shared_with_student = models.BooleanField(_("zichtbaar voor de student"), default=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("vastgelegd door"),
+    )
+    created_at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-happened_on", "-pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacten")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.happened_on}"
+
+
+class StudentContribution(models.Model):
+    """Something the student added to their own plan, in their own words."""
+
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="contributions",
+        verbose_name=_("student"),
+    )
+    text = models.TextField(_("tekst"))
+    created_at = models.DateTimeField(_("toegevoegd op"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("inbreng van de student")
+        verbose_name_plural = _("inbreng van studenten")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class HelpRequest(models.Model):
+    """A student asks for help; the care team of their location picks it up."""
+
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="help_requests",
+        verbose_name=_("student"),
+    )
+    text = models.TextField(_("vraag"))
+    created_at = models.DateTimeField(_("gevraagd op"), default=timezone.now)
+    picked_up_at = models.DateTimeField(_("opgepakt op"), null=True, blank=True)
+    picked_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opgepakt door"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("hulpvraag")
+        verbose_name_plural = _("hulpvragen")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -77,10 +77,30 @@ def _day(value: object) -> datetime:
     return timezone.make_aware(datetime.combine(value, time(12)))  # type: ignore[arg-type]
 
 
-def timeline_for(student: Student, parts: frozenset[Part]) -> list[TimelineItem]:
+def timeline_for(
+    student: Student, parts: frozenset[Part], *, own: bool = False
+) -> list[TimelineItem]:
     """Everything about the student the viewer may see, newest first."""
     items: list[TimelineItem] = []
     if Part.SUPPORT in parts:
+        contacts = student.contacts.select_related("author").filter(
+            happened_on__lte=timezone.localdate()
+        )
+        if own:
+            contacts = contacts.filter(shared_with_student=True)
+        for note in contacts:
+            detail = ", ".join(p for p in (note.participants, note.summary) if p)
+            items.append(
+                TimelineItem(
+                    _day(note.happened_on), str(note.get_kind_display()), detail, str(note.author)
+                )
+            )
+        for words in student.contributions.all():
+            items.append(
+                TimelineItem(words.created_at, _("Inbreng van de student"), words.text, "")
+            )
+        for question in student.help_requests.all():
+            items.append(TimelineItem(question.created_at, _("Hulpvraag"), question.text, ""))
         labels = {**dict(TrajectoryState.choices), **dict(Tier.choices)}
         for event in (
             TrajectoryEvent.objects.filter(trajectory__student=student)
@@ -223,3 +243,39 @@ def caseload_counts(students: QuerySet[Student], *, user: User, today: date) -> 
             annotated, CaseloadFilter(review_soon=True), user=user, today=today
         ).count(),
     }
+
+
+@dataclass(frozen=True)
+class TeamContact:
+    name: str
+    role: str
+    email: str
+
+
+def my_team(student: Student) -> list[TeamContact]:
+    """Who helps the student and how to reach them: coordinator, team, coach."""
+    contacts: list[TeamContact] = []
+    seen: set[int] = set()
+    trajectory = open_trajectory_for(student)
+    if trajectory is not None and trajectory.coordinator is not None:
+        c = trajectory.coordinator
+        contacts.append(TeamContact(str(c), _("Je regisseur: je vaste aanspreekpunt"), c.email))
+        seen.add(c.pk)
+    for member in student.support_team.filter(ended_on__isnull=True).select_related("user"):
+        if member.user_id not in seen:
+            contacts.append(
+                TeamContact(str(member.user), member.role_description, member.user.email)
+            )
+            seen.add(member.user_id)
+    coaches = (
+        Membership.objects.active()
+        .filter(role=Role.COACH, programme_team_id=student.programme.team_id)
+        .select_related("user")
+    )
+    for m in coaches:
+        if m.user_id not in seen:
+            contacts.append(
+                TeamContact(str(m.user), _("Je studieloopbaanbegeleider"), m.user.email)
+            )
+            seen.add(m.user_id)
+    return contacts

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import plan_views, views
+from . import plan_views, student_views, views
 
 app_name = "support"
 
@@ -13,4 +13,12 @@ urlpatterns = [
     ),
     path("plan/", plan_views.plan_detail, name="plan"),
     path("plan/bewerken/", plan_views.plan_edit, name="plan_edit"),
+    path("plan/inbreng/", student_views.contribution_add, name="contribute"),
+    path("hulpvraag/", student_views.help_request_create, name="ask_help"),
+    path(
+        "hulpvraag/<int:request_id>/oppakken/",
+        student_views.help_request_pick_up,
+        name="pick_up",
+    ),
+    path("contact/", student_views.contact_add, name="contact"),
 ]
