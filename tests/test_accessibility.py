@@ -30,14 +30,36 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
     page.get_by_role("button", name="Inloggen").click()  # empty form: the error state
     assert_accessible(page, "login with errors")
 
+    from schakelpunt.support.plans import GoalInput, plan_save
+    from schakelpunt.support.services import trajectory_open, trajectory_set_coordinator
+
+    anna = world.students["t1"]
+    care = world.users["care_l1"]
+    t = trajectory_open(actor=care, student=anna, life_domains=["home"])
+    t = trajectory_set_coordinator(
+        actor=care, trajectory_id=t.pk, coordinator=care, expected_version=t.version
+    )
+    plan_save(
+        actor=care,
+        trajectory_id=t.pk,
+        expected_version=0,
+        goals=[GoalInput("home", "Rust")],
+        actions=[],
+    )
+
     log_in(page, base, "care_l1@example.nl")
     assert_accessible(page, "care coordinator start page")
-    for path in (
+    pages = [
         "/studenten/",
-        f"/studenten/{world.students['t1'].pk}/",
+        f"/studenten/{anna.pk}/",
         "/account/",
         "/studenten/999999/",
-    ):
+        "/studenten/caseload/",
+        f"/studenten/{anna.pk}/plan/",
+        f"/studenten/{anna.pk}/plan/bewerken/",
+        "/meldingen/",
+    ]
+    for path in pages:
         page.goto(base + path)
         assert_accessible(page, path)
 
@@ -47,8 +69,10 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
 
     page.context.clear_cookies()
     log_in(page, base, "anna@example.nl")
-    page.goto(f"{base}/studenten/{world.students['t1'].pk}/inzage/")
+    page.goto(f"{base}/studenten/{anna.pk}/inzage/")
     assert_accessible(page, "student's access log")
+    page.goto(f"{base}/studenten/{anna.pk}/")
+    assert_accessible(page, "student's own file")
 
     page.context.clear_cookies()
     log_in(page, base, "privacy@example.nl")
