@@ -604,11 +604,25 @@ EN: dict[str, str] = {
     "Je vraag is verstuurd. Iemand van het zorgteam neemt contact met je op.": "Your question has been sent. Someone from the care team will contact you.",
     "U heeft de hulpvraag opgepakt; de student krijgt bericht.": "You picked up the request; the student is told.",
     "Het contact is vastgelegd.": "The contact has been recorded.",
+    "Studenten importeren": "Import students",
+    "Instelling": "Institution",
+    "CSV-bestand uit het studentvolgsysteem": "CSV file from the student information system",
+    "Kolommen: studentnummer, voornaam, tussenvoegsel, achternaam, roepnaam, geboortedatum, bsn, email, telefoon, postcode, locatie, crebo, leerweg, startdatum, vooropleiding, startkwalificatie, uitschrijfdatum.": "Columns (Dutch names): studentnummer, voornaam, tussenvoegsel, achternaam, roepnaam, geboortedatum, bsn, email, telefoon, postcode, locatie, crebo, leerweg, startdatum, vooropleiding, startkwalificatie, uitschrijfdatum.",
+    "Het bestand is groter dan 20 MB.": "The file is larger than 20 MB.",
+    "BSN": "BSN",
+    "Alles of niets: als één regel niet klopt, wordt niets opgeslagen en ziet u per regel wat er mis is. Hetzelfde bestand nog eens importeren verandert niets; een nieuwer bestand werkt de bestaande studenten bij.": "All or nothing: if one row is wrong, nothing is saved and you see per row what is wrong. Importing the same file again changes nothing; a newer file updates the existing students.",
+    "Geïmporteerd: %(c)s nieuw, %(u)s bijgewerkt, %(n)s ongewijzigd.": "Imported: %(c)s new, %(u)s updated, %(n)s unchanged.",
+    "Importeren": "Import",
+    "BSN, afgeschermd; laatste cijfers": "BSN, masked; last digits",
     "Nederlands": "Dutch",
     "Engels": "English",
 }
 
 EN_PLURAL: dict[str, tuple[str, str]] = {
+    "Niets geïmporteerd: %(counter)s fout": (
+        "Nothing imported: %(counter)s error",
+        "Nothing imported: %(counter)s errors",
+    ),
     "%(counter)s regel": ("%(counter)s entry", "%(counter)s entries"),
     "student": ("student", "students"),
     "%(counter)s student": ("%(counter)s student", "%(counter)s students"),

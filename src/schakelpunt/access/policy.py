@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schakelpunt.accounts.models import Membership, User
+from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.core.dates import years_before
 from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES, Consent, Referral
@@ -313,4 +313,12 @@ def is_own_file(user: User, student: Student) -> bool:
     """The student themselves: may add to their plan and ask for help, nothing more."""
     return bool(
         user.is_authenticated and student.user_id is not None and student.user_id == user.pk
+    )
+
+
+def may_import_students(user: User, institution: Organisation) -> bool:
+    """The functional administrator of the institution loads its students."""
+    return any(
+        m.role == Role.FUNCTIONAL_ADMIN and m.organisation_id == institution.pk
+        for m in _active_memberships(user)
     )

@@ -43,6 +43,8 @@ class Student(models.Model):
     last_name = models.CharField(_("achternaam"), max_length=100)
     preferred_name = models.CharField(_("roepnaam"), max_length=100, blank=True)
     date_of_birth = models.DateField(_("geboortedatum"))
+    # Stored only where the school has a legal ground; shown masked, never exported.
+    bsn = models.CharField(_("BSN"), max_length=9, blank=True)
     email = models.EmailField(_("e-mailadres"), blank=True)
     phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
     postcode = models.CharField(_("postcode"), max_length=7)
@@ -91,6 +93,12 @@ class Student(models.Model):
             for p in (self.preferred_name or self.first_name, self.name_prefix, self.last_name)
             if p
         )
+
+    @property
+    def bsn_masked(self) -> str:
+        from .bsn import bsn_masked
+
+        return bsn_masked(self.bsn)
 
     @property
     def full_name(self) -> str:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.student_list, name="list"),
     path("export.csv", views.student_export, name="export"),
     path("caseload/", views.caseload, name="caseload"),
+    path("importeren/", views.student_import_view, name="import"),
     path("mijn-dossier/", views.own_file, name="own"),
     path("<int:student_id>/", views.student_detail, name="detail"),
     path("<int:student_id>/inzage/", views.student_access_log, name="access_log"),

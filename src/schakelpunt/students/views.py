@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
+    may_import_students,
     may_view_access_log,
     roles_of,
     student_get_for_user,
@@ -21,6 +22,8 @@ from schakelpunt.access.policy import (
 from schakelpunt.access.selectors import access_visits_for_student
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
+from schakelpunt.accounts.roles import Role
+from schakelpunt.accounts.selectors import memberships_for
 from schakelpunt.support.forms import (
     ContactForm,
     ContributionForm,
@@ -42,7 +45,8 @@ from schakelpunt.support.selectors import (
 )
 from schakelpunt.support.workflow import next_states
 
-from .forms import CaseloadFilterForm
+from .forms import CaseloadFilterForm, StudentImportForm
+from .importer import student_import
 from .models import Student
 
 PAGE_SIZE = 25
@@ -300,3 +304,24 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "tier_labels": dict(Tier.choices),
         },
     )
+
+
+@login_required
+def student_import_view(request: HttpRequest) -> HttpResponse:
+    """The functional administrator uploads the student information system's CSV."""
+    user: User = request.user  # type: ignore[assignment]
+    institutions = [
+        m.organisation
+        for m in memberships_for(user=user)
+        if m.role == Role.FUNCTIONAL_ADMIN and may_import_students(user, m.organisation)
+    ]
+    if not institutions:
+        raise Http404
+    form = StudentImportForm(request.POST or None, request.FILES or None, institutions=institutions)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = student_import(
+            actor=user, institution=form.cleaned_data["institution"], data=upload.read()
+        )
+    return render(request, "students/import.html", {"form": form, "result": result})

@@ -1,0 +1,324 @@
+"""Import students from the school's student information system (CSV).
+
+All or nothing per file: every row is checked first; one bad row and nothing is written, with
+a Dutch message per row and line number. Importing the same file again changes nothing; a
+later file updates the students it names (by student number) instead of duplicating them.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import may_import_students
+from schakelpunt.access.services import access_log_record
+from schakelpunt.accounts.models import Location, Organisation, Programme, User
+from schakelpunt.refdata.models import PostcodeArea
+from schakelpunt.refdata.selectors import normalise_postcode
+
+from .bsn import bsn_is_valid, bsn_normalise
+from .models import PriorEducation, Student
+
+# Column name in the file → field. Names are matched without case and surrounding spaces.
+REQUIRED = [
+    "studentnummer",
+    "voornaam",
+    "achternaam",
+    "geboortedatum",
+    "postcode",
+    "locatie",
+    "crebo",
+    "leerweg",
+    "startdatum",
+    "vooropleiding",
+]
+OPTIONAL = [
+    "tussenvoegsel",
+    "roepnaam",
+    "bsn",
+    "email",
+    "telefoon",
+    "startkwalificatie",
+    "uitschrijfdatum",
+]
+PRIOR_EDUCATION = {
+    "vmbo": PriorEducation.VMBO,
+    "havo/vwo": PriorEducation.HAVO_VWO,
+    "havo": PriorEducation.HAVO_VWO,
+    "vwo": PriorEducation.HAVO_VWO,
+    "vso": PriorEducation.VSO,
+    "pro": PriorEducation.PRO,
+    "praktijkonderwijs": PriorEducation.PRO,
+    "mbo": PriorEducation.MBO,
+    "geen": PriorEducation.NONE,
+    "buitenland": PriorEducation.ABROAD,
+}
+YES = {"ja", "j", "1", "true", "waar", "yes"}
+NO = {"nee", "n", "0", "false", "onwaar", "no", ""}
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
+MAX_ROWS = 100_000
+# The fields an import sets; a re-import compares exactly these.
+FIELDS = [
+    "first_name",
+    "name_prefix",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "bsn",
+    "email",
+    "phone",
+    "postcode",
+    "residence_municipality_id",
+    "location_id",
+    "programme_id",
+    "prior_education",
+    "has_basic_qualification",
+    "enrolled_on",
+    "left_on",
+]
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"Regel {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Semicolon(csv.excel):
+    """What Dutch spreadsheet programs write."""
+
+    delimiter = ";"
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")  # Excel on Windows saves CSV like this
+
+
+def _date(value: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007 - a date
+        except ValueError:
+            continue
+    return None
+
+
+class _Row:
+    """One row's checks; collects messages instead of stopping at the first."""
+
+    def __init__(self, line: int, raw: dict[str, str], lookups: "_Lookups") -> None:
+        self.line, self.raw, self.lookups = line, raw, lookups
+        self.errors: list[RowError] = []
+
+    def error(self, message: str) -> None:
+        self.errors.append(RowError(self.line, message))
+
+    def text(self, column: str, *, required: bool = False, max_length: int = 100) -> str:
+        value = (self.raw.get(column) or "").strip()
+        if required and not value:
+            self.error(f"{column} ontbreekt.")
+        elif len(value) > max_length:
+            self.error(f"{column} is te lang (hoogstens {max_length} tekens).")
+        return value
+
+    def day(self, column: str, *, required: bool = True) -> date | None:
+        value = (self.raw.get(column) or "").strip()
+        if not value:
+            if required:
+                self.error(f"{column} ontbreekt.")
+            return None
+        parsed = _date(value)
+        if parsed is None:
+            self.error(
+                f"{column} '{value}' is geen geldige datum (gebruik JJJJ-MM-DD of DD-MM-JJJJ)."
+            )
+        return parsed
+
+    def values(self) -> dict[str, Any]:
+        today = timezone.localdate()
+        number = self.text("studentnummer", required=True, max_length=20)
+        born = self.day("geboortedatum")
+        if born is not None and not (12 <= (today - born).days // 365 <= 45):
+            self.error(f"geboortedatum {born:%d-%m-%Y} geeft een onwaarschijnlijke leeftijd.")
+        bsn = self.text("bsn", max_length=9)
+        if bsn and not bsn_is_valid(bsn):
+            self.error("bsn klopt niet (de elfproef faalt).")
+        email = self.text("email", max_length=254)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                self.error(f"email '{email}' is geen geldig e-mailadres.")
+        raw_postcode = self.text("postcode", required=True, max_length=10)
+        postcode = normalise_postcode(raw_postcode)
+        if raw_postcode and postcode is None:
+            self.error(f"postcode '{raw_postcode}' is geen Nederlandse postcode.")
+        location = self.lookups.locations.get(self.text("locatie", required=True).lower())
+        if self.raw.get("locatie", "").strip() and location is None:
+            self.error(f"locatie '{self.raw['locatie'].strip()}' bestaat niet bij deze instelling.")
+        crebo = self.text("crebo", required=True, max_length=5)
+        pathway = self.text("leerweg", required=True, max_length=3).upper()
+        if pathway and pathway not in {"BOL", "BBL"}:
+            self.error(f"leerweg '{pathway}' moet BOL of BBL zijn.")
+        programme = None
+        if location is not None and crebo and pathway in {"BOL", "BBL"}:
+            programme = self.lookups.programmes.get((location.pk, crebo, pathway))
+            if programme is None:
+                self.error(
+                    f"geen opleiding met crebo {crebo} ({pathway}) op locatie {location.name}."
+                )
+        prior_raw = self.text("vooropleiding", required=True).lower()
+        prior = PRIOR_EDUCATION.get(prior_raw)
+        if prior_raw and prior is None:
+            self.error(
+                f"vooropleiding '{prior_raw}' is onbekend (gebruik: {', '.join(PRIOR_EDUCATION)})."
+            )
+        qualified_raw = self.text("startkwalificatie").lower()
+        if qualified_raw not in YES | NO:
+            self.error(f"startkwalificatie '{qualified_raw}' moet ja of nee zijn.")
+        enrolled = self.day("startdatum")
+        left = self.day("uitschrijfdatum", required=False)
+        if enrolled and left and left < enrolled:
+            self.error("uitschrijfdatum ligt voor de startdatum.")
+        return {
+            "student_number": number,
+            "first_name": self.text("voornaam", required=True),
+            "name_prefix": self.text("tussenvoegsel", max_length=20),
+            "last_name": self.text("achternaam", required=True),
+            "preferred_name": self.text("roepnaam"),
+            "date_of_birth": born,
+            "bsn": bsn_normalise(bsn) if bsn else "",
+            "email": email.lower(),
+            "phone": self.text("telefoon", max_length=20),
+            "postcode": postcode or "",
+            "residence_municipality_id": self.lookups.municipality_for(postcode),
+            "location_id": location.pk if location else None,
+            "programme_id": programme.pk if programme else None,
+            "prior_education": prior,
+            "has_basic_qualification": qualified_raw in YES,
+            "enrolled_on": enrolled,
+            "left_on": left,
+        }
+
+
+class _Lookups:
+    def __init__(self, institution: Organisation) -> None:
+        self.locations = {
+            loc.name.lower(): loc for loc in Location.objects.filter(institution=institution)
+        }
+        self.programmes = {
+            (p.team.location_id, p.crebo, p.pathway): p
+            for p in Programme.objects.filter(
+                team__location__institution=institution
+            ).select_related("team")
+        }
+        self.pc4 = dict(PostcodeArea.objects.values_list("pc4", "municipality_id"))
+
+    def municipality_for(self, postcode: str | None) -> int | None:
+        return self.pc4.get(postcode[:4]) if postcode else None
+
+
+def parse_students(
+    data: bytes, institution: Organisation
+) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Check the whole file; return the rows' values, or the errors (and no rows)."""
+    if not data.strip():
+        return [], [RowError(0, "Het bestand is leeg.")]
+    text = _decode(data)
+    dialect: type[csv.Dialect] | csv.Dialect
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+    except csv.Error:
+        dialect = _Semicolon
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in headers]
+    if missing:
+        return [], [RowError(1, f"Kolom ontbreekt: {', '.join(missing)}.")]
+    reader.fieldnames = headers
+    lookups = _Lookups(institution)
+    rows: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for line, raw in enumerate(reader, start=2):
+        if line - 1 > MAX_ROWS:
+            return [], [RowError(0, f"Het bestand heeft meer dan {MAX_ROWS} regels.")]
+        if None in raw:
+            errors.append(RowError(line, "deze regel heeft meer kolommen dan de kop."))
+            continue
+        row = _Row(line, {k: v or "" for k, v in raw.items()}, lookups)
+        values = row.values()
+        number = values["student_number"]
+        if number and number in seen:
+            row.error(f"studentnummer {number} staat ook op regel {seen[number]}.")
+        seen.setdefault(number, line)
+        errors.extend(row.errors)
+        rows.append(values)
+    if not rows and not errors:
+        errors.append(RowError(0, "Het bestand bevat geen studenten."))
+    return ([] if errors else rows), errors
+
+
+def student_import(*, actor: User, institution: Organisation, data: bytes) -> ImportResult:
+    """Import the file for the institution. Bad file: nothing changes, errors returned."""
+    if not may_import_students(actor, institution):
+        raise PermissionDenied
+    rows, errors = parse_students(data, institution)
+    result = ImportResult(errors=errors)
+    if errors:
+        return result
+    with transaction.atomic():
+        existing = {
+            s.student_number: s
+            for s in Student.objects.select_for_update().filter(institution=institution)
+        }
+        changed: list[Student] = []
+        for values in rows:
+            student = existing.get(values["student_number"])
+            if student is None:
+                student = Student.objects.create(institution=institution, **values)
+                result.created += 1
+                changed.append(student)
+            elif any(getattr(student, f) != values[f] for f in FIELDS):
+                for f in FIELDS:
+                    setattr(student, f, values[f])
+                student.save()
+                result.updated += 1
+                changed.append(student)
+            else:
+                result.unchanged += 1
+        if changed:
+            access_log_record(
+                actor=actor,
+                students=changed,
+                action=Action.CHANGE,
+                parts=[Part.IDENTITY, Part.CONTACT, Part.ENROLMENT],
+                role="import",
+                path="students/import",
+            )
+    return result
