@@ -136,7 +136,13 @@ def _rules(user: User) -> list[_Rule]:
             school_ids.add(m.organisation_id)
             rules.append(
                 _Rule(
-                    Grant("programme_team", m.role, _COACH_PARTS, change=frozenset({Part.SUPPORT})),
+                    Grant(
+                        "programme_team",
+                        m.role,
+                        _COACH_PARTS,
+                        change=frozenset({Part.SUPPORT}),
+                        export=frozenset({Part.SUPPORT}),  # the plan, for a conversation
+                    ),
                     Q(programme__team_id=m.programme_team_id, institution_id=m.organisation_id),
                 )
             )
@@ -203,12 +209,23 @@ def _rules(user: User) -> list[_Rule]:
                     "support_team",
                     _SCHOOL_CARE_PARTS,
                     change=frozenset({Part.SUPPORT}),
+                    export=frozenset({Part.SUPPORT}),
                 ),
                 Q(Exists(in_team)) & Q(institution_id__in=sorted(school_ids)),
             )
         )
     if user.is_authenticated and user.is_active:
-        rules.append(_Rule(Grant("own_file", Role.STUDENT, _STUDENT_OWN_PARTS), Q(user=user)))
+        rules.append(
+            _Rule(
+                Grant(
+                    "own_file",
+                    Role.STUDENT,
+                    _STUDENT_OWN_PARTS,
+                    export=frozenset({Part.SUPPORT}),  # their own plan as a PDF
+                ),
+                Q(user=user),
+            )
+        )
     return rules
 
 

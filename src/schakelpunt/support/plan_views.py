@@ -16,8 +16,9 @@ from schakelpunt.accounts.models import User
 
 from .forms import ActionFormSet, GoalFormSet, PlanForm
 from .models import PlanVersion, SupportPlan
+from .pdf import render_plan_pdf
 from .plans import ActionInput, GoalInput, plan_save
-from .selectors import coordinator_candidates, open_trajectory_for
+from .selectors import coordinator_candidates, my_team, open_trajectory_for
 from .services import ConcurrentEditError
 
 
@@ -80,6 +81,7 @@ def plan_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             "shown": shown,
             "is_latest": shown is not None and shown.number == plan.version,
             "may_edit": access.allows(Action.CHANGE, Part.SUPPORT),
+            "may_download": access.allows(Action.EXPORT, Part.SUPPORT),
         },
     )
 
@@ -168,3 +170,32 @@ def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
             "conflict_actions": list(conflict.actions.select_related("owner")) if conflict else [],
         },
     )
+
+
+@login_required
+def plan_pdf(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The current plan as a PDF; a download is an export and is logged as one."""
+    user: User = request.user  # type: ignore[assignment]
+    student, access = student_get_for_user(
+        user=user, student_id=student_id, action=Action.EXPORT, part=Part.SUPPORT
+    )
+    trajectory = open_trajectory_for(student)
+    plan = SupportPlan.objects.filter(trajectory=trajectory).first() if trajectory else None
+    if trajectory is None or plan is None:
+        raise Http404
+    content = render_plan_pdf(
+        student=student, trajectory=trajectory, plan=plan, team=my_team(student)
+    )
+    access_log_record(
+        actor=user,
+        students=[student],
+        action=Action.EXPORT,
+        parts=[Part.SUPPORT],
+        role=access.roles,
+        path=request.path,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="plan-{student.student_number}-v{plan.version}.pdf"'
+    )
+    return response
