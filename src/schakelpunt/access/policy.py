@@ -339,3 +339,12 @@ def may_import_students(user: User, institution: Organisation) -> bool:
         m.role == Role.FUNCTIONAL_ADMIN and m.organisation_id == institution.pk
         for m in _active_memberships(user)
     )
+
+
+# From this age the student decides whether school involves parents (AVG, Civil Code 1:233).
+ADULT_AGE = 18
+
+
+def guardian_may_be_involved(student: Student, student_consents: bool, today: date) -> bool:
+    """Under 18 parents are involved; from 18 only with the student's consent."""
+    return student.age_on(today) < ADULT_AGE or student_consents

@@ -124,6 +124,11 @@ def user_invite(
     return user
 
 
+def user_set_email_notifications(*, user: User, enabled: bool) -> None:
+    """A person chooses whether notifications also come by e-mail."""
+    User.objects.filter(pk=user.pk).update(email_notifications=enabled)
+
+
 def totp_device_start(*, user: User) -> TOTPDevice:
     """The user's unconfirmed device for setting up, created on first need."""
     with transaction.atomic():

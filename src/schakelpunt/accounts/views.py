@@ -28,6 +28,7 @@ from .services import (
     totp_device_start,
     totp_verify,
     user_invite,
+    user_set_email_notifications,
 )
 
 
@@ -100,6 +101,16 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        enabled = request.POST.get("email_notifications") == "on"
+        user_set_email_notifications(user=user, enabled=enabled)
+        messages.success(
+            request,
+            _("U krijgt meldingen nu ook per e-mail.")
+            if enabled
+            else _("U krijgt meldingen alleen nog in Schakelpunt."),
+        )
+        return redirect("accounts:account")
     return render(
         request,
         "accounts/account.html",

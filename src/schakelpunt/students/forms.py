@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schakelpunt.accounts.models import Organisation
+from schakelpunt.students.models import GuardianRelation
 from schakelpunt.support.models import LifeDomain, Tier, TrajectoryState
 
 
@@ -53,3 +54,10 @@ class StudentImportForm(forms.Form):
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError(_("Het bestand is groter dan 20 MB."))
         return upload
+
+
+class GuardianForm(forms.Form):
+    name = forms.CharField(label=_("Naam"), max_length=200)
+    relation = forms.ChoiceField(label=_("Relatie"), choices=GuardianRelation.choices)
+    phone = forms.CharField(label=_("Telefoonnummer"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mailadres"), required=False)

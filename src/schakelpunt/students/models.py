@@ -113,3 +113,36 @@ class Student(models.Model):
     def age_on(self, day: date) -> int:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class GuardianRelation(models.TextChoices):
+    PARENT = "parent", _("Ouder")
+    CARER = "carer", _("Verzorger")
+    LEGAL_GUARDIAN = "legal_guardian", _("Voogd")
+    OTHER = "other", _("Iemand anders uit het netwerk")
+
+
+class Guardian(models.Model):
+    """A parent, carer or other person in the student's network.
+
+    From the student's 18th birthday, school involves them only with the student's consent.
+    """
+
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("student")
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    relation = models.CharField(_("relatie"), max_length=20, choices=GuardianRelation.choices)
+    phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    # Only meaningful from 18: the student agrees that school involves this person.
+    student_consents = models.BooleanField(_("student geeft toestemming"), default=False)
+    consent_changed_at = models.DateTimeField(_("toestemming gewijzigd op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ouder of verzorger")
+        verbose_name_plural = _("ouders en verzorgers")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()})"

@@ -12,4 +12,10 @@ urlpatterns = [
     path("mijn-dossier/", views.own_file, name="own"),
     path("<int:student_id>/", views.student_detail, name="detail"),
     path("<int:student_id>/inzage/", views.student_access_log, name="access_log"),
+    path("<int:student_id>/ouders/", views.guardian_add_view, name="guardian_add"),
+    path(
+        "<int:student_id>/ouders/<int:guardian_id>/toestemming/",
+        views.guardian_consent_view,
+        name="guardian_consent",
+    ),
 ]

@@ -2,6 +2,7 @@
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -9,9 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
+    is_own_file,
     may_import_students,
     may_view_access_log,
     roles_of,
@@ -45,9 +48,11 @@ from schakelpunt.support.selectors import (
 )
 from schakelpunt.support.workflow import next_states
 
-from .forms import CaseloadFilterForm, StudentImportForm
+from .forms import CaseloadFilterForm, GuardianForm, StudentImportForm
 from .importer import student_import
 from .models import Student
+from .selectors import guardians_for, is_adult
+from .services import guardian_add, guardian_set_consent
 
 PAGE_SIZE = 25
 EXPORT_PARTS = frozenset({Part.IDENTITY, Part.ENROLMENT})
@@ -150,6 +155,11 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         "is_own_file": student.user_id == user.pk,
         "may_view_access_log": may_view_access_log(user, student),
     }
+    if Part.CONTACT in parts:
+        context["guardians"] = guardians_for(student, timezone.localdate())
+        context["is_adult"] = is_adult(student, timezone.localdate())
+        if access.allows(Action.CHANGE, Part.CONTACT):
+            context["guardian_form"] = GuardianForm()
     if Part.SUPPORT in parts:
         context["team"] = student.support_team.filter(ended_on__isnull=True).select_related("user")
         context.update(_support_context(student, access.allows(Action.CHANGE, Part.SUPPORT)))
@@ -325,3 +335,41 @@ def student_import_view(request: HttpRequest) -> HttpResponse:
             actor=user, institution=form.cleaned_data["institution"], data=upload.read()
         )
     return render(request, "students/import.html", {"form": form, "result": result})
+
+
+@login_required
+@require_POST
+def guardian_add_view(request: HttpRequest, student_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    student, _access = student_get_for_user(
+        user=user, student_id=student_id, action=Action.CHANGE, part=Part.CONTACT
+    )
+    form = GuardianForm(request.POST)
+    if form.is_valid():
+        guardian_add(actor=user, student=student, **form.cleaned_data)
+        messages.success(request, _("Toegevoegd."))
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}")
+    return redirect(f"/studenten/{student.pk}/#contact")
+
+
+@login_required
+@require_POST
+def guardian_consent_view(request: HttpRequest, student_id: int, guardian_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    student = Student.objects.filter(pk=student_id).first()
+    if student is None or not is_own_file(user, student):
+        raise Http404
+    if not student.guardians.filter(pk=guardian_id).exists():
+        raise Http404
+    consents = request.POST.get("consents") == "ja"
+    guardian = guardian_set_consent(actor=user, guardian_id=guardian_id, consents=consents)
+    messages.success(
+        request,
+        _("School mag %(name)s nu betrekken.") % {"name": guardian.name}
+        if consents
+        else _("School betrekt %(name)s niet meer.") % {"name": guardian.name},
+    )
+    return redirect(f"/studenten/{student.pk}/#contact")

@@ -111,3 +111,15 @@ def test_inbox_shows_unread_and_marks_read(world):
     other = Client()
     other.force_login(world.users["care_l1"])
     assert "voor je gestart" not in other.get("/meldingen/").content.decode()
+
+
+def test_a_person_turns_email_notifications_on_and_off(world):
+    client = Client()
+    client.force_login(world.users["coach2"])
+    client.post("/account/", {"email_notifications": "on"})
+    world.users["coach2"].refresh_from_db()
+    assert world.users["coach2"].email_notifications is True
+    page = client.post("/account/", {}, follow=True).content.decode()
+    assert "alleen nog in Schakelpunt" in page
+    world.users["coach2"].refresh_from_db()
+    assert world.users["coach2"].email_notifications is False

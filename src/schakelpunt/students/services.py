@@ -1,0 +1,57 @@
+"""Writes about the student file itself."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import is_own_file, student_access
+from schakelpunt.access.services import access_log_record
+from schakelpunt.accounts.models import User
+
+from .models import Guardian, GuardianRelation, Student
+
+
+def guardian_add(
+    *,
+    actor: User,
+    student: Student,
+    name: str,
+    relation: str,
+    phone: str = "",
+    email: str = "",
+) -> Guardian:
+    access = student_access(actor, student)
+    if not access.allows(Action.CHANGE, Part.CONTACT):
+        raise PermissionDenied
+    with transaction.atomic():
+        guardian = Guardian.objects.create(
+            student=student,
+            name=name.strip(),
+            relation=GuardianRelation(relation),
+            phone=phone.strip(),
+            email=email.strip().lower(),
+        )
+        access_log_record(
+            actor=actor,
+            students=[student],
+            action=Action.CHANGE,
+            parts=[Part.CONTACT],
+            role=access.roles,
+            path="guardian/add",
+        )
+    return guardian
+
+
+def guardian_set_consent(*, actor: User, guardian_id: int, consents: bool) -> Guardian:
+    """Only the student decides whether school involves this person (from 18)."""
+    with transaction.atomic():
+        guardian = (
+            Guardian.objects.select_for_update().select_related("student").get(pk=guardian_id)
+        )
+        if not is_own_file(actor, guardian.student):
+            raise PermissionDenied
+        guardian.student_consents = consents
+        guardian.consent_changed_at = timezone.now()
+        guardian.save(update_fields=["student_consents", "consent_changed_at"])
+    return guardian
