@@ -652,6 +652,12 @@ EN: dict[str, str] = {
     "Toegevoegd.": "Added.",
     "School mag %(name)s nu betrekken.": "School may now involve %(name)s.",
     "School betrekt %(name)s niet meer.": "School no longer involves %(name)s.",
+    "%(name)s uit het team": "Remove %(name)s from the team",
+    "Iemand aan het team toevoegen": "Add someone to the team",
+    "Rol in het team": "Role in the team",
+    "Bijvoorbeeld: mentor, SMW, GGZ": "For example: mentor, school social work, mental health care",
+    "Het teamlid is toegevoegd.": "The team member has been added.",
+    "Het teamlid is uit het team.": "The team member has left the team.",
     "Nederlands": "Dutch",
     "Engels": "English",
 }

@@ -30,7 +30,7 @@ from schakelpunt.notifications.models import Notification
 from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
 from schakelpunt.referrals.models import Consent, Referral, ReferralStatus
 from schakelpunt.signals.models import AbsenceReport, AbsenceReportKind
-from schakelpunt.students.models import PriorEducation, Student
+from schakelpunt.students.models import Guardian, GuardianRelation, PriorEducation, Student
 
 from .support import build_trajectories
 
@@ -472,6 +472,18 @@ def _build(b: _Builder, n_students: int) -> None:
     )
     b.summary.trajectories = support.trajectories
     b.summary.open_trajectories = support.open
+    # Parents of the demo student and some others (involved under 18; from 18 with consent).
+    Guardian.objects.bulk_create(
+        Guardian(
+            student=s,
+            name=f"{b.fake.first_name()} {s.name_prefix} {s.last_name}".replace("  ", " "),
+            relation=GuardianRelation.PARENT,
+            phone=f"06{rng.randrange(10_000_000, 99_999_999)}",
+            student_consents=rng.random() < 0.5,
+        )
+        for s in students
+        if s.pk == own.pk or rng.random() < 0.3
+    )
     Notification.objects.create(
         recipient=own_user,
         student_id=own.pk,

@@ -17,6 +17,8 @@ from schakelpunt.notifications.models import Notification
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import (
     CloseReason,
+    ContactKind,
+    ContactNote,
     PlanAction,
     PlanGoal,
     PlanVersion,
@@ -228,6 +230,7 @@ def build_trajectories(
         batch_size=2000,
     )
     summary.plans = _build_plans(rng, today, plan_for, care_for_location)
+    _build_contacts(rng, today, history)
     _build_notifications(today, history, logins)
     return summary
 
@@ -346,3 +349,56 @@ def _build_notifications(
             )
         )
     Notification.objects.bulk_create(notes[:200], batch_size=500)
+
+
+CONTACT_SUMMARIES = [
+    "Kennismaking; student vertelt wat er speelt.",
+    "Voortgang besproken; afspraken uit het plan lopen.",
+    "Student meldt zich ziek; afgesproken om volgende week bij te praten.",
+    "Gesprek met student en ouder over de stage.",
+    "Overleg met de studentbegeleider over opschalen.",
+]
+
+
+def _build_contacts(
+    rng: random.Random,
+    today: date,
+    history: list[tuple[Trajectory, User, list[tuple[str, str, str, str, date]]]],
+) -> None:
+    """Conversations in the past and some appointments ahead, for open trajectories."""
+    notes = []
+    for t, coordinator, _events in history:
+        if t.state == TrajectoryState.CLOSED:
+            continue
+        opened = timezone.localtime(t.opened_at).date()
+        for _ in range(rng.randrange(1, 4)):
+            day = opened + timedelta(days=rng.randrange(0, max((today - opened).days, 1)))
+            notes.append(
+                ContactNote(
+                    student=t.student,
+                    kind=rng.choice(
+                        [
+                            ContactKind.CONVERSATION,
+                            ContactKind.CONVERSATION,
+                            ContactKind.PHONE,
+                            ContactKind.MESSAGE,
+                        ]
+                    ),
+                    happened_on=day,
+                    participants="student",
+                    summary=rng.choice(CONTACT_SUMMARIES),
+                    author=coordinator,
+                )
+            )
+        if rng.random() < 0.6:
+            notes.append(
+                ContactNote(
+                    student=t.student,
+                    kind=ContactKind.CONVERSATION,
+                    happened_on=today + timedelta(days=rng.randrange(1, 15)),
+                    participants=str(coordinator),
+                    summary="",
+                    author=coordinator,
+                )
+            )
+    ContactNote.objects.bulk_create(notes, batch_size=2000)

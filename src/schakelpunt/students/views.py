@@ -32,6 +32,7 @@ from schakelpunt.support.forms import (
     ContributionForm,
     CoordinatorForm,
     HelpRequestForm,
+    TeamMemberForm,
     TierForm,
     TrajectoryMoveForm,
     TrajectoryOpenForm,
@@ -43,6 +44,7 @@ from schakelpunt.support.selectors import (
     filter_caseload,
     my_team,
     open_trajectory_for,
+    team_candidates,
     timeline_for,
     with_support_overview,
 )
@@ -121,6 +123,15 @@ def _support_context(student: Student, may_change: bool) -> dict[str, object]:
     return context
 
 
+def _team_form(student: Student) -> TeamMemberForm | None:
+    candidates = team_candidates(student)
+    if not candidates:
+        return None
+    form = TeamMemberForm()
+    form.fields["member"].choices = [(c.pk, str(c)) for c in candidates]  # type: ignore[attr-defined]
+    return form
+
+
 def _conversation_context(student: Student, *, own: bool) -> dict[str, object]:
     """Contacts, the student's own words and help requests; for the student, their forms."""
     today = timezone.localdate()
@@ -163,6 +174,8 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     if Part.SUPPORT in parts:
         context["team"] = student.support_team.filter(ended_on__isnull=True).select_related("user")
         context.update(_support_context(student, access.allows(Action.CHANGE, Part.SUPPORT)))
+        if access.allows(Action.CHANGE, Part.SUPPORT):
+            context["team_form"] = _team_form(student)
         context.update(_conversation_context(student, own=student.user_id == user.pk))
     context["timeline"] = timeline_for(student, parts, own=student.user_id == user.pk)
     if Part.ABSENCE in parts:

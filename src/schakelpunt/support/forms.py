@@ -138,3 +138,10 @@ class ContactForm(forms.Form):
     shared_with_student = forms.BooleanField(
         label=_("Zichtbaar voor de student"), required=False, initial=True
     )
+
+
+class TeamMemberForm(forms.Form):
+    member = forms.TypedChoiceField(label=_("Wie"), coerce=int)
+    role_description = forms.CharField(
+        label=_("Rol in het team"), max_length=100, help_text=_("Bijvoorbeeld: mentor, SMW, GGZ")
+    )

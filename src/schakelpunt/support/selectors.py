@@ -279,3 +279,25 @@ def my_team(student: Student) -> list[TeamContact]:
             )
             seen.add(m.user_id)
     return contacts
+
+
+def team_candidates(student: Student) -> list[User]:
+    """Who may join the team: school staff who work with the student, and care workers of
+    organisations the student is referred to (they see only what the student consented to)."""
+    from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES
+
+    referred_to = student.referrals.filter(status__in=REFERRAL_ACTIVE_STATUSES).values(
+        "to_organisation_id"
+    )
+    external = Membership.objects.active().filter(
+        role=Role.EXTERNAL_CARE_WORKER, organisation_id__in=referred_to
+    )
+    current = student.support_team.filter(ended_on__isnull=True).values("user_id")
+    ids = {u.pk for u in coordinator_candidates(student)} | set(
+        external.values_list("user_id", flat=True)
+    )
+    return list(
+        User.objects.filter(pk__in=ids, is_active=True)
+        .exclude(pk__in=current)
+        .order_by("first_name", "last_name")
+    )

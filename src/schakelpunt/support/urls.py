@@ -22,4 +22,6 @@ urlpatterns = [
         name="pick_up",
     ),
     path("contact/", student_views.contact_add, name="contact"),
+    path("team/", views.team_add, name="team_add"),
+    path("team/<int:member_id>/uit/", views.team_remove, name="team_remove"),
 ]

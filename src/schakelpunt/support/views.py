@@ -17,9 +17,15 @@ from schakelpunt.accounts.models import User
 from schakelpunt.students.models import Student
 
 from . import services
-from .forms import CoordinatorForm, TierForm, TrajectoryMoveForm, TrajectoryOpenForm
+from .forms import (
+    CoordinatorForm,
+    TeamMemberForm,
+    TierForm,
+    TrajectoryMoveForm,
+    TrajectoryOpenForm,
+)
 from .models import Trajectory
-from .selectors import coordinator_candidates
+from .selectors import coordinator_candidates, team_candidates
 
 
 def _student_for_change(request: HttpRequest, student_id: int) -> tuple[User, Student]:
@@ -150,4 +156,40 @@ def trajectory_coordinator(
             reason=data["reason"],
         ),
         _("De regisseur is gewijzigd."),
+    )
+
+
+@login_required
+@require_POST
+def team_add(request: HttpRequest, student_id: int) -> HttpResponse:
+    user, student = _student_for_change(request, student_id)
+    form = TeamMemberForm(request.POST)
+    candidates = {c.pk: c for c in team_candidates(student)}
+    form.fields["member"].choices = [(pk, str(c)) for pk, c in candidates.items()]  # type: ignore[attr-defined]
+    if not form.is_valid():
+        return _form_errors(request, form, student)
+    return _run(
+        request,
+        student,
+        lambda: services.support_team_add(
+            actor=user,
+            student=student,
+            member=candidates[form.cleaned_data["member"]],
+            role_description=form.cleaned_data["role_description"],
+        ),
+        _("Het teamlid is toegevoegd."),
+    )
+
+
+@login_required
+@require_POST
+def team_remove(request: HttpRequest, student_id: int, member_id: int) -> HttpResponse:
+    user, student = _student_for_change(request, student_id)
+    if not student.support_team.filter(pk=member_id).exists():
+        raise Http404
+    return _run(
+        request,
+        student,
+        lambda: services.support_team_remove(actor=user, member_id=member_id),
+        _("Het teamlid is uit het team."),
     )
