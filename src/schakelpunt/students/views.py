@@ -92,7 +92,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _support_context(student: Student, may_change: bool) -> dict[str, object]:
+def _support_context(student: Student, may_change: bool, staff: list[User]) -> dict[str, object]:
     """The open trajectory, its plan, and the forms to change it when the user may."""
     trajectory = open_trajectory_for(student)
     context: dict[str, object] = {"trajectory": trajectory, "may_change_support": may_change}
@@ -115,7 +115,7 @@ def _support_context(student: Student, may_change: bool) -> dict[str, object]:
     coordinator_form = CoordinatorForm(
         initial={**version, "coordinator": trajectory.coordinator_id}
     )
-    choices: list[tuple[int | str, str]] = [(c.pk, str(c)) for c in coordinator_candidates(student)]
+    choices: list[tuple[int | str, str]] = [(c.pk, str(c)) for c in staff]
     if trajectory.coordinator_id is None:
         choices.insert(0, ("", _("— kies een regisseur —")))
     coordinator_form.fields["coordinator"].choices = choices  # type: ignore[attr-defined]
@@ -123,8 +123,8 @@ def _support_context(student: Student, may_change: bool) -> dict[str, object]:
     return context
 
 
-def _team_form(student: Student) -> TeamMemberForm | None:
-    candidates = team_candidates(student)
+def _team_form(student: Student, staff: list[User]) -> TeamMemberForm | None:
+    candidates = team_candidates(student, staff)
     if not candidates:
         return None
     form = TeamMemberForm()
@@ -173,9 +173,11 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             context["guardian_form"] = GuardianForm()
     if Part.SUPPORT in parts:
         context["team"] = student.support_team.filter(ended_on__isnull=True).select_related("user")
-        context.update(_support_context(student, access.allows(Action.CHANGE, Part.SUPPORT)))
-        if access.allows(Action.CHANGE, Part.SUPPORT):
-            context["team_form"] = _team_form(student)
+        may_change = access.allows(Action.CHANGE, Part.SUPPORT)
+        staff = coordinator_candidates(student) if may_change else []
+        context.update(_support_context(student, may_change, staff))
+        if may_change:
+            context["team_form"] = _team_form(student, staff)
         context.update(_conversation_context(student, own=student.user_id == user.pk))
     context["timeline"] = timeline_for(student, parts, own=student.user_id == user.pk)
     if Part.ABSENCE in parts:

@@ -281,7 +281,7 @@ def my_team(student: Student) -> list[TeamContact]:
     return contacts
 
 
-def team_candidates(student: Student) -> list[User]:
+def team_candidates(student: Student, staff: list[User] | None = None) -> list[User]:
     """Who may join the team: school staff who work with the student, and care workers of
     organisations the student is referred to (they see only what the student consented to)."""
     from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES
@@ -293,9 +293,8 @@ def team_candidates(student: Student) -> list[User]:
         role=Role.EXTERNAL_CARE_WORKER, organisation_id__in=referred_to
     )
     current = student.support_team.filter(ended_on__isnull=True).values("user_id")
-    ids = {u.pk for u in coordinator_candidates(student)} | set(
-        external.values_list("user_id", flat=True)
-    )
+    staff = coordinator_candidates(student) if staff is None else staff
+    ids = {u.pk for u in staff} | set(external.values_list("user_id", flat=True))
     return list(
         User.objects.filter(pk__in=ids, is_active=True)
         .exclude(pk__in=current)
