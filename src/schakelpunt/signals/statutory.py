@@ -1,0 +1,270 @@
+"""Statutory absence reports (DUO verzuimloket): which students must be reported, and why.
+
+Pure functions over plain facts, so the rules can be read, tested and versioned on their own.
+Each report carries RULES_VERSION; when the law changes, add a new version, keep the old one.
+
+Rules (Leerplichtwet 1969 art. 21a, 18 and 8; Wet RMC-functie; DUO "verzuimloket"):
+- 16 uur in 4 weken: a student under 18 without a startkwalificatie is absent without valid
+  reason for at least 16 hours within 4 consecutive school weeks (holiday weeks do not count).
+  Start: the first day of absence in that window; end: the day the 16 hours are reached. Each
+  further 16 hours is a new report; during continuous absence at most one report per 7 days.
+  Only hours before the 18th birthday count.
+- Langdurig relatief verzuim: under 18 without startkwalificatie, absent without valid reason
+  for more than 4 school weeks in a row.
+- RMC: 18 up to 23 without startkwalificatie, absent without valid reason for 4 school weeks in
+  a row; goes to the RMC of the residence region.
+- Optional (the region agreed to it): 16 uur in 4 weken also for 18+.
+Illness and suspension never count as absence without valid reason.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+RULES_VERSION = "2026.1"
+HOURS_THRESHOLD = Decimal(16)
+SCHOOL_WEEKS_IN_WINDOW = 4
+MIN_DAYS_BETWEEN_REPORTS = 7
+ADULT_AGE = 18
+RMC_UPPER_AGE = 23
+
+
+class AbsenceReason(StrEnum):
+    ILLNESS = "illness"
+    SUSPENSION = "suspension"
+    OTHER_AUTHORISED = "other_authorised"
+    UNAUTHORISED = "unauthorised"
+
+
+class ReportKind(StrEnum):
+    SIXTEEN_IN_FOUR = "16_in_4"
+    LONG_TERM_RELATIVE = "long_relative"
+    RMC = "rmc"
+
+
+@dataclass(frozen=True)
+class AbsenceDay:
+    day: date
+    scheduled_hours: Decimal
+    absent_hours: Decimal
+    reason: AbsenceReason
+
+    @property
+    def unauthorised_hours(self) -> Decimal:
+        return self.absent_hours if self.reason == AbsenceReason.UNAUTHORISED else Decimal(0)
+
+    @property
+    def whole_day_unauthorised(self) -> bool:
+        return (
+            self.reason == AbsenceReason.UNAUTHORISED
+            and self.scheduled_hours > 0
+            and self.absent_hours >= self.scheduled_hours
+        )
+
+
+@dataclass(frozen=True)
+class StudentFacts:
+    date_of_birth: date
+    # The day a startkwalificatie was obtained; None: the student has none.
+    basic_qualification_on: date | None = None
+
+    def birthday(self, age: int) -> date:
+        born = self.date_of_birth
+        try:
+            return born.replace(year=born.year + age)
+        except ValueError:  # born on 29 February
+            return born.replace(year=born.year + age, month=3, day=1)
+
+    def qualified_on(self, day: date) -> bool:
+        return self.basic_qualification_on is not None and self.basic_qualification_on <= day
+
+
+@dataclass(frozen=True)
+class SchoolCalendar:
+    """School days: Monday to Friday outside the institution's holidays."""
+
+    holidays: tuple[tuple[date, date], ...] = ()
+
+    def is_holiday(self, day: date) -> bool:
+        return any(start <= day <= end for start, end in self.holidays)
+
+    def is_school_day(self, day: date) -> bool:
+        return day.weekday() < 5 and not self.is_holiday(day)
+
+    def week_start(self, day: date) -> date:
+        return day - timedelta(days=day.weekday())
+
+    def is_school_week(self, monday: date) -> bool:
+        return any(self.is_school_day(monday + timedelta(days=i)) for i in range(5))
+
+    def school_weeks_back(self, day: date, count: int) -> date:
+        """The Monday of the `count`-th school week counting back from `day`'s week (incl.)."""
+        monday = self.week_start(day)
+        found = 0
+        while True:
+            if self.is_school_week(monday):
+                found += 1
+                if found == count:
+                    return monday
+            monday -= timedelta(days=7)
+
+    def add_school_weeks(self, day: date, weeks: int) -> date:
+        """The same weekday `weeks` school weeks later; holiday weeks are skipped."""
+        monday = self.week_start(day)
+        found = 0
+        while found < weeks:
+            monday += timedelta(days=7)
+            if self.is_school_week(monday):
+                found += 1
+        return monday + (day - self.week_start(day))
+
+    def school_days(self, start: date, end: date) -> list[date]:
+        days = (start + timedelta(days=i) for i in range((end - start).days + 1))
+        return [d for d in days if self.is_school_day(d)]
+
+
+@dataclass(frozen=True)
+class StatutoryReport:
+    kind: ReportKind
+    start: date
+    end: date
+    unauthorised_hours: Decimal
+    rules_version: str = RULES_VERSION
+
+
+@dataclass(frozen=True)
+class RegionOptions:
+    # The region agreed to report 16 hours in 4 weeks for students of 18 and older too.
+    sixteen_in_four_for_adults: bool = False
+
+
+def sixteen_in_four(
+    facts: StudentFacts,
+    absences: Sequence[AbsenceDay],
+    calendar: SchoolCalendar,
+    *,
+    until: date,
+    options: RegionOptions = RegionOptions(),
+) -> list[StatutoryReport]:
+    """Every '16 uur in 4 weken' report due up to and including `until`."""
+    adult_from = facts.birthday(ADULT_AGE)
+    counting = sorted(
+        (
+            a
+            for a in absences
+            if a.day <= until
+            and a.unauthorised_hours > 0
+            and calendar.is_school_day(a.day)
+            and not facts.qualified_on(a.day)
+            and (a.day < adult_from or options.sixteen_in_four_for_adults)
+        ),
+        key=lambda a: a.day,
+    )
+    by_day = {a.day: a for a in absences}
+    reports: list[StatutoryReport] = []
+    last_end: date | None = None
+    for current in counting:
+        window_start = calendar.school_weeks_back(current.day, SCHOOL_WEEKS_IN_WINDOW)
+        since = max(window_start, last_end + timedelta(days=1)) if last_end else window_start
+        in_window = [a for a in counting if since <= a.day <= current.day]
+        total = sum((a.unauthorised_hours for a in in_window), Decimal(0))
+        if total < HOURS_THRESHOLD:
+            continue
+        if (
+            last_end is not None
+            and current.day < last_end + timedelta(days=MIN_DAYS_BETWEEN_REPORTS)
+            and _continuously_absent(by_day, calendar, last_end, current.day)
+        ):
+            continue  # continuous absence: at most one report per 7 calendar days
+        reports.append(
+            StatutoryReport(ReportKind.SIXTEEN_IN_FOUR, in_window[0].day, current.day, total)
+        )
+        last_end = current.day
+    return reports
+
+
+def _continuously_absent(
+    by_day: dict[date, AbsenceDay], calendar: SchoolCalendar, start: date, end: date
+) -> bool:
+    return all(
+        (a := by_day.get(d)) is not None and a.whole_day_unauthorised
+        for d in calendar.school_days(start, end)
+    )
+
+
+def _absent_streaks(
+    absences: Iterable[AbsenceDay], calendar: SchoolCalendar, until: date
+) -> list[list[date]]:
+    """Runs of school days on which the student was absent all day without valid reason."""
+    whole = {a.day for a in absences if a.whole_day_unauthorised and a.day <= until}
+    if not whole:
+        return []
+    streaks: list[list[date]] = []
+    current: list[date] = []
+    for day in calendar.school_days(min(whole), until):
+        if day in whole:
+            current.append(day)
+        elif current:
+            streaks.append(current)
+            current = []
+    if current:
+        streaks.append(current)
+    return streaks
+
+
+def long_absence(
+    facts: StudentFacts,
+    absences: Sequence[AbsenceDay],
+    calendar: SchoolCalendar,
+    *,
+    until: date,
+) -> list[StatutoryReport]:
+    """'Langdurig relatief verzuim' (under 18) and 'RMC' (18 up to 23), one per absence.
+
+    Four school weeks run from the first day of absence to the same weekday four school weeks
+    later (holiday weeks skipped). RMC: still absent on the last school day of that period.
+    Langdurig relatief verzuim ("more than four weeks"): still absent on the first school day
+    after it.
+    """
+    adult_from = facts.birthday(ADULT_AGE)
+    rmc_until = facts.birthday(RMC_UPPER_AGE)
+    hours = {a.day: a.unauthorised_hours for a in absences}
+    reports: list[StatutoryReport] = []
+    for streak in _absent_streaks(absences, calendar, until):
+        start = streak[0]
+        period_end = calendar.add_school_weeks(start, SCHOOL_WEEKS_IN_WINDOW)
+        last_in_period = max(d for d in calendar.school_days(start, period_end - timedelta(days=1)))
+        first_after = min(
+            d for d in calendar.school_days(period_end, period_end + timedelta(days=60))
+        )
+        in_streak = set(streak)
+        for kind, day in (
+            (ReportKind.LONG_TERM_RELATIVE, first_after),
+            (ReportKind.RMC, last_in_period),
+        ):
+            if day not in in_streak or facts.qualified_on(day):
+                continue
+            minor = day < adult_from
+            if (kind == ReportKind.LONG_TERM_RELATIVE) != minor:
+                continue
+            if not minor and day >= rmc_until:
+                continue
+            total = sum((hours[d] for d in streak if d <= day), Decimal(0))
+            reports.append(StatutoryReport(kind, start, day, total))
+    return reports
+
+
+def reports_due(
+    facts: StudentFacts,
+    absences: Sequence[AbsenceDay],
+    calendar: SchoolCalendar,
+    *,
+    until: date,
+    options: RegionOptions = RegionOptions(),
+) -> list[StatutoryReport]:
+    """All statutory reports for one student up to `until`, in date order."""
+    found = sixteen_in_four(facts, absences, calendar, until=until, options=options)
+    found += long_absence(facts, absences, calendar, until=until)
+    return sorted(found, key=lambda r: (r.end, r.kind))

@@ -1,0 +1,211 @@
+"""The statutory absence rules, one table row per situation the law and DUO describe.
+
+Sources: Leerplichtwet 1969 art. 21a (16 uur in 4 weken; langdurig relatief verzuim),
+Wet RMC-functie / art. 8 Leerplichtwet (18 to 23 without startkwalificatie), DUO verzuimloket.
+Calendar: school weeks from Monday 1 September 2025; autumn holiday 13 to 17 October 2025.
+"""
+
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from schakelpunt.signals.statutory import (
+    AbsenceDay,
+    AbsenceReason,
+    RegionOptions,
+    ReportKind,
+    SchoolCalendar,
+    StudentFacts,
+    reports_due,
+)
+
+CALENDAR = SchoolCalendar(holidays=((date(2025, 10, 13), date(2025, 10, 17)),))
+WEEK_1 = date(2025, 9, 1)  # a Monday
+MINOR = StudentFacts(date_of_birth=date(2009, 5, 1))  # 16
+ADULT = StudentFacts(date_of_birth=date(2006, 5, 1))  # 19
+UNAUTHORISED = AbsenceReason.UNAUTHORISED
+
+
+def monday(week: int) -> date:
+    return WEEK_1 + timedelta(weeks=week - 1)
+
+
+def hours(
+    day: date, absent: float, reason: AbsenceReason = UNAUTHORISED, scheduled: float = 8
+) -> AbsenceDay:
+    return AbsenceDay(day, Decimal(str(scheduled)), Decimal(str(absent)), reason)
+
+
+def whole_days(start: date, end: date) -> list[AbsenceDay]:
+    return [hours(d, 8) for d in CALENDAR.school_days(start, end)]
+
+
+def kinds(reports):  # type: ignore[no-untyped-def]
+    return [(r.kind, r.start, r.end, r.unauthorised_hours) for r in reports]
+
+
+UNTIL = date(2026, 1, 31)
+
+
+@pytest.mark.parametrize(
+    ("case", "facts", "absences", "expected"),
+    [
+        (
+            "16 hours spread over 4 school weeks: one report, from the first absence to the 16th hour",
+            MINOR,
+            [hours(monday(w), 4) for w in (1, 2, 3, 4)],
+            [(ReportKind.SIXTEEN_IN_FOUR, monday(1), monday(4), Decimal(16))],
+        ),
+        (
+            "the same hours over 5 school weeks: never 16 within 4, no report",
+            MINOR,
+            [hours(monday(w), 4) for w in (1, 3, 5, 7)],
+            [],
+        ),
+        (
+            "a holiday week does not count: weeks 6, 8, 9 and 10 are 4 school weeks (7 is the autumn holiday)",
+            MINOR,
+            [hours(monday(w), 4) for w in (6, 8, 9, 10)],  # week 7 (13 Oct) is the autumn holiday
+            [(ReportKind.SIXTEEN_IN_FOUR, monday(6), monday(10), Decimal(16))],
+        ),
+        (
+            "illness, suspension and other authorised absence never count",
+            MINOR,
+            [
+                hours(monday(1), 8, AbsenceReason.ILLNESS),
+                hours(monday(2), 8, AbsenceReason.SUSPENSION),
+                hours(monday(3), 8, AbsenceReason.OTHER_AUTHORISED),
+            ],
+            [],
+        ),
+        (
+            "32 hours in separate bursts: a new report for each further 16 hours",
+            MINOR,
+            [
+                hours(monday(1), 8),
+                hours(monday(1) + timedelta(days=1), 8),
+                hours(monday(3), 8),
+                hours(monday(3) + timedelta(days=2), 8),
+            ],
+            [
+                (ReportKind.SIXTEEN_IN_FOUR, monday(1), monday(1) + timedelta(days=1), Decimal(16)),
+                (ReportKind.SIXTEEN_IN_FOUR, monday(3), monday(3) + timedelta(days=2), Decimal(16)),
+            ],
+        ),
+        (
+            "a startkwalificatie ends the obligation from that day",
+            StudentFacts(date(2009, 5, 1), basic_qualification_on=monday(2)),
+            [hours(monday(1), 8), hours(monday(2), 8), hours(monday(3), 8)],
+            [],
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_sixteen_hours_in_four_weeks(case, facts, absences, expected):
+    found = [
+        r
+        for r in reports_due(facts, absences, CALENDAR, until=UNTIL)
+        if r.kind == ReportKind.SIXTEEN_IN_FOUR
+    ]
+    assert kinds(found) == expected, case
+
+
+def test_18th_birthday_in_the_middle_of_the_window():
+    turning_18 = StudentFacts(date_of_birth=monday(2).replace(year=2007))
+    absences = [
+        hours(monday(1), 8),
+        hours(monday(1) + timedelta(days=1), 2),
+        hours(monday(3), 8),
+        hours(monday(3) + timedelta(days=1), 8),
+    ]
+    # Only the 10 hours before the birthday count: no report.
+    assert reports_due(turning_18, absences, CALENDAR, until=UNTIL) == []
+    # Where the region agreed to report 18+ too, all hours count.
+    agreed = reports_due(
+        turning_18,
+        absences,
+        CALENDAR,
+        until=UNTIL,
+        options=RegionOptions(sixteen_in_four_for_adults=True),
+    )
+    assert [r.kind for r in agreed] == [ReportKind.SIXTEEN_IN_FOUR]
+    assert agreed[0].end == monday(3)
+
+
+def test_continuous_absence_is_reported_at_most_once_per_7_days():
+    absences = whole_days(monday(1), monday(3) + timedelta(days=4))  # 3 weeks, 8 h a day
+    found = [
+        r
+        for r in reports_due(MINOR, absences, CALENDAR, until=UNTIL)
+        if r.kind == ReportKind.SIXTEEN_IN_FOUR
+    ]
+    ends = [r.end for r in found]
+    # 16 hours on Tuesday of week 1; the next 16 are reached on Thursday, but the student is
+    # continuously absent, so the next report waits 7 days: Tuesday of week 2, then week 3.
+    assert ends == [
+        monday(1) + timedelta(days=1),
+        monday(2) + timedelta(days=1),
+        monday(3) + timedelta(days=1),
+    ]
+    assert all(b - a >= timedelta(days=7) for a, b in itertools.pairwise(ends))
+
+
+def test_long_term_relative_absence_needs_more_than_four_weeks():
+    four_weeks = whole_days(monday(1), monday(4) + timedelta(days=4))
+    found = [
+        r
+        for r in reports_due(MINOR, four_weeks, CALENDAR, until=UNTIL)
+        if r.kind == ReportKind.LONG_TERM_RELATIVE
+    ]
+    assert found == []
+    longer = [*four_weeks, hours(monday(5), 8)]
+    found = [
+        r
+        for r in reports_due(MINOR, longer, CALENDAR, until=UNTIL)
+        if r.kind == ReportKind.LONG_TERM_RELATIVE
+    ]
+    assert kinds(found) == [(ReportKind.LONG_TERM_RELATIVE, monday(1), monday(5), Decimal(168))]
+
+
+def test_holiday_week_neither_breaks_nor_counts_in_long_absence():
+    absences = whole_days(monday(5), monday(10) + timedelta(days=4))  # weeks 5–10, 7 is holiday
+    found = [
+        r
+        for r in reports_due(MINOR, absences, CALENDAR, until=UNTIL)
+        if r.kind == ReportKind.LONG_TERM_RELATIVE
+    ]
+    # Four school weeks from week 5 are weeks 5, 6, 8, 9; the first day after is Monday week 10.
+    assert [(r.start, r.end) for r in found] == [(monday(5), monday(10))]
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        (ADULT, [(ReportKind.RMC, monday(1), monday(4) + timedelta(days=4), Decimal(160))]),
+        (StudentFacts(date(2002, 5, 1)), []),  # 23: no longer reported
+        (StudentFacts(date(2006, 5, 1), basic_qualification_on=date(2024, 7, 1)), []),
+    ],
+    ids=["19 without startkwalificatie", "23 years old", "has a startkwalificatie"],
+)
+def test_rmc_report_after_four_uninterrupted_school_weeks(facts, expected):
+    absences = whole_days(monday(1), monday(4) + timedelta(days=4))
+    found = [
+        r for r in reports_due(facts, absences, CALENDAR, until=UNTIL) if r.kind == ReportKind.RMC
+    ]
+    assert kinds(found) == expected
+
+
+def test_rmc_needs_the_absence_to_be_uninterrupted():
+    absences = [
+        a for a in whole_days(monday(1), monday(4) + timedelta(days=4)) if a.day != monday(3)
+    ]  # one day back at school
+    assert [
+        r for r in reports_due(ADULT, absences, CALENDAR, until=UNTIL) if r.kind == ReportKind.RMC
+    ] == []
+
+
+def test_every_report_carries_the_rules_version():
+    found = reports_due(MINOR, [hours(monday(w), 4) for w in (1, 2, 3, 4)], CALENDAR, until=UNTIL)
+    assert {r.rules_version for r in found} == {"2026.1"}
