@@ -28,10 +28,77 @@ class AbsenceReport(models.Model):
     created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
     reported_on = models.DateField(_("gemeld op"), null=True, blank=True)
 
+    reference = models.CharField(_("kenmerk melding"), max_length=50, blank=True)
+
     class Meta:
         ordering = ["-start_date"]
         verbose_name = _("verzuimmelding")
         verbose_name_plural = _("verzuimmeldingen")
+        constraints = [
+            # Recomputing the reports for a day never makes the same report twice.
+            models.UniqueConstraint(
+                fields=["student", "kind", "end_date"], name="one_report_per_kind_and_end"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.start_date}–{self.end_date}"
+
+
+class AbsenceReasonCode(models.TextChoices):
+    ILLNESS = "illness", _("Ziek")
+    SUSPENSION = "suspension", _("Geschorst")
+    OTHER_AUTHORISED = "other_authorised", _("Ander geoorloofd verzuim")
+    UNAUTHORISED = "unauthorised", _("Ongeoorloofd")
+
+
+class AbsenceRecord(models.Model):
+    """One school day of one student, as the student information system exported it."""
+
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="absence_records",
+        verbose_name=_("student"),
+    )
+    day = models.DateField(_("datum"))
+    scheduled_hours = models.DecimalField(_("geroosterde uren"), max_digits=4, decimal_places=1)
+    absent_hours = models.DecimalField(_("afwezige uren"), max_digits=4, decimal_places=1)
+    reason = models.CharField(_("reden"), max_length=20, choices=AbsenceReasonCode.choices)
+
+    class Meta:
+        ordering = ["student", "day"]
+        verbose_name = _("verzuimregistratie")
+        verbose_name_plural = _("verzuimregistraties")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "day"], name="one_absence_record_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(absent_hours__lte=models.F("scheduled_hours")),
+                name="absent_within_scheduled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.day}: {self.absent_hours}/{self.scheduled_hours}"
+
+
+class SchoolHoliday(models.Model):
+    """A holiday of an institution; holiday weeks do not count for the absence rules."""
+
+    institution = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="holidays",
+        verbose_name=_("instelling"),
+    )
+    name = models.CharField(_("naam"), max_length=100)
+    start = models.DateField(_("eerste dag"))
+    end = models.DateField(_("laatste dag"))
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("schoolvakantie")
+        verbose_name_plural = _("schoolvakanties")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start} – {self.end})"

@@ -1,0 +1,99 @@
+import csv
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from schakelpunt.accounts.models import Membership, Organisation
+from schakelpunt.accounts.roles import Role
+from schakelpunt.signals.importer import absence_import
+from schakelpunt.signals.services import statutory_reports_compute
+from schakelpunt.signals.statutory import RULES_VERSION
+
+
+class Command(BaseCommand):
+    help = (
+        "Verzuim: 'import BESTAND' leest verzuim uit het studentvolgsysteem (alles of niets); "
+        "'reports --date JJJJ-MM-DD --format csv' geeft de wettelijke meldingen die openstaan."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["import", "reports"])
+        parser.add_argument("file", nargs="?", type=Path)
+        parser.add_argument("--institution", help="naam van de instelling (standaard: de enige)")
+        parser.add_argument("--as-user", help="e-mailadres van de functioneel beheerder (import)")
+        parser.add_argument("--date", type=date.fromisoformat, default=None)
+        parser.add_argument("--format", choices=["csv"], default="csv")
+
+    def _institution(self, name: str | None) -> Organisation:
+        institutions = Organisation.objects.filter(kind="mbo")
+        if name:
+            institutions = institutions.filter(name=name)
+        found = list(institutions[:2])
+        if len(found) != 1:
+            raise CommandError("Noem de instelling met --institution.")
+        return found[0]
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        institution = self._institution(options["institution"])
+        if options["action"] == "import":
+            self._import(institution, options)
+        else:
+            self._reports(institution, options)
+
+    def _import(self, institution: Organisation, options: dict[str, Any]) -> None:
+        if options["file"] is None or not options["as_user"]:
+            raise CommandError("Gebruik: absence import BESTAND --as-user beheerder@school.nl")
+        membership = (
+            Membership.objects.active()
+            .filter(
+                user__email=options["as_user"].lower(),
+                role=Role.FUNCTIONAL_ADMIN,
+                organisation=institution,
+            )
+            .select_related("user")
+            .first()
+        )
+        if membership is None:
+            raise CommandError(f"{options['as_user']} is geen functioneel beheerder.")
+        try:
+            data = options["file"].read_bytes()
+        except OSError as error:
+            raise CommandError(f"Kan {options['file']} niet lezen: {error.strerror}.") from error
+        result = absence_import(actor=membership.user, institution=institution, data=data)
+        if not result.ok:
+            for message in result.errors:
+                self.stderr.write(message)
+            raise CommandError(f"Niets geïmporteerd: {len(result.errors)} fout(en).")
+        self.stdout.write(
+            f"{result.created} nieuw, {result.replaced} vervangen, {result.unchanged} ongewijzigd."
+        )
+
+    def _reports(self, institution: Organisation, options: dict[str, Any]) -> None:
+        on_date = options["date"] or date.today()  # noqa: DTZ011 - a calendar date
+        reports = statutory_reports_compute(institution=institution, on_date=on_date)
+        writer = csv.writer(self.stdout, delimiter=";", lineterminator="\n")
+        writer.writerow(
+            [
+                "studentnummer",
+                "soort melding",
+                "begindatum",
+                "einddatum",
+                "ongeoorloofde uren",
+                "versie regels",
+            ]
+        )
+        for report in reports:
+            if report.reported_on is not None:
+                continue
+            writer.writerow(
+                [
+                    report.student.student_number,
+                    report.kind,
+                    report.start_date.isoformat(),
+                    report.end_date.isoformat(),
+                    report.unauthorised_hours,
+                    report.rules_version or RULES_VERSION,
+                ]
+            )
