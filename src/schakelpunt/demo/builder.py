@@ -29,9 +29,9 @@ from schakelpunt.accounts.roles import OrganisationKind, Role
 from schakelpunt.notifications.models import Notification
 from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
 from schakelpunt.referrals.models import Consent, Referral, ReferralStatus
-from schakelpunt.signals.models import AbsenceReport, AbsenceReportKind
 from schakelpunt.students.models import Guardian, GuardianRelation, PriorEducation, Student
 
+from .absence import build_absence, build_reports
 from .support import build_trajectories
 
 DEMO_PASSWORD = "demo-schakelpunt"  # noqa: S105 - shown on purpose: demo only
@@ -118,6 +118,7 @@ class DemoSummary:
     users: int = 0
     referrals: int = 0
     absence_reports: int = 0
+    absence_records: int = 0
     trajectories: int = 0
     open_trajectories: int = 0
 
@@ -403,7 +404,6 @@ def _build(b: _Builder, n_students: int) -> None:
     # Support teams (about 3%), referrals with consent (about 1%), statutory reports (~2%).
     referrals: list[Referral] = []
     consents: list[Consent] = []
-    reports: list[AbsenceReport] = []
     for s in students:
         roll = rng.random()
         zc, sa = care[s.programme.team.location.pk]
@@ -439,24 +439,8 @@ def _build(b: _Builder, n_students: int) -> None:
                     given_on=today - timedelta(days=rng.randrange(130, 200)),
                 )
             )
-        age = s.age_on(today)
-        if not s.has_basic_qualification and 0.03 <= roll < 0.05 and age < 23:
-            start = today - timedelta(days=rng.randrange(10, 150))
-            kind = AbsenceReportKind.SIXTEEN_IN_FOUR if age < 18 else AbsenceReportKind.RMC
-            reports.append(
-                AbsenceReport(
-                    student=s,
-                    kind=kind,
-                    start_date=start,
-                    end_date=start + timedelta(days=rng.randrange(7, 28)),
-                    unauthorised_hours=16 + rng.randrange(0, 20),
-                    rules_version="demo",
-                    reported_on=start + timedelta(days=30) if rng.random() < 0.7 else None,
-                )
-            )
     Referral.objects.bulk_create(referrals, batch_size=2000)
     Consent.objects.bulk_create(consents, batch_size=2000)
-    AbsenceReport.objects.bulk_create(reports, batch_size=2000)
     b.summary.referrals = len(referrals)
 
     first_location = locations[0].pk
@@ -490,7 +474,8 @@ def _build(b: _Builder, n_students: int) -> None:
         url=f"/studenten/{own.pk}/",
         message="Er is een ondersteuningstraject voor je gestart.",
     )
-    b.summary.absence_reports = len(reports)
+    b.summary.absence_records = build_absence(rng, roc, students)
+    b.summary.absence_reports = build_reports(rng, roc)
 
     # The demo student's file has already been opened by the people around them.
     zc, sa = care[own.programme.team.location.pk]

@@ -155,3 +155,24 @@ def test_demo_logins_have_real_work_on_their_start_page(db):
     assert "Meldingen (1 nieuw)" in student.get("/").content.decode()
     own = student.get("/studenten/mijn-dossier/", follow=True).content.decode()
     assert "Actief" in own and "Breedte" in own
+
+
+def test_demo_absence_is_realistic_and_reports_come_from_the_rules(db):
+    from django.db.models import Count
+
+    from schakelpunt.signals.models import AbsenceRecord, AbsenceReport
+    from schakelpunt.signals.statutory import RULES_VERSION
+
+    build_demo_region(students=2000, seed=5)
+    unauthorised = AbsenceRecord.objects.filter(reason="unauthorised")
+    per_student = list(
+        unauthorised.values("student").annotate(n=Count("pk")).values_list("n", flat=True)
+    )
+    assert per_student, "some students skip school"
+    assert sorted(per_student)[len(per_student) // 2] <= 5  # most rarely do
+    assert max(per_student) >= 20  # and a tail is chronically absent
+    assert AbsenceRecord.objects.filter(reason="illness").exists()
+    reports = AbsenceReport.objects.all()
+    assert reports.filter(kind="16_in_4").exists()
+    assert set(reports.values_list("rules_version", flat=True)) == {RULES_VERSION}
+    assert reports.filter(reported_on__isnull=True).exists()  # open work for the officer
