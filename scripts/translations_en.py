@@ -672,11 +672,24 @@ EN: dict[str, str] = {
     "schoolvakantie": "school holiday",
     "schoolvakanties": "school holidays",
     "Deze melding is al gedaan op %(day)s.": "This report was already made on %(day)s.",
+    "Gemeld op": "Reported on",
+    "Kenmerk DUO": "DUO reference",
+    "Wettelijke verzuimmeldingen": "Statutory absence reports",
+    "Meldingen die de regels (16 uur in 4 weken, langdurig relatief verzuim, RMC) hebben gevonden. Meld ze bij DUO en leg hier de datum en het kenmerk vast.": "Reports the rules found (16 hours in 4 weeks, long-term relative absence, RMC). Report them to DUO and record the date and reference here.",
+    "Status": "Status",
+    "Nog te melden": "Still to report",
+    "Alle": "All",
+    "Soort melding": "Kind of report",
+    "Open meldingen exporteren (CSV)": "Export open reports (CSV)",
+    "Geen meldingen.": "No reports.",
+    "Vul de datum en het kenmerk van de melding in.": "Fill in the date and reference of the report.",
+    "Vastgelegd als gemeld.": "Recorded as reported.",
     "Nederlands": "Dutch",
     "Engels": "English",
 }
 
 EN_PLURAL: dict[str, tuple[str, str]] = {
+    "%(counter)s melding": ("%(counter)s report", "%(counter)s reports"),
     "Niets geïmporteerd: %(counter)s fout": (
         "Nothing imported: %(counter)s error",
         "Nothing imported: %(counter)s errors",

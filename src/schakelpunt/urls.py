@@ -14,6 +14,7 @@ urlpatterns = [
     path("studenten/<int:student_id>/", include("schakelpunt.support.urls")),
     path("privacy/", include("schakelpunt.access.urls")),
     path("meldingen/", include("schakelpunt.notifications.urls")),
+    path("verzuim/", include("schakelpunt.signals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

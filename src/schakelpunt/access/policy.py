@@ -229,7 +229,9 @@ def _rules(user: User) -> list[_Rule]:
     return rules
 
 
-def students_for_user(user: User, part: Part | None = None) -> QuerySet[Student]:
+def students_for_user(
+    user: User, part: Part | None = None, action: Action = Action.VIEW
+) -> QuerySet[Student]:
     """Every student this user may open, and no other. Empty for aggregate-only roles.
 
     With `part`: only the students whose `part` this user may see for every one of them
@@ -237,7 +239,11 @@ def students_for_user(user: User, part: Part | None = None) -> QuerySet[Student]
     """
     rules = _rules(user)
     if part is not None:
-        rules = [r for r in rules if r.consent_organisation_id is None and part in r.grant.view]
+        rules = [
+            r
+            for r in rules
+            if r.consent_organisation_id is None and part in r.grant.parts_for(action)
+        ]
     if not rules:
         return Student.objects.none()
     scope = Q()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from schakelpunt.access.policy import FILE_ROLES, SCHOOL_ROLES, roles_of
+from schakelpunt.access.policy import CARE_TEAM_ROLES, FILE_ROLES, SCHOOL_ROLES, roles_of
 from schakelpunt.accounts.roles import Role
 from schakelpunt.notifications.selectors import unread_count
 
@@ -29,6 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Studenten"), reverse("students:list")))
         if roles & SCHOOL_ROLES:
             items.append(NavItem(_("Caseload"), reverse("students:caseload")))
+        if roles & (CARE_TEAM_ROLES | {Role.ATTENDANCE_OFFICER}):
+            items.append(NavItem(_("Verzuimmeldingen"), reverse("signals:worklist")))
         if hasattr(user, "student_profile"):
             items.append(NavItem(_("Mijn dossier"), reverse("students:own")))
         if Role.PRIVACY_OFFICER in roles:

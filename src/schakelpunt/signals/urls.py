@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "signals"
+
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("export.csv", views.worklist_export, name="export"),
+    path("<int:report_id>/gemeld/", views.mark_reported, name="mark_reported"),
+]

@@ -1,0 +1,127 @@
+"""The worklist of statutory absence reports."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import students_for_user
+from schakelpunt.access.services import access_log_record
+from schakelpunt.accounts.models import User
+
+from .forms import MarkReportedForm
+from .models import AbsenceReport, AbsenceReportKind
+from .services import absence_report_mark_reported
+
+
+def _reports_for(user: User) -> QuerySet[AbsenceReport]:
+    return AbsenceReport.objects.filter(
+        student__in=students_for_user(user, part=Part.ABSENCE)
+    ).select_related("student", "student__residence_municipality")
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    reports = _reports_for(user)
+    status = request.GET.get("status", "open")
+    kind = request.GET.get("soort", "")
+    if status == "open":
+        reports = reports.filter(reported_on__isnull=True)
+    elif status == "gemeld":
+        reports = reports.filter(reported_on__isnull=False)
+    if kind in AbsenceReportKind.values:
+        reports = reports.filter(kind=kind)
+    reports = reports.order_by("-end_date", "student__last_name")
+    page = Paginator(reports, 30).get_page(request.GET.get("pagina"))
+    changeable = set(
+        students_for_user(user, part=Part.ABSENCE, action=Action.CHANGE)
+        .filter(pk__in=[r.student_id for r in page.object_list])
+        .values_list("pk", flat=True)
+    )
+    may_mark = {r.pk for r in page.object_list if r.student_id in changeable}
+    return render(
+        request,
+        "signals/worklist.html",
+        {
+            "page": page,
+            "status": status,
+            "kind": kind,
+            "kinds": AbsenceReportKind.choices,
+            "may_mark": may_mark,
+            "form": MarkReportedForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def mark_reported(request: HttpRequest, report_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not _reports_for(user).filter(pk=report_id).exists():
+        raise Http404
+    form = MarkReportedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vul de datum en het kenmerk van de melding in."))
+        return redirect("signals:worklist")
+    try:
+        absence_report_mark_reported(actor=user, report_id=report_id, **form.cleaned_data)
+    except PermissionDenied as error:
+        raise Http404 from error
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Vastgelegd als gemeld."))
+    return redirect("signals:worklist")
+
+
+@login_required
+def worklist_export(request: HttpRequest) -> HttpResponse:
+    """The open reports as CSV (the same columns as `schakelpunt absence reports`)."""
+    user: User = request.user  # type: ignore[assignment]
+    reports = list(_reports_for(user).filter(reported_on__isnull=True).order_by("end_date"))
+    if not reports:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="verzuimmeldingen.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            "studentnummer",
+            "soort melding",
+            "begindatum",
+            "einddatum",
+            "ongeoorloofde uren",
+            "versie regels",
+        ]
+    )
+    for r in reports:
+        writer.writerow(
+            [
+                r.student.student_number,
+                r.kind,
+                r.start_date.isoformat(),
+                r.end_date.isoformat(),
+                r.unauthorised_hours,
+                r.rules_version,
+            ]
+        )
+    access_log_record(
+        actor=user,
+        students=[r.student for r in reports],
+        action=Action.EXPORT,
+        parts=[Part.IDENTITY, Part.ABSENCE],
+        role="absence-worklist",
+        path=request.path,
+    )
+    return response
