@@ -58,6 +58,7 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
         f"/studenten/{anna.pk}/plan/",
         f"/studenten/{anna.pk}/plan/bewerken/",
         "/meldingen/",
+        "/verzuim/",
     ]
     for path in pages:
         page.goto(base + path)
