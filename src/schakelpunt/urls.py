@@ -15,6 +15,7 @@ urlpatterns = [
     path("privacy/", include("schakelpunt.access.urls")),
     path("meldingen/", include("schakelpunt.notifications.urls")),
     path("verzuim/", include("schakelpunt.signals.urls")),
+    path("triage/", include("schakelpunt.signals.triage_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

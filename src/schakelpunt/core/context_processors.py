@@ -29,6 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Studenten"), reverse("students:list")))
         if roles & SCHOOL_ROLES:
             items.append(NavItem(_("Caseload"), reverse("students:caseload")))
+            items.append(NavItem(_("Triage"), reverse("triage:queue")))
         if roles & (CARE_TEAM_ROLES | {Role.ATTENDANCE_OFFICER}):
             items.append(NavItem(_("Verzuimmeldingen"), reverse("signals:worklist")))
         if hasattr(user, "student_profile"):

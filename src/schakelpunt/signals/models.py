@@ -102,3 +102,56 @@ class SchoolHoliday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.start} – {self.end})"
+
+
+class ConcernStatus(models.TextChoices):
+    NEW = "new", _("Nieuw")
+    IN_PROGRESS = "in_progress", _("Opgepakt")
+    CLOSED = "closed", _("Afgesloten")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Gewoon")
+    URGENT = "urgent", _("Dringend")
+
+
+class Concern(models.Model):
+    """A worry about a student, raised by a professional or the student; lands in triage."""
+
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="concerns",
+        verbose_name=_("student"),
+    )
+    raised_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("gemeld door")
+    )
+    life_domains = models.JSONField(_("leefgebieden"), default=list, blank=True)
+    text = models.TextField(_("zorg"))
+    urgency = models.CharField(
+        _("urgentie"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ConcernStatus.choices, default=ConcernStatus.NEW
+    )
+    created_at = models.DateTimeField(_("gemeld op"), default=timezone.now, db_index=True)
+    handled_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opgepakt door"),
+    )
+    first_action_at = models.DateTimeField(_("eerste actie op"), null=True, blank=True)
+    closed_reason = models.TextField(_("reden van afsluiten"), blank=True)
+    escalated_at = models.DateTimeField(_("opgeschaald op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("zorgmelding")
+        verbose_name_plural = _("zorgmeldingen")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -27,6 +27,7 @@ from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.selectors import memberships_for
+from schakelpunt.signals.forms import ConcernForm
 from schakelpunt.support.forms import (
     ContactForm,
     ContributionForm,
@@ -180,6 +181,8 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             context["team_form"] = _team_form(student, staff)
         context.update(_conversation_context(student, own=student.user_id == user.pk))
     context["timeline"] = timeline_for(student, parts, own=student.user_id == user.pk)
+    if student.user_id != user.pk:
+        context["concern_form"] = ConcernForm()
     if Part.ABSENCE in parts:
         context["absence_reports"] = student.absence_reports.all()[:20]
     if Part.REFERRALS in parts:

@@ -99,6 +99,12 @@ def timeline_for(
             items.append(
                 TimelineItem(words.created_at, _("Inbreng van de student"), words.text, "")
             )
+        for concern in student.concerns.select_related("raised_by"):
+            items.append(
+                TimelineItem(
+                    concern.created_at, _("Zorgmelding"), concern.text, str(concern.raised_by)
+                )
+            )
         for question in student.help_requests.all():
             items.append(TimelineItem(question.created_at, _("Hulpvraag"), question.text, ""))
         labels = {**dict(TrajectoryState.choices), **dict(Tier.choices)}

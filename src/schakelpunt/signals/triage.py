@@ -1,0 +1,233 @@
+"""Concerns and the triage queue: raised by anyone who works with the student, picked up by
+the care team of the student's location, escalated when nobody acts within N school days."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import student_access, students_for_user
+from schakelpunt.access.services import access_log_record
+from schakelpunt.accounts.models import Membership, User
+from schakelpunt.accounts.roles import Role
+from schakelpunt.notifications.services import notify
+from schakelpunt.students.models import Student
+from schakelpunt.support.models import ContactKind, ContactNote, LifeDomain
+from schakelpunt.support.student_services import care_team_of
+
+from .models import Concern, ConcernStatus, SchoolHoliday, Urgency
+from .statutory import SchoolCalendar
+
+# A concern nobody acted on within this many school days goes to the care coordinator.
+FOLLOW_UP_SCHOOL_DAYS = 5
+
+
+def missed_you_message(student: Student, actor: User) -> str:
+    return _(
+        "Hoi %(name)s, we hebben je gemist! Gaat alles goed? Kom even langs of stuur een "
+        "berichtje aan %(who)s."
+    ) % {"name": student.preferred_name or student.first_name, "who": actor}
+
+
+def concern_raise(
+    *,
+    actor: User,
+    student: Student,
+    text: str,
+    life_domains: Iterable[str] = (),
+    urgency: str = Urgency.NORMAL,
+) -> Concern:
+    """Anyone who may see the student raises a concern; the care team hears at once."""
+    access = student_access(actor, student)
+    if not access.allows(Action.VIEW, Part.IDENTITY):
+        raise PermissionDenied
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Beschrijf de zorg."))
+    domains = [d for d in LifeDomain.values if d in set(life_domains)]
+    with transaction.atomic():
+        concern = Concern.objects.create(
+            student=student,
+            raised_by=actor,
+            text=text,
+            life_domains=domains,
+            urgency=Urgency(urgency),
+        )
+        label = (
+            _("Dringende zorgmelding") if concern.urgency == Urgency.URGENT else _("Zorgmelding")
+        )
+        notify(
+            actor=actor,
+            student=student,
+            recipients=care_team_of(student),
+            staff_message=f"{label}: {student.display_name}",
+            student_message="",
+        )
+    return concern
+
+
+def _locked(concern_id: int, actor: User) -> Concern:
+    concern = Concern.objects.select_for_update().select_related("student").get(pk=concern_id)
+    if not student_access(actor, concern.student).allows(Action.CHANGE, Part.SUPPORT):
+        raise PermissionDenied
+    if concern.status == ConcernStatus.CLOSED:
+        raise ValidationError(_("Deze zorgmelding is al afgesloten."))
+    return concern
+
+
+def _acted(concern: Concern, actor: User) -> None:
+    concern.status = ConcernStatus.IN_PROGRESS
+    concern.handled_by = concern.handled_by or actor
+    concern.first_action_at = concern.first_action_at or timezone.now()
+
+
+def concern_contact_student(*, actor: User, concern_id: int, message: str) -> Concern:
+    """Send the student a message ('We hebben je gemist'); it is kept as a contact."""
+    message = message.strip()
+    if not message:
+        raise ValidationError(_("Schrijf een bericht aan de student."))
+    with transaction.atomic():
+        concern = _locked(concern_id, actor)
+        student = concern.student
+        ContactNote.objects.create(
+            student=student,
+            kind=ContactKind.MESSAGE,
+            happened_on=timezone.localdate(),
+            participants=str(actor),
+            summary=message,
+            shared_with_student=True,
+            author=actor,
+        )
+        if student.user_id:
+            notify(
+                actor=actor,
+                student=student,
+                recipients={student.user_id},
+                staff_message="",
+                student_message=message[:300],
+            )
+        _acted(concern, actor)
+        concern.save()
+        access_log_record(
+            actor=actor,
+            students=[student],
+            action=Action.CHANGE,
+            parts=[Part.SUPPORT],
+            role="triage",
+            path="concern/contact",
+        )
+    return concern
+
+
+def concern_hand_over(*, actor: User, concern_id: int, to: User) -> Concern:
+    with transaction.atomic():
+        concern = _locked(concern_id, actor)
+        if to.pk not in care_team_of(concern.student):
+            raise ValidationError(
+                _("%(name)s zit niet in het zorgteam van deze student.") % {"name": to}
+            )
+        _acted(concern, actor)
+        concern.handled_by = to
+        concern.save()
+        notify(
+            actor=actor,
+            student=concern.student,
+            recipients={to.pk},
+            staff_message=_("Zorgmelding over %(name)s aan u overgedragen.")
+            % {"name": concern.student.display_name},
+            student_message="",
+        )
+    return concern
+
+
+def concern_close(*, actor: User, concern_id: int, reason: str) -> Concern:
+    """Close with a reason ('geen actie nodig omdat …'); the reason is required."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Geef aan waarom er geen verdere actie nodig is."))
+    with transaction.atomic():
+        concern = _locked(concern_id, actor)
+        concern.first_action_at = concern.first_action_at or timezone.now()
+        concern.handled_by = concern.handled_by or actor
+        concern.status = ConcernStatus.CLOSED
+        concern.closed_reason = reason
+        concern.save()
+    return concern
+
+
+def triage_queue(user: User) -> QuerySet[Concern]:
+    """Open concerns about students whose support this user may change: urgent first."""
+    students = students_for_user(user, part=Part.SUPPORT, action=Action.CHANGE)
+    return (
+        Concern.objects.filter(student__in=students)
+        .exclude(status=ConcernStatus.CLOSED)
+        .select_related("student", "raised_by", "handled_by")
+        .annotate(
+            urgent_first=Case(
+                When(urgency=Urgency.URGENT, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("urgent_first", "status", "created_at")
+    )
+
+
+def _school_days_between(calendar: SchoolCalendar, start: date, end: date) -> int:
+    return len(calendar.school_days(start + timedelta(days=1), end))
+
+
+def escalate_stale_concerns(*, today: date) -> int:
+    """Concerns nobody acted on within FOLLOW_UP_SCHOOL_DAYS school days go to the care
+    coordinators of the student's location. Safe to run again: each escalates once."""
+    calendars: dict[int, SchoolCalendar] = {}
+    escalated = 0
+    stale = Concern.objects.filter(
+        status=ConcernStatus.NEW, first_action_at__isnull=True, escalated_at__isnull=True
+    ).select_related("student")
+    for concern in stale:
+        student = concern.student
+        calendar = calendars.setdefault(
+            student.institution_id,
+            SchoolCalendar(
+                tuple(
+                    SchoolHoliday.objects.filter(institution_id=student.institution_id).values_list(
+                        "start", "end"
+                    )
+                )
+            ),
+        )
+        raised = timezone.localtime(concern.created_at).date()
+        if _school_days_between(calendar, raised, today) < FOLLOW_UP_SCHOOL_DAYS:
+            continue
+        coordinators = set(
+            Membership.objects.active()
+            .filter(organisation_id=student.institution_id, role=Role.CARE_COORDINATOR)
+            .filter(location__isnull=True)
+            .values_list("user_id", flat=True)
+        ) | set(
+            Membership.objects.active()
+            .filter(
+                organisation_id=student.institution_id,
+                role=Role.CARE_COORDINATOR,
+                location_id=student.location_id,
+            )
+            .values_list("user_id", flat=True)
+        )
+        with transaction.atomic():
+            Concern.objects.filter(pk=concern.pk).update(escalated_at=timezone.now())
+            notify(
+                actor=concern.raised_by,
+                student=student,
+                recipients=coordinators,
+                staff_message=_("Zorgmelding over %(name)s ligt al %(n)s schooldagen stil.")
+                % {"name": student.display_name, "n": FOLLOW_UP_SCHOOL_DAYS},
+                student_message="",
+            )
+        escalated += 1
+    return escalated

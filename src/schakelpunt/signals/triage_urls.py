@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import triage_views
+
+app_name = "triage"
+
+urlpatterns = [
+    path("", triage_views.queue, name="queue"),
+    path("<int:concern_id>/contact/", triage_views.contact, name="contact"),
+    path("<int:concern_id>/overdragen/", triage_views.hand_over, name="hand_over"),
+    path("<int:concern_id>/afsluiten/", triage_views.close, name="close"),
+    path("student/<int:student_id>/", triage_views.raise_concern, name="raise"),
+]

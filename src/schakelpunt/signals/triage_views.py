@@ -1,0 +1,124 @@
+"""The triage queue and raising a concern. Each POST: check, one service call, back."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schakelpunt.access.parts import Part
+from schakelpunt.access.policy import student_get_for_user
+from schakelpunt.accounts.models import User
+from schakelpunt.support.student_services import care_team_of
+
+from . import triage
+from .forms import CloseConcernForm, ConcernForm, ContactStudentForm
+from .models import Concern
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    concerns = list(triage.triage_queue(user)[:100])
+    teams: dict[int, list[User]] = {}
+    for concern in concerns:
+        if concern.student_id not in teams:
+            ids = care_team_of(concern.student)
+            teams[concern.student_id] = list(User.objects.filter(pk__in=ids).order_by("first_name"))
+    rows = [
+        {
+            "concern": c,
+            "message": triage.missed_you_message(c.student, user),
+            "team": teams[c.student_id],
+        }
+        for c in concerns
+    ]
+    return render(request, "signals/triage.html", {"rows": rows, "close_form": CloseConcernForm()})
+
+
+def _act(request: HttpRequest, change: Callable[[], Any], done: str) -> HttpResponse:
+    try:
+        change()
+    except PermissionDenied as error:
+        raise Http404 from error
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("triage:queue")
+
+
+def _concern(user: User, concern_id: int) -> Concern:
+    concern = triage.triage_queue(user).filter(pk=concern_id).first()
+    if concern is None:
+        raise Http404
+    return concern
+
+
+@login_required
+@require_POST
+def contact(request: HttpRequest, concern_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    concern = _concern(user, concern_id)
+    form = ContactStudentForm(request.POST)
+    message = form.cleaned_data["message"] if form.is_valid() else ""
+    return _act(
+        request,
+        lambda: triage.concern_contact_student(actor=user, concern_id=concern.pk, message=message),
+        _("Het bericht is verstuurd."),
+    )
+
+
+@login_required
+@require_POST
+def hand_over(request: HttpRequest, concern_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    concern = _concern(user, concern_id)
+    to = User.objects.filter(pk=request.POST.get("to") or 0).first()
+    if to is None:
+        messages.error(request, _("Kies aan wie u de zorgmelding overdraagt."))
+        return redirect("triage:queue")
+    return _act(
+        request,
+        lambda: triage.concern_hand_over(actor=user, concern_id=concern.pk, to=to),
+        _("Overgedragen."),
+    )
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, concern_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    concern = _concern(user, concern_id)
+    form = CloseConcernForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _act(
+        request,
+        lambda: triage.concern_close(actor=user, concern_id=concern.pk, reason=reason),
+        _("De zorgmelding is afgesloten."),
+    )
+
+
+@login_required
+@require_POST
+def raise_concern(request: HttpRequest, student_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    student, _access = student_get_for_user(user=user, student_id=student_id, part=Part.IDENTITY)
+    form = ConcernForm(request.POST)
+    if form.is_valid():
+        try:
+            triage.concern_raise(actor=user, student=student, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Uw zorg is gemeld bij het zorgteam van de student."))
+    else:
+        messages.error(request, _("Beschrijf de zorg."))
+    return redirect(f"/studenten/{student.pk}/#zorg")
