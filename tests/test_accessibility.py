@@ -47,6 +47,10 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
         actions=[],
     )
 
+    from schakelpunt.signals.triage import concern_raise
+
+    concern_raise(actor=world.users["coach"], student=anna, text="Mist veel lessen")
+
     log_in(page, base, "care_l1@example.nl")
     assert_accessible(page, "care coordinator start page")
     pages = [
@@ -59,6 +63,7 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
         f"/studenten/{anna.pk}/plan/bewerken/",
         "/meldingen/",
         "/verzuim/",
+        "/triage/",
     ]
     for path in pages:
         page.goto(base + path)
