@@ -1,0 +1,128 @@
+"""Early warning: each factor fires on its own facts and says why, with the numbers."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from schakelpunt.signals.early_warning import Profile, attendance_factors, profile_factors
+from schakelpunt.signals.statutory import AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
+
+CALENDAR = SchoolCalendar()
+TODAY = date(2025, 11, 28)  # a Friday
+U, ILL = AbsenceReason.UNAUTHORISED, AbsenceReason.ILLNESS
+
+
+def term(absent: dict[date, tuple[float, AbsenceReason]]) -> list[AbsenceDay]:
+    """Every school day from 1 September to TODAY, 6 hours, with the given absences."""
+    days = CALENDAR.school_days(date(2025, 9, 1), TODAY)
+    return [
+        AbsenceDay(d, Decimal(6), Decimal(str(absent.get(d, (0, U))[0])), absent.get(d, (0, U))[1])
+        for d in days
+    ]
+
+
+def codes(factors) -> set[str]:  # type: ignore[no-untyped-def]
+    return {f.code for f in factors}
+
+
+def last_weeks(weekday: int | None = None, hours: float = 6, n: int = 20):  # type: ignore[no-untyped-def]
+    days = [
+        d
+        for d in CALENDAR.school_days(TODAY - timedelta(days=27), TODAY)
+        if weekday is None or d.weekday() == weekday
+    ]
+    return dict.fromkeys(days[:n], (hours, U))
+
+
+@pytest.mark.parametrize(
+    ("case", "absent", "expected"),
+    [
+        ("never absent", {}, set()),
+        ("suddenly often absent", dict.fromkeys(list(last_weeks())[:8], (3, U)), {"rising_absence"}),
+        (
+            "three whole days in a row",
+            {TODAY - timedelta(days=i): (6, U) for i in range(3)},
+            {"consecutive_days", "rising_absence"},
+        ),
+        (
+            "three days ill in a row is not a warning",
+            {TODAY - timedelta(days=i): (6, ILL) for i in range(3)},
+            set(),
+        ),
+        (
+            "mostly on Mondays",
+            last_weeks(weekday=0, hours=2),
+            {"weekday_pattern", "rising_absence"},
+        ),
+    ],
+)
+def test_attendance_factors(case, absent, expected):
+    found = attendance_factors(term(absent), CALENDAR, today=TODAY)
+    assert codes(found) == expected, (case, [f.explanation for f in found])
+
+
+def test_chronic_absence_is_ten_percent_of_all_hours_any_reason():
+    every_tenth = {
+        d: (6, ILL)
+        for i, d in enumerate(CALENDAR.school_days(date(2025, 9, 1), TODAY))
+        if i % 9 == 0
+    }
+    found = attendance_factors(term(every_tenth), CALENDAR, today=TODAY)
+    chronic = [f for f in found if f.code == "chronic_absence"]
+    assert chronic and "van de lesuren gemist" in chronic[0].explanation
+
+
+def test_explanations_carry_the_numbers():
+    found = attendance_factors(
+        term(dict.fromkeys(list(last_weeks())[:8], (3, U))), CALENDAR, today=TODAY
+    )
+    rising = next(f for f in found if f.code == "rising_absence")
+    assert rising.explanation == "Ongeoorloofd verzuim laatste 4 weken 20%, daarvoor 0%."
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        (Profile(StudentFacts(date(2008, 1, 1)), 4, "vmbo", date(2024, 9, 1), False), set()),
+        (
+            Profile(StudentFacts(date(2008, 1, 1)), 1, "pro", date(2024, 9, 1), False),
+            {"transition_background", "low_level"},
+        ),
+        (
+            Profile(StudentFacts(date(2008, 1, 1)), 3, "vmbo", date(2025, 10, 1), False),
+            {"first_weeks"},
+        ),
+        (Profile(StudentFacts(date(2008, 2, 10)), 4, "vmbo", date(2024, 9, 1), True), {"turns_18"}),
+        (Profile(StudentFacts(date(2008, 2, 10)), 4, "vmbo", date(2024, 9, 1), False), set()),
+        (Profile(StudentFacts(date(2003, 1, 5)), 4, "mbo", date(2024, 9, 1), False), {"turns_23"}),
+        (
+            Profile(
+                StudentFacts(date(2003, 1, 5), basic_qualification_on=date(2022, 7, 1)),
+                4,
+                "mbo",
+                date(2024, 9, 1),
+                False,
+            ),
+            set(),
+        ),
+        (
+            Profile(
+                StudentFacts(date(2008, 1, 1)), 4, "vmbo", date(2024, 9, 1), False, open_concerns=2
+            ),
+            {"open_concerns"},
+        ),
+    ],
+    ids=[
+        "nothing",
+        "PrO at Entree",
+        "week 9",
+        "turns 18 in support",
+        "turns 18 no support",
+        "turns 23 without SQ",
+        "turns 23 with SQ",
+        "open concerns",
+    ],
+)
+def test_profile_factors(profile, expected):
+    assert codes(profile_factors(profile, today=TODAY)) == expected
