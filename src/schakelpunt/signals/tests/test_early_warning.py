@@ -39,7 +39,11 @@ def last_weeks(weekday: int | None = None, hours: float = 6, n: int = 20):  # ty
     ("case", "absent", "expected"),
     [
         ("never absent", {}, set()),
-        ("suddenly often absent", dict.fromkeys(list(last_weeks())[:8], (3, U)), {"rising_absence"}),
+        (
+            "suddenly often absent",
+            dict.fromkeys(list(last_weeks())[:8], (3, U)),
+            {"rising_absence"},
+        ),
         (
             "three whole days in a row",
             {TODAY - timedelta(days=i): (6, U) for i in range(3)},
