@@ -3,18 +3,12 @@
 from datetime import timedelta
 
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.signals.models import AbsenceReport
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.world import client_for
 
 
 def test_care_team_marks_a_report_as_made_once(world):

@@ -1,14 +1,8 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.test import Client
 
 from schakelpunt.access.models import AccessLogEntry, AppendOnlyError
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.world import client_for
 
 
 def test_student_sees_who_opened_their_file(world):

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from schakelpunt.access.models import AccessLogEntry
-from tests.world import VISIBLE
+from tests.world import VISIBLE, client_for
 
 ALL_STUDENTS = ("t1", "t2", "t3", "early", "other")
 CSRF_TOKEN = re.compile(rb'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+')
@@ -15,12 +15,6 @@ CSRF_TOKEN = re.compile(rb'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+')
 def without_tokens(html: bytes) -> bytes:
     """The page with its per-request CSRF tokens blanked out."""
     return CSRF_TOKEN.sub(rb"\1", html)
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("who", sorted(VISIBLE))

@@ -8,17 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 from django.utils import timezone
 
 from schakelpunt.access.policy import guardian_may_be_involved
 from schakelpunt.students.models import Guardian
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.world import client_for
 
 
 @pytest.mark.parametrize(

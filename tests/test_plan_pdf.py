@@ -3,19 +3,13 @@
 import io
 from datetime import timedelta
 
-from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
 from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.support.plans import ActionInput, GoalInput, plan_save
 from schakelpunt.support.services import trajectory_open, trajectory_set_coordinator
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.world import client_for
 
 
 def make_plan(world):  # type: ignore[no-untyped-def]

@@ -1,15 +1,8 @@
 """The plan through the screens: make it, read old versions, and no silent overwrite."""
 
-from django.test import Client
-
 from schakelpunt.support.models import SupportPlan
 from schakelpunt.support.services import trajectory_open
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.world import client_for
 
 
 def plan_post(

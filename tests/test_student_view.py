@@ -2,18 +2,12 @@
 
 from datetime import timedelta
 
-from django.test import Client
 from django.utils import timezone
 
 from schakelpunt.notifications.models import Notification
 from schakelpunt.support.models import HelpRequest, StudentContribution
 from schakelpunt.support.services import trajectory_open, trajectory_set_coordinator
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.world import client_for
 
 
 def test_student_sees_team_with_how_to_reach_them(world):

@@ -1,15 +1,8 @@
 """The support team through the screen: internal and external members, added and removed."""
 
-from django.test import Client
-
 from schakelpunt.notifications.models import Notification
 from schakelpunt.support.models import SupportTeamMember
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.world import client_for
 
 
 def test_care_team_adds_the_referred_care_worker_and_removes_them_again(world):

@@ -1,15 +1,9 @@
 """The trajectory through the screens: open, coordinator, stage, tier; refused when not allowed."""
 
 import pytest
-from django.test import Client
 
 from schakelpunt.support.models import Trajectory
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.world import client_for
 
 
 def test_care_coordinator_runs_a_trajectory_from_the_file(world):

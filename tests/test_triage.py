@@ -4,18 +4,12 @@ the care team of the student's location, escalated after 5 school days without a
 from datetime import date
 
 import time_machine
-from django.test import Client
 
 from schakelpunt.notifications.models import Notification
 from schakelpunt.signals.models import Concern, SchoolHoliday
 from schakelpunt.signals.triage import escalate_stale_concerns
 from schakelpunt.support.models import ContactNote
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.world import client_for
 
 
 def raise_about_anna(world, who="coach", urgency="normal"):  # type: ignore[no-untyped-def]
@@ -116,3 +110,21 @@ def test_no_follow_up_within_5_school_days_goes_to_the_care_coordinator_once(wor
     assert escalate_stale_concerns(today=date(2026, 10, 29)) == 1  # the fifth school day
     assert escalate_stale_concerns(today=date(2026, 10, 30)) == 0  # only once
     assert told(world, "ligt al 5 schooldagen stil") == {"care_l1"}  # the location's coordinator
+
+
+def test_triage_queue_queries_do_not_grow_with_concerns(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from schakelpunt.signals.triage import concern_raise
+
+    care = client_for(world.users["care_l1"])
+    concern_raise(actor=world.users["coach"], student=world.students["t1"], text="eerste")
+    with CaptureQueriesContext(connection) as before:
+        care.get("/triage/")
+    for n in range(5):
+        student = world.students["t1" if n % 2 else "t2"]
+        concern_raise(actor=world.users["coach2"], student=student, text=f"zorg {n}")
+    with CaptureQueriesContext(connection) as after:
+        care.get("/triage/")
+    assert len(after) == len(before)

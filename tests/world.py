@@ -6,6 +6,7 @@ ROC 1: location L1 (teams T1, T2), location L2 (team T3). ROC 2: location L3 (te
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.test import Client
 from django.utils import timezone
 
 from schakelpunt.access.parts import Part
@@ -144,3 +145,10 @@ VISIBLE: dict[str, set[str]] = {
     "nobody": set(),
     "student": {"t1"},
 }
+
+
+def client_for(user: User) -> Client:
+    """A browser session logged in as this user."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -238,12 +238,19 @@ def students_for_user(
     (consent-based rules, which differ per student, are left out).
     """
     rules = _rules(user)
-    if part is not None:
-        rules = [
+    if part is None:
+        return _students_in(rules)
+    return _students_in(
+        [
             r
             for r in rules
             if r.consent_organisation_id is None and part in r.grant.parts_for(action)
         ]
+    )
+
+
+def _students_in(rules: list[_Rule]) -> QuerySet[Student]:
+    """The students any of these rules covers; none without rules (deny by default)."""
     if not rules:
         return Student.objects.none()
     scope = Q()
@@ -320,11 +327,9 @@ def may_view_access_log(user: User, student: Student) -> bool:
 
 def students_for_export(user: User, parts: frozenset[Part]) -> QuerySet[Student]:
     """The students whose given parts this user may export (a care team, leerplicht/RMC)."""
-    scope: Q | None = None
-    for rule in _rules(user):
-        if rule.consent_organisation_id is None and parts <= rule.grant.export:
-            scope = rule.scope if scope is None else scope | rule.scope
-    return Student.objects.none() if scope is None else Student.objects.filter(scope)
+    return _students_in(
+        [r for r in _rules(user) if r.consent_organisation_id is None and parts <= r.grant.export]
+    )
 
 
 def may_manage_users(user: User) -> bool:

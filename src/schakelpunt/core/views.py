@@ -7,16 +7,16 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.access.parts import Part
 from schakelpunt.access.policy import (
     AGGREGATE_ROLES,
     FILE_ROLES,
     SCHOOL_ROLES,
-    privacy_officer_institutions,
+    may_manage_users,
     roles_of,
     students_for_user,
 )
+from schakelpunt.access.selectors import access_log_search
 from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.students.models import Student
@@ -58,11 +58,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles & AGGREGATE_ROLES:
         context["aggregates"] = resident_students_by_level(user=user)
     if Role.PRIVACY_OFFICER in roles:
-        institutions = privacy_officer_institutions(user)
         today = timezone.localdate()
-        context["log_today"] = AccessLogEntry.objects.filter(
-            at__date=today,
-            student_id__in=Student.objects.filter(institution_id__in=institutions).values("pk"),
+        context["log_today"] = access_log_search(
+            user=user, date_from=today, date_until=today
         ).count()
     context["student_only"] = roles == {Role.STUDENT}
     own = Student.objects.filter(user=user).first()
@@ -74,7 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisations(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if Role.FUNCTIONAL_ADMIN not in roles_of(user):
+    if not may_manage_users(user):
         return HttpResponseNotFound()
     orgs = Organisation.objects.annotate(member_count=Count("memberships", distinct=True)).order_by(
         "kind", "name"

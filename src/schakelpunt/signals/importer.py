@@ -16,6 +16,7 @@ from django.db import transaction
 
 from schakelpunt.access.policy import may_import_students
 from schakelpunt.accounts.models import Organisation, User
+from schakelpunt.core.csvfiles import decode_export
 from schakelpunt.students.models import Student
 
 from .models import AbsenceReasonCode, AbsenceRecord
@@ -51,10 +52,7 @@ def _decimal(value: str) -> Decimal | None:
 
 
 def _parse(data: bytes, students: dict[str, int]) -> tuple[list[AbsenceRecord], list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
+    text = decode_export(data)
     if not text.strip():
         return [], ["Het bestand is leeg."]
     delimiter = (

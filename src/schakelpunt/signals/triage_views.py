@@ -25,16 +25,18 @@ from .models import Concern
 def queue(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     concerns = list(triage.triage_queue(user)[:100])
-    teams: dict[int, list[User]] = {}
+    # The care team depends only on the student's institution and location: one look-up each.
+    teams: dict[tuple[int, int], list[User]] = {}
     for concern in concerns:
-        if concern.student_id not in teams:
+        key = (concern.student.institution_id, concern.student.location_id)
+        if key not in teams:
             ids = care_team_of(concern.student)
-            teams[concern.student_id] = list(User.objects.filter(pk__in=ids).order_by("first_name"))
+            teams[key] = list(User.objects.filter(pk__in=ids).order_by("first_name"))
     rows = [
         {
             "concern": c,
             "message": triage.missed_you_message(c.student, user),
-            "team": teams[c.student_id],
+            "team": teams[(c.student.institution_id, c.student.location_id)],
         }
         for c in concerns
     ]

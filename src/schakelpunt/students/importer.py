@@ -20,6 +20,7 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import may_import_students
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Location, Organisation, Programme, User
+from schakelpunt.core.csvfiles import decode_export
 from schakelpunt.refdata.models import PostcodeArea
 from schakelpunt.refdata.selectors import normalise_postcode
 
@@ -110,13 +111,6 @@ class _Semicolon(csv.excel):
     """What Dutch spreadsheet programs write."""
 
     delimiter = ";"
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")  # Excel on Windows saves CSV like this
 
 
 def _date(value: str) -> date | None:
@@ -249,7 +243,7 @@ def parse_students(
     """Check the whole file; return the rows' values, or the errors (and no rows)."""
     if not data.strip():
         return [], [RowError(0, "Het bestand is leeg.")]
-    text = _decode(data)
+    text = decode_export(data)
     dialect: type[csv.Dialect] | csv.Dialect
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")

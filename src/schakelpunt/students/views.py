@@ -164,7 +164,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         "parts": {p.value for p in parts},
         "age": student.age_on(timezone.localdate()),
         "roles": access.roles_display,
-        "is_own_file": student.user_id == user.pk,
+        "is_own_file": is_own_file(user, student),
         "may_view_access_log": may_view_access_log(user, student),
     }
     if Part.CONTACT in parts:
@@ -179,9 +179,9 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         context.update(_support_context(student, may_change, staff))
         if may_change:
             context["team_form"] = _team_form(student, staff)
-        context.update(_conversation_context(student, own=student.user_id == user.pk))
-    context["timeline"] = timeline_for(student, parts, own=student.user_id == user.pk)
-    if student.user_id != user.pk:
+        context.update(_conversation_context(student, own=is_own_file(user, student)))
+    context["timeline"] = timeline_for(student, parts, own=is_own_file(user, student))
+    if not is_own_file(user, student):
         context["concern_form"] = ConcernForm()
     if Part.ABSENCE in parts:
         context["absence_reports"] = student.absence_reports.all()[:20]
@@ -219,11 +219,11 @@ def student_access_log(request: HttpRequest, student_id: int) -> HttpResponse:
         "students/student_access_log.html",
         {
             "student": student,
-            "is_own_file": student.user_id == user.pk,
+            "is_own_file": is_own_file(user, student),
             # The student does not need to see their own visits; the privacy officer does.
             "visits": access_visits_for_student(
                 student_id=student.pk,
-                exclude_user_id=user.pk if student.user_id == user.pk else None,
+                exclude_user_id=user.pk if is_own_file(user, student) else None,
             ),
         },
     )

@@ -27,6 +27,7 @@ from .models import (
     TrajectoryEventKind,
     TrajectoryState,
 )
+from .selectors import open_trajectory_for
 from .workflow import transition_allowed
 
 
@@ -359,7 +360,7 @@ def support_team_add(
             role=roles,
             path="support-team/add",
         )
-        coordinator_id = _open_trajectory_coordinator(student)
+        coordinator_id = _coordinator_of_open_trajectory(student)
         notify(
             actor=actor,
             student=student,
@@ -397,7 +398,7 @@ def support_team_remove(*, actor: User, member_id: int) -> SupportTeamMember:
         notify(
             actor=actor,
             student=student,
-            recipients=involved_people(student, _open_trajectory_coordinator(student))
+            recipients=involved_people(student, _coordinator_of_open_trajectory(student))
             | {member.user_id},
             staff_message=_("%(name)s: %(member)s zit niet meer in het team.")
             % {"name": student.display_name, "member": member.user},
@@ -406,11 +407,6 @@ def support_team_remove(*, actor: User, member_id: int) -> SupportTeamMember:
     return member
 
 
-def _open_trajectory_coordinator(student: Student) -> int | None:
-    open_one = (
-        Trajectory.objects.filter(student=student)
-        .exclude(state=TrajectoryState.CLOSED)
-        .values_list("coordinator_id", flat=True)
-        .first()
-    )
-    return open_one
+def _coordinator_of_open_trajectory(student: Student) -> int | None:
+    trajectory = open_trajectory_for(student)
+    return trajectory.coordinator_id if trajectory else None

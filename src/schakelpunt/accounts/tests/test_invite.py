@@ -4,15 +4,10 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
+from tests.world import client_for
 
 from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.accounts.roles import Role
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def invite_form(world, **changes):  # type: ignore[no-untyped-def]
