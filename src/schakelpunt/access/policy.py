@@ -28,7 +28,11 @@ from .parts import Action, Part
 CARE_TEAM_ROLES = frozenset({Role.CARE_COORDINATOR, Role.STUDENT_ADVISOR, Role.SCHAKELFUNCTIONARIS})
 SCHOOL_ROLES = CARE_TEAM_ROLES | {Role.COACH}
 # Roles whose holders may open a student file (and therefore must use a second factor).
-FILE_ROLES = SCHOOL_ROLES | {Role.EXTERNAL_CARE_WORKER, Role.ATTENDANCE_OFFICER}
+FILE_ROLES = SCHOOL_ROLES | {
+    Role.ABSENCE_OFFICER,
+    Role.EXTERNAL_CARE_WORKER,
+    Role.ATTENDANCE_OFFICER,
+}
 # Roles that only ever see counts, never a name.
 AGGREGATE_ROLES = frozenset({Role.MUNICIPAL_ADVISOR, Role.GOVERNANCE})
 
@@ -38,6 +42,8 @@ _SCHOOL_CARE_PARTS = frozenset(
 _COACH_PARTS = frozenset({Part.IDENTITY, Part.CONTACT, Part.ENROLMENT, Part.ABSENCE, Part.SUPPORT})
 # What the law gives leerplicht/RMC: who the student is, where enrolled, and the absence.
 _ATTENDANCE_PARTS = frozenset({Part.IDENTITY, Part.CONTACT, Part.ENROLMENT, Part.ABSENCE})
+# The school's attendance coordinator: the absence of every student at the school (or location).
+_ABSENCE_OFFICER_PARTS = _ATTENDANCE_PARTS
 # What may ever be shared with an external provider, and only with consent.
 _SHAREABLE_PARTS = frozenset({Part.CONTACT, Part.ENROLMENT, Part.ABSENCE, Part.SUPPORT})
 _STUDENT_OWN_PARTS = _SCHOOL_CARE_PARTS
@@ -126,6 +132,14 @@ def _active_consent(organisation_id: int, today: date) -> QuerySet[Consent]:
     ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
 
 
+def _school_scope(m: Membership) -> Q:
+    """The students of the member's institution, or of their location when they have one."""
+    scope = Q(institution_id=m.organisation_id)
+    if m.location_id:
+        scope &= Q(location_id=m.location_id)
+    return scope
+
+
 def _rules(user: User) -> list[_Rule]:
     """Every rule that applies to this user, one per membership (plus own file and team)."""
     today = timezone.localdate()
@@ -148,9 +162,6 @@ def _rules(user: User) -> list[_Rule]:
             )
         elif m.role in CARE_TEAM_ROLES:
             school_ids.add(m.organisation_id)
-            scope = Q(institution_id=m.organisation_id)
-            if m.location_id:
-                scope &= Q(location_id=m.location_id)
             rules.append(
                 _Rule(
                     Grant(
@@ -160,7 +171,20 @@ def _rules(user: User) -> list[_Rule]:
                         change=_SCHOOL_CARE_PARTS - {Part.IDENTITY},
                         export=_SCHOOL_CARE_PARTS,
                     ),
-                    scope,
+                    _school_scope(m),
+                )
+            )
+        elif m.role == Role.ABSENCE_OFFICER:
+            rules.append(
+                _Rule(
+                    Grant(
+                        "absence_officer",
+                        m.role,
+                        _ABSENCE_OFFICER_PARTS,
+                        change=frozenset({Part.ABSENCE}),
+                        export=frozenset({Part.IDENTITY, Part.ABSENCE}),
+                    ),
+                    _school_scope(m),
                 )
             )
         elif m.role == Role.EXTERNAL_CARE_WORKER:
@@ -344,10 +368,25 @@ def is_own_file(user: User, student: Student) -> bool:
     )
 
 
-def may_import_students(user: User, institution: Organisation) -> bool:
-    """The functional administrator of the institution loads its students."""
+def may_configure_institution(user: User, institution: Organisation) -> bool:
+    """The functional administrator of the institution sets it up (students, settings)."""
     return any(
         m.role == Role.FUNCTIONAL_ADMIN and m.organisation_id == institution.pk
+        for m in _active_memberships(user)
+    )
+
+
+def may_import_students(user: User, institution: Organisation) -> bool:
+    """The functional administrator of the institution loads its students."""
+    return may_configure_institution(user, institution)
+
+
+def may_import_absence(user: User, institution: Organisation) -> bool:
+    """The functional administrator or the school's attendance coordinator loads absence."""
+    return any(
+        m.role in {Role.FUNCTIONAL_ADMIN, Role.ABSENCE_OFFICER}
+        and m.organisation_id == institution.pk
+        and (m.role == Role.FUNCTIONAL_ADMIN or m.location_id is None)
         for m in _active_memberships(user)
     )
 

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     STUDENT_ADVISOR = "student_advisor", _("Studentbegeleider / schoolmaatschappelijk werk")
     SCHAKELFUNCTIONARIS = "schakelfunctionaris", _("Schakelfunctionaris")
     EXTERNAL_CARE_WORKER = "external_care_worker", _("Hulpverlener (extern)")
+    ABSENCE_OFFICER = "absence_officer", _("Verzuimcoördinator (school)")
     ATTENDANCE_OFFICER = "attendance_officer", _("Leerplichtambtenaar / RMC-consulent")
     MUNICIPAL_ADVISOR = "municipal_advisor", _("Beleidsadviseur gemeente")
     GOVERNANCE = "governance", _("Bestuurder")
@@ -35,6 +36,7 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
         {OrganisationKind.MBO_INSTITUTION, OrganisationKind.MUNICIPALITY}
     ),
     Role.EXTERNAL_CARE_WORKER: frozenset({OrganisationKind.CARE_PROVIDER}),
+    Role.ABSENCE_OFFICER: frozenset({OrganisationKind.MBO_INSTITUTION}),
     Role.ATTENDANCE_OFFICER: frozenset(
         {OrganisationKind.RMC_OFFICE, OrganisationKind.MUNICIPALITY}
     ),

@@ -29,15 +29,19 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Studenten"), reverse("students:list")))
         if roles & SCHOOL_ROLES:
             items.append(NavItem(_("Caseload"), reverse("students:caseload")))
+        if roles & (SCHOOL_ROLES | {Role.ABSENCE_OFFICER}):
             items.append(NavItem(_("Triage"), reverse("triage:queue")))
-        if roles & (CARE_TEAM_ROLES | {Role.ATTENDANCE_OFFICER}):
+        if roles & (CARE_TEAM_ROLES | {Role.ATTENDANCE_OFFICER, Role.ABSENCE_OFFICER}):
             items.append(NavItem(_("Verzuimmeldingen"), reverse("signals:worklist")))
+        if roles & {Role.ABSENCE_OFFICER, Role.FUNCTIONAL_ADMIN}:
+            items.append(NavItem(_("Verzuim inlezen"), reverse("signals:import")))
         if hasattr(user, "student_profile"):
             items.append(NavItem(_("Mijn dossier"), reverse("students:own")))
         if Role.PRIVACY_OFFICER in roles:
             items.append(NavItem(_("Toegangslog"), reverse("access:log_search")))
         if Role.FUNCTIONAL_ADMIN in roles:
             items.append(NavItem(_("Organisaties"), reverse("core:organisations")))
+            items.append(NavItem(_("Signalering"), reverse("signals:settings")))
         unread = unread_count(user=user)
         label = _("Meldingen (%(n)s nieuw)") % {"n": unread} if unread else _("Meldingen")
         items.append(NavItem(label, reverse("notifications:inbox")))

@@ -130,6 +130,7 @@ LOGIN_NAMES = [
     "studentbegeleider",
     "schakelfunctionaris",
     "hulpverlener",
+    "verzuim",
     "rmc",
     "gemeente",
     "bestuur",
@@ -380,6 +381,8 @@ def _build(b: _Builder, n_students: int) -> None:
         b.member(worker, provider, Role.EXTERNAL_CARE_WORKER)
         workers.append(worker)
 
+    absence = b.user(f"verzuim@{DEMO_DOMAIN}")
+    b.member(absence, roc, Role.ABSENCE_OFFICER)
     officer = b.user(f"rmc@{DEMO_DOMAIN}")
     b.member(officer, rmc_office, Role.ATTENDANCE_OFFICER)
     advisor = b.user(f"gemeente@{DEMO_DOMAIN}")

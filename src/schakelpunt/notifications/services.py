@@ -34,7 +34,7 @@ def involved_people(student: Student, coordinator_id: int | None) -> set[int]:
 
 def notify(
     *,
-    actor: User,
+    actor: User | None,
     student: Student,
     recipients: Iterable[int],
     staff_message: str,
@@ -51,7 +51,7 @@ def notify(
             url=file_url,
             created_at=now,
         )
-        for user_id in sorted(set(recipients) - {actor.pk})
+        for user_id in sorted(set(recipients) - {actor.pk if actor else None})
     ]
     created = Notification.objects.bulk_create(notes)
     mail_to = set(

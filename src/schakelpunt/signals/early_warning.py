@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from .statutory import AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
 
@@ -27,6 +28,17 @@ class Thresholds:
 
 
 DEFAULTS = Thresholds()
+# Factors about attendance may be shown to whoever sees the absence; the others (background,
+# age events in support, concerns) only to those who see the support part.
+ATTENDANCE_CODES = frozenset(
+    {"rising_absence", "consecutive_days", "chronic_absence", "weekday_pattern"}
+)
+
+
+def visible_factors(factors: list[dict[str, str]], *, sees_support: bool) -> list[dict[str, str]]:
+    return [f for f in factors if sees_support or f["code"] in ATTENDANCE_CODES]
+
+
 WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag"]
 
 
@@ -48,11 +60,31 @@ class Profile:
     open_concerns: int = 0
 
 
-def _rate(days: Sequence[AbsenceDay]) -> Decimal:
-    scheduled = sum((d.scheduled_hours for d in days), Decimal(0))
-    if not scheduled:
-        return Decimal(0)
-    return sum((d.unauthorised_hours for d in days), Decimal(0)) / scheduled
+@dataclass(frozen=True)
+class Schedule:
+    """When the student is expected: school days from `start` on `weekdays`, `hours` a day.
+
+    Student information systems often export only the days with absence; a school day without
+    a record counts as attended for its usual hours.
+    """
+
+    start: date
+    hours: Decimal
+    weekdays: frozenset[int] = frozenset(range(5))
+
+
+@lru_cache(maxsize=4096)
+def _scheduled_days(
+    calendar: SchoolCalendar, start: date, end: date, weekdays: frozenset[int]
+) -> tuple[date, ...]:
+    return tuple(d for d in calendar.school_days(start, end) if d.weekday() in weekdays)
+
+
+@lru_cache(maxsize=4096)
+def _day_index(
+    calendar: SchoolCalendar, start: date, end: date, weekdays: frozenset[int]
+) -> dict[date, int]:
+    return {d: i for i, d in enumerate(_scheduled_days(calendar, start, end, weekdays))}
 
 
 def _pct(value: Decimal) -> str:
@@ -60,20 +92,41 @@ def _pct(value: Decimal) -> str:
 
 
 def attendance_factors(
-    days: Sequence[AbsenceDay],
+    absences: Sequence[AbsenceDay],
+    schedule: Schedule,
     calendar: SchoolCalendar,
     *,
     today: date,
     thresholds: Thresholds = DEFAULTS,
 ) -> list[Factor]:
-    """`days`: every scheduled school day with its absence (absent_hours may be 0)."""
+    """`absences`: the recorded days (absent_hours may be 0); other school days were attended."""
     factors: list[Factor] = []
-    recent_from = calendar.school_weeks_back(today, thresholds.recent_weeks)
-    recent = [d for d in days if recent_from <= d.day <= today]
-    earlier = [d for d in days if d.day < recent_from]
-    recent_rate, earlier_rate = _rate(recent), _rate(earlier)
+    recent_from = max(calendar.school_weeks_back(today, thresholds.recent_weeks), schedule.start)
+    recorded = [a for a in absences if schedule.start <= a.day <= today]
+
+    def totals(start: date, end: date) -> tuple[Decimal, Decimal, Decimal]:
+        """Scheduled, absent (any reason) and unauthorised hours from start to end."""
+        if start > end:
+            return Decimal(0), Decimal(0), Decimal(0)
+        inside = [a for a in recorded if start <= a.day <= end]
+        usual_days = len(_scheduled_days(calendar, start, end, schedule.weekdays)) - sum(
+            1
+            for a in inside
+            if a.day.weekday() in schedule.weekdays and calendar.is_school_day(a.day)
+        )
+        scheduled = sum((a.scheduled_hours for a in inside), schedule.hours * usual_days)
+        absent = sum((a.absent_hours for a in inside), Decimal(0))
+        unauthorised = sum((a.unauthorised_hours for a in inside), Decimal(0))
+        return scheduled, absent, unauthorised
+
+    recent_scheduled, _absent, recent_unauth = totals(recent_from, today)
+    earlier_scheduled, _absent, earlier_unauth = totals(
+        schedule.start, recent_from - timedelta(days=1)
+    )
+    recent_rate = recent_unauth / recent_scheduled if recent_scheduled else Decimal(0)
+    earlier_rate = earlier_unauth / earlier_scheduled if earlier_scheduled else Decimal(0)
     if recent_rate >= thresholds.recent_rate_min and (
-        not earlier or recent_rate >= earlier_rate * thresholds.rise_factor
+        not earlier_scheduled or recent_rate >= earlier_rate * thresholds.rise_factor
     ):
         factors.append(
             Factor(
@@ -82,28 +135,37 @@ def attendance_factors(
                 f", daarvoor {_pct(earlier_rate)}.",
             )
         )
+    index = _day_index(calendar, schedule.start, today, schedule.weekdays)
     streak = best = 0
-    for d in sorted(days, key=lambda d: d.day):
-        whole = d.scheduled_hours > 0 and d.absent_hours >= d.scheduled_hours
-        streak = streak + 1 if whole and d.reason != AbsenceReason.ILLNESS else 0
-        best = max(best, streak if d.day >= recent_from else 0)
+    previous = -2
+    for a in sorted(recorded, key=lambda a: a.day):
+        whole = (
+            a.scheduled_hours > 0
+            and a.absent_hours >= a.scheduled_hours
+            and a.reason != AbsenceReason.ILLNESS
+        )
+        at = index.get(a.day)
+        if not whole or at is None:
+            streak = 0
+            continue
+        streak = streak + 1 if at == previous + 1 else 1
+        previous = at
+        if a.day >= recent_from:
+            best = max(best, streak)
     if best >= thresholds.consecutive_days:
         factors.append(Factor("consecutive_days", f"{best} schooldagen achter elkaar afwezig."))
-    total_rate = (
-        sum((d.absent_hours for d in days), Decimal(0))
-        / sum((d.scheduled_hours for d in days), Decimal(0))
-        if days and sum((d.scheduled_hours for d in days), Decimal(0))
-        else Decimal(0)
-    )
+    scheduled, absent, _unauth = totals(schedule.start, today)
+    total_rate = absent / scheduled if scheduled else Decimal(0)
     if total_rate >= thresholds.chronic_share:
         factors.append(
             Factor(
                 "chronic_absence", f"Chronisch verzuim: {_pct(total_rate)} van de lesuren gemist."
             )
         )
-    absent_days = [d for d in days if d.unauthorised_hours > 0]
-    if len(absent_days) >= thresholds.weekday_min_days:
-        counts = [sum(1 for d in absent_days if d.day.weekday() == w) for w in range(5)]
+    absent_days = [a for a in recorded if a.unauthorised_hours > 0]
+    # A pattern needs a choice of days: not for someone at school one day a week (BBL).
+    if len(absent_days) >= thresholds.weekday_min_days and len(schedule.weekdays) >= 3:
+        counts = [sum(1 for a in absent_days if a.day.weekday() == w) for w in range(5)]
         top = max(range(5), key=lambda w: counts[w])
         if Decimal(counts[top]) / len(absent_days) >= thresholds.weekday_share:
             factors.append(

@@ -1,10 +1,14 @@
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schakelpunt.core.forms import InstitutionUploadForm
 from schakelpunt.support.models import LifeDomain
 
-from .models import Urgency
+from .config import EDITABLE
+from .models import SignalSettings, Urgency
 
 
 class MarkReportedForm(forms.Form):
@@ -35,3 +39,34 @@ class ContactStudentForm(forms.Form):
 
 class CloseConcernForm(forms.Form):
     reason = forms.CharField(label=_("Geen actie nodig, omdat"), max_length=500)
+
+
+class AbsenceImportForm(InstitutionUploadForm):
+    max_megabytes = 100
+    file = forms.FileField(
+        label=_("Verzuimbestand (CSV of Excel)"),
+        help_text=_(
+            "Kolommen: studentnummer, datum, geroosterde_uren, afwezige_uren, geoorloofd "
+            "(ja/nee), reden (ziek, geschorst, geoorloofd, ongeoorloofd)."
+        ),
+    )
+
+
+class SignalSettingsForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
+    class Meta:
+        model = SignalSettings
+        fields = EDITABLE
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("recent_weeks", "follow_up_school_days", "consecutive_days"):
+            if data.get(name) is not None and data[name] < 1:
+                self.add_error(name, _("Minstens 1."))
+        for name in ("recent_rate_min", "chronic_share", "weekday_share"):
+            if data.get(name) is not None and not 0 < data[name] <= 100:
+                self.add_error(name, _("Een percentage tussen 1 en 100."))
+        if data.get("rise_factor") is not None and data["rise_factor"] < 1:
+            self.add_error("rise_factor", _("Minstens 1."))
+        return data

@@ -1,25 +1,29 @@
-"""Import absence from the student information system (CSV), all or nothing per file.
+"""Import absence from the student information system (CSV or XLSX), all or nothing per file.
 
 Columns: studentnummer, datum, geroosterde_uren, afwezige_uren, geoorloofd (ja/nee), reden
 (ziek, geschorst, geoorloofd, ongeoorloofd). A later file for the same days replaces those
-days; the same file again changes nothing.
+days; the same file again changes nothing. A daily incremental file is just a smaller file.
+Large files report their progress through a callback (the screen shows it, the CLI prints it).
 """
 
 import csv
 import io
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
-from schakelpunt.access.policy import may_import_students
+from schakelpunt.access.policy import may_import_absence
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.core.csvfiles import decode_export
 from schakelpunt.students.models import Student
 
-from .models import AbsenceReasonCode, AbsenceRecord
+from .models import AbsenceImportJob, AbsenceReasonCode, AbsenceRecord, ImportStatus
 
 REQUIRED = ["studentnummer", "datum", "geroosterde_uren", "afwezige_uren", "geoorloofd", "reden"]
 REASONS = {
@@ -29,6 +33,12 @@ REASONS = {
     "ongeoorloofd": AbsenceReasonCode.UNAUTHORISED,
 }
 MAX_HOURS_A_DAY = Decimal(24)
+PROGRESS_EVERY = 10_000
+WRITE_BATCH = 5000
+MAX_KEPT_ERRORS = 500
+
+# progress(phase, done, total): phase "check" while reading rows, "save" while writing.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -43,6 +53,10 @@ class AbsenceImportResult:
         return not self.errors
 
 
+class UnreadableFile(ValueError):
+    pass
+
+
 def _decimal(value: str) -> Decimal | None:
     try:
         number = Decimal(value.strip().replace(",", "."))
@@ -51,15 +65,73 @@ def _decimal(value: str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _parse(data: bytes, students: dict[str, int]) -> tuple[list[AbsenceRecord], list[str]]:
+def _day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(raw, "%d-%m-%Y").date()  # noqa: DTZ007 - a date
+    except ValueError:
+        return None
+
+
+def is_xlsx(data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04"
+
+
+def _csv_rows(data: bytes) -> tuple[int, Iterator[list[str]]]:
     text = decode_export(data)
-    if not text.strip():
-        return [], ["Het bestand is leeg."]
-    delimiter = (
-        ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
-    )
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    return text.count("\n") + 1, csv.reader(io.StringIO(text), delimiter=delimiter)
+
+
+def _cell(value: object) -> str:
+    """An Excel cell as the text a CSV export would have had."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_rows(data: bytes) -> tuple[int, Iterator[list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise UnreadableFile from error
+    sheet = book.worksheets[0]
+    total = sheet.max_row or 0
+
+    def rows() -> Iterator[list[str]]:
+        for values in sheet.iter_rows(values_only=True):
+            yield [_cell(v) for v in values]
+        book.close()
+
+    return total, rows()
+
+
+def _parse(
+    data: bytes, students: dict[str, int], progress: Progress | None = None
+) -> tuple[list[AbsenceRecord], list[str]]:
+    try:
+        total, reader = _xlsx_rows(data) if is_xlsx(data) else _csv_rows(data)
+    except UnreadableFile:
+        return [], ["Het Excel-bestand kan niet worden gelezen. Sla het opnieuw op als .xlsx."]
     header = [h.strip().lower() for h in next(reader, [])]
+    while header and not header[-1]:
+        header.pop()  # Excel often adds empty columns to the right
+    if not any(header):
+        return [], ["Het bestand is leeg."]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         return [], [f"Regel 1: Kolom ontbreekt: {', '.join(missing)}."]
@@ -68,6 +140,10 @@ def _parse(data: bytes, students: dict[str, int]) -> tuple[list[AbsenceRecord], 
     errors: list[str] = []
     seen: dict[tuple[int, date], int] = {}
     for line, row in enumerate(reader, start=2):
+        if progress and line % PROGRESS_EVERY == 0:
+            progress("check", line, total)
+        while len(row) > len(header) and not row[-1].strip():
+            row.pop()
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
@@ -79,13 +155,7 @@ def _parse(data: bytes, students: dict[str, int]) -> tuple[list[AbsenceRecord], 
         if student_id is None:
             problems.append(f"studentnummer '{number}' is onbekend bij deze instelling")
         raw_day = row[at["datum"]].strip()
-        day = None
-        for fmt in ("%Y-%m-%d", "%d-%m-%Y"):
-            try:
-                day = datetime.strptime(raw_day, fmt).date()  # noqa: DTZ007 - a date
-                break
-            except ValueError:
-                continue
+        day = _day(raw_day)
         if day is None:
             problems.append(f"datum '{raw_day}' is geen geldige datum")
         scheduled = _decimal(row[at["geroosterde_uren"]])
@@ -132,44 +202,102 @@ def _parse(data: bytes, students: dict[str, int]) -> tuple[list[AbsenceRecord], 
         )
     if not records and not errors:
         errors.append("Het bestand bevat geen regels.")
+    if progress:
+        progress("check", total, total)
     return ([] if errors else records), errors
 
 
-def absence_import(*, actor: User, institution: Organisation, data: bytes) -> AbsenceImportResult:
+def absence_import(
+    *,
+    actor: User,
+    institution: Organisation,
+    data: bytes,
+    progress: Progress | None = None,
+) -> AbsenceImportResult:
     """Import one file. Any error: nothing changes and every bad row is named."""
-    if not may_import_students(actor, institution):
+    if not may_import_absence(actor, institution):
         raise PermissionDenied
     students = dict(
         Student.objects.filter(institution=institution).values_list("student_number", "pk")
     )
-    records, errors = _parse(data, students)
+    records, errors = _parse(data, students, progress)
     result = AbsenceImportResult(errors=errors)
     if errors:
         return result
     first, last = min(r.day for r in records), max(r.day for r in records)
     with transaction.atomic():
         existing = {
-            (e.student_id, e.day): e
-            for e in AbsenceRecord.objects.select_for_update().filter(
-                student__institution=institution, day__gte=first, day__lte=last
-            )
+            (student_id, day): (pk, scheduled, absent, reason)
+            for pk, student_id, day, scheduled, absent, reason in AbsenceRecord.objects.select_for_update()
+            .filter(student__institution=institution, day__gte=first, day__lte=last)
+            .values_list("pk", "student_id", "day", "scheduled_hours", "absent_hours", "reason")
         }
         new, stale = [], []
         for record in records:
             old = existing.get((record.student_id, record.day))
             if old is None:
                 new.append(record)
-            elif (old.scheduled_hours, old.absent_hours, old.reason) == (
-                record.scheduled_hours,
-                record.absent_hours,
-                record.reason,
-            ):
+            elif old[1:] == (record.scheduled_hours, record.absent_hours, record.reason):
                 result.unchanged += 1
             else:
-                stale.append(old.pk)
+                stale.append(old[0])
                 new.append(record)
                 result.replaced += 1
-        AbsenceRecord.objects.filter(pk__in=stale).delete()
-        AbsenceRecord.objects.bulk_create(new, batch_size=5000)
+        for i in range(0, len(stale), WRITE_BATCH):
+            AbsenceRecord.objects.filter(pk__in=stale[i : i + WRITE_BATCH]).delete()
+        for i in range(0, len(new), WRITE_BATCH):
+            AbsenceRecord.objects.bulk_create(new[i : i + WRITE_BATCH])
+            if progress:
+                progress("save", min(i + WRITE_BATCH, len(new)), len(new))
         result.created = len(new) - result.replaced
     return result
+
+
+def absence_import_job_start(
+    *, actor: User, institution: Organisation, filename: str, data: bytes
+) -> AbsenceImportJob:
+    """Queue a file for the background worker; the screen follows its progress."""
+    from .tasks import run_absence_import
+
+    if not may_import_absence(actor, institution):
+        raise PermissionDenied
+    job = AbsenceImportJob.objects.create(
+        institution=institution, uploaded_by=actor, filename=filename[:255], data=data
+    )
+    transaction.on_commit(lambda: run_absence_import(job.pk))
+    return job
+
+
+def absence_import_job_run(job_id: int) -> None:
+    """The worker's side: import, report progress, keep the result, drop the file."""
+    job = AbsenceImportJob.objects.select_related("institution", "uploaded_by").get(pk=job_id)
+    if job.finished:
+        return
+
+    def progress(phase: str, done: int, total: int) -> None:
+        AbsenceImportJob.objects.filter(pk=job_id).update(status=phase, done=done, total=total)
+
+    progress(ImportStatus.CHECKING, 0, 0)
+    try:
+        result = absence_import(
+            actor=job.uploaded_by,
+            institution=job.institution,
+            data=bytes(job.data),
+            progress=progress,
+        )
+    except PermissionDenied:
+        result = AbsenceImportResult(errors=["U mag voor deze instelling geen verzuim inlezen."])
+    AbsenceImportJob.objects.filter(pk=job_id).update(
+        status=ImportStatus.DONE if result.ok else ImportStatus.FAILED,
+        created=result.created,
+        replaced=result.replaced,
+        unchanged=result.unchanged,
+        errors=result.errors[:MAX_KEPT_ERRORS]
+        + (
+            [f"… en nog {len(result.errors) - MAX_KEPT_ERRORS} fouten."]
+            if len(result.errors) > MAX_KEPT_ERRORS
+            else []
+        ),
+        data=b"",
+        finished_at=timezone.now(),
+    )

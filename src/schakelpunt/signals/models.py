@@ -115,6 +115,12 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", _("Dringend")
 
 
+class ConcernSource(models.TextChoices):
+    STAFF = "staff", _("Medewerker")
+    STUDENT = "student", _("Student")
+    EARLY_WARNING = "early_warning", _("Vroegsignalering")
+
+
 class Concern(models.Model):
     """A worry about a student, raised by a professional or the student; lands in triage."""
 
@@ -124,9 +130,20 @@ class Concern(models.Model):
         related_name="concerns",
         verbose_name=_("student"),
     )
+    # Empty for signals the early warning raised by itself.
     raised_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("gemeld door")
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gemeld door"),
     )
+    source = models.CharField(
+        _("bron"), max_length=20, choices=ConcernSource.choices, default=ConcernSource.STAFF
+    )
+    # For early-warning signals: the factors that fired, [{"code": …, "explanation": …}].
+    factors = models.JSONField(_("factoren"), default=list, blank=True)
     life_domains = models.JSONField(_("leefgebieden"), default=list, blank=True)
     text = models.TextField(_("zorg"))
     urgency = models.CharField(
@@ -146,12 +163,155 @@ class Concern(models.Model):
     )
     first_action_at = models.DateTimeField(_("eerste actie op"), null=True, blank=True)
     closed_reason = models.TextField(_("reden van afsluiten"), blank=True)
+    closed_at = models.DateTimeField(_("afgesloten op"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("opgeschaald op"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("zorgmelding")
         verbose_name_plural = _("zorgmeldingen")
+        constraints = [
+            # The daily computation keeps one open early-warning signal per student up to date.
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=models.Q(source="early_warning") & ~models.Q(status="closed"),
+                name="one_open_early_warning_per_student",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("In de wachtrij")
+    CHECKING = "check", _("Regels controleren")
+    SAVING = "save", _("Opslaan")
+    DONE = "done", _("Klaar")
+    FAILED = "failed", _("Niet geïmporteerd")
+
+
+class AbsenceImportJob(models.Model):
+    """One uploaded absence file, imported in the background so large files show progress."""
+
+    institution = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("bestand"), max_length=255)
+    # The file waits here for the worker and is emptied when the import ends.
+    data = models.BinaryField(default=b"")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    replaced = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {ImportStatus.DONE, ImportStatus.FAILED}
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class HolidayRegion(models.TextChoices):
+    NORTH = "noord", _("Noord")
+    MIDDLE = "midden", _("Midden")
+    SOUTH = "zuid", _("Zuid")
+
+
+class SignalSettings(models.Model):
+    """An institution's choices for signalling; every default is documented in docs/signals.md."""
+
+    institution = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="signal_settings"
+    )
+    holiday_region = models.CharField(
+        _("vakantieregio"),
+        max_length=10,
+        choices=HolidayRegion.choices,
+        default=HolidayRegion.NORTH,
+    )
+    sixteen_in_four_for_adults = models.BooleanField(
+        _("16 uur in 4 weken ook melden voor studenten van 18 jaar en ouder"),
+        default=False,
+        help_text=_("Alleen aanzetten als de regio dit met de gemeenten heeft afgesproken."),
+    )
+    follow_up_school_days = models.PositiveSmallIntegerField(
+        _("opschalen naar de zorgcoördinator na (schooldagen)"), default=5
+    )
+    recent_weeks = models.PositiveSmallIntegerField(_("recente periode (schoolweken)"), default=4)
+    recent_rate_min = models.PositiveSmallIntegerField(
+        _("ongeoorloofd verzuim in de recente periode, minstens (%)"), default=5
+    )
+    rise_factor = models.DecimalField(
+        _("en minstens zoveel keer het eerdere verzuim"), max_digits=3, decimal_places=1, default=2
+    )
+    consecutive_days = models.PositiveSmallIntegerField(
+        _("hele dagen achter elkaar afwezig, minstens"), default=3
+    )
+    chronic_share = models.PositiveSmallIntegerField(
+        _("chronisch verzuim vanaf (% van de lesuren)"), default=10
+    )
+    weekday_share = models.PositiveSmallIntegerField(
+        _("weekdagpatroon: aandeel afwezige dagen op één weekdag, minstens (%)"), default=50
+    )
+    weekday_min_days = models.PositiveSmallIntegerField(
+        _("weekdagpatroon: pas vanaf zoveel afwezige dagen"), default=4
+    )
+    first_weeks = models.PositiveSmallIntegerField(
+        _("startperiode van de opleiding (weken)"), default=10
+    )
+    birthday_months_ahead = models.PositiveSmallIntegerField(
+        _("18e of 23e verjaardag binnen (maanden)"), default=3
+    )
+    version = models.PositiveIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("instellingen signalering")
+        verbose_name_plural = _("instellingen signalering")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(follow_up_school_days__gte=1, recent_weeks__gte=1),
+                name="signal_settings_sane",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.institution)
+
+
+class EarlyWarning(models.Model):
+    """The latest daily computation for one student: every factor that fired, with values."""
+
+    student = models.OneToOneField(
+        "students.Student", on_delete=models.CASCADE, related_name="early_warning"
+    )
+    computed_on = models.DateField(_("berekend op"))
+    flagged = models.BooleanField(_("gesignaleerd"), default=False, db_index=True)
+    factors = models.JSONField(_("factoren"), default=list)
+
+    class Meta:
+        verbose_name = _("vroegsignalering")
+        verbose_name_plural = _("vroegsignaleringen")
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.computed_on}"

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,11 +20,10 @@ from schakelpunt.students.models import Student
 from schakelpunt.support.models import ContactKind, ContactNote, LifeDomain
 from schakelpunt.support.student_services import care_team_of
 
-from .models import Concern, ConcernStatus, SchoolHoliday, Urgency
+from .config import signal_settings_for
+from .models import Concern, ConcernSource, ConcernStatus, Urgency
+from .services import calendar_for
 from .statutory import SchoolCalendar
-
-# A concern nobody acted on within this many school days goes to the care coordinator.
-FOLLOW_UP_SCHOOL_DAYS = 5
 
 
 def missed_you_message(student: Student, actor: User) -> str:
@@ -73,11 +72,20 @@ def concern_raise(
 
 def _locked(concern_id: int, actor: User) -> Concern:
     concern = Concern.objects.select_for_update().select_related("student").get(pk=concern_id)
-    if not student_access(actor, concern.student).allows(Action.CHANGE, Part.SUPPORT):
+    if not may_handle(actor, concern):
         raise PermissionDenied
     if concern.status == ConcernStatus.CLOSED:
         raise ValidationError(_("Deze zorgmelding is al afgesloten."))
     return concern
+
+
+def may_handle(user: User, concern: Concern) -> bool:
+    """The care team handles every concern; the school's attendance coordinator also handles
+    the early-warning signals, which are about absence."""
+    access = student_access(user, concern.student)
+    return access.allows(Action.CHANGE, Part.SUPPORT) or (
+        concern.source == ConcernSource.EARLY_WARNING and access.allows(Action.CHANGE, Part.ABSENCE)
+    )
 
 
 def _acted(concern: Concern, actor: User) -> None:
@@ -156,15 +164,20 @@ def concern_close(*, actor: User, concern_id: int, reason: str) -> Concern:
         concern.handled_by = concern.handled_by or actor
         concern.status = ConcernStatus.CLOSED
         concern.closed_reason = reason
+        concern.closed_at = timezone.now()
         concern.save()
     return concern
 
 
 def triage_queue(user: User) -> QuerySet[Concern]:
-    """Open concerns about students whose support this user may change: urgent first."""
-    students = students_for_user(user, part=Part.SUPPORT, action=Action.CHANGE)
+    """Open concerns about students whose support this user may change, and early-warning
+    signals about students whose absence they may change: urgent first."""
+    support = students_for_user(user, part=Part.SUPPORT, action=Action.CHANGE)
+    absence = students_for_user(user, part=Part.ABSENCE, action=Action.CHANGE)
     return (
-        Concern.objects.filter(student__in=students)
+        Concern.objects.filter(
+            Q(student__in=support) | Q(student__in=absence, source=ConcernSource.EARLY_WARNING)
+        )
         .exclude(status=ConcernStatus.CLOSED)
         .select_related("student", "raised_by", "handled_by")
         .annotate(
@@ -183,27 +196,23 @@ def _school_days_between(calendar: SchoolCalendar, start: date, end: date) -> in
 
 
 def escalate_stale_concerns(*, today: date) -> int:
-    """Concerns nobody acted on within FOLLOW_UP_SCHOOL_DAYS school days go to the care
+    """Concerns nobody acted on within the institution's follow-up days go to the care
     coordinators of the student's location. Safe to run again: each escalates once."""
-    calendars: dict[int, SchoolCalendar] = {}
+    calendars: dict[int, tuple[SchoolCalendar, int]] = {}
     escalated = 0
     stale = Concern.objects.filter(
         status=ConcernStatus.NEW, first_action_at__isnull=True, escalated_at__isnull=True
-    ).select_related("student")
+    ).select_related("student__institution")
     for concern in stale:
         student = concern.student
-        calendar = calendars.setdefault(
-            student.institution_id,
-            SchoolCalendar(
-                tuple(
-                    SchoolHoliday.objects.filter(institution_id=student.institution_id).values_list(
-                        "start", "end"
-                    )
-                )
-            ),
-        )
+        if student.institution_id not in calendars:
+            calendars[student.institution_id] = (
+                calendar_for(student.institution),
+                signal_settings_for(student.institution).follow_up_school_days,
+            )
+        calendar, follow_up_days = calendars[student.institution_id]
         raised = timezone.localtime(concern.created_at).date()
-        if _school_days_between(calendar, raised, today) < FOLLOW_UP_SCHOOL_DAYS:
+        if _school_days_between(calendar, raised, today) < follow_up_days:
             continue
         coordinators = set(
             Membership.objects.active()
@@ -226,7 +235,7 @@ def escalate_stale_concerns(*, today: date) -> int:
                 student=student,
                 recipients=coordinators,
                 staff_message=_("Zorgmelding over %(name)s ligt al %(n)s schooldagen stil.")
-                % {"name": student.display_name, "n": FOLLOW_UP_SCHOOL_DAYS},
+                % {"name": student.display_name, "n": follow_up_days},
                 student_message="",
             )
         escalated += 1

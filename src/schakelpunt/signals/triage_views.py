@@ -11,12 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schakelpunt.access.parts import Part
-from schakelpunt.access.policy import student_get_for_user
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import student_get_for_user, students_for_user
 from schakelpunt.accounts.models import User
 from schakelpunt.support.student_services import care_team_of
 
 from . import triage
+from .early_warning import visible_factors
 from .forms import CloseConcernForm, ConcernForm, ContactStudentForm
 from .models import Concern
 
@@ -32,11 +33,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         if key not in teams:
             ids = care_team_of(concern.student)
             teams[key] = list(User.objects.filter(pk__in=ids).order_by("first_name"))
+    supported = set(
+        students_for_user(user, part=Part.SUPPORT, action=Action.CHANGE)
+        .filter(pk__in={c.student_id for c in concerns})
+        .values_list("pk", flat=True)
+    )
     rows = [
         {
             "concern": c,
             "message": triage.missed_you_message(c.student, user),
             "team": teams[(c.student.institution_id, c.student.location_id)],
+            "may_start": c.student_id in supported,
+            "factors": visible_factors(c.factors, sees_support=c.student_id in supported),
         }
         for c in concerns
     ]

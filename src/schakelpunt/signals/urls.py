@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("export.csv", views.worklist_export, name="export"),
     path("<int:report_id>/gemeld/", views.mark_reported, name="mark_reported"),
+    path("importeren/", views.absence_import_view, name="import"),
+    path("instellingen/", views.settings_view, name="settings"),
+    path("importeren/<int:job_id>/", views.absence_import_job_view, name="import_job"),
 ]

@@ -13,12 +13,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schakelpunt.access.parts import Action, Part
-from schakelpunt.access.policy import students_for_user
+from schakelpunt.access.policy import (
+    may_configure_institution,
+    may_import_absence,
+    students_for_user,
+)
 from schakelpunt.access.services import access_log_record
-from schakelpunt.accounts.models import User
+from schakelpunt.accounts.models import Organisation, User
+from schakelpunt.accounts.roles import OrganisationKind
+from schakelpunt.accounts.selectors import memberships_for
 
-from .forms import MarkReportedForm
-from .models import AbsenceReport, AbsenceReportKind
+from .config import EDITABLE, signal_settings_for, signal_settings_update
+from .forms import AbsenceImportForm, MarkReportedForm, SignalSettingsForm
+from .importer import absence_import_job_start
+from .models import AbsenceImportJob, AbsenceReport, AbsenceReportKind
 from .services import absence_report_mark_reported
 
 
@@ -125,3 +133,86 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
         path=request.path,
     )
     return response
+
+
+def _import_institutions(user: User) -> list[Organisation]:
+    return [
+        m.organisation
+        for m in memberships_for(user=user)
+        if m.organisation.kind == OrganisationKind.MBO_INSTITUTION
+        and may_import_absence(user, m.organisation)
+    ]
+
+
+@login_required
+def absence_import_view(request: HttpRequest) -> HttpResponse:
+    """Upload the student information system's absence file; it is read in the background."""
+    user: User = request.user  # type: ignore[assignment]
+    institutions = list({i.pk: i for i in _import_institutions(user)}.values())
+    if not institutions:
+        raise Http404
+    form = AbsenceImportForm(request.POST or None, request.FILES or None, institutions=institutions)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = absence_import_job_start(
+            actor=user,
+            institution=form.cleaned_data["institution"],
+            filename=upload.name,
+            data=upload.read(),
+        )
+        return redirect("signals:import_job", job_id=job.pk)
+    jobs = AbsenceImportJob.objects.filter(uploaded_by=user).defer("data")[:10]
+    return render(request, "signals/import.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def absence_import_job_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The progress and the result of one upload; htmx asks for the fragment until it ends."""
+    user: User = request.user  # type: ignore[assignment]
+    job = AbsenceImportJob.objects.filter(pk=job_id, uploaded_by=user).defer("data").first()
+    if job is None:
+        raise Http404
+    template = "signals/_import_job.html" if request.htmx else "signals/import_job.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job})
+
+
+@login_required
+def settings_view(request: HttpRequest) -> HttpResponse:
+    """The functional administrator sets the holiday region, the optional 18+ reports and the
+    early-warning thresholds of their institution."""
+    user: User = request.user  # type: ignore[assignment]
+    institution = next(
+        (
+            m.organisation
+            for m in memberships_for(user=user)
+            if m.organisation.kind == OrganisationKind.MBO_INSTITUTION
+            and may_configure_institution(user, m.organisation)
+        ),
+        None,
+    )
+    if institution is None:
+        raise Http404
+    current = signal_settings_for(institution)
+    form = SignalSettingsForm(
+        request.POST or None, instance=current, initial={"version": current.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            signal_settings_update(
+                actor=user,
+                institution=institution,
+                expected_version=form.cleaned_data["version"],
+                values={name: form.cleaned_data[name] for name in EDITABLE},
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            fresh = signal_settings_for(institution)
+            form = SignalSettingsForm(instance=fresh, initial={"version": fresh.version})
+        else:
+            messages.success(request, _("De instellingen zijn opgeslagen."))
+            return redirect("signals:settings")
+    return render(
+        request,
+        "signals/settings.html",
+        {"form": form, "institution": institution, "settings": current},
+    )

@@ -1,9 +1,7 @@
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schakelpunt.accounts.models import Organisation
+from schakelpunt.core.forms import InstitutionUploadForm
 from schakelpunt.students.models import GuardianRelation
 from schakelpunt.support.models import LifeDomain, Tier, TrajectoryState
 
@@ -27,10 +25,7 @@ class CaseloadFilterForm(forms.Form):
     review_soon = forms.BooleanField(label=_("Evaluatie binnen 2 weken"), required=False)
 
 
-class StudentImportForm(forms.Form):
-    institution = forms.ModelChoiceField(
-        label=_("Instelling"), queryset=Organisation.objects.none()
-    )
+class StudentImportForm(InstitutionUploadForm):
     file = forms.FileField(
         label=_("CSV-bestand uit het studentvolgsysteem"),
         help_text=_(
@@ -39,21 +34,6 @@ class StudentImportForm(forms.Form):
             "startdatum, vooropleiding, startkwalificatie, uitschrijfdatum."
         ),
     )
-
-    def __init__(self, *args: Any, institutions: list[Organisation], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["institution"]
-        field.queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[i.pk for i in institutions]
-        )
-        if len(institutions) == 1:
-            field.initial = institutions[0].pk
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("Het bestand is groter dan 20 MB."))
-        return upload
 
 
 class GuardianForm(forms.Form):

@@ -27,7 +27,9 @@ from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.selectors import memberships_for
+from schakelpunt.signals.early_warning import visible_factors
 from schakelpunt.signals.forms import ConcernForm
+from schakelpunt.signals.models import EarlyWarning
 from schakelpunt.support.forms import (
     ContactForm,
     ContributionForm,
@@ -185,6 +187,12 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         context["concern_form"] = ConcernForm()
     if Part.ABSENCE in parts:
         context["absence_reports"] = student.absence_reports.all()[:20]
+        warning = EarlyWarning.objects.filter(student=student).first()
+        if warning is not None:
+            context["early_warning"] = warning
+            context["warning_factors"] = visible_factors(
+                warning.factors, sees_support=Part.SUPPORT in parts
+            )
     if Part.REFERRALS in parts:
         context["referrals"] = student.referrals.select_related("to_organisation")
         context["consents"] = student.consents.select_related("organisation")

@@ -100,9 +100,16 @@ def timeline_for(
                 TimelineItem(words.created_at, _("Inbreng van de student"), words.text, "")
             )
         for concern in student.concerns.select_related("raised_by"):
+            early = concern.raised_by is None
+            text = concern.text
+            if concern.closed_reason:
+                text += " " + _("Afgesloten: %(reason)s") % {"reason": concern.closed_reason}
             items.append(
                 TimelineItem(
-                    concern.created_at, _("Zorgmelding"), concern.text, str(concern.raised_by)
+                    concern.created_at,
+                    _("Signaal uit de vroegsignalering") if early else _("Zorgmelding"),
+                    text,
+                    "" if early else str(concern.raised_by),
                 )
             )
         for question in student.help_requests.all():

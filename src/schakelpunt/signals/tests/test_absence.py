@@ -7,39 +7,12 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schakelpunt.accounts.roles import Role
-from schakelpunt.accounts.tests.factories import (
-    LocationFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    ProgrammeFactory,
-    ProgrammeTeamFactory,
-    UserFactory,
-)
 from schakelpunt.signals.importer import absence_import
 from schakelpunt.signals.models import AbsenceRecord, AbsenceReport, SchoolHoliday
 from schakelpunt.signals.services import statutory_reports_compute
-from schakelpunt.students.tests.factories import StudentFactory
 
 HEADER = "studentnummer;datum;geroosterde_uren;afwezige_uren;geoorloofd;reden\n"
 MONDAY = date(2025, 9, 1)
-
-
-@pytest.fixture
-def school(db):  # type: ignore[no-untyped-def]
-    roc = OrganisationFactory(name="ROC Verzuim")
-    programme = ProgrammeFactory(
-        team=ProgrammeTeamFactory(location=LocationFactory(institution=roc))
-    )
-    minor = StudentFactory(
-        programme=programme, student_number="200", date_of_birth=date(2009, 3, 1)
-    )
-    adult = StudentFactory(
-        programme=programme, student_number="201", date_of_birth=date(2006, 3, 1)
-    )
-    admin = UserFactory(email="beheer@verzuim.nl")
-    MembershipFactory(user=admin, organisation=roc, role=Role.FUNCTIONAL_ADMIN)
-    return roc, admin, minor, adult
 
 
 def row(

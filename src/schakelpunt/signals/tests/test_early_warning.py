@@ -5,7 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from schakelpunt.signals.early_warning import Profile, attendance_factors, profile_factors
+from schakelpunt.signals.early_warning import (
+    Profile,
+    Schedule,
+    attendance_factors,
+    profile_factors,
+)
 from schakelpunt.signals.statutory import AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
 
 CALENDAR = SchoolCalendar()
@@ -13,12 +18,14 @@ TODAY = date(2025, 11, 28)  # a Friday
 U, ILL = AbsenceReason.UNAUTHORISED, AbsenceReason.ILLNESS
 
 
+SCHEDULE = Schedule(date(2025, 9, 1), Decimal(6))  # every school day, 6 hours
+
+
 def term(absent: dict[date, tuple[float, AbsenceReason]]) -> list[AbsenceDay]:
-    """Every school day from 1 September to TODAY, 6 hours, with the given absences."""
-    days = CALENDAR.school_days(date(2025, 9, 1), TODAY)
+    """The recorded absences; every other school day from 1 September was attended."""
     return [
-        AbsenceDay(d, Decimal(6), Decimal(str(absent.get(d, (0, U))[0])), absent.get(d, (0, U))[1])
-        for d in days
+        AbsenceDay(d, Decimal(6), Decimal(str(hours)), reason)
+        for d, (hours, reason) in sorted(absent.items())
     ]
 
 
@@ -62,7 +69,7 @@ def last_weeks(weekday: int | None = None, hours: float = 6, n: int = 20):  # ty
     ],
 )
 def test_attendance_factors(case, absent, expected):
-    found = attendance_factors(term(absent), CALENDAR, today=TODAY)
+    found = attendance_factors(term(absent), SCHEDULE, CALENDAR, today=TODAY)
     assert codes(found) == expected, (case, [f.explanation for f in found])
 
 
@@ -72,17 +79,39 @@ def test_chronic_absence_is_ten_percent_of_all_hours_any_reason():
         for i, d in enumerate(CALENDAR.school_days(date(2025, 9, 1), TODAY))
         if i % 9 == 0
     }
-    found = attendance_factors(term(every_tenth), CALENDAR, today=TODAY)
+    found = attendance_factors(term(every_tenth), SCHEDULE, CALENDAR, today=TODAY)
     chronic = [f for f in found if f.code == "chronic_absence"]
     assert chronic and "van de lesuren gemist" in chronic[0].explanation
 
 
 def test_explanations_carry_the_numbers():
     found = attendance_factors(
-        term(dict.fromkeys(list(last_weeks())[:8], (3, U))), CALENDAR, today=TODAY
+        term(dict.fromkeys(list(last_weeks())[:8], (3, U))), SCHEDULE, CALENDAR, today=TODAY
     )
     rising = next(f for f in found if f.code == "rising_absence")
     assert rising.explanation == "Ongeoorloofd verzuim laatste 4 weken 20%, daarvoor 0%."
+
+
+def test_one_day_a_week_student_counts_only_their_school_days():
+    """BBL: at school on Tuesdays only. Three missed Tuesdays in a row are three days in a row,
+    and half of their Tuesdays missed is chronic, but 'mostly on Tuesday' is no pattern."""
+    bbl = Schedule(date(2025, 9, 1), Decimal(7), frozenset({1}))
+    tuesdays = [d for d in CALENDAR.school_days(date(2025, 9, 1), TODAY) if d.weekday() == 1]
+    absent = [AbsenceDay(d, Decimal(7), Decimal(7), U) for d in tuesdays[-6:]]
+    assert codes(attendance_factors(absent, bbl, CALENDAR, today=TODAY)) == {
+        "consecutive_days",
+        "chronic_absence",
+        "rising_absence",
+    }
+    chronic = next(
+        f
+        for f in attendance_factors(absent, bbl, CALENDAR, today=TODAY)
+        if f.code == "chronic_absence"
+    )
+    assert (
+        chronic.explanation
+        == f"Chronisch verzuim: {round(600 / len(tuesdays))}% van de lesuren gemist."
+    )
 
 
 @pytest.mark.parametrize(

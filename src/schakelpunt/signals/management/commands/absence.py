@@ -49,19 +49,31 @@ class Command(BaseCommand):
             Membership.objects.active()
             .filter(
                 user__email=options["as_user"].lower(),
-                role=Role.FUNCTIONAL_ADMIN,
+                role__in=[Role.FUNCTIONAL_ADMIN, Role.ABSENCE_OFFICER],
                 organisation=institution,
             )
             .select_related("user")
             .first()
         )
         if membership is None:
-            raise CommandError(f"{options['as_user']} is geen functioneel beheerder.")
+            raise CommandError(
+                f"{options['as_user']} is geen functioneel beheerder of verzuimcoördinator."
+            )
         try:
             data = options["file"].read_bytes()
         except OSError as error:
             raise CommandError(f"Kan {options['file']} niet lezen: {error.strerror}.") from error
-        result = absence_import(actor=membership.user, institution=institution, data=data)
+        phases = {"check": "gecontroleerd", "save": "opgeslagen"}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            self.stderr.write(f"{done} van {total} regels {phases[phase]}")
+
+        result = absence_import(
+            actor=membership.user,
+            institution=institution,
+            data=data,
+            progress=progress if len(data) > 1_000_000 else None,
+        )
         if not result.ok:
             for message in result.errors:
                 self.stderr.write(message)

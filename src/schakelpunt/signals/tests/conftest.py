@@ -1,0 +1,39 @@
+"""Shared fixtures of the signals tests."""
+
+from datetime import date
+
+import pytest
+
+from schakelpunt.accounts.roles import Role
+from schakelpunt.accounts.tests.factories import (
+    LocationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    ProgrammeTeamFactory,
+    UserFactory,
+)
+from schakelpunt.students.tests.factories import StudentFactory
+
+
+@pytest.fixture
+def school(db):  # type: ignore[no-untyped-def]
+    roc = OrganisationFactory(name="ROC Verzuim")
+    programme = ProgrammeFactory(
+        team=ProgrammeTeamFactory(location=LocationFactory(institution=roc))
+    )
+    minor = StudentFactory(
+        programme=programme,
+        student_number="200",
+        date_of_birth=date(2009, 3, 1),
+        enrolled_on=date(2024, 9, 1),
+    )
+    adult = StudentFactory(
+        programme=programme,
+        student_number="201",
+        date_of_birth=date(2006, 3, 1),
+        enrolled_on=date(2024, 9, 1),
+    )
+    admin = UserFactory(email="beheer@verzuim.nl")
+    MembershipFactory(user=admin, organisation=roc, role=Role.FUNCTIONAL_ADMIN)
+    return roc, admin, minor, adult

@@ -1,0 +1,170 @@
+"""Absence files through the screen: CSV and Excel, in the background, with progress."""
+
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook
+from tests.world import client_for
+
+from schakelpunt.accounts.roles import Role
+from schakelpunt.accounts.tests.factories import MembershipFactory, UserFactory
+from schakelpunt.signals.importer import absence_import
+from schakelpunt.signals.models import AbsenceImportJob, AbsenceRecord
+
+from .test_absence import HEADER, MONDAY, row
+
+EXCEL_DAY = datetime(2025, 9, 1)  # noqa: DTZ001 - Excel cells carry no time zone
+COLUMNS = ["studentnummer", "datum", "geroosterde_uren", "afwezige_uren", "geoorloofd", "reden"]
+
+
+def workbook(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(COLUMNS)
+    for r in rows:
+        sheet.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_excel_file_with_real_dates_and_numbers_is_read_like_csv(school):
+    roc, admin, *_ = school
+    data = workbook(
+        [
+            [200, EXCEL_DAY, 8, 4, "nee", "ongeoorloofd"],
+            ["201", date(2025, 9, 1), 6.5, 6.5, "ja", "Ziek"],
+        ]
+    )
+    result = absence_import(actor=admin, institution=roc, data=data)
+    assert (result.ok, result.created) == (True, 2), result.errors
+    days = dict(AbsenceRecord.objects.values_list("student__student_number", "absent_hours"))
+    assert days == {"200": 4, "201": 6.5}
+    again = absence_import(actor=admin, institution=roc, data=data)
+    assert (again.created, again.unchanged) == (0, 2)
+
+
+def test_bad_excel_row_names_its_line_and_changes_nothing(school):
+    roc, admin, *_ = school
+    data = workbook(
+        [
+            [200, EXCEL_DAY, 8, 4, "nee", "ongeoorloofd"],
+            [200, "gisteren", 8, 4, "nee", "ongeoorloofd"],
+        ]
+    )
+    result = absence_import(actor=admin, institution=roc, data=data)
+    assert result.errors == ["Regel 3: datum 'gisteren' is geen geldige datum."]
+    assert not AbsenceRecord.objects.exists()
+
+
+def test_a_broken_excel_file_is_refused_with_a_dutch_message(school):
+    roc, admin, *_ = school
+    data = workbook([[200, EXCEL_DAY, 8, 4, "nee", "ongeoorloofd"]])[:300]
+    result = absence_import(actor=admin, institution=roc, data=data)
+    assert result.errors == [
+        "Het Excel-bestand kan niet worden gelezen. Sla het opnieuw op als .xlsx."
+    ]
+
+
+def test_progress_is_reported_while_checking_and_saving(school, monkeypatch):
+    roc, admin, *_ = school
+    monkeypatch.setattr("schakelpunt.signals.importer.PROGRESS_EVERY", 10)
+    monkeypatch.setattr("schakelpunt.signals.importer.WRITE_BATCH", 20)
+    days = [MONDAY + timedelta(days=i) for i in range(50)]
+    seen: list[tuple[str, int, int]] = []
+    result = absence_import(
+        actor=admin,
+        institution=roc,
+        data=(HEADER + "".join(row("200", d, 1) for d in days)).encode(),
+        progress=lambda *p: seen.append(p),
+    )
+    assert result.created == 50
+    checks = [p for p in seen if p[0] == "check"]
+    assert [done for _, done, _ in checks] == [10, 20, 30, 40, 50, 52]
+    assert [p for p in seen if p[0] == "save"] == [
+        ("save", 20, 50),
+        ("save", 40, 50),
+        ("save", 50, 50),
+    ]
+
+
+@pytest.fixture
+def officer(school):  # type: ignore[no-untyped-def]
+    roc, *_ = school
+    user = UserFactory(email="verzuim@verzuim.nl")
+    MembershipFactory(user=user, organisation=roc, role=Role.ABSENCE_OFFICER)
+    return user
+
+
+def upload(client, name: str, data: bytes, capture):  # type: ignore[no-untyped-def]
+    """Post a file; the background import runs when the request's transaction commits."""
+    file = io.BytesIO(data)
+    file.name = name
+    with capture(execute=True):
+        response = client.post(reverse("signals:import"), {"file": file})
+    assert response.status_code == 302
+    return client.get(response["Location"]).content.decode()
+
+
+def test_attendance_coordinator_uploads_and_sees_the_result(
+    school, officer, django_capture_on_commit_callbacks
+):
+    client = client_for(officer)
+    page = client.get(reverse("signals:import"))
+    assert "Verzuimbestand (CSV of Excel)" in page.content.decode()
+    text = upload(
+        client,
+        "verzuim-sept.xlsx",
+        workbook([[200, EXCEL_DAY, 8, 4, "nee", "ongeoorloofd"]]),
+        django_capture_on_commit_callbacks,
+    )
+    assert "Verzuim inlezen: verzuim-sept.xlsx" in text
+    assert "Ingelezen: 1 nieuw, 0 vervangen, 0 ongewijzigd." in text
+    job = AbsenceImportJob.objects.get()
+    assert bytes(job.data) == b""  # the file is not kept once read
+    # Someone else cannot follow this upload.
+    other = UserFactory()
+    MembershipFactory(user=other, organisation=school[0], role=Role.ABSENCE_OFFICER)
+    assert client_for(other).get(reverse("signals:import_job", args=[job.pk])).status_code == 404
+
+
+def test_upload_with_errors_lists_them_and_saves_nothing(
+    school, officer, django_capture_on_commit_callbacks
+):
+    text = upload(
+        client_for(officer),
+        "verzuim.csv",
+        (HEADER + "999;2025-09-01;8;4;nee;ongeoorloofd\n").encode(),
+        django_capture_on_commit_callbacks,
+    )
+    assert "Niets ingelezen: 1 fout" in text
+    assert "Regel 2: studentnummer &#x27;999&#x27; is onbekend bij deze instelling." in text
+    assert not AbsenceRecord.objects.exists()
+
+
+def test_unfinished_job_keeps_polling_and_shows_progress(school, officer):
+    roc, *_ = school
+    job = AbsenceImportJob.objects.create(
+        institution=roc,
+        uploaded_by=officer,
+        filename="groot.csv",
+        status="check",
+        done=250_000,
+        total=1_000_000,
+    )
+    fragment = client_for(officer).get(
+        reverse("signals:import_job", args=[job.pk]), HTTP_HX_REQUEST="true"
+    )
+    text = fragment.content.decode()
+    assert "Regels controleren: 250000 van 1000000 regels" in text
+    assert 'value="25"' in text and 'hx-trigger="every 1s"' in text
+
+
+def test_only_the_school_may_upload_absence(school, officer):
+    roc, *_ = school
+    coach = UserFactory()
+    MembershipFactory(user=coach, organisation=roc, role=Role.CARE_COORDINATOR)
+    assert client_for(coach).get(reverse("signals:import")).status_code == 404
