@@ -790,6 +790,7 @@ EN: dict[str, str] = {
     "Berekend op %(when)s. Geen oordeel, maar aanleidingen om het gesprek aan te gaan.": "Computed on %(when)s. Not a judgement, but reasons to start a conversation.",
     "Afgesloten: %(reason)s": "Closed: %(reason)s",
     "Signaal uit de vroegsignalering": "Early-warning signal",
+    "Meldingen en signalen berekenen": "Computing reports and signals",
 }
 
 EN_PLURAL: dict[str, tuple[str, str]] = {

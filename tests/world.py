@@ -110,6 +110,7 @@ def build_world() -> World:
     person("care_l1", roc, Role.CARE_COORDINATOR, location=l1)
     person("advisor_l2", roc, Role.STUDENT_ADVISOR, location=l2)
     person("schakel", roc, Role.SCHAKELFUNCTIONARIS)
+    person("absence", roc, Role.ABSENCE_OFFICER)
     person("worker_p1", p1, Role.EXTERNAL_CARE_WORKER)
     person("worker_p2", p2, Role.EXTERNAL_CARE_WORKER)
     person("rmc", rmc_twente, Role.ATTENDANCE_OFFICER)
@@ -134,6 +135,7 @@ VISIBLE: dict[str, set[str]] = {
     "care_l1": {"t1", "t2"},
     "advisor_l2": {"t3", "early"},
     "schakel": {"t1", "t2", "t3", "early"},
+    "absence": {"t1", "t2", "t3", "early"},  # the school's attendance coordinator
     "worker_p1": {"t3"},
     "worker_p2": set(),
     "rmc": {"t1", "early"},  # statutory report or early leaver, living in Twente

@@ -23,6 +23,7 @@ from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.core.csvfiles import decode_export
 from schakelpunt.students.models import Student
 
+from .daily import daily_signals_compute
 from .models import AbsenceImportJob, AbsenceReasonCode, AbsenceRecord, ImportStatus
 
 REQUIRED = ["studentnummer", "datum", "geroosterde_uren", "afwezige_uren", "geoorloofd", "reden"]
@@ -269,7 +270,8 @@ def absence_import_job_start(
 
 
 def absence_import_job_run(job_id: int) -> None:
-    """The worker's side: import, report progress, keep the result, drop the file."""
+    """The worker's side: import, report progress, keep the result, drop the file, and then
+    recompute today's reports and signals for the institution."""
     job = AbsenceImportJob.objects.select_related("institution", "uploaded_by").get(pk=job_id)
     if job.finished:
         return
@@ -287,6 +289,10 @@ def absence_import_job_run(job_id: int) -> None:
         )
     except PermissionDenied:
         result = AbsenceImportResult(errors=["U mag voor deze instelling geen verzuim inlezen."])
+    if result.ok:
+        # New absence: bring the reports and the early warning up to date at once.
+        progress(ImportStatus.SIGNALS, 0, 0)
+        daily_signals_compute(institution=job.institution, today=timezone.localdate())
     AbsenceImportJob.objects.filter(pk=job_id).update(
         status=ImportStatus.DONE if result.ok else ImportStatus.FAILED,
         created=result.created,

@@ -187,6 +187,7 @@ class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("In de wachtrij")
     CHECKING = "check", _("Regels controleren")
     SAVING = "save", _("Opslaan")
+    SIGNALS = "signals", _("Meldingen en signalen berekenen")
     DONE = "done", _("Klaar")
     FAILED = "failed", _("Niet geïmporteerd")
 
