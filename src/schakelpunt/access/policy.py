@@ -368,6 +368,15 @@ def is_own_file(user: User, student: Student) -> bool:
     )
 
 
+def students_for_follow_up(user: User) -> QuerySet[Student]:
+    """Leerplicht/RMC record what they did with the reports and leavers in their area."""
+    return _students_in([r for r in _rules(user) if r.grant.role == Role.ATTENDANCE_OFFICER])
+
+
+def may_follow_up(user: User, student: Student) -> bool:
+    return students_for_follow_up(user).filter(pk=student.pk).exists()
+
+
 def may_configure_institution(user: User, institution: Organisation) -> bool:
     """The functional administrator of the institution sets it up (students, settings)."""
     return any(

@@ -11,7 +11,35 @@ class AbsenceReportKind(models.TextChoices):
     RMC = "rmc", _("RMC-melding (18–23 jaar)")
 
 
-class AbsenceReport(models.Model):
+class FollowUpStatus(models.TextChoices):
+    NEW = "new", _("Nog niet opgepakt")
+    CONTACTED = "contacted", _("Contact gelegd")
+    BACK_IN_SCHOOL = "back_in_school", _("Weer naar school")
+    OTHER_EDUCATION = "other_education", _("Andere opleiding")
+    WORK = "work", _("Aan het werk")
+    CARE = "care", _("In zorg of hulpverlening")
+    UNREACHABLE = "unreachable", _("Niet bereikbaar")
+    CLOSED = "closed", _("Afgesloten, geen actie nodig")
+
+
+class FollowUpFields(models.Model):
+    """What leerplicht/RMC did with a report or a leaver; one person's record, versioned."""
+
+    follow_up_status = models.CharField(
+        _("opvolging"), max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.NEW
+    )
+    follow_up_note = models.CharField(_("toelichting opvolging"), max_length=500, blank=True)
+    follow_up_at = models.DateTimeField(_("opvolging bijgewerkt op"), null=True, blank=True)
+    follow_up_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    follow_up_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class AbsenceReport(FollowUpFields):
     student = models.ForeignKey(
         "students.Student",
         on_delete=models.CASCADE,
@@ -316,3 +344,20 @@ class EarlyWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.computed_on}"
+
+
+class LeaverFollowUp(FollowUpFields):
+    """A student who left without startkwalificatie before 23: on the RMC list until followed up."""
+
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.CASCADE, related_name="leaver_follow_ups"
+    )
+    left_on = models.DateField(_("uitgeschreven op"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "left_on"], name="one_follow_up_per_leaving")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.left_on}"

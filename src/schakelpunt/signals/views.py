@@ -1,14 +1,16 @@
 """The worklist of statutory absence reports."""
 
 import csv
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +18,7 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
     may_configure_institution,
     may_import_absence,
+    students_for_follow_up,
     students_for_user,
 )
 from schakelpunt.access.services import access_log_record
@@ -24,9 +27,15 @@ from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.accounts.selectors import memberships_for
 
 from .config import EDITABLE, signal_settings_for, signal_settings_update
+from .follow_up import (
+    leaver_follow_up_record,
+    leaver_follow_ups,
+    report_follow_up_record,
+    rmc_leavers,
+)
 from .forms import AbsenceImportForm, MarkReportedForm, SignalSettingsForm
 from .importer import absence_import_job_start
-from .models import AbsenceImportJob, AbsenceReport, AbsenceReportKind
+from .models import AbsenceImportJob, AbsenceReport, AbsenceReportKind, FollowUpStatus
 from .services import absence_report_mark_reported
 
 
@@ -56,6 +65,13 @@ def worklist(request: HttpRequest) -> HttpResponse:
         .values_list("pk", flat=True)
     )
     may_mark = {r.pk for r in page.object_list if r.student_id in changeable}
+    followers = set(
+        students_for_follow_up(user)
+        .filter(pk__in=[r.student_id for r in page.object_list])
+        .values_list("pk", flat=True)
+    )
+    for r in page.object_list:
+        r.may_follow = r.student_id in followers
     return render(
         request,
         "signals/worklist.html",
@@ -65,6 +81,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "kinds": AbsenceReportKind.choices,
             "may_mark": may_mark,
+            "statuses": FollowUpStatus.choices,
             "form": MarkReportedForm(),
         },
     )
@@ -215,4 +232,84 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         request,
         "signals/settings.html",
         {"form": form, "institution": institution, "settings": current},
+    )
+
+
+def _follow_up(request: HttpRequest, record: Callable[..., object], target: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError as error:
+        raise Http404 from error
+    try:
+        record(
+            actor=user,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+            expected_version=version,
+        )
+    except (PermissionDenied, ObjectDoesNotExist) as error:
+        raise Http404 from error
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("De opvolging is vastgelegd."))
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def report_follow_up(request: HttpRequest, report_id: int) -> HttpResponse:
+    return _follow_up(
+        request,
+        lambda **kw: report_follow_up_record(report_id=report_id, **kw),
+        "signals:worklist",
+    )
+
+
+@login_required
+def rmc_list(request: HttpRequest) -> HttpResponse:
+    """Students who left without startkwalificatie before 23: who is following them up."""
+    user: User = request.user  # type: ignore[assignment]
+    today = timezone.localdate()
+    page = Paginator(rmc_leavers(user, today), 30).get_page(request.GET.get("pagina"))
+    students = list(page.object_list)
+    follow_ups = leaver_follow_ups(students)
+    followers = set(
+        students_for_follow_up(user)
+        .filter(pk__in=[s.pk for s in students])
+        .values_list("pk", flat=True)
+    )
+    rows = [
+        {
+            "student": s,
+            "follow_up": follow_ups.get((s.pk, s.left_on)),
+            "may_follow": s.pk in followers,
+            "age": s.age_on(today),
+        }
+        for s in students
+    ]
+    access_log_record(
+        actor=user,
+        students=students,
+        action=Action.VIEW,
+        parts=[Part.IDENTITY, Part.ENROLMENT],
+        role="rmc-list",
+        path=request.path,
+    )
+    return render(
+        request,
+        "signals/rmc_list.html",
+        {"page": page, "rows": rows, "statuses": FollowUpStatus.choices},
+    )
+
+
+@login_required
+@require_POST
+def leaver_follow_up(request: HttpRequest, student_id: int) -> HttpResponse:
+    return _follow_up(
+        request,
+        lambda **kw: leaver_follow_up_record(student_id=student_id, **kw),
+        "signals:rmc_list",
     )
