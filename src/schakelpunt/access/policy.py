@@ -377,6 +377,16 @@ def may_follow_up(user: User, student: Student) -> bool:
     return students_for_follow_up(user).filter(pk=student.pk).exists()
 
 
+def institutions_for_signal_quality(user: User) -> list[Organisation]:
+    """Care coordinators and governance look back at the signalling of their institution
+    (counts only, never names)."""
+    return [
+        m.organisation
+        for m in _active_memberships(user)
+        if m.role in {Role.CARE_COORDINATOR, Role.GOVERNANCE} and m.organisation.kind == "mbo"
+    ]
+
+
 def may_configure_institution(user: User, institution: Organisation) -> bool:
     """The functional administrator of the institution sets it up (students, settings)."""
     return any(

@@ -35,6 +35,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Verzuimmeldingen"), reverse("signals:worklist")))
         if roles & {Role.ABSENCE_OFFICER, Role.FUNCTIONAL_ADMIN}:
             items.append(NavItem(_("Verzuim inlezen"), reverse("signals:import")))
+        if Role.GOVERNANCE in roles:
+            items.append(NavItem(_("Terugblik signalering"), reverse("signals:quality")))
         if hasattr(user, "student_profile"):
             items.append(NavItem(_("Mijn dossier"), reverse("students:own")))
         if Role.PRIVACY_OFFICER in roles:

@@ -60,9 +60,8 @@ def school_days_since(calendar: SchoolCalendar, start: date, today: date) -> int
     return len(calendar.school_days(start + timedelta(days=1), today))
 
 
-def _schedule(
-    start: date, pathway: str, records: list[AbsenceDay]
-) -> Schedule:  # one place for the assumption
+def schedule_for(start: date, pathway: str, records: list[AbsenceDay]) -> Schedule:
+    """Usual hours: the median recorded day; BBL students only on the weekdays they attend."""
     hours = Decimal(median(r.scheduled_hours for r in records)) if records else Decimal(0)
     if pathway == Pathway.BBL and records:
         weekdays = frozenset(r.day.weekday() for r in records)
@@ -128,7 +127,7 @@ def early_warnings_compute(*, institution: Organisation, today: date) -> DailyRu
         if own:
             start = max(year_start, enrolled_on)
             factors += attendance_factors(
-                own, _schedule(start, pathway, own), calendar, today=today, thresholds=thresholds
+                own, schedule_for(start, pathway, own), calendar, today=today, thresholds=thresholds
             )
         factors += profile_factors(
             Profile(facts, level, prior, enrolled_on, pk in in_support, open_concerns[pk]),

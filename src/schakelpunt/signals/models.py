@@ -361,3 +361,24 @@ class LeaverFollowUp(FollowUpFields):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.left_on}"
+
+
+class SignalQualityRun(models.Model):
+    """A look back over a past period: would the current thresholds have flagged those who
+    left without diploma, how early, and how many flagged students stayed. Counts only."""
+
+    institution = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    period_start = models.DateField(_("begin periode"))
+    period_end = models.DateField(_("einde periode"))
+    computed_at = models.DateTimeField(_("berekend op"), default=timezone.now)
+    thresholds = models.JSONField(default=dict)
+    # {"overall": {...}, "level": {"1": {...}}, "location": {"Hengelo": {...}}}
+    groups = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-computed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.period_start}–{self.period_end}"

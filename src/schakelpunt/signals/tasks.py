@@ -1,5 +1,7 @@
 """Daily signalling jobs; each is safe to re-run."""
 
+from datetime import date
+
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -9,6 +11,7 @@ from schakelpunt.accounts.roles import OrganisationKind
 
 from .daily import daily_signals_compute
 from .importer import absence_import_job_run
+from .quality import quality_compute
 from .triage import escalate_stale_concerns
 
 
@@ -30,3 +33,12 @@ def escalate_concerns_without_follow_up() -> int:
 @db_task()
 def run_absence_import(job_id: int) -> None:
     absence_import_job_run(job_id)
+
+
+@db_task()
+def run_quality_compute(institution_id: int, start: str, end: str) -> None:
+    quality_compute(
+        institution=Organisation.objects.get(pk=institution_id),
+        start=date.fromisoformat(start),
+        end=date.fromisoformat(end),
+    )

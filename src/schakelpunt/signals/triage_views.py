@@ -12,7 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schakelpunt.access.parts import Action, Part
-from schakelpunt.access.policy import student_get_for_user, students_for_user
+from schakelpunt.access.policy import (
+    institutions_for_signal_quality,
+    student_get_for_user,
+    students_for_user,
+)
 from schakelpunt.accounts.models import User
 from schakelpunt.support.student_services import care_team_of
 
@@ -48,7 +52,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         }
         for c in concerns
     ]
-    return render(request, "signals/triage.html", {"rows": rows, "close_form": CloseConcernForm()})
+    return render(
+        request,
+        "signals/triage.html",
+        {
+            "rows": rows,
+            "close_form": CloseConcernForm(),
+            "may_look_back": bool(institutions_for_signal_quality(user)),
+        },
+    )
 
 
 def _act(request: HttpRequest, change: Callable[[], Any], done: str) -> HttpResponse:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("rmc-lijst/<int:student_id>/", views.leaver_follow_up, name="leaver_follow_up"),
     path("importeren/", views.absence_import_view, name="import"),
     path("instellingen/", views.settings_view, name="settings"),
+    path("terugblik/", views.quality_view, name="quality"),
     path("importeren/<int:job_id>/", views.absence_import_job_view, name="import_job"),
 ]

@@ -2,11 +2,13 @@
 
 import csv
 from collections.abc import Callable
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,13 +18,14 @@ from django.views.decorators.http import require_POST
 
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
+    institutions_for_signal_quality,
     may_configure_institution,
     may_import_absence,
     students_for_follow_up,
     students_for_user,
 )
 from schakelpunt.access.services import access_log_record
-from schakelpunt.accounts.models import Organisation, User
+from schakelpunt.accounts.models import Level, Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.accounts.selectors import memberships_for
 
@@ -35,8 +38,16 @@ from .follow_up import (
 )
 from .forms import AbsenceImportForm, MarkReportedForm, SignalSettingsForm
 from .importer import absence_import_job_start
-from .models import AbsenceImportJob, AbsenceReport, AbsenceReportKind, FollowUpStatus
+from .models import (
+    AbsenceImportJob,
+    AbsenceReport,
+    AbsenceReportKind,
+    FollowUpStatus,
+    SignalQualityRun,
+)
+from .quality import follow_through, quality_row
 from .services import absence_report_mark_reported
+from .tasks import run_quality_compute
 
 
 def _reports_for(user: User) -> QuerySet[AbsenceReport]:
@@ -313,3 +324,46 @@ def leaver_follow_up(request: HttpRequest, student_id: int) -> HttpResponse:
         lambda **kw: leaver_follow_up_record(student_id=student_id, **kw),
         "signals:rmc_list",
     )
+
+
+def last_school_year(today: date) -> tuple[date, date]:
+    end_year = today.year if today.month >= 8 else today.year - 1
+    return date(end_year - 1, 8, 1), date(end_year, 7, 31)
+
+
+@login_required
+def quality_view(request: HttpRequest) -> HttpResponse:
+    """How good is our signalling? Counts only; recomputed in the background on request."""
+    user: User = request.user  # type: ignore[assignment]
+    institutions = institutions_for_signal_quality(user)
+    if not institutions:
+        raise Http404
+    institution = institutions[0]
+    start, end = last_school_year(timezone.localdate())
+    if request.method == "POST":
+        transaction.on_commit(
+            lambda: run_quality_compute(institution.pk, start.isoformat(), end.isoformat())
+        )
+        messages.success(
+            request,
+            _("De terugblik wordt opnieuw berekend met de huidige drempels. Dat duurt even."),
+        )
+        return redirect("signals:quality")
+    run = SignalQualityRun.objects.filter(
+        institution=institution, period_start=start, period_end=end
+    ).first()
+    context: dict[str, object] = {
+        "institution": institution,
+        "start": start,
+        "end": end,
+        "run": run,
+    }
+    if run is not None:
+        groups = run.groups
+        context["overall"] = quality_row(_("Hele instelling"), groups["overall"])
+        context["by_level"] = [
+            quality_row(str(Level(int(level)).label), g) for level, g in groups["level"].items()
+        ]
+        context["by_location"] = [quality_row(name, g) for name, g in groups["location"].items()]
+    context["follow_through"] = follow_through(institution=institution, start=start, end=end)
+    return render(request, "signals/quality.html", context)
