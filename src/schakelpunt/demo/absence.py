@@ -6,17 +6,33 @@ Holidays: school year 2025-2026, region Noord (Twente), as schools published the
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from schakelpunt.accounts.models import Organisation
-from schakelpunt.signals.models import AbsenceRecord, AbsenceReport, SchoolHoliday
-from schakelpunt.signals.services import statutory_reports_compute
+from django.utils import timezone
+
+from schakelpunt.accounts.models import Organisation, User
+from schakelpunt.signals.daily import daily_signals_compute
+from schakelpunt.signals.models import (
+    AbsenceRecord,
+    AbsenceReport,
+    Concern,
+    ConcernStatus,
+    SchoolHoliday,
+    Urgency,
+)
+from schakelpunt.signals.quality import quality_compute
+from schakelpunt.signals.services import calendar_for, statutory_reports_compute
 from schakelpunt.signals.statutory import SchoolCalendar
 from schakelpunt.students.models import Student
+from schakelpunt.support.models import LifeDomain
 
 YEAR_START = date(2025, 9, 1)
 YEAR_END = date(2026, 7, 10)
+# The current school year runs on until the day the demo is built, up to the last holiday
+# this demo knows of (so no school days are invented inside an unknown holiday).
+CURRENT_YEAR_START = date(2026, 8, 24)
+KNOWN_CALENDAR_END = date(2027, 1, 3)
 HOLIDAYS_NOORD_2025_2026 = [
     ("Herfstvakantie", date(2025, 10, 18), date(2025, 10, 26)),
     ("Kerstvakantie", date(2025, 12, 20), date(2026, 1, 4)),
@@ -26,30 +42,44 @@ HOLIDAYS_NOORD_2025_2026 = [
     ("Hemelvaart", date(2026, 5, 14), date(2026, 5, 15)),
     ("Pinksteren", date(2026, 5, 25), date(2026, 5, 25)),
     ("Zomervakantie", date(2026, 7, 11), date(2026, 8, 23)),
+    # School year 2026-2027, region Noord.
+    ("Herfstvakantie", date(2026, 10, 17), date(2026, 10, 25)),
+    ("Kerstvakantie", date(2026, 12, 19), date(2027, 1, 3)),
 ]
 # Share of students, and the chance that they skip a given school day without valid reason.
 PROFILES = [(0.70, 0.005), (0.20, 0.03), (0.08, 0.08), (0.02, 0.30)]
 
 
-def build_absence(rng: random.Random, roc: Organisation, students: list[Student]) -> int:
+def build_absence(
+    rng: random.Random, roc: Organisation, students: list[Student], today: date
+) -> int:
     SchoolHoliday.objects.bulk_create(
         SchoolHoliday(institution=roc, name=name, start=start, end=end)
         for name, start, end in HOLIDAYS_NOORD_2025_2026
     )
     calendar = SchoolCalendar(tuple((s, e) for _n, s, e in HOLIDAYS_NOORD_2025_2026))
-    school_days = calendar.school_days(YEAR_START, YEAR_END)
+    last_day = min(today - timedelta(days=1), KNOWN_CALENDAR_END)
+    school_days = calendar.school_days(YEAR_START, YEAR_END) + calendar.school_days(
+        CURRENT_YEAR_START, last_day
+    )
     shares = [p for p, _chance in PROFILES]
     records: list[AbsenceRecord] = []
     for student in students:
         first = max(YEAR_START, student.enrolled_on)
-        last = min(YEAR_END, student.left_on or YEAR_END)
+        last = min(last_day, student.left_on or last_day)
         if first > last:
             continue
-        skip = rng.choices([c for _p, c in PROFILES], weights=shares)[0]
+        dropping_out = student.left_on is not None and not student.has_basic_qualification
+        # Those who will leave without diploma were more often absent, most of them visibly.
+        weights = [0.25, 0.2, 0.3, 0.25] if dropping_out else shares
+        skip = rng.choices([c for _p, c in PROFILES], weights=weights)[0]
         bbl = student.programme.pathway == "BBL"
         scheduled = Decimal(7 if bbl else 6)
         chronic_from = None
-        if skip >= 0.3 and rng.random() < 0.5:  # some stop coming altogether for a while
+        if dropping_out and student.left_on and rng.random() < 0.6:
+            # Stops coming some weeks before leaving.
+            chronic_from = student.left_on - timedelta(days=rng.randrange(20, 70))
+        elif skip >= 0.3 and rng.random() < 0.5:  # some stop coming altogether for a while
             chronic_from = first + timedelta(days=rng.randrange(30, 200))
         for day in school_days:
             if day < first or day > last or (bbl and day.weekday() != 1):
@@ -109,3 +139,69 @@ def build_reports(rng: random.Random, roc: Organisation) -> int:
             done.append(report)
     AbsenceReport.objects.bulk_update(done, ["reported_on", "reference"], batch_size=2000)
     return len(reports)
+
+
+CONCERN_TEXTS = [
+    "Komt steeds later binnen en lijkt moe.",
+    "Vertelde dat het thuis onrustig is.",
+    "Maakt zich zorgen over geld, heeft twee baantjes.",
+    "Trekt zich terug in de groep, zegt weinig.",
+    "Stage dreigt te stoppen, begeleider belde.",
+    "Vraagt om hulp bij plannen, loopt achter.",
+]
+CLOSE_REASONS = [
+    "Gesprek gehad, gaat weer goed.",
+    "Mentor houdt het in de gaten.",
+    "Doorgezet naar een traject.",
+    "Ouders gebeld, afspraak gemaakt.",
+]
+
+
+def build_signals(
+    rng: random.Random,
+    roc: Organisation,
+    students: list[Student],
+    staff: list[User],
+    today: date,
+) -> int:
+    """Concerns of the past year (handled, mostly in time) and of this week, today's reports
+    and early warnings, and the look back at last school year."""
+    calendar = calendar_for(roc)
+    past_days = calendar.school_days(YEAR_START, YEAR_END)
+    concerns = []
+    for student in students:
+        if rng.random() < 0.015:
+            day = rng.choice(past_days)
+            raised = timezone.make_aware(datetime.combine(day, time(10, rng.randrange(0, 60))))
+            acted = raised + timedelta(days=rng.choice([0, 1, 1, 2, 3, 4, 6, 9, 14]))
+            concerns.append(
+                Concern(
+                    student=student,
+                    raised_by=rng.choice(staff),
+                    text=rng.choice(CONCERN_TEXTS),
+                    life_domains=[rng.choice(LifeDomain.values)],
+                    status=ConcernStatus.CLOSED,
+                    created_at=raised,
+                    first_action_at=acted,
+                    closed_at=acted,
+                    closed_reason=rng.choice(CLOSE_REASONS),
+                )
+            )
+    current = [s for s in students if s.left_on is None]
+    for student in rng.sample(current, min(12, len(current))):
+        concerns.append(
+            Concern(
+                student=student,
+                raised_by=rng.choice(staff),
+                text=rng.choice(CONCERN_TEXTS),
+                life_domains=[rng.choice(LifeDomain.values)],
+                urgency=Urgency.URGENT if rng.random() < 0.2 else Urgency.NORMAL,
+                created_at=timezone.now() - timedelta(days=rng.randrange(0, 4), hours=2),
+            )
+        )
+    Concern.objects.bulk_create(concerns, batch_size=2000)
+    daily_signals_compute(institution=roc, today=today)
+    quality_compute(
+        institution=roc, start=date(2025, 8, 1), end=date(2026, 7, 31), sample_every_weeks=2
+    )
+    return len(concerns)

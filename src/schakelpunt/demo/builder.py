@@ -31,7 +31,7 @@ from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
 from schakelpunt.referrals.models import Consent, Referral, ReferralStatus
 from schakelpunt.students.models import Guardian, GuardianRelation, PriorEducation, Student
 
-from .absence import build_absence, build_reports
+from .absence import build_absence, build_reports, build_signals
 from .support import build_trajectories
 
 DEMO_PASSWORD = "demo-schakelpunt"  # noqa: S105 - shown on purpose: demo only
@@ -121,6 +121,7 @@ class DemoSummary:
     absence_records: int = 0
     trajectories: int = 0
     open_trajectories: int = 0
+    concerns: int = 0
 
 
 # The demo logins, one per role, in the order they are shown.
@@ -477,8 +478,10 @@ def _build(b: _Builder, n_students: int) -> None:
         url=f"/studenten/{own.pk}/",
         message="Er is een ondersteuningstraject voor je gestart.",
     )
-    b.summary.absence_records = build_absence(rng, roc, students)
+    b.summary.absence_records = build_absence(rng, roc, students, today)
     b.summary.absence_reports = build_reports(rng, roc)
+    staff = [coach, *coach_for_team.values(), *(user for pair in care.values() for user in pair)]
+    b.summary.concerns = build_signals(rng, roc, students, staff, today)
 
     # The demo student's file has already been opened by the people around them.
     zc, sa = care[own.programme.team.location.pk]

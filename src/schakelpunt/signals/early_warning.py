@@ -17,12 +17,12 @@ from .statutory import AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
 class Thresholds:
     # Unauthorised absence rate over the last 4 weeks vs the student's own earlier rate.
     recent_weeks: int = 4
-    recent_rate_min: Decimal = Decimal("0.05")  # at least 5% of scheduled hours recently
+    recent_rate_min: Decimal = Decimal("0.10")  # at least 10% of scheduled hours recently
     rise_factor: Decimal = Decimal(2)  # and at least twice the earlier rate
     consecutive_days: int = 3  # whole days absent in a row, any reason but illness
     chronic_share: Decimal = Decimal("0.10")  # 10% of scheduled hours, any reason
-    weekday_share: Decimal = Decimal("0.5")  # half of the absent days on one weekday
-    weekday_min_days: int = 4
+    weekday_share: Decimal = Decimal("0.6")  # 60% of the absent days on one weekday
+    weekday_min_days: int = 6
     first_weeks: int = 10  # the first weeks of a programme are a transition risk
     birthday_months_ahead: int = 3
 
@@ -125,8 +125,14 @@ def attendance_factors(
     )
     recent_rate = recent_unauth / recent_scheduled if recent_scheduled else Decimal(0)
     earlier_rate = earlier_unauth / earlier_scheduled if earlier_scheduled else Decimal(0)
-    if recent_rate >= thresholds.recent_rate_min and (
-        not earlier_scheduled or recent_rate >= earlier_rate * thresholds.rise_factor
+    # Rising needs something to rise from: at least as many earlier weeks as recent ones.
+    earlier_days = _scheduled_days(
+        calendar, schedule.start, recent_from - timedelta(days=1), frozenset(range(5))
+    )
+    if (
+        len(earlier_days) >= 5 * thresholds.recent_weeks
+        and recent_rate >= thresholds.recent_rate_min
+        and recent_rate >= earlier_rate * thresholds.rise_factor
     ):
         factors.append(
             Factor(
@@ -156,7 +162,10 @@ def attendance_factors(
         factors.append(Factor("consecutive_days", f"{best} schooldagen achter elkaar afwezig."))
     scheduled, absent, _unauth = totals(schedule.start, today)
     total_rate = absent / scheduled if scheduled else Decimal(0)
-    if total_rate >= thresholds.chronic_share:
+    # A share means little over a few days: only once the recent period has been observed.
+    observed = len(_scheduled_days(calendar, schedule.start, today, schedule.weekdays))
+    enough = observed >= len(schedule.weekdays) * thresholds.recent_weeks
+    if enough and total_rate >= thresholds.chronic_share:
         factors.append(
             Factor(
                 "chronic_absence", f"Chronisch verzuim: {_pct(total_rate)} van de lesuren gemist."

@@ -285,7 +285,7 @@ class SignalSettings(models.Model):
     )
     recent_weeks = models.PositiveSmallIntegerField(_("recente periode (schoolweken)"), default=4)
     recent_rate_min = models.PositiveSmallIntegerField(
-        _("ongeoorloofd verzuim in de recente periode, minstens (%)"), default=5
+        _("ongeoorloofd verzuim in de recente periode, minstens (%)"), default=10
     )
     rise_factor = models.DecimalField(
         _("en minstens zoveel keer het eerdere verzuim"), max_digits=3, decimal_places=1, default=2
@@ -297,10 +297,10 @@ class SignalSettings(models.Model):
         _("chronisch verzuim vanaf (% van de lesuren)"), default=10
     )
     weekday_share = models.PositiveSmallIntegerField(
-        _("weekdagpatroon: aandeel afwezige dagen op één weekdag, minstens (%)"), default=50
+        _("weekdagpatroon: aandeel afwezige dagen op één weekdag, minstens (%)"), default=60
     )
     weekday_min_days = models.PositiveSmallIntegerField(
-        _("weekdagpatroon: pas vanaf zoveel afwezige dagen"), default=4
+        _("weekdagpatroon: pas vanaf zoveel afwezige dagen"), default=6
     )
     first_weeks = models.PositiveSmallIntegerField(
         _("startperiode van de opleiding (weken)"), default=10

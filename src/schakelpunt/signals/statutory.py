@@ -17,11 +17,13 @@ Rules (Leerplichtwet 1969 art. 21a, 18 and 8; Wet RMC-functie; DUO "verzuimloket
 Illness and suspension never count as absence without valid reason.
 """
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 RULES_VERSION = "2026.1"
 HOURS_THRESHOLD = Decimal(16)
@@ -87,8 +89,16 @@ class SchoolCalendar:
 
     holidays: tuple[tuple[date, date], ...] = ()
 
+    @cached_property
+    def _holiday_days(self) -> frozenset[date]:
+        return frozenset(
+            start + timedelta(days=i)
+            for start, end in self.holidays
+            for i in range((end - start).days + 1)
+        )
+
     def is_holiday(self, day: date) -> bool:
-        return any(start <= day <= end for start, end in self.holidays)
+        return day in self._holiday_days
 
     def is_school_day(self, day: date) -> bool:
         return day.weekday() < 5 and not self.is_holiday(day)
@@ -120,9 +130,20 @@ class SchoolCalendar:
                 found += 1
         return monday + (day - self.week_start(day))
 
+    def _school_days_in(self, year: int) -> tuple[date, ...]:
+        cache: dict[int, tuple[date, ...]] = self.__dict__.setdefault("_years", {})
+        if year not in cache:
+            first = date(year, 1, 1)
+            days = (first + timedelta(days=i) for i in range((date(year, 12, 31) - first).days + 1))
+            cache[year] = tuple(d for d in days if self.is_school_day(d))
+        return cache[year]
+
     def school_days(self, start: date, end: date) -> list[date]:
-        days = (start + timedelta(days=i) for i in range((end - start).days + 1))
-        return [d for d in days if self.is_school_day(d)]
+        found: list[date] = []
+        for year in range(start.year, end.year + 1):
+            days = self._school_days_in(year)
+            found.extend(days[bisect_left(days, start) : bisect_right(days, end)])
+        return found
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def test_a_closed_signal_stays_closed_until_something_new_fires(school, officer)
     early_warnings_compute(institution=roc, today=TODAY)
     assert Concern.objects.filter(student=minor).count() == 1
     # A weekday pattern is new: a new signal.
-    mondays = [TODAY - timedelta(days=4 + 7 * w) for w in range(1, 6)]
+    mondays = [TODAY - timedelta(days=4 + 7 * w) for w in range(1, 8)]
     absent(minor, mondays, hours=Decimal(2))
     early_warnings_compute(institution=roc, today=TODAY)
     assert Concern.objects.filter(student=minor, status="new").count() == 1

@@ -63,8 +63,13 @@ def last_weeks(weekday: int | None = None, hours: float = 6, n: int = 20):  # ty
         ),
         (
             "mostly on Mondays",
-            last_weeks(weekday=0, hours=2),
-            {"weekday_pattern", "rising_absence"},
+            {TODAY - timedelta(days=4 + 7 * w): (2, U) for w in range(6)},
+            {"weekday_pattern"},
+        ),
+        (
+            "four Mondays are not yet a pattern",
+            {TODAY - timedelta(days=4 + 7 * w): (2, U) for w in range(4)},
+            set(),
         ),
     ],
 )
