@@ -841,6 +841,10 @@ EN: dict[str, str] = {
 }
 
 EN_PLURAL: dict[str, tuple[str, str]] = {
+    "%(counter)s open signaal of zorgmelding": (
+        "%(counter)s open signal or concern",
+        "%(counter)s open signals and concerns",
+    ),
     "%(counter)s jongere": ("%(counter)s young person", "%(counter)s young people"),
     "Niets ingelezen: %(counter)s fout": (
         "Nothing imported: %(counter)s error",

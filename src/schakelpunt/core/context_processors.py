@@ -33,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Triage"), reverse("triage:queue")))
         if roles & (CARE_TEAM_ROLES | {Role.ATTENDANCE_OFFICER, Role.ABSENCE_OFFICER}):
             items.append(NavItem(_("Verzuimmeldingen"), reverse("signals:worklist")))
+        if Role.ATTENDANCE_OFFICER in roles:
+            items.append(NavItem(_("RMC-lijst"), reverse("signals:rmc_list")))
         if roles & {Role.ABSENCE_OFFICER, Role.FUNCTIONAL_ADMIN}:
             items.append(NavItem(_("Verzuim inlezen"), reverse("signals:import")))
         if Role.GOVERNANCE in roles:

@@ -21,7 +21,14 @@ from schakelpunt.students.models import Student
 from schakelpunt.support.models import Trajectory, TrajectoryState
 
 from .config import region_options_of, signal_settings_for, thresholds_of
-from .early_warning import Factor, Profile, Schedule, attendance_factors, profile_factors
+from .early_warning import (
+    ATTENDANCE_CODES,
+    Factor,
+    Profile,
+    Schedule,
+    attendance_factors,
+    profile_factors,
+)
 from .models import AbsenceRecord, Concern, ConcernSource, ConcernStatus, EarlyWarning
 from .services import calendar_for, statutory_reports_compute
 from .statutory import AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
@@ -182,10 +189,12 @@ def _queue_signals(institution: Organisation, warnings: list[EarlyWarning], toda
     changed: list[Concern] = []
     for student_id, warning in queued.items():
         text = " ".join(f["explanation"] for f in warning.factors if f["code"] in QUEUE_CODES)
+        about_absence = any(f["code"] in ATTENDANCE_CODES for f in warning.factors)
         existing = open_signals.get(student_id)
         if existing is not None:
             if existing.factors != warning.factors:
                 existing.factors, existing.text = warning.factors, text
+                existing.about_absence = about_absence
                 changed.append(existing)
             continue
         codes = {f["code"] for f in warning.factors if f["code"] in QUEUE_CODES}
@@ -197,10 +206,11 @@ def _queue_signals(institution: Organisation, warnings: list[EarlyWarning], toda
                 source=ConcernSource.EARLY_WARNING,
                 text=text,
                 factors=warning.factors,
+                about_absence=about_absence,
                 urgency="normal",
             )
         )
-    Concern.objects.bulk_update(changed, ["factors", "text"], batch_size=1000)
+    Concern.objects.bulk_update(changed, ["factors", "text", "about_absence"], batch_size=1000)
     Concern.objects.bulk_create(new, batch_size=1000)
     return len(new)
 

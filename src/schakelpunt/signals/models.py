@@ -172,6 +172,8 @@ class Concern(models.Model):
     )
     # For early-warning signals: the factors that fired, [{"code": …, "explanation": …}].
     factors = models.JSONField(_("factoren"), default=list, blank=True)
+    # An early-warning signal with an attendance factor: the attendance coordinator's too.
+    about_absence = models.BooleanField(default=False)
     life_domains = models.JSONField(_("leefgebieden"), default=list, blank=True)
     text = models.TextField(_("zorg"))
     urgency = models.CharField(

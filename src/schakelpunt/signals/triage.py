@@ -81,10 +81,12 @@ def _locked(concern_id: int, actor: User) -> Concern:
 
 def may_handle(user: User, concern: Concern) -> bool:
     """The care team handles every concern; the school's attendance coordinator also handles
-    the early-warning signals, which are about absence."""
+    the early-warning signals about attendance."""
     access = student_access(user, concern.student)
     return access.allows(Action.CHANGE, Part.SUPPORT) or (
-        concern.source == ConcernSource.EARLY_WARNING and access.allows(Action.CHANGE, Part.ABSENCE)
+        concern.source == ConcernSource.EARLY_WARNING
+        and concern.about_absence
+        and access.allows(Action.CHANGE, Part.ABSENCE)
     )
 
 
@@ -176,7 +178,8 @@ def triage_queue(user: User) -> QuerySet[Concern]:
     absence = students_for_user(user, part=Part.ABSENCE, action=Action.CHANGE)
     return (
         Concern.objects.filter(
-            Q(student__in=support) | Q(student__in=absence, source=ConcernSource.EARLY_WARNING)
+            Q(student__in=support)
+            | Q(student__in=absence, source=ConcernSource.EARLY_WARNING, about_absence=True)
         )
         .exclude(status=ConcernStatus.CLOSED)
         .select_related("student", "raised_by", "handled_by")

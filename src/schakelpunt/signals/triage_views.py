@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,7 +30,8 @@ from .models import Concern
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    concerns = list(triage.triage_queue(user)[:100])
+    page = Paginator(triage.triage_queue(user), 25).get_page(request.GET.get("pagina"))
+    concerns = list(page.object_list)
     # The care team depends only on the student's institution and location: one look-up each.
     teams: dict[tuple[int, int], list[User]] = {}
     for concern in concerns:
@@ -57,6 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "signals/triage.html",
         {
             "rows": rows,
+            "page": page,
             "close_form": CloseConcernForm(),
             "may_look_back": bool(institutions_for_signal_quality(user)),
         },

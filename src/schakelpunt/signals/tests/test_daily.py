@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from tests.world import client_for
 
@@ -14,6 +15,7 @@ from schakelpunt.signals.config import signal_settings_update
 from schakelpunt.signals.daily import daily_signals_compute, early_warnings_compute
 from schakelpunt.signals.models import AbsenceRecord, Concern, EarlyWarning, SignalSettings
 from schakelpunt.signals.triage import concern_close, triage_queue
+from schakelpunt.students.tests.factories import StudentFactory
 
 TODAY = date(2025, 11, 28)  # a Friday
 
@@ -162,3 +164,23 @@ def test_signal_left_without_follow_up_marks_the_student(school):
     assert any(f["code"] == "no_follow_up" for f in warning.factors)
     # It is already in the queue as a concern: no second item for the same thing.
     assert Concern.objects.filter(student=minor).count() == 1
+
+
+def test_attendance_coordinator_gets_only_the_signals_about_attendance(school, officer):
+    roc, _admin, minor, _adult = school
+    nearly_23 = StudentFactory(
+        programme=minor.programme,
+        date_of_birth=date(2003, 1, 10),
+        enrolled_on=date(2024, 9, 1),
+        has_basic_qualification=False,
+    )
+    coordinator = UserFactory()
+    MembershipFactory(user=coordinator, organisation=roc, role=Role.CARE_COORDINATOR)
+    absent(minor, last_school_days(4))
+    early_warnings_compute(institution=roc, today=TODAY)
+    age_signal = Concern.objects.get(student=nearly_23)
+    assert [f["code"] for f in age_signal.factors if f["code"] == "turns_23"] == ["turns_23"]
+    assert {c.student_id for c in triage_queue(officer)} == {minor.pk}
+    assert {c.student_id for c in triage_queue(coordinator)} == {minor.pk, nearly_23.pk}
+    with pytest.raises(PermissionDenied):
+        concern_close(actor=officer, concern_id=age_signal.pk, reason="Niet mijn taak")
