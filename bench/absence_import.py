@@ -1,0 +1,207 @@
+"""Import 1 million absence rows, next to PostgreSQL's own COPY of the same file.
+
+    python bench/absence_import.py [--runs 3] [--rows 1000000] [--postgres URL]
+
+Each run: a new database (migrated), 10,000 students, then `absence_import` of one CSV with
+every school day of every student (all checks, all or nothing), timed alone. On PostgreSQL the
+same file is then loaded with `COPY … FROM STDIN` into a plain table with the same columns: the
+floor for getting these bytes into this server. Prints rows per second (median of the runs)
+and the peak memory of the importing process.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
+STUDENTS = 10_000
+
+
+def write_file(path: Path, rows: int) -> None:
+    rng = random.Random(4)
+    days_needed = rows // STUDENTS
+    days, day = [], date(2025, 9, 1)
+    while len(days) < days_needed:
+        if day.weekday() < 5:
+            days.append(day.isoformat())
+        day += timedelta(days=1)
+    reasons = ["ongeoorloofd", "ziek", "geoorloofd", "geschorst"]
+    with path.open("w", encoding="utf-8") as out:
+        out.write("studentnummer;datum;geroosterde_uren;afwezige_uren;geoorloofd;reden\n")
+        for n in range(STUDENTS):
+            for d in days:
+                absent = 0 if rng.random() < 0.9 else rng.choice([1, 2, 6])
+                reason = "ongeoorloofd" if absent == 0 else rng.choice(reasons)
+                allowed = "nee" if reason == "ongeoorloofd" else "ja"
+                out.write(f"{2_000_000 + n};{d};6;{absent};{allowed};{reason}\n")
+
+
+def child(path: str) -> None:
+    """Runs inside Django: set up the school, time the import, print JSON."""
+    import django
+
+    django.setup()
+    from datetime import date as date_
+
+    from schakelpunt.accounts.models import (
+        Location,
+        Membership,
+        Organisation,
+        Programme,
+        ProgrammeTeam,
+        User,
+    )
+    from schakelpunt.refdata.models import Municipality
+    from schakelpunt.signals.importer import absence_import
+    from schakelpunt.students.models import Student
+
+    enschede = Municipality.objects.get(cbs_code="GM0153")
+    roc = Organisation.objects.create(name="ROC Bench", kind="mbo")
+    location = Location.objects.create(institution=roc, name="Bench", municipality=enschede)
+    team = ProgrammeTeam.objects.create(location=location, name="Team")
+    programme = Programme.objects.create(
+        team=team, crebo="25000", name="Bench", level=2, pathway="BOL"
+    )
+    Student.objects.bulk_create(
+        (
+            Student(
+                institution=roc,
+                location=location,
+                programme=programme,
+                student_number=str(2_000_000 + n),
+                first_name="B",
+                last_name=f"N{n}",
+                date_of_birth=date_(2008, 1, 1),
+                postcode="7511 AA",
+                residence_municipality=enschede,
+                enrolled_on=date_(2025, 8, 25),
+            )
+            for n in range(STUDENTS)
+        ),
+        batch_size=2000,
+    )
+    admin = User.objects.create_user(email="bench@example.nl", password=None)
+    Membership.objects.create(user=admin, organisation=roc, role="functional_admin")
+    data = Path(path).read_bytes()
+    start = time.perf_counter()
+    result = absence_import(actor=admin, institution=roc, data=data)
+    seconds = time.perf_counter() - start
+    assert result.ok, result.errors[:5]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "rows": result.created, "peak_mb": peak_mb}))
+
+
+def run_child(database_url: str, path: Path) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "schakelpunt.conf.base",
+            "DATABASE_URL": database_url,
+            "SCHAKELPUNT_DATA_DIR": data_dir,
+        }
+        subprocess.run([sys.executable, "-m", "schakelpunt", "migrate", "-v0"], env=env, check=True)
+        out = subprocess.run(  # noqa: S603
+            [sys.executable, __file__, "--child", str(path)],
+            env=env,
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        if out.returncode:
+            raise SystemExit(out.stderr)
+        out = out.stdout
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def copy_seconds(url: str, path: Path) -> float:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
+        conn.execute(
+            "CREATE TEMP TABLE copy_bench (studentnummer text, datum date, "
+            "geroosterde_uren numeric(4,1), afwezige_uren numeric(4,1), geoorloofd text, "
+            "reden text)"
+        )
+        start = time.perf_counter()
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY copy_bench FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER)") as cp,
+            path.open("rb") as f,
+        ):
+            while chunk := f.read(1 << 20):
+                cp.write(chunk)
+        conn.commit()
+        return time.perf_counter() - start
+
+
+def postgres_database(base_url: str, name: str, create: bool) -> str:
+    import psycopg
+
+    admin = base_url.replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if create:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return base_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+        return
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--postgres", default=DEFAULT_PG, help="server URL, or '' to skip")
+    args = parser.parse_args()
+    print(
+        f"absence import, {args.rows} rows, {args.runs} runs; "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "verzuim.csv"
+        write_file(path, args.rows)
+        print(f"file: {path.stat().st_size / 1e6:.0f} MB")
+        results: dict[str, list[dict[str, float]]] = {"SQLite": [], "PostgreSQL": []}
+        copies: list[float] = []
+        for i in range(args.runs):
+            results["SQLite"].append(run_child(f"sqlite:///{tmp}/bench{i}.sqlite3", path))
+            if args.postgres:
+                name = f"schakelpunt_bench_import_{os.getpid()}_{i}"
+                url = postgres_database(args.postgres, name, create=True)
+                try:
+                    results["PostgreSQL"].append(run_child(url, path))
+                    copies.append(copy_seconds(url, path))
+                finally:
+                    postgres_database(args.postgres, name, create=False)
+        for label, runs in results.items():
+            if not runs:
+                continue
+            rates = [r["rows"] / r["seconds"] for r in runs]
+            print(
+                f"{label:<11} import median {statistics.median(rates):>9,.0f} rows/s "
+                f"({statistics.median(r['seconds'] for r in runs):.1f} s), "
+                f"peak {max(r['peak_mb'] for r in runs):.0f} MB; runs: "
+                + ", ".join(f"{r['seconds']:.1f}" for r in runs)
+            )
+        if copies:
+            rate = args.rows / statistics.median(copies)
+            print(
+                f"{'COPY':<11} median {rate:>9,.0f} rows/s ({statistics.median(copies):.1f} s)"
+                "; runs: " + ", ".join(f"{c:.1f}" for c in copies)
+            )
+
+
+if __name__ == "__main__":
+    main()
