@@ -149,6 +149,8 @@ def early_warnings_compute(*, institution: Organisation, today: date) -> DailyRu
                     "schooldagen of langer zonder opvolging.",
                 )
             )
+        if not factors:
+            continue  # nothing to show: no row (most students, most days)
         flagged = any(f.code in FLAG_CODES for f in factors)
         run.flagged += flagged
         warnings.append(
@@ -159,7 +161,7 @@ def early_warnings_compute(*, institution: Organisation, today: date) -> DailyRu
                 factors=[{"code": f.code, "explanation": f.explanation} for f in factors],
             )
         )
-    run.students = len(warnings)
+    run.students = len(students)
     with transaction.atomic():
         EarlyWarning.objects.filter(student__institution=institution).delete()
         EarlyWarning.objects.bulk_create(warnings, batch_size=2000)
