@@ -64,6 +64,8 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
         "/meldingen/",
         "/verzuim/",
         "/triage/",
+        "/verzuim/terugblik/",
+        "/verzuim/rmc-lijst/",
     ]
     for path in pages:
         page.goto(base + path)
@@ -79,6 +81,22 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
     assert_accessible(page, "student's access log")
     page.goto(f"{base}/studenten/{anna.pk}/")
     assert_accessible(page, "student's own file")
+
+    page.context.clear_cookies()
+    log_in(page, base, "absence@example.nl")
+    for path in ("/verzuim/importeren/", "/triage/"):
+        page.goto(base + path)
+        assert_accessible(page, f"attendance coordinator {path}")
+
+    page.context.clear_cookies()
+    log_in(page, base, "rmc@example.nl")
+    page.goto(f"{base}/verzuim/rmc-lijst/")
+    assert_accessible(page, "RMC list with follow-up forms")
+
+    page.context.clear_cookies()
+    log_in(page, base, "admin@example.nl")
+    page.goto(f"{base}/verzuim/instellingen/")
+    assert_accessible(page, "signal settings")
 
     page.context.clear_cookies()
     log_in(page, base, "privacy@example.nl")
