@@ -53,25 +53,15 @@ def child(path: str) -> None:
     django.setup()
     from datetime import date as date_
 
-    from schakelpunt.accounts.models import (
-        Location,
-        Membership,
-        Organisation,
-        Programme,
-        ProgrammeTeam,
-        User,
-    )
-    from schakelpunt.refdata.models import Municipality
+    from common import make_school
+
+    from schakelpunt.accounts.models import Membership, User
     from schakelpunt.signals.importer import absence_import
     from schakelpunt.students.models import Student
 
-    enschede = Municipality.objects.get(cbs_code="GM0153")
-    roc = Organisation.objects.create(name="ROC Bench", kind="mbo")
-    location = Location.objects.create(institution=roc, name="Bench", municipality=enschede)
-    team = ProgrammeTeam.objects.create(location=location, name="Team")
-    programme = Programme.objects.create(
-        team=team, crebo="25000", name="Bench", level=2, pathway="BOL"
-    )
+    school = make_school("ROC Bench")
+    roc, location, enschede = school.institution, school.location, school.place
+    programme = school.programmes[2]
     Student.objects.bulk_create(
         (
             Student(

@@ -107,10 +107,9 @@ def child(folder: str, runs: int) -> None:
     import django
 
     django.setup()
+    from common import make_school
     from django.db import connection, transaction
 
-    from schakelpunt.accounts.models import Location, Organisation, Programme, ProgrammeTeam
-    from schakelpunt.refdata.models import Municipality
     from schakelpunt.signals.daily import daily_signals_compute
     from schakelpunt.signals.models import (
         AbsenceRecord,
@@ -121,18 +120,15 @@ def child(folder: str, runs: int) -> None:
     )
     from schakelpunt.students.models import Student
 
-    place = Municipality.objects.get(cbs_code="GM0153")
-    roc = Organisation.objects.create(name="ROC Schaal", kind="mbo")
+    school = make_school("ROC Schaal")
+    roc, location, place, programmes = (
+        school.institution,
+        school.location,
+        school.place,
+        school.programmes,
+    )
     for start, end in HOLIDAYS:
         SchoolHoliday.objects.create(institution=roc, name="vakantie", start=start, end=end)
-    location = Location.objects.create(institution=roc, name="Schaal", municipality=place)
-    team = ProgrammeTeam.objects.create(location=location, name="Team")
-    programmes = {
-        level: Programme.objects.create(
-            team=team, crebo=f"2500{level}", name=f"N{level}", level=level, pathway="BOL"
-        )
-        for level in (1, 2, 3, 4)
-    }
     ids: dict[str, int] = {}
     with (Path(folder) / "students.csv").open() as f:
         rows = list(csv.DictReader(f))

@@ -59,6 +59,20 @@ class DailyRun:
     reports: int = 0
 
 
+def records_by_student(
+    institution: Organisation, start: date, end: date
+) -> dict[int, list[AbsenceDay]]:
+    """The institution's absence records from start to end, per student, in date order."""
+    records: dict[int, list[AbsenceDay]] = defaultdict(list)
+    for student_id, day, scheduled, absent, reason in (
+        AbsenceRecord.objects.filter(student__institution=institution, day__gte=start, day__lte=end)
+        .order_by("student_id", "day")
+        .values_list("student_id", "day", "scheduled_hours", "absent_hours", "reason")
+    ):
+        records[student_id].append(AbsenceDay(day, scheduled, absent, AbsenceReason(reason)))
+    return records
+
+
 def school_year_start(day: date) -> date:
     return date(day.year if day.month >= 8 else day.year - 1, 8, 1)
 
@@ -96,11 +110,7 @@ def early_warnings_compute(*, institution: Organisation, today: date) -> DailyRu
             "programme__pathway",
         )
     )
-    records: dict[int, list[AbsenceDay]] = defaultdict(list)
-    for student_id, day, scheduled, absent, reason in AbsenceRecord.objects.filter(
-        student__institution=institution, day__gte=year_start, day__lte=today
-    ).values_list("student_id", "day", "scheduled_hours", "absent_hours", "reason"):
-        records[student_id].append(AbsenceDay(day, scheduled, absent, AbsenceReason(reason)))
+    records = records_by_student(institution, year_start, today)
     in_support = set(
         Trajectory.objects.filter(student__institution=institution)
         .exclude(state=TrajectoryState.CLOSED)

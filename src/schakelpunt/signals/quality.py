@@ -21,11 +21,11 @@ from schakelpunt.core.aggregates import SUPPRESSION_THRESHOLD, suppress
 from schakelpunt.students.models import Student
 
 from .config import signal_settings_for, thresholds_of
-from .daily import QUEUE_CODES, schedule_for, school_days_since
+from .daily import QUEUE_CODES, records_by_student, schedule_for, school_days_since
 from .early_warning import Profile, attendance_factors, profile_factors
-from .models import AbsenceRecord, Concern, SignalQualityRun
+from .models import Concern, SignalQualityRun
 from .services import calendar_for
-from .statutory import AbsenceDay, AbsenceReason, StudentFacts
+from .statutory import StudentFacts
 
 
 @dataclass
@@ -80,13 +80,7 @@ def quality_compute(
             "location__name",
         )
     )
-    records: dict[int, list[AbsenceDay]] = defaultdict(list)
-    for student_id, day, scheduled, absent, reason in (
-        AbsenceRecord.objects.filter(student__institution=institution, day__gte=start, day__lte=end)
-        .order_by("student_id", "day")
-        .values_list("student_id", "day", "scheduled_hours", "absent_hours", "reason")
-    ):
-        records[student_id].append(AbsenceDay(day, scheduled, absent, AbsenceReason(reason)))
+    records = records_by_student(institution, start, end)
     overall = Tally()
     by_level: dict[str, Tally] = defaultdict(Tally)
     by_location: dict[str, Tally] = defaultdict(Tally)

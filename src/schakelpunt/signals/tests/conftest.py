@@ -37,3 +37,12 @@ def school(db):  # type: ignore[no-untyped-def]
     admin = UserFactory(email="beheer@verzuim.nl")
     MembershipFactory(user=admin, organisation=roc, role=Role.FUNCTIONAL_ADMIN)
     return roc, admin, minor, adult
+
+
+@pytest.fixture
+def officer(school):  # type: ignore[no-untyped-def]
+    """The school's attendance coordinator."""
+    roc, *_ = school
+    user = UserFactory(email="verzuim@verzuim.nl")
+    MembershipFactory(user=user, organisation=roc, role=Role.ABSENCE_OFFICER)
+    return user

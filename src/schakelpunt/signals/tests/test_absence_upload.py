@@ -3,7 +3,6 @@
 import io
 from datetime import date, datetime, timedelta
 
-import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 from tests.world import client_for
@@ -89,14 +88,6 @@ def test_progress_is_reported_while_checking_and_saving(school, monkeypatch):
         ("save", 40, 50),
         ("save", 50, 50),
     ]
-
-
-@pytest.fixture
-def officer(school):  # type: ignore[no-untyped-def]
-    roc, *_ = school
-    user = UserFactory(email="verzuim@verzuim.nl")
-    MembershipFactory(user=user, organisation=roc, role=Role.ABSENCE_OFFICER)
-    return user
 
 
 def upload(client, name: str, data: bytes, capture):  # type: ignore[no-untyped-def]

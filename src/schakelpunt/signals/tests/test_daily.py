@@ -38,14 +38,6 @@ def last_school_days(n: int) -> list[date]:
     return days
 
 
-@pytest.fixture
-def officer(school):  # type: ignore[no-untyped-def]
-    roc, *_ = school
-    user = UserFactory(email="verzuim@verzuim.nl")
-    MembershipFactory(user=user, organisation=roc, role=Role.ABSENCE_OFFICER)
-    return user
-
-
 def test_student_absent_for_days_is_flagged_with_reasons_and_queued_once(school, officer):
     roc, _admin, minor, adult = school
     absent(minor, last_school_days(4))
