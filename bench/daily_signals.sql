@@ -144,7 +144,7 @@ FROM (SELECT sid, dayofweek(day) AS wd, count(*) AS n FROM year_records WHERE un
       GROUP BY sid, wd)
 GROUP BY sid;
 
-CREATE OR REPLACE TABLE factors AS
+CREATE OR REPLACE TEMP TABLE all_factors AS
 SELECT sid, 'rising_absence' AS code FROM rates
 WHERE earlier_days >= 20 AND recent_rate >= 0.10 AND recent_rate >= earlier_rate * 2
 UNION ALL
@@ -160,3 +160,9 @@ SELECT number, 'low_level' FROM students WHERE level <= 2
 UNION ALL
 SELECT number, 'turns_23' FROM students
 WHERE qualified = 0 AND birthday(date_of_birth, 23) BETWEEN $today AND $today + 92;
+
+-- Stored only for students with a factor other than background (context).
+CREATE OR REPLACE TABLE factors AS
+SELECT * FROM all_factors
+WHERE sid IN (SELECT sid FROM all_factors
+              WHERE code NOT IN ('transition_background', 'low_level', 'first_weeks'));

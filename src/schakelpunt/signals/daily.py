@@ -30,8 +30,8 @@ from .early_warning import (
     profile_factors,
 )
 from .models import AbsenceRecord, Concern, ConcernSource, ConcernStatus, EarlyWarning
-from .services import calendar_for, statutory_reports_compute
-from .statutory import AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
+from .services import calendar_for, statutory_reports_record
+from .statutory import REASON_OF, AbsenceDay, SchoolCalendar, StudentFacts
 
 # Factors that put a student in the triage queue. The others (background, level, the first
 # weeks, open concerns) are context: shown with the signal, never a signal on their own.
@@ -45,6 +45,8 @@ QUEUE_CODES = frozenset(
         "turns_23",
     }
 )
+# Background only: shown next to other factors, never stored on their own.
+CONTEXT_CODES = frozenset({"transition_background", "low_level", "first_weeks"})
 # A signal left without follow-up marks the student too; it is already in the queue.
 FLAG_CODES = QUEUE_CODES | {"no_follow_up"}
 # After a signal was closed, the same factors do not raise a new one for this long.
@@ -69,7 +71,7 @@ def records_by_student(
         .order_by("student_id", "day")
         .values_list("student_id", "day", "scheduled_hours", "absent_hours", "reason")
     ):
-        records[student_id].append(AbsenceDay(day, scheduled, absent, AbsenceReason(reason)))
+        records[student_id].append(AbsenceDay(day, scheduled, absent, REASON_OF[reason]))
     return records
 
 
@@ -159,8 +161,8 @@ def early_warnings_compute(*, institution: Organisation, today: date) -> DailyRu
                     "schooldagen of langer zonder opvolging.",
                 )
             )
-        if not factors:
-            continue  # nothing to show: no row (most students, most days)
+        if all(f.code in CONTEXT_CODES for f in factors):
+            continue  # context alone is no reason to look: no row (most students, most days)
         flagged = any(f.code in FLAG_CODES for f in factors)
         run.flagged += flagged
         warnings.append(
@@ -230,7 +232,7 @@ def _queue_signals(institution: Organisation, warnings: list[EarlyWarning], toda
 def daily_signals_compute(*, institution: Organisation, today: date) -> DailyRun:
     """Everything the morning run does for one institution."""
     options = region_options_of(signal_settings_for(institution))
-    reports = statutory_reports_compute(institution=institution, on_date=today, options=options)
+    reports = statutory_reports_record(institution=institution, on_date=today, options=options)
     run = early_warnings_compute(institution=institution, today=today)
-    run.reports = sum(1 for r in reports if r.end_date == today)
+    run.reports = reports
     return run

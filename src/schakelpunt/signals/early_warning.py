@@ -103,28 +103,31 @@ def attendance_factors(
     factors: list[Factor] = []
     recent_from = max(calendar.school_weeks_back(today, thresholds.recent_weeks), schedule.start)
     recorded = [a for a in absences if schedule.start <= a.day <= today]
-
-    def totals(start: date, end: date) -> tuple[Decimal, Decimal, Decimal]:
-        """Scheduled, absent (any reason) and unauthorised hours from start to end."""
-        if start > end:
-            return Decimal(0), Decimal(0), Decimal(0)
-        inside = [a for a in recorded if start <= a.day <= end]
-        usual_days = len(_scheduled_days(calendar, start, end, schedule.weekdays)) - sum(
-            1
-            for a in inside
-            if a.day.weekday() in schedule.weekdays and calendar.is_school_day(a.day)
-        )
-        scheduled = sum((a.scheduled_hours for a in inside), schedule.hours * usual_days)
-        absent = sum((a.absent_hours for a in inside), Decimal(0))
-        unauthorised = sum((a.unauthorised_hours for a in inside), Decimal(0))
-        return scheduled, absent, unauthorised
-
-    recent_scheduled, _absent, recent_unauth = totals(recent_from, today)
-    earlier_scheduled, _absent, earlier_unauth = totals(
-        schedule.start, recent_from - timedelta(days=1)
+    # One pass over the records: hours before and in the recent period.
+    zero = Decimal(0)
+    recent_sched = recent_unauth = earlier_sched = earlier_unauth = absent = zero
+    recent_days = earlier_days_recorded = 0
+    for a in recorded:
+        on_schedule = a.day.weekday() in schedule.weekdays and calendar.is_school_day(a.day)
+        absent += a.absent_hours
+        if a.day >= recent_from:
+            recent_sched += a.scheduled_hours
+            recent_unauth += a.unauthorised_hours
+            recent_days += on_schedule
+        else:
+            earlier_sched += a.scheduled_hours
+            earlier_unauth += a.unauthorised_hours
+            earlier_days_recorded += on_schedule
+    before = recent_from - timedelta(days=1)
+    recent_scheduled = recent_sched + schedule.hours * (
+        len(_scheduled_days(calendar, recent_from, today, schedule.weekdays)) - recent_days
     )
-    recent_rate = recent_unauth / recent_scheduled if recent_scheduled else Decimal(0)
-    earlier_rate = earlier_unauth / earlier_scheduled if earlier_scheduled else Decimal(0)
+    earlier_scheduled = earlier_sched + schedule.hours * (
+        len(_scheduled_days(calendar, schedule.start, before, schedule.weekdays))
+        - earlier_days_recorded
+    )
+    recent_rate = recent_unauth / recent_scheduled if recent_scheduled else zero
+    earlier_rate = earlier_unauth / earlier_scheduled if earlier_scheduled else zero
     # Rising needs something to rise from: at least as many earlier weeks as recent ones.
     earlier_days = _scheduled_days(
         calendar, schedule.start, recent_from - timedelta(days=1), frozenset(range(5))
@@ -160,8 +163,8 @@ def attendance_factors(
             best = max(best, streak)
     if best >= thresholds.consecutive_days:
         factors.append(Factor("consecutive_days", f"{best} schooldagen achter elkaar afwezig."))
-    scheduled, absent, _unauth = totals(schedule.start, today)
-    total_rate = absent / scheduled if scheduled else Decimal(0)
+    scheduled = recent_scheduled + earlier_scheduled
+    total_rate = absent / scheduled if scheduled else zero
     # A share means little over a few days: only once the recent period has been observed.
     observed = len(_scheduled_days(calendar, schedule.start, today, schedule.weekdays))
     enough = observed >= len(schedule.weekdays) * thresholds.recent_weeks

@@ -14,8 +14,8 @@ from schakelpunt.students.models import Student
 
 from .models import AbsenceRecord, AbsenceReport, SchoolHoliday
 from .statutory import (
+    REASON_OF,
     AbsenceDay,
-    AbsenceReason,
     RegionOptions,
     SchoolCalendar,
     StudentFacts,
@@ -34,10 +34,11 @@ def calendar_for(institution: Organisation) -> SchoolCalendar:
     )
 
 
-def statutory_reports_compute(
+def statutory_reports_record(
     *, institution: Organisation, on_date: date, options: RegionOptions | None = None
-) -> list[AbsenceReport]:
-    """Record every report due up to `on_date`; running it again adds nothing new."""
+) -> int:
+    """Record every report due up to `on_date`; running it again adds nothing new. Returns
+    how many reports end on `on_date`."""
     options = options or RegionOptions()
     calendar = calendar_for(institution)
     since = on_date - timedelta(days=LOOK_BACK_DAYS)
@@ -45,16 +46,18 @@ def statutory_reports_compute(
     for student_id, day, scheduled, absent, reason in AbsenceRecord.objects.filter(
         student__institution=institution, day__gte=since, day__lte=on_date, absent_hours__gt=0
     ).values_list("student_id", "day", "scheduled_hours", "absent_hours", "reason"):
-        by_student[student_id].append(AbsenceDay(day, scheduled, absent, AbsenceReason(reason)))
-    students = Student.objects.in_bulk(list(by_student))
+        by_student[student_id].append(AbsenceDay(day, scheduled, absent, REASON_OF[reason]))
+    facts = {
+        pk: StudentFacts(born, basic_qualification_on=enrolled_on if qualified else None)
+        for pk, born, qualified, enrolled_on in Student.objects.filter(
+            institution=institution
+        ).values_list("pk", "date_of_birth", "has_basic_qualification", "enrolled_on")
+    }
     found: list[AbsenceReport] = []
     for student_id, absences in by_student.items():
-        student = students[student_id]
-        facts = StudentFacts(
-            student.date_of_birth,
-            basic_qualification_on=student.enrolled_on if student.has_basic_qualification else None,
-        )
-        for report in reports_due(facts, absences, calendar, until=on_date, options=options):
+        for report in reports_due(
+            facts[student_id], absences, calendar, until=on_date, options=options
+        ):
             found.append(
                 AbsenceReport(
                     student_id=student_id,
@@ -67,6 +70,14 @@ def statutory_reports_compute(
             )
     with transaction.atomic():
         AbsenceReport.objects.bulk_create(found, batch_size=2000, ignore_conflicts=True)
+    return sum(1 for r in found if r.end_date == on_date)
+
+
+def statutory_reports_compute(
+    *, institution: Organisation, on_date: date, options: RegionOptions | None = None
+) -> list[AbsenceReport]:
+    """Record the reports due up to `on_date` and list all of them (for the CLI and checks)."""
+    statutory_reports_record(institution=institution, on_date=on_date, options=options)
     return list(
         AbsenceReport.objects.filter(student__institution=institution, end_date__lte=on_date)
         .select_related("student")

@@ -40,6 +40,10 @@ class AbsenceReason(StrEnum):
     UNAUTHORISED = "unauthorised"
 
 
+# Reason codes as stored, to their enum member (a dict look-up is cheaper than the call).
+REASON_OF = {reason.value: reason for reason in AbsenceReason}
+
+
 class ReportKind(StrEnum):
     SIXTEEN_IN_FOUR = "16_in_4"
     LONG_TERM_RELATIVE = "long_relative"
@@ -109,26 +113,38 @@ class SchoolCalendar:
     def is_school_week(self, monday: date) -> bool:
         return any(self.is_school_day(monday + timedelta(days=i)) for i in range(5))
 
+    def _memo(self, name: str) -> dict[tuple[date, int], date]:
+        """Answers per calendar: the rules ask the same questions for many students."""
+        memo: dict[tuple[date, int], date] = self.__dict__.setdefault(name, {})
+        return memo
+
     def school_weeks_back(self, day: date, count: int) -> date:
         """The Monday of the `count`-th school week counting back from `day`'s week (incl.)."""
-        monday = self.week_start(day)
-        found = 0
-        while True:
-            if self.is_school_week(monday):
-                found += 1
-                if found == count:
-                    return monday
-            monday -= timedelta(days=7)
+        memo = self._memo("_weeks_back")
+        if (day, count) not in memo:
+            monday = self.week_start(day)
+            found = 0
+            while True:
+                if self.is_school_week(monday):
+                    found += 1
+                    if found == count:
+                        break
+                monday -= timedelta(days=7)
+            memo[(day, count)] = monday
+        return memo[(day, count)]
 
     def add_school_weeks(self, day: date, weeks: int) -> date:
         """The same weekday `weeks` school weeks later; holiday weeks are skipped."""
-        monday = self.week_start(day)
-        found = 0
-        while found < weeks:
-            monday += timedelta(days=7)
-            if self.is_school_week(monday):
-                found += 1
-        return monday + (day - self.week_start(day))
+        memo = self._memo("_weeks_ahead")
+        if (day, weeks) not in memo:
+            monday = self.week_start(day)
+            found = 0
+            while found < weeks:
+                monday += timedelta(days=7)
+                if self.is_school_week(monday):
+                    found += 1
+            memo[(day, weeks)] = monday + (day - self.week_start(day))
+        return memo[(day, weeks)]
 
     def _school_days_in(self, year: int) -> tuple[date, ...]:
         cache: dict[int, tuple[date, ...]] = self.__dict__.setdefault("_years", {})
