@@ -8,6 +8,7 @@ Large files report their progress through a callback (the screen shows it, the C
 
 import csv
 import io
+import logging
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from schakelpunt.students.models import Student
 
 from .daily import daily_signals_compute
 from .models import AbsenceImportJob, AbsenceReasonCode, AbsenceRecord, ImportStatus
+
+logger = logging.getLogger(__name__)
 
 REQUIRED = ["studentnummer", "datum", "geroosterde_uren", "afwezige_uren", "geoorloofd", "reden"]
 REASONS = {
@@ -311,10 +314,26 @@ def absence_import_job_run(job_id: int) -> None:
         )
     except PermissionDenied:
         result = AbsenceImportResult(errors=["U mag voor deze instelling geen verzuim inlezen."])
+    except Exception:
+        # Nothing was saved (one transaction); say so instead of showing progress forever.
+        AbsenceImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            errors=[
+                "Er ging iets mis bij het inlezen; er is niets opgeslagen. Probeer het later "
+                "opnieuw of neem contact op met de functioneel beheerder."
+            ],
+            data=b"",
+            finished_at=timezone.now(),
+        )
+        raise
     if result.ok:
-        # New absence: bring the reports and the early warning up to date at once.
+        # New absence: bring the reports and the early warning up to date at once. If that
+        # fails the absence is still saved, and the morning run catches up.
         progress(ImportStatus.SIGNALS, 0, 0)
-        daily_signals_compute(institution=job.institution, today=timezone.localdate())
+        try:
+            daily_signals_compute(institution=job.institution, today=timezone.localdate())
+        except Exception:
+            logger.exception("Signals after absence import %s failed", job_id)
     AbsenceImportJob.objects.filter(pk=job_id).update(
         status=ImportStatus.DONE if result.ok else ImportStatus.FAILED,
         created=result.created,

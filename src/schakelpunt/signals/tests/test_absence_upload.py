@@ -3,13 +3,14 @@
 import io
 from datetime import date, datetime, timedelta
 
+import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 from tests.world import client_for
 
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.tests.factories import MembershipFactory, UserFactory
-from schakelpunt.signals.importer import absence_import
+from schakelpunt.signals.importer import absence_import, absence_import_job_run
 from schakelpunt.signals.models import AbsenceImportJob, AbsenceRecord
 
 from .test_absence import HEADER, MONDAY, row
@@ -159,3 +160,23 @@ def test_only_the_school_may_upload_absence(school, officer):
     coach = UserFactory()
     MembershipFactory(user=coach, organisation=roc, role=Role.CARE_COORDINATOR)
     assert client_for(coach).get(reverse("signals:import")).status_code == 404
+
+
+def test_a_crash_in_the_worker_ends_the_job_with_a_message_not_endless_progress(
+    school, officer, monkeypatch
+):
+    roc, *_ = school
+    job = AbsenceImportJob.objects.create(
+        institution=roc, uploaded_by=officer, filename="verzuim.csv", data=b"x"
+    )
+
+    def broken(**_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("schakelpunt.signals.importer.absence_import", broken)
+    with pytest.raises(RuntimeError):
+        absence_import_job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.finished
+    assert job.errors[0].startswith("Er ging iets mis bij het inlezen; er is niets opgeslagen.")
+    assert bytes(job.data) == b""
