@@ -146,6 +146,23 @@ class SchoolCalendar:
             memo[(day, weeks)] = monday + (day - self.week_start(day))
         return memo[(day, weeks)]
 
+    def next_school_day(self, day: date) -> date:
+        memo = self._memo("_next")
+        if (day, 1) not in memo:
+            following = day + timedelta(days=1)
+            while not self.is_school_day(following):
+                following += timedelta(days=1)
+            memo[(day, 1)] = following
+        return memo[(day, 1)]
+
+    def four_weeks_from(self, start: date) -> tuple[date, date]:
+        """From a first day of absence: the last school day of the four school weeks, and the
+        first school day after them (the same weekday four school weeks later, or later)."""
+        period_end = self.add_school_weeks(start, SCHOOL_WEEKS_IN_WINDOW)
+        last_in = max(self.school_days(start, period_end - timedelta(days=1)))
+        first_after = min(self.school_days(period_end, period_end + timedelta(days=60)))
+        return last_in, first_after
+
     def _school_days_in(self, year: int) -> tuple[date, ...]:
         cache: dict[int, tuple[date, ...]] = self.__dict__.setdefault("_years", {})
         if year not in cache:
@@ -202,11 +219,16 @@ def sixteen_in_four(
     by_day = {a.day: a for a in absences}
     reports: list[StatutoryReport] = []
     last_end: date | None = None
+    # The window [since, current] only moves forward: keep its first day and its sum.
+    first = 0
+    total = Decimal(0)
     for current in counting:
         window_start = calendar.school_weeks_back(current.day, SCHOOL_WEEKS_IN_WINDOW)
         since = max(window_start, last_end + timedelta(days=1)) if last_end else window_start
-        in_window = [a for a in counting if since <= a.day <= current.day]
-        total = sum((a.unauthorised_hours for a in in_window), Decimal(0))
+        total += current.unauthorised_hours
+        while counting[first].day < since:
+            total -= counting[first].unauthorised_hours
+            first += 1
         if total < HOURS_THRESHOLD:
             continue
         if (
@@ -216,7 +238,7 @@ def sixteen_in_four(
         ):
             continue  # continuous absence: at most one report per 7 calendar days
         reports.append(
-            StatutoryReport(ReportKind.SIXTEEN_IN_FOUR, in_window[0].day, current.day, total)
+            StatutoryReport(ReportKind.SIXTEEN_IN_FOUR, counting[first].day, current.day, total)
         )
         last_end = current.day
     return reports
@@ -235,19 +257,17 @@ def _absent_streaks(
     absences: Iterable[AbsenceDay], calendar: SchoolCalendar, until: date
 ) -> list[list[date]]:
     """Runs of school days on which the student was absent all day without valid reason."""
-    whole = {a.day for a in absences if a.whole_day_unauthorised and a.day <= until}
-    if not whole:
-        return []
+    whole = sorted(
+        a.day
+        for a in absences
+        if a.whole_day_unauthorised and a.day <= until and calendar.is_school_day(a.day)
+    )
     streaks: list[list[date]] = []
-    current: list[date] = []
-    for day in calendar.school_days(min(whole), until):
-        if day in whole:
-            current.append(day)
-        elif current:
-            streaks.append(current)
-            current = []
-    if current:
-        streaks.append(current)
+    for day in whole:
+        if streaks and calendar.next_school_day(streaks[-1][-1]) == day:
+            streaks[-1].append(day)
+        else:
+            streaks.append([day])
     return streaks
 
 
@@ -271,11 +291,7 @@ def long_absence(
     reports: list[StatutoryReport] = []
     for streak in _absent_streaks(absences, calendar, until):
         start = streak[0]
-        period_end = calendar.add_school_weeks(start, SCHOOL_WEEKS_IN_WINDOW)
-        last_in_period = max(d for d in calendar.school_days(start, period_end - timedelta(days=1)))
-        first_after = min(
-            d for d in calendar.school_days(period_end, period_end + timedelta(days=60))
-        )
+        last_in_period, first_after = calendar.four_weeks_from(start)
         in_streak = set(streak)
         for kind, day in (
             (ReportKind.LONG_TERM_RELATIVE, first_after),
