@@ -188,7 +188,8 @@ else:
         "filename": str(DATA_DIR / "tasks.sqlite3"),
     }
 HUEY["immediate"] = env.bool("HUEY_IMMEDIATE", default=False)
-HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
+# Pick up work within 2 s even after a quiet spell (an upload is waiting on screen).
+HUEY["consumer"] = {"workers": 2, "worker_type": "thread", "max_delay": 2.0}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
