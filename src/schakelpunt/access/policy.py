@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schakelpunt.accounts.models import Membership, Organisation, User
-from schakelpunt.accounts.roles import Role
+from schakelpunt.accounts.roles import OrganisationKind, Role
 from schakelpunt.core.dates import years_before
 from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES, Consent, Referral
-from schakelpunt.signals.models import AbsenceReport
+from schakelpunt.signals.models import AbsenceReport, Concern, ConcernSource
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import SupportTeamMember
 
@@ -377,13 +377,34 @@ def may_follow_up(user: User, student: Student) -> bool:
     return students_for_follow_up(user).filter(pk=student.pk).exists()
 
 
+def concerns_user_may_handle(user: User) -> Q:
+    """Concerns in the user's triage queue: every concern about students whose support they
+    may change (the care team), and the early-warning signals about attendance of students
+    whose absence they may change (the school's attendance coordinator)."""
+    support = students_for_user(user, part=Part.SUPPORT, action=Action.CHANGE)
+    absence = students_for_user(user, part=Part.ABSENCE, action=Action.CHANGE)
+    return Q(student__in=support) | Q(
+        student__in=absence, source=ConcernSource.EARLY_WARNING, about_absence=True
+    )
+
+
+def may_handle_concern(user: User, concern: Concern) -> bool:
+    access = student_access(user, concern.student)
+    return access.allows(Action.CHANGE, Part.SUPPORT) or (
+        concern.source == ConcernSource.EARLY_WARNING
+        and concern.about_absence
+        and access.allows(Action.CHANGE, Part.ABSENCE)
+    )
+
+
 def institutions_for_signal_quality(user: User) -> list[Organisation]:
     """Care coordinators and governance look back at the signalling of their institution
     (counts only, never names)."""
     return [
         m.organisation
         for m in _active_memberships(user)
-        if m.role in {Role.CARE_COORDINATOR, Role.GOVERNANCE} and m.organisation.kind == "mbo"
+        if m.role in {Role.CARE_COORDINATOR, Role.GOVERNANCE}
+        and m.organisation.kind == OrganisationKind.MBO_INSTITUTION
     ]
 
 

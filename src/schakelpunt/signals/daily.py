@@ -31,7 +31,7 @@ from .early_warning import (
 )
 from .models import AbsenceRecord, Concern, ConcernSource, ConcernStatus, EarlyWarning
 from .services import calendar_for, statutory_reports_record
-from .statutory import REASON_OF, AbsenceDay, SchoolCalendar, StudentFacts
+from .statutory import REASON_OF, AbsenceDay, StudentFacts
 
 # Factors that put a student in the triage queue. The others (background, level, the first
 # weeks, open concerns) are context: shown with the signal, never a signal on their own.
@@ -77,10 +77,6 @@ def records_by_student(
 
 def school_year_start(day: date) -> date:
     return date(day.year if day.month >= 8 else day.year - 1, 8, 1)
-
-
-def school_days_since(calendar: SchoolCalendar, start: date, today: date) -> int:
-    return len(calendar.school_days(start + timedelta(days=1), today))
 
 
 def schedule_for(start: date, pathway: str, records: list[AbsenceDay]) -> Schedule:
@@ -134,7 +130,7 @@ def early_warnings_compute(*, institution: Organisation, today: date) -> DailyRu
         raised = timezone.localtime(created_at).date()
         if (
             first_action_at is None
-            and school_days_since(calendar, raised, today) >= settings.follow_up_school_days
+            and calendar.school_days_after(raised, today) >= settings.follow_up_school_days
         ):
             unfollowed[student_id] += 1
 

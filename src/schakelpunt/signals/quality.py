@@ -21,7 +21,7 @@ from schakelpunt.core.aggregates import SUPPRESSION_THRESHOLD, suppress
 from schakelpunt.students.models import Student
 
 from .config import signal_settings_for, thresholds_of
-from .daily import QUEUE_CODES, records_by_student, schedule_for, school_days_since
+from .daily import QUEUE_CODES, records_by_student, schedule_for
 from .early_warning import Profile, attendance_factors, profile_factors
 from .models import Concern, SignalQualityRun
 from .services import calendar_for
@@ -189,5 +189,5 @@ def follow_through(*, institution: Organisation, start: date, end: date) -> Foll
         if acted_at is not None:
             raised = timezone.localtime(created_at).date()
             acted = timezone.localtime(acted_at).date()
-            in_time += school_days_since(calendar, raised, acted) <= days
+            in_time += calendar.school_days_after(raised, acted) <= days
     return FollowThrough(total, in_time, days)

@@ -171,6 +171,10 @@ class SchoolCalendar:
             cache[year] = tuple(d for d in days if self.is_school_day(d))
         return cache[year]
 
+    def school_days_after(self, start: date, end: date) -> int:
+        """School days after `start` up to and including `end` (how long something waited)."""
+        return len(self.school_days(start + timedelta(days=1), end))
+
     def school_days(self, start: date, end: date) -> list[date]:
         found: list[date] = []
         for year in range(start.year, end.year + 1):

@@ -2,7 +2,7 @@
 the care team of the student's location, escalated when nobody acts within N school days."""
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,7 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schakelpunt.access.parts import Action, Part
-from schakelpunt.access.policy import student_access, students_for_user
+from schakelpunt.access.policy import (
+    concerns_user_may_handle,
+    may_handle_concern,
+    student_access,
+)
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
@@ -21,7 +25,7 @@ from schakelpunt.support.models import ContactKind, ContactNote, LifeDomain
 from schakelpunt.support.student_services import care_team_of
 
 from .config import signal_settings_for
-from .models import Concern, ConcernSource, ConcernStatus, Urgency
+from .models import Concern, ConcernStatus, Urgency
 from .services import calendar_for
 from .statutory import SchoolCalendar
 
@@ -72,22 +76,11 @@ def concern_raise(
 
 def _locked(concern_id: int, actor: User) -> Concern:
     concern = Concern.objects.select_for_update().select_related("student").get(pk=concern_id)
-    if not may_handle(actor, concern):
+    if not may_handle_concern(actor, concern):
         raise PermissionDenied
     if concern.status == ConcernStatus.CLOSED:
         raise ValidationError(_("Deze zorgmelding is al afgesloten."))
     return concern
-
-
-def may_handle(user: User, concern: Concern) -> bool:
-    """The care team handles every concern; the school's attendance coordinator also handles
-    the early-warning signals about attendance."""
-    access = student_access(user, concern.student)
-    return access.allows(Action.CHANGE, Part.SUPPORT) or (
-        concern.source == ConcernSource.EARLY_WARNING
-        and concern.about_absence
-        and access.allows(Action.CHANGE, Part.ABSENCE)
-    )
 
 
 def _acted(concern: Concern, actor: User) -> None:
@@ -174,13 +167,8 @@ def concern_close(*, actor: User, concern_id: int, reason: str) -> Concern:
 def triage_queue(user: User) -> QuerySet[Concern]:
     """Open concerns about students whose support this user may change, and early-warning
     signals about students whose absence they may change: urgent first."""
-    support = students_for_user(user, part=Part.SUPPORT, action=Action.CHANGE)
-    absence = students_for_user(user, part=Part.ABSENCE, action=Action.CHANGE)
     return (
-        Concern.objects.filter(
-            Q(student__in=support)
-            | Q(student__in=absence, source=ConcernSource.EARLY_WARNING, about_absence=True)
-        )
+        Concern.objects.filter(concerns_user_may_handle(user))
         .exclude(status=ConcernStatus.CLOSED)
         .select_related("student", "raised_by", "handled_by")
         .annotate(
@@ -194,14 +182,11 @@ def triage_queue(user: User) -> QuerySet[Concern]:
     )
 
 
-def _school_days_between(calendar: SchoolCalendar, start: date, end: date) -> int:
-    return len(calendar.school_days(start + timedelta(days=1), end))
-
-
 def escalate_stale_concerns(*, today: date) -> int:
     """Concerns nobody acted on within the institution's follow-up days go to the care
     coordinators of the student's location. Safe to run again: each escalates once."""
     calendars: dict[int, tuple[SchoolCalendar, int]] = {}
+    coordinators_at: dict[tuple[int, int], set[int]] = {}
     escalated = 0
     stale = Concern.objects.filter(
         status=ConcernStatus.NEW, first_action_at__isnull=True, escalated_at__isnull=True
@@ -215,22 +200,17 @@ def escalate_stale_concerns(*, today: date) -> int:
             )
         calendar, follow_up_days = calendars[student.institution_id]
         raised = timezone.localtime(concern.created_at).date()
-        if _school_days_between(calendar, raised, today) < follow_up_days:
+        if calendar.school_days_after(raised, today) < follow_up_days:
             continue
-        coordinators = set(
-            Membership.objects.active()
-            .filter(organisation_id=student.institution_id, role=Role.CARE_COORDINATOR)
-            .filter(location__isnull=True)
-            .values_list("user_id", flat=True)
-        ) | set(
-            Membership.objects.active()
-            .filter(
-                organisation_id=student.institution_id,
-                role=Role.CARE_COORDINATOR,
-                location_id=student.location_id,
+        key = (student.institution_id, student.location_id)
+        if key not in coordinators_at:
+            coordinators_at[key] = set(
+                Membership.objects.active()
+                .filter(organisation_id=student.institution_id, role=Role.CARE_COORDINATOR)
+                .filter(Q(location__isnull=True) | Q(location_id=student.location_id))
+                .values_list("user_id", flat=True)
             )
-            .values_list("user_id", flat=True)
-        )
+        coordinators = coordinators_at[key]
         with transaction.atomic():
             Concern.objects.filter(pk=concern.pk).update(escalated_at=timezone.now())
             notify(
