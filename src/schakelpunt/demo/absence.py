@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from schakelpunt.accounts.models import Organisation, User
-from schakelpunt.signals.daily import daily_signals_compute
+from schakelpunt.signals.config import calendar_for
+from schakelpunt.signals.daily import daily_signals_compute, statutory_reports_compute
 from schakelpunt.signals.models import (
     AbsenceRecord,
     AbsenceReport,
@@ -22,7 +23,6 @@ from schakelpunt.signals.models import (
     Urgency,
 )
 from schakelpunt.signals.quality import quality_compute
-from schakelpunt.signals.services import calendar_for, statutory_reports_compute
 from schakelpunt.signals.statutory import SchoolCalendar
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import LifeDomain

@@ -12,8 +12,8 @@ from schakelpunt.access.policy import may_configure_institution
 from schakelpunt.accounts.models import Organisation, User
 
 from .early_warning import Thresholds
-from .models import SignalSettings
-from .statutory import RegionOptions
+from .models import SchoolHoliday, SignalSettings
+from .statutory import RegionOptions, SchoolCalendar
 
 EDITABLE = [
     "holiday_region",
@@ -35,6 +35,14 @@ def signal_settings_for(institution: Organisation) -> SignalSettings:
     """The institution's settings; the documented defaults when it never changed them."""
     found = SignalSettings.objects.filter(institution=institution).first()
     return found or SignalSettings(institution=institution, version=0)
+
+
+def calendar_for(institution: Organisation) -> SchoolCalendar:
+    return SchoolCalendar(
+        holidays=tuple(
+            SchoolHoliday.objects.filter(institution=institution).values_list("start", "end")
+        )
+    )
 
 
 def thresholds_of(settings: SignalSettings) -> Thresholds:

@@ -3,35 +3,60 @@
 Runs each morning per institution (huey) and from `schakelpunt signals compute`. Safe to run
 again for the same day: reports are unique, the early warning is replaced, and a student has at
 most one open early-warning signal in the triage queue, kept up to date.
+
+The work per student is done by the plain rule functions (`statutory.reports_due`,
+`early_warning.attendance_factors` and `profile_factors`). For a large institution it is split
+over worker processes: everything is read from the database first, the workers only compute,
+and the results are written in one transaction (COPY on PostgreSQL). See docs/signals.md.
 """
 
+import gc
+import multiprocessing
+import os
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from statistics import median
+from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from schakelpunt.accounts.models import Organisation, Pathway
+from schakelpunt.core.bulk import insert_objects, insert_rows
 from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES, Referral
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import Trajectory, TrajectoryState
 
-from .config import region_options_of, signal_settings_for, thresholds_of
+from .config import calendar_for, region_options_of, signal_settings_for, thresholds_of
 from .early_warning import (
     ATTENDANCE_CODES,
     Factor,
     Profile,
     Schedule,
+    Thresholds,
     attendance_factors,
     profile_factors,
 )
-from .models import AbsenceRecord, Concern, ConcernSource, ConcernStatus, EarlyWarning
-from .services import calendar_for, statutory_reports_record
-from .statutory import REASON_OF, AbsenceDay, StudentFacts
+from .models import (
+    AbsenceRecord,
+    AbsenceReport,
+    Concern,
+    ConcernSource,
+    ConcernStatus,
+    EarlyWarning,
+)
+from .statutory import (
+    REASON_OF,
+    AbsenceDay,
+    RegionOptions,
+    SchoolCalendar,
+    StudentFacts,
+    reports_due,
+)
 
 # Factors that put a student in the triage queue. The others (background, level, the first
 # weeks, open concerns) are context: shown with the signal, never a signal on their own.
@@ -51,6 +76,16 @@ CONTEXT_CODES = frozenset({"transition_background", "low_level", "first_weeks"})
 FLAG_CODES = QUEUE_CODES | {"no_follow_up"}
 # After a signal was closed, the same factors do not raise a new one for this long.
 QUIET_DAYS_AFTER_CLOSING = 28
+# The statutory rules look back at most this far (a window of 4 school weeks plus long
+# absences).
+LOOK_BACK_DAYS = 200
+# Below this many students a second process costs more than it saves.
+PARALLEL_FROM = 20_000
+
+# A report as computed: student, kind, start, end, unauthorised hours, rules version.
+ReportRow = tuple[int, str, date, date, Decimal, str]
+# An early warning as computed: student, flagged, factors.
+WarningRow = tuple[int, bool, list[dict[str, str]]]
 
 
 @dataclass
@@ -81,35 +116,88 @@ def school_year_start(day: date) -> date:
 
 def schedule_for(start: date, pathway: str, records: list[AbsenceDay]) -> Schedule:
     """Usual hours: the median recorded day; BBL students only on the weekdays they attend."""
-    hours = Decimal(median(r.scheduled_hours for r in records)) if records else Decimal(0)
+    hours = sorted(r.scheduled_hours for r in records)
+    middle = len(hours) // 2
+    if not hours:
+        usual = Decimal(0)
+    elif len(hours) % 2:
+        usual = hours[middle]
+    else:
+        usual = (hours[middle - 1] + hours[middle]) / 2
     if pathway == Pathway.BBL and records:
         weekdays = frozenset(r.day.weekday() for r in records)
     else:
         weekdays = frozenset(range(5))
-    return Schedule(start, hours, weekdays)
+    return Schedule(start, usual, weekdays)
 
 
-def early_warnings_compute(*, institution: Organisation, today: date) -> DailyRun:
+@dataclass
+class Morning:
+    """Everything the rules need for one institution and day, read from the database once."""
+
+    today: date
+    calendar: SchoolCalendar
+    thresholds: Thresholds
+    options: RegionOptions
+    follow_up_days: int
+    reports: bool  # compute the statutory reports
+    warnings: bool  # compute the early warnings
+    # pk, date of birth, has startkwalificatie, enrolled on, left on, prior education,
+    # level, pathway; in pk order.
+    students: list[tuple[Any, ...]] = field(default_factory=list)
+    # "student<TAB>day<TAB>scheduled hours<TAB>absent hours<TAB>reason", in (student, day)
+    # order: text is the cheapest way to carry millions of records to the workers.
+    rows: list[str] = field(default_factory=list)
+    in_support: set[int] = field(default_factory=set)
+    open_concerns: Counter[int] = field(default_factory=Counter)
+    unfollowed: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def year_start(self) -> date:
+        return school_year_start(self.today)
+
+    @property
+    def reports_since(self) -> date:
+        return self.today - timedelta(days=LOOK_BACK_DAYS)
+
+
+def morning_load(
+    institution: Organisation, today: date, *, reports: bool = True, warnings: bool = True
+) -> Morning:
     settings = signal_settings_for(institution)
-    thresholds = thresholds_of(settings)
-    calendar = calendar_for(institution)
-    year_start = school_year_start(today)
-    run = DailyRun()
-    students = list(
-        Student.objects.filter(institution=institution, enrolled_on__lte=today)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
-        .values_list(
+    morning = Morning(
+        today=today,
+        calendar=calendar_for(institution),
+        thresholds=thresholds_of(settings),
+        options=region_options_of(settings),
+        follow_up_days=settings.follow_up_school_days,
+        reports=reports,
+        warnings=warnings,
+    )
+    students = Student.objects.filter(institution=institution)
+    if not reports:  # only the students the early warning looks at
+        students = students.filter(enrolled_on__lte=today).filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=today)
+        )
+    morning.students = list(
+        students.order_by("pk").values_list(
             "pk",
             "date_of_birth",
             "has_basic_qualification",
             "enrolled_on",
+            "left_on",
             "prior_education",
             "programme__level",
             "programme__pathway",
         )
     )
-    records = records_by_student(institution, year_start, today)
-    in_support = set(
+    since = min(
+        morning.reports_since if reports else today, morning.year_start if warnings else today
+    )
+    morning.rows = _absence_lines(institution, since, today)
+    if not warnings:
+        return morning
+    morning.in_support = set(
         Trajectory.objects.filter(student__institution=institution)
         .exclude(state=TrajectoryState.CLOSED)
         .values_list("student_id", flat=True)
@@ -118,68 +206,232 @@ def early_warnings_compute(*, institution: Organisation, today: date) -> DailyRu
             student__institution=institution, status__in=REFERRAL_ACTIVE_STATUSES
         ).values_list("student_id", flat=True)
     )
-    open_concerns: Counter[int] = Counter()
-    unfollowed: Counter[int] = Counter()
     for student_id, source, created_at, first_action_at in (
         Concern.objects.filter(student__institution=institution)
         .exclude(status=ConcernStatus.CLOSED)
         .values_list("student_id", "source", "created_at", "first_action_at")
     ):
         if source != ConcernSource.EARLY_WARNING:
-            open_concerns[student_id] += 1
+            morning.open_concerns[student_id] += 1
         raised = timezone.localtime(created_at).date()
         if (
             first_action_at is None
-            and calendar.school_days_after(raised, today) >= settings.follow_up_school_days
+            and morning.calendar.school_days_after(raised, today) >= morning.follow_up_days
         ):
-            unfollowed[student_id] += 1
+            morning.unfollowed[student_id] += 1
+    return morning
 
-    warnings: list[EarlyWarning] = []
-    for pk, born, qualified, enrolled_on, prior, level, pathway in students:
-        facts = StudentFacts(born, basic_qualification_on=enrolled_on if qualified else None)
-        factors: list[Factor] = []
-        own = records.get(pk, [])
-        if own:
-            start = max(year_start, enrolled_on)
-            factors += attendance_factors(
-                own, schedule_for(start, pathway, own), calendar, today=today, thresholds=thresholds
+
+def _absence_lines(institution: Organisation, since: date, today: date) -> list[str]:
+    """The absence records as text lines, in (student, day) order. Millions of rows: the
+    database writes the text (COPY on PostgreSQL); the workers parse their own share."""
+    records = AbsenceRecord.objects.filter(
+        student__institution=institution, day__gte=since, day__lte=today
+    ).order_by("student_id", "day")
+    if connection.vendor == "postgresql":
+        sql, params = records.values_list(
+            "student_id", "day", "scheduled_hours", "absent_hours", "reason"
+        ).query.sql_with_params()
+        text = bytearray()
+        with connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
+            while data := copy.read():
+                text += data
+        return text.decode().split("\n")[:-1]
+    line = Concat(
+        "student_id",
+        Value("\t"),
+        "day",
+        Value("\t"),
+        "scheduled_hours",
+        Value("\t"),
+        "absent_hours",
+        Value("\t"),
+        "reason",
+        output_field=CharField(),
+    )
+    return list(records.annotate(line=line).values_list("line", flat=True))
+
+
+class _Values:
+    """Text from the database to the rules' types; each distinct value is converted once."""
+
+    def __init__(self) -> None:
+        self.days: dict[str, date] = {}
+        self.hours: dict[str, Decimal] = {}
+
+    def day(self, value: str) -> date:
+        found = self.days.get(value)
+        if found is None:
+            found = self.days[value] = date.fromisoformat(value)
+        return found
+
+    def hour(self, value: str) -> Decimal:
+        found = self.hours.get(value)
+        if found is None:
+            found = self.hours[value] = Decimal(value)
+        return found
+
+
+def morning_compute(
+    morning: Morning, first: int = 0, last: int | None = None
+) -> tuple[list[ReportRow], list[WarningRow]]:
+    """The rules for students[first:last]: the reports due and the early warnings worth
+    keeping (more than context)."""
+    # Millions of short-lived tuples and no reference cycles: the cycle collector would
+    # only scan the loaded rows again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _morning_rules(morning, first, last)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _morning_rules(
+    morning: Morning, first: int, last: int | None
+) -> tuple[list[ReportRow], list[WarningRow]]:
+    today, calendar, thresholds = morning.today, morning.calendar, morning.thresholds
+    year_start, since = morning.year_start, morning.reports_since
+    rows = morning.rows
+    values = _Values()
+    day_of, hour_of = values.day, values.hour
+    students = morning.students[first:last]
+    at = bisect_left(rows, students[0][0], key=_student_of) if students else 0
+    reports: list[ReportRow] = []
+    warnings: list[WarningRow] = []
+    for pk, born, qualified, enrolled_on, left_on, prior, level, pathway in students:
+        own: list[AbsenceDay] = []
+        prefix = f"{pk}\t"
+        while at < len(rows) and rows[at].startswith(prefix):
+            _, day, scheduled, absent, reason = rows[at].split("\t")
+            own.append(
+                AbsenceDay(day_of(day), hour_of(scheduled), hour_of(absent), REASON_OF[reason])
             )
-        factors += profile_factors(
-            Profile(facts, level, prior, enrolled_on, pk in in_support, open_concerns[pk]),
-            today=today,
-            thresholds=thresholds,
+            at += 1
+        facts = StudentFacts(born, basic_qualification_on=enrolled_on if qualified else None)
+        if morning.reports and own:
+            counted = own if own[0].day >= since else [a for a in own if a.day >= since]
+            reports.extend(
+                (pk, r.kind.value, r.start, r.end, r.unauthorised_hours, r.rules_version)
+                for r in reports_due(facts, counted, calendar, until=today, options=morning.options)
+            )
+        if not morning.warnings or enrolled_on > today or (left_on and left_on <= today):
+            continue
+        factors: list[Factor] = []
+        if own:
+            this_year = own if own[0].day >= year_start else [a for a in own if a.day >= year_start]
+            if this_year:
+                schedule = schedule_for(max(year_start, enrolled_on), pathway, this_year)
+                factors += attendance_factors(
+                    this_year, schedule, calendar, today=today, thresholds=thresholds
+                )
+        profile = Profile(
+            facts, level, prior, enrolled_on, pk in morning.in_support, morning.open_concerns[pk]
         )
-        if unfollowed[pk]:
+        factors += profile_factors(profile, today=today, thresholds=thresholds)
+        if unfollowed := morning.unfollowed[pk]:
             factors.append(
                 Factor(
                     "no_follow_up",
-                    f"{unfollowed[pk]} signaal/signalen al {settings.follow_up_school_days} "
+                    f"{unfollowed} signaal/signalen al {morning.follow_up_days} "
                     "schooldagen of langer zonder opvolging.",
                 )
             )
         if all(f.code in CONTEXT_CODES for f in factors):
             continue  # context alone is no reason to look: no row (most students, most days)
-        flagged = any(f.code in FLAG_CODES for f in factors)
-        run.flagged += flagged
         warnings.append(
-            EarlyWarning(
-                student_id=pk,
-                computed_on=today,
-                flagged=flagged,
-                factors=[{"code": f.code, "explanation": f.explanation} for f in factors],
+            (
+                pk,
+                any(f.code in FLAG_CODES for f in factors),
+                [{"code": f.code, "explanation": f.explanation} for f in factors],
             )
         )
-    run.students = len(students)
-    with transaction.atomic():
-        EarlyWarning.objects.filter(student__institution=institution).delete()
-        EarlyWarning.objects.bulk_create(warnings, batch_size=2000)
-        run.new_signals = _queue_signals(institution, warnings, today)
-    return run
+    return reports, warnings
 
 
-def _queue_signals(institution: Organisation, warnings: list[EarlyWarning], today: date) -> int:
+def _student_of(line: str) -> int:
+    return int(line[: line.index("\t")])
+
+
+# The morning being computed, for the worker processes (they inherit it when forked).
+_SHARED: Morning | None = None
+
+
+def _compute_share(share: tuple[int, int]) -> tuple[list[ReportRow], list[WarningRow]]:
+    assert _SHARED is not None  # noqa: S101 - set before the workers were forked
+    return morning_compute(_SHARED, *share)
+
+
+def workers_for(students: int) -> int:
+    """Worker processes for this many students: one per core (at most 4) for a large
+    institution where the platform can fork; otherwise the work stays in this process."""
+    if students < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def morning_compute_parallel(
+    morning: Morning, workers: int
+) -> tuple[list[ReportRow], list[WarningRow]]:
+    """The same as `morning_compute`, with the students split over `workers` processes. The
+    workers never touch the database: they get the rows read above and return plain values."""
+    if workers <= 1:
+        return morning_compute(morning)
+    global _SHARED
+    size = -(-len(morning.students) // workers)
+    shares = [(i, i + size) for i in range(0, len(morning.students), size)]
+    _SHARED = morning
+    try:
+        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+            results = pool.map(_compute_share, shares)
+    finally:
+        _SHARED = None
+    reports = [r for found, _ in results for r in found]
+    warnings = [w for _, found in results for w in found]
+    return reports, warnings
+
+
+def _reports_write(institution: Organisation, found: list[ReportRow]) -> None:
+    """Add the reports not recorded yet (a report, once made, stays as it was)."""
+    known = set(
+        AbsenceReport.objects.filter(student__institution=institution).values_list(
+            "student_id", "kind", "end_date"
+        )
+    )
+    insert_objects(
+        AbsenceReport(
+            student_id=pk,
+            kind=kind,
+            start_date=start,
+            end_date=end,
+            unauthorised_hours=hours,
+            rules_version=version,
+        )
+        for pk, kind, start, end, hours, version in found
+        if (pk, kind, end) not in known
+    )
+
+
+def _warnings_write(institution: Organisation, today: date, warnings: list[WarningRow]) -> int:
+    EarlyWarning.objects.filter(student__institution=institution).delete()
+    field = EarlyWarning._meta.get_field("factors")
+    insert_rows(
+        EarlyWarning,
+        ["student", "computed_on", "flagged", "factors"],
+        [
+            (pk, today, flagged, field.get_db_prep_save(factors, connection))
+            for pk, flagged, factors in warnings
+        ],
+    )
+    return _queue_signals(institution, warnings)
+
+
+def _queue_signals(institution: Organisation, warnings: list[WarningRow]) -> int:
     """Keep one open early-warning signal per flagged student in the triage queue."""
-    queued = {w.student_id: w for w in warnings if any(f["code"] in QUEUE_CODES for f in w.factors)}
+    queued = {
+        pk: factors for pk, _, factors in warnings if any(f["code"] in QUEUE_CODES for f in factors)
+    }
     open_signals = {
         c.student_id: c
         for c in Concern.objects.filter(
@@ -197,17 +449,17 @@ def _queue_signals(institution: Organisation, warnings: list[EarlyWarning], toda
         recently_closed[student_id] |= {f["code"] for f in factors}
     new: list[Concern] = []
     changed: list[Concern] = []
-    for student_id, warning in queued.items():
-        text = " ".join(f["explanation"] for f in warning.factors if f["code"] in QUEUE_CODES)
-        about_absence = any(f["code"] in ATTENDANCE_CODES for f in warning.factors)
+    for student_id, factors in queued.items():
+        text = " ".join(f["explanation"] for f in factors if f["code"] in QUEUE_CODES)
+        about_absence = any(f["code"] in ATTENDANCE_CODES for f in factors)
         existing = open_signals.get(student_id)
         if existing is not None:
-            if existing.factors != warning.factors:
-                existing.factors, existing.text = warning.factors, text
+            if existing.factors != factors:
+                existing.factors, existing.text = factors, text
                 existing.about_absence = about_absence
                 changed.append(existing)
             continue
-        codes = {f["code"] for f in warning.factors if f["code"] in QUEUE_CODES}
+        codes = {f["code"] for f in factors if f["code"] in QUEUE_CODES}
         if codes <= recently_closed.get(student_id, set()):
             continue  # closed with a reason recently, and nothing new fired since
         new.append(
@@ -215,20 +467,62 @@ def _queue_signals(institution: Organisation, warnings: list[EarlyWarning], toda
                 student_id=student_id,
                 source=ConcernSource.EARLY_WARNING,
                 text=text,
-                factors=warning.factors,
+                factors=factors,
                 about_absence=about_absence,
                 urgency="normal",
             )
         )
     Concern.objects.bulk_update(changed, ["factors", "text", "about_absence"], batch_size=1000)
-    Concern.objects.bulk_create(new, batch_size=1000)
-    return len(new)
+    return insert_objects(new)
 
 
-def daily_signals_compute(*, institution: Organisation, today: date) -> DailyRun:
-    """Everything the morning run does for one institution."""
-    options = region_options_of(signal_settings_for(institution))
-    reports = statutory_reports_record(institution=institution, on_date=today, options=options)
-    run = early_warnings_compute(institution=institution, today=today)
-    run.reports = reports
+def daily_signals_compute(
+    *,
+    institution: Organisation,
+    today: date,
+    reports: bool = True,
+    warnings: bool = True,
+    workers: int | None = None,
+) -> DailyRun:
+    """Everything the morning run does for one institution: the statutory reports due up to
+    `today` and the early warnings with their triage signals."""
+    morning = morning_load(institution, today, reports=reports, warnings=warnings)
+    found, flagged = morning_compute_parallel(
+        morning, workers_for(len(morning.students)) if workers is None else workers
+    )
+    run = DailyRun(
+        students=sum(
+            1 for s in morning.students if s[3] <= today and (s[4] is None or s[4] > today)
+        ),
+        flagged=sum(1 for _, is_flagged, _ in flagged if is_flagged),
+        reports=sum(1 for r in found if r[3] == today),
+    )
+    with transaction.atomic():
+        # One run at a time per institution: a second one waits and then finds this one's
+        # reports already recorded.
+        Organisation.objects.select_for_update().filter(pk=institution.pk).exists()
+        if reports:
+            _reports_write(institution, found)
+        if warnings:
+            run.new_signals = _warnings_write(institution, today, flagged)
     return run
+
+
+def early_warnings_compute(*, institution: Organisation, today: date) -> DailyRun:
+    return daily_signals_compute(institution=institution, today=today, reports=False)
+
+
+def statutory_reports_record(*, institution: Organisation, on_date: date) -> int:
+    """Record every report due up to `on_date`; running it again adds nothing new. Returns
+    how many reports end on `on_date`."""
+    return daily_signals_compute(institution=institution, today=on_date, warnings=False).reports
+
+
+def statutory_reports_compute(*, institution: Organisation, on_date: date) -> list[AbsenceReport]:
+    """Record the reports due up to `on_date` and list all of them (for the CLI and checks)."""
+    statutory_reports_record(institution=institution, on_date=on_date)
+    return list(
+        AbsenceReport.objects.filter(student__institution=institution, end_date__lte=on_date)
+        .select_related("student")
+        .order_by("end_date", "student__student_number", "kind")
+    )

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
 
-from .statutory import AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
+from .statutory import UNAUTHORISED, ZERO, AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
+
+ALL_WEEKDAYS = frozenset(range(5))
 
 
 @dataclass(frozen=True)
@@ -73,20 +74,6 @@ class Schedule:
     weekdays: frozenset[int] = frozenset(range(5))
 
 
-@lru_cache(maxsize=4096)
-def _scheduled_days(
-    calendar: SchoolCalendar, start: date, end: date, weekdays: frozenset[int]
-) -> tuple[date, ...]:
-    return tuple(d for d in calendar.school_days(start, end) if d.weekday() in weekdays)
-
-
-@lru_cache(maxsize=4096)
-def _day_index(
-    calendar: SchoolCalendar, start: date, end: date, weekdays: frozenset[int]
-) -> dict[date, int]:
-    return {d: i for i, d in enumerate(_scheduled_days(calendar, start, end, weekdays))}
-
-
 def _pct(value: Decimal) -> str:
     return f"{(value * 100).quantize(Decimal('1'))}%"
 
@@ -101,37 +88,52 @@ def attendance_factors(
 ) -> list[Factor]:
     """`absences`: the recorded days (absent_hours may be 0); other school days were attended."""
     factors: list[Factor] = []
-    recent_from = max(calendar.school_weeks_back(today, thresholds.recent_weeks), schedule.start)
-    recorded = [a for a in absences if schedule.start <= a.day <= today]
-    # One pass over the records: hours before and in the recent period.
-    zero = Decimal(0)
-    recent_sched = recent_unauth = earlier_sched = earlier_unauth = absent = zero
-    recent_days = earlier_days_recorded = 0
-    for a in recorded:
-        on_schedule = a.day.weekday() in schedule.weekdays and calendar.is_school_day(a.day)
-        absent += a.absent_hours
-        if a.day >= recent_from:
-            recent_sched += a.scheduled_hours
-            recent_unauth += a.unauthorised_hours
-            recent_days += on_schedule
+    start, weekdays = schedule.start, schedule.weekdays
+    recent_from = max(calendar.school_weeks_back(today, thresholds.recent_weeks), start)
+    # The expected days, each with its position (to tell whether absent days follow each other).
+    index = calendar.scheduled_days(start, today, weekdays)
+    # One pass over the records, in date order: hours before and in the recent period, whole
+    # days absent in a row, absent days per weekday.
+    recent_sched = recent_unauth = earlier_sched = earlier_unauth = absent_total = ZERO
+    recent_days = earlier_days_recorded = absent_days = 0
+    per_weekday = [0] * 7
+    streak = best = 0
+    previous = -2
+    for day, scheduled, absent, reason in sorted(absences):
+        if not start <= day <= today:
+            continue
+        at = index.get(day)  # None: not a day the student is expected
+        unauthorised = absent if reason == UNAUTHORISED else ZERO
+        absent_total += absent
+        if day >= recent_from:
+            recent_sched += scheduled
+            recent_unauth += unauthorised
+            recent_days += at is not None
         else:
-            earlier_sched += a.scheduled_hours
-            earlier_unauth += a.unauthorised_hours
-            earlier_days_recorded += on_schedule
+            earlier_sched += scheduled
+            earlier_unauth += unauthorised
+            earlier_days_recorded += at is not None
+        if unauthorised > 0:
+            absent_days += 1
+            per_weekday[day.weekday()] += 1
+        if at is None or not 0 < scheduled <= absent or reason == AbsenceReason.ILLNESS:
+            streak = 0
+            continue
+        streak = streak + 1 if at == previous + 1 else 1
+        previous = at
+        if day >= recent_from and streak > best:
+            best = streak
     before = recent_from - timedelta(days=1)
     recent_scheduled = recent_sched + schedule.hours * (
-        len(_scheduled_days(calendar, recent_from, today, schedule.weekdays)) - recent_days
+        len(calendar.scheduled_days(recent_from, today, weekdays)) - recent_days
     )
     earlier_scheduled = earlier_sched + schedule.hours * (
-        len(_scheduled_days(calendar, schedule.start, before, schedule.weekdays))
-        - earlier_days_recorded
+        len(calendar.scheduled_days(start, before, weekdays)) - earlier_days_recorded
     )
-    recent_rate = recent_unauth / recent_scheduled if recent_scheduled else zero
-    earlier_rate = earlier_unauth / earlier_scheduled if earlier_scheduled else zero
+    recent_rate = recent_unauth / recent_scheduled if recent_scheduled else ZERO
+    earlier_rate = earlier_unauth / earlier_scheduled if earlier_scheduled else ZERO
     # Rising needs something to rise from: at least as many earlier weeks as recent ones.
-    earlier_days = _scheduled_days(
-        calendar, schedule.start, recent_from - timedelta(days=1), frozenset(range(5))
-    )
+    earlier_days = calendar.scheduled_days(start, before, ALL_WEEKDAYS)
     if (
         len(earlier_days) >= 5 * thresholds.recent_weeks
         and recent_rate >= thresholds.recent_rate_min
@@ -144,46 +146,27 @@ def attendance_factors(
                 f", daarvoor {_pct(earlier_rate)}.",
             )
         )
-    index = _day_index(calendar, schedule.start, today, schedule.weekdays)
-    streak = best = 0
-    previous = -2
-    for a in sorted(recorded, key=lambda a: a.day):
-        whole = (
-            a.scheduled_hours > 0
-            and a.absent_hours >= a.scheduled_hours
-            and a.reason != AbsenceReason.ILLNESS
-        )
-        at = index.get(a.day)
-        if not whole or at is None:
-            streak = 0
-            continue
-        streak = streak + 1 if at == previous + 1 else 1
-        previous = at
-        if a.day >= recent_from:
-            best = max(best, streak)
     if best >= thresholds.consecutive_days:
         factors.append(Factor("consecutive_days", f"{best} schooldagen achter elkaar afwezig."))
-    scheduled = recent_scheduled + earlier_scheduled
-    total_rate = absent / scheduled if scheduled else zero
+    scheduled_total = recent_scheduled + earlier_scheduled
+    total_rate = absent_total / scheduled_total if scheduled_total else ZERO
     # A share means little over a few days: only once the recent period has been observed.
-    observed = len(_scheduled_days(calendar, schedule.start, today, schedule.weekdays))
-    enough = observed >= len(schedule.weekdays) * thresholds.recent_weeks
+    enough = len(index) >= len(weekdays) * thresholds.recent_weeks
     if enough and total_rate >= thresholds.chronic_share:
         factors.append(
             Factor(
                 "chronic_absence", f"Chronisch verzuim: {_pct(total_rate)} van de lesuren gemist."
             )
         )
-    absent_days = [a for a in recorded if a.unauthorised_hours > 0]
     # A pattern needs a choice of days: not for someone at school one day a week (BBL).
-    if len(absent_days) >= thresholds.weekday_min_days and len(schedule.weekdays) >= 3:
-        counts = [sum(1 for a in absent_days if a.day.weekday() == w) for w in range(5)]
-        top = max(range(5), key=lambda w: counts[w])
-        if Decimal(counts[top]) / len(absent_days) >= thresholds.weekday_share:
+    if absent_days >= thresholds.weekday_min_days and len(weekdays) >= 3:
+        counts = per_weekday[:5]
+        top = counts.index(max(counts))
+        if Decimal(counts[top]) / absent_days >= thresholds.weekday_share:
             factors.append(
                 Factor(
                     "weekday_pattern",
-                    f"{counts[top]} van {len(absent_days)} afwezige dagen op {WEEKDAYS[top]}.",
+                    f"{counts[top]} van {absent_days} afwezige dagen op {WEEKDAYS[top]}.",
                 )
             )
     return factors

@@ -17,11 +17,12 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from schakelpunt.access.policy import may_import_absence
 from schakelpunt.accounts.models import Organisation, User
+from schakelpunt.core.bulk import insert_rows
 from schakelpunt.core.csvfiles import decode_export
 from schakelpunt.students.models import Student
 
@@ -39,7 +40,6 @@ REASONS = {
 }
 MAX_HOURS_A_DAY = Decimal(24)
 PROGRESS_EVERY = 10_000
-WRITE_BATCH = 50_000
 DELETE_BATCH = 5000
 MAX_KEPT_ERRORS = 500
 
@@ -253,30 +253,14 @@ def absence_import(
 
 
 def _insert(rows: list[Row], progress: Progress | None) -> None:
-    """Write the checked rows: COPY on PostgreSQL, batched INSERTs elsewhere. The rows were
-    validated above and the database checks its constraints either way."""
-    meta = AbsenceRecord._meta
-    fields = {f.name: f for f in meta.concrete_fields}
-    columns = [
-        str(fields[name].column)
-        for name in ("student", "day", "scheduled_hours", "absent_hours", "reason")
-    ]
-    table = connection.ops.quote_name(str(meta.db_table))
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), WRITE_BATCH):
-            batch = rows[i : i + WRITE_BATCH]
-            if connection.vendor == "postgresql":
-                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in batch:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(
-                    f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
-                    batch,
-                )
-            if progress:
-                progress("save", i + len(batch), len(rows))
+    """Write the checked rows (COPY on PostgreSQL). The rows were validated above and the
+    database checks its constraints either way."""
+    insert_rows(
+        AbsenceRecord,
+        ["student", "day", "scheduled_hours", "absent_hours", "reason"],
+        rows,
+        progress=(lambda done: progress("save", done, len(rows))) if progress else None,
+    )
 
 
 def absence_import_job_start(

@@ -20,11 +20,10 @@ from schakelpunt.accounts.models import Organisation
 from schakelpunt.core.aggregates import SUPPRESSION_THRESHOLD, suppress
 from schakelpunt.students.models import Student
 
-from .config import signal_settings_for, thresholds_of
+from .config import calendar_for, signal_settings_for, thresholds_of
 from .daily import QUEUE_CODES, records_by_student, schedule_for
 from .early_warning import Profile, attendance_factors, profile_factors
 from .models import Concern, SignalQualityRun
-from .services import calendar_for
 from .statutory import StudentFacts
 
 

@@ -18,12 +18,13 @@ Illness and suspension never count as absence without valid reason.
 """
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import Any, NamedTuple
 
 RULES_VERSION = "2026.1"
 HOURS_THRESHOLD = Decimal(16)
@@ -50,8 +51,13 @@ class ReportKind(StrEnum):
     RMC = "rmc"
 
 
-@dataclass(frozen=True)
-class AbsenceDay:
+UNAUTHORISED = AbsenceReason.UNAUTHORISED
+ZERO = Decimal(0)
+
+
+class AbsenceDay(NamedTuple):
+    """One recorded school day of a student. A tuple: the morning run builds millions."""
+
     day: date
     scheduled_hours: Decimal
     absent_hours: Decimal
@@ -59,15 +65,19 @@ class AbsenceDay:
 
     @property
     def unauthorised_hours(self) -> Decimal:
-        return self.absent_hours if self.reason == AbsenceReason.UNAUTHORISED else Decimal(0)
+        return self.absent_hours if self.reason == UNAUTHORISED else ZERO
 
     @property
     def whole_day_unauthorised(self) -> bool:
-        return (
-            self.reason == AbsenceReason.UNAUTHORISED
-            and self.scheduled_hours > 0
-            and self.absent_hours >= self.scheduled_hours
-        )
+        return self.reason == UNAUTHORISED and 0 < self.scheduled_hours <= self.absent_hours
+
+
+@lru_cache(maxsize=1 << 16)
+def birthday(born: date, age: int) -> date:
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:  # born on 29 February
+        return born.replace(year=born.year + age, month=3, day=1)
 
 
 @dataclass(frozen=True)
@@ -77,11 +87,7 @@ class StudentFacts:
     basic_qualification_on: date | None = None
 
     def birthday(self, age: int) -> date:
-        born = self.date_of_birth
-        try:
-            return born.replace(year=born.year + age)
-        except ValueError:  # born on 29 February
-            return born.replace(year=born.year + age, month=3, day=1)
+        return birthday(self.date_of_birth, age)
 
     def qualified_on(self, day: date) -> bool:
         return self.basic_qualification_on is not None and self.basic_qualification_on <= day
@@ -94,7 +100,7 @@ class SchoolCalendar:
     holidays: tuple[tuple[date, date], ...] = ()
 
     @cached_property
-    def _holiday_days(self) -> frozenset[date]:
+    def holiday_days(self) -> frozenset[date]:
         return frozenset(
             start + timedelta(days=i)
             for start, end in self.holidays
@@ -102,7 +108,7 @@ class SchoolCalendar:
         )
 
     def is_holiday(self, day: date) -> bool:
-        return day in self._holiday_days
+        return day in self.holiday_days
 
     def is_school_day(self, day: date) -> bool:
         return day.weekday() < 5 and not self.is_holiday(day)
@@ -113,9 +119,9 @@ class SchoolCalendar:
     def is_school_week(self, monday: date) -> bool:
         return any(self.is_school_day(monday + timedelta(days=i)) for i in range(5))
 
-    def _memo(self, name: str) -> dict[tuple[date, int], date]:
+    def _memo(self, name: str) -> dict[Any, Any]:
         """Answers per calendar: the rules ask the same questions for many students."""
-        memo: dict[tuple[date, int], date] = self.__dict__.setdefault(name, {})
+        memo: dict[Any, Any] = self.__dict__.setdefault(name, {})
         return memo
 
     def school_weeks_back(self, day: date, count: int) -> date:
@@ -158,10 +164,24 @@ class SchoolCalendar:
     def four_weeks_from(self, start: date) -> tuple[date, date]:
         """From a first day of absence: the last school day of the four school weeks, and the
         first school day after them (the same weekday four school weeks later, or later)."""
-        period_end = self.add_school_weeks(start, SCHOOL_WEEKS_IN_WINDOW)
-        last_in = max(self.school_days(start, period_end - timedelta(days=1)))
-        first_after = min(self.school_days(period_end, period_end + timedelta(days=60)))
-        return last_in, first_after
+        memo = self._memo("_four_weeks")
+        if start not in memo:
+            period_end = self.add_school_weeks(start, SCHOOL_WEEKS_IN_WINDOW)
+            last_in = max(self.school_days(start, period_end - timedelta(days=1)))
+            first_after = min(self.school_days(period_end, period_end + timedelta(days=60)))
+            memo[start] = (last_in, first_after)
+        found: tuple[date, date] = memo[start]
+        return found
+
+    def scheduled_days(self, start: date, end: date, weekdays: frozenset[int]) -> dict[date, int]:
+        """The school days from start to end on the given weekdays, each with its position."""
+        memo = self._memo("_scheduled")
+        key = (start, end, weekdays)
+        if key not in memo:
+            days = (d for d in self.school_days(start, end) if d.weekday() in weekdays)
+            memo[key] = {d: i for i, d in enumerate(days)}
+        found: dict[date, int] = memo[key]
+        return found
 
     def _school_days_in(self, year: int) -> tuple[date, ...]:
         cache: dict[int, tuple[date, ...]] = self.__dict__.setdefault("_years", {})
@@ -207,50 +227,52 @@ def sixteen_in_four(
     options: RegionOptions = RegionOptions(),
 ) -> list[StatutoryReport]:
     """Every '16 uur in 4 weken' report due up to and including `until`."""
-    adult_from = facts.birthday(ADULT_AGE)
+    # Hours count up to `until`, before a startkwalificatie and (unless the region chose
+    # otherwise) before the 18th birthday.
+    last = min(until, (facts.basic_qualification_on or date.max) - timedelta(days=1))
+    if not options.sixteen_in_four_for_adults:
+        last = min(last, facts.birthday(ADULT_AGE) - timedelta(days=1))
+    holidays = calendar.holiday_days
     counting = sorted(
-        (
-            a
-            for a in absences
-            if a.day <= until
-            and a.unauthorised_hours > 0
-            and calendar.is_school_day(a.day)
-            and not facts.qualified_on(a.day)
-            and (a.day < adult_from or options.sixteen_in_four_for_adults)
-        ),
-        key=lambda a: a.day,
+        (day, absent)
+        for day, _scheduled, absent, reason in absences
+        if reason == UNAUTHORISED
+        and absent > 0
+        and day <= last
+        and day.weekday() < 5
+        and day not in holidays
     )
-    by_day = {a.day: a for a in absences}
+    if sum(hours for _day, hours in counting) < HOURS_THRESHOLD:
+        return []  # most students: not 16 hours in the whole period
     reports: list[StatutoryReport] = []
     last_end: date | None = None
     # The window [since, current] only moves forward: keep its first day and its sum.
     first = 0
-    total = Decimal(0)
-    for current in counting:
-        window_start = calendar.school_weeks_back(current.day, SCHOOL_WEEKS_IN_WINDOW)
+    total = ZERO
+    for day, hours in counting:
+        window_start = calendar.school_weeks_back(day, SCHOOL_WEEKS_IN_WINDOW)
         since = max(window_start, last_end + timedelta(days=1)) if last_end else window_start
-        total += current.unauthorised_hours
-        while counting[first].day < since:
-            total -= counting[first].unauthorised_hours
+        total += hours
+        while counting[first][0] < since:
+            total -= counting[first][1]
             first += 1
         if total < HOURS_THRESHOLD:
             continue
         if (
             last_end is not None
-            and current.day < last_end + timedelta(days=MIN_DAYS_BETWEEN_REPORTS)
-            and _continuously_absent(by_day, calendar, last_end, current.day)
+            and day < last_end + timedelta(days=MIN_DAYS_BETWEEN_REPORTS)
+            and _continuously_absent(absences, calendar, last_end, day)
         ):
             continue  # continuous absence: at most one report per 7 calendar days
-        reports.append(
-            StatutoryReport(ReportKind.SIXTEEN_IN_FOUR, counting[first].day, current.day, total)
-        )
-        last_end = current.day
+        reports.append(StatutoryReport(ReportKind.SIXTEEN_IN_FOUR, counting[first][0], day, total))
+        last_end = day
     return reports
 
 
 def _continuously_absent(
-    by_day: dict[date, AbsenceDay], calendar: SchoolCalendar, start: date, end: date
+    absences: Sequence[AbsenceDay], calendar: SchoolCalendar, start: date, end: date
 ) -> bool:
+    by_day = {a.day: a for a in absences}
     return all(
         (a := by_day.get(d)) is not None and a.whole_day_unauthorised
         for d in calendar.school_days(start, end)
@@ -258,13 +280,18 @@ def _continuously_absent(
 
 
 def _absent_streaks(
-    absences: Iterable[AbsenceDay], calendar: SchoolCalendar, until: date
+    absences: Sequence[AbsenceDay], calendar: SchoolCalendar, until: date
 ) -> list[list[date]]:
     """Runs of school days on which the student was absent all day without valid reason."""
+    holidays = calendar.holiday_days
     whole = sorted(
-        a.day
-        for a in absences
-        if a.whole_day_unauthorised and a.day <= until and calendar.is_school_day(a.day)
+        day
+        for day, scheduled, absent, reason in absences
+        if reason == UNAUTHORISED
+        and 0 < scheduled <= absent
+        and day <= until
+        and day.weekday() < 5
+        and day not in holidays
     )
     streaks: list[list[date]] = []
     for day in whole:
@@ -291,9 +318,10 @@ def long_absence(
     """
     adult_from = facts.birthday(ADULT_AGE)
     rmc_until = facts.birthday(RMC_UPPER_AGE)
-    hours = {a.day: a.unauthorised_hours for a in absences}
     reports: list[StatutoryReport] = []
     for streak in _absent_streaks(absences, calendar, until):
+        if len(streak) == 1:
+            continue  # four school weeks always hold more than one school day
         start = streak[0]
         last_in_period, first_after = calendar.four_weeks_from(start)
         in_streak = set(streak)
@@ -308,7 +336,8 @@ def long_absence(
                 continue
             if not minor and day >= rmc_until:
                 continue
-            total = sum((hours[d] for d in streak if d <= day), Decimal(0))
+            hours = {a.day: a.unauthorised_hours for a in absences}
+            total = sum((hours[d] for d in streak if d <= day), ZERO)
             reports.append(StatutoryReport(kind, start, day, total))
     return reports
 

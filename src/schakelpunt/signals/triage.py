@@ -24,9 +24,8 @@ from schakelpunt.students.models import Student
 from schakelpunt.support.models import ContactKind, ContactNote, LifeDomain
 from schakelpunt.support.student_services import care_team_of
 
-from .config import signal_settings_for
+from .config import calendar_for, signal_settings_for
 from .models import Concern, ConcernStatus, Urgency
-from .services import calendar_for
 from .statutory import SchoolCalendar
 
 

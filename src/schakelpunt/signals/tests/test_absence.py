@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schakelpunt.signals.daily import statutory_reports_compute
 from schakelpunt.signals.importer import absence_import
 from schakelpunt.signals.models import AbsenceRecord, AbsenceReport, SchoolHoliday
-from schakelpunt.signals.services import statutory_reports_compute
 
 HEADER = "studentnummer;datum;geroosterde_uren;afwezige_uren;geoorloofd;reden\n"
 MONDAY = date(2025, 9, 1)

@@ -72,7 +72,7 @@ def test_a_broken_excel_file_is_refused_with_a_dutch_message(school):
 def test_progress_is_reported_while_checking_and_saving(school, monkeypatch):
     roc, admin, *_ = school
     monkeypatch.setattr("schakelpunt.signals.importer.PROGRESS_EVERY", 10)
-    monkeypatch.setattr("schakelpunt.signals.importer.WRITE_BATCH", 20)
+    monkeypatch.setattr("schakelpunt.core.bulk.BATCH", 20)
     days = [MONDAY + timedelta(days=i) for i in range(50)]
     seen: list[tuple[str, int, int]] = []
     result = absence_import(

@@ -1,5 +1,6 @@
 """The morning run: factors for every student, one signal each in the triage queue."""
 
+import random
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,8 +13,20 @@ from tests.world import client_for
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.tests.factories import MembershipFactory, UserFactory
 from schakelpunt.signals.config import signal_settings_update
-from schakelpunt.signals.daily import daily_signals_compute, early_warnings_compute
-from schakelpunt.signals.models import AbsenceRecord, Concern, EarlyWarning, SignalSettings
+from schakelpunt.signals.daily import (
+    daily_signals_compute,
+    early_warnings_compute,
+    morning_compute,
+    morning_compute_parallel,
+    morning_load,
+)
+from schakelpunt.signals.models import (
+    AbsenceRecord,
+    AbsenceReport,
+    Concern,
+    EarlyWarning,
+    SignalSettings,
+)
 from schakelpunt.signals.triage import concern_close, triage_queue
 from schakelpunt.students.tests.factories import StudentFactory
 
@@ -176,3 +189,30 @@ def test_attendance_coordinator_gets_only_the_signals_about_attendance(school, o
     assert {c.student_id for c in triage_queue(coordinator)} == {minor.pk, nearly_23.pk}
     with pytest.raises(PermissionDenied):
         concern_close(actor=officer, concern_id=age_signal.pk, reason="Niet mijn taak")
+
+
+def test_a_large_institution_split_over_processes_gets_the_same_signals(school):
+    """The morning run splits a large institution over worker processes: every report and
+    every factor must be the same as when one process does all students."""
+    roc, _admin, minor, _adult = school
+    rng = random.Random(4)
+    students = [minor] + [
+        StudentFactory(
+            programme=minor.programme,
+            date_of_birth=date(2006, 1, 1) + timedelta(days=rng.randrange(0, 1500)),
+            enrolled_on=date(2025, 8, 25),
+        )
+        for _ in range(24)
+    ]
+    school_days = [d for d in last_school_days(60) if d >= date(2025, 8, 25)]
+    for student in students:
+        chance = rng.choice([0.02, 0.1, 0.4, 0.9])
+        days = [d for d in school_days if rng.random() < chance]
+        absent(student, days, hours=Decimal(rng.choice([2, 6])))
+    morning = morning_load(roc, TODAY)
+    alone = morning_compute(morning)
+    assert alone[0] and alone[1]  # reports and early warnings to compare
+    assert morning_compute_parallel(morning, 3) == alone
+    run = daily_signals_compute(institution=roc, today=TODAY, workers=2)
+    assert run.flagged == sum(1 for _, flagged, _ in alone[1] if flagged)
+    assert AbsenceReport.objects.filter(student__institution=roc).count() == len(alone[0])

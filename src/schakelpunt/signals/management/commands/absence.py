@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schakelpunt.accounts.models import Membership, Organisation
 from schakelpunt.accounts.roles import Role
+from schakelpunt.signals.daily import statutory_reports_compute
 from schakelpunt.signals.importer import absence_import
-from schakelpunt.signals.services import statutory_reports_compute
 from schakelpunt.signals.statutory import RULES_VERSION
 
 
