@@ -13,20 +13,19 @@ and the results are written in one transaction (COPY on PostgreSQL). See docs/si
 import gc
 import multiprocessing
 import os
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import CharField, Q, Value
-from django.db.models.functions import Concat
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q
 from django.utils import timezone
 
 from schakelpunt.accounts.models import Organisation, Pathway
-from schakelpunt.core.bulk import insert_objects, insert_rows
+from schakelpunt.core.bulk import db_value, insert_rows
 from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES, Referral
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import Trajectory, TrajectoryState
@@ -39,7 +38,8 @@ from .early_warning import (
     Schedule,
     Thresholds,
     attendance_factors,
-    profile_factors,
+    context_factors,
+    personal_factors,
 )
 from .models import (
     AbsenceRecord,
@@ -70,8 +70,6 @@ QUEUE_CODES = frozenset(
         "turns_23",
     }
 )
-# Background only: shown next to other factors, never stored on their own.
-CONTEXT_CODES = frozenset({"transition_background", "low_level", "first_weeks"})
 # A signal left without follow-up marks the student too; it is already in the queue.
 FLAG_CODES = QUEUE_CODES | {"no_follow_up"}
 # After a signal was closed, the same factors do not raise a new one for this long.
@@ -116,11 +114,11 @@ def school_year_start(day: date) -> date:
 
 def schedule_for(start: date, pathway: str, records: list[AbsenceDay]) -> Schedule:
     """Usual hours: the median recorded day; BBL students only on the weekdays they attend."""
-    hours = sorted(r.scheduled_hours for r in records)
+    hours = sorted([r[1] for r in records])
     middle = len(hours) // 2
     if not hours:
         usual = Decimal(0)
-    elif len(hours) % 2:
+    elif len(hours) % 2 or hours[middle - 1] == hours[middle]:
         usual = hours[middle]
     else:
         usual = (hours[middle - 1] + hours[middle]) / 2
@@ -145,9 +143,11 @@ class Morning:
     # pk, date of birth, has startkwalificatie, enrolled on, left on, prior education,
     # level, pathway; in pk order.
     students: list[tuple[Any, ...]] = field(default_factory=list)
-    # "student<TAB>day<TAB>scheduled hours<TAB>absent hours<TAB>reason", in (student, day)
-    # order: text is the cheapest way to carry millions of records to the workers.
-    rows: list[str] = field(default_factory=list)
+    institution_id: int = 0
+    # Per student, the absence records as text ("day<TAB>scheduled<TAB>absent<TAB>reason"
+    # lines): the database builds the text, the rules' side parses each distinct line once.
+    # None: not read yet (each worker process reads its own share).
+    records: dict[int, str] | None = None
     in_support: set[int] = field(default_factory=set)
     open_concerns: Counter[int] = field(default_factory=Counter)
     unfollowed: Counter[int] = field(default_factory=Counter)
@@ -191,10 +191,7 @@ def morning_load(
             "programme__pathway",
         )
     )
-    since = min(
-        morning.reports_since if reports else today, morning.year_start if warnings else today
-    )
-    morning.rows = _absence_lines(institution, since, today)
+    morning.institution_id = institution.pk
     if not warnings:
         return morning
     morning.in_support = set(
@@ -222,54 +219,65 @@ def morning_load(
     return morning
 
 
-def _absence_lines(institution: Organisation, since: date, today: date) -> list[str]:
-    """The absence records as text lines, in (student, day) order. Millions of rows: the
-    database writes the text (COPY on PostgreSQL); the workers parse their own share."""
-    records = AbsenceRecord.objects.filter(
-        student__institution=institution, day__gte=since, day__lte=today
-    ).order_by("student_id", "day")
-    if connection.vendor == "postgresql":
-        sql, params = records.values_list(
-            "student_id", "day", "scheduled_hours", "absent_hours", "reason"
-        ).query.sql_with_params()
-        text = bytearray()
-        with connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
-            while data := copy.read():
-                text += data
-        return text.decode().split("\n")[:-1]
-    line = Concat(
-        "student_id",
-        Value("\t"),
-        "day",
-        Value("\t"),
-        "scheduled_hours",
-        Value("\t"),
-        "absent_hours",
-        Value("\t"),
-        "reason",
-        output_field=CharField(),
+def _records_sql(vendor: str) -> str:
+    """Per student in a range, the absence records from one day to another as text."""
+    record, student = AbsenceRecord._meta, Student._meta
+    columns = {f.name: f.column for f in record.concrete_fields}
+    day, scheduled, absent, reason = (
+        columns[name] for name in ("day", "scheduled_hours", "absent_hours", "reason")
     )
-    return list(records.annotate(line=line).values_list("line", flat=True))
+    if vendor == "postgresql":
+        line = f"concat_ws(E'\\t', {day}, {scheduled}, {absent}, {reason})"
+        joined = f"string_agg({line}, E'\\n')"
+    else:
+        line = f"{day} || char(9) || {scheduled} || char(9) || {absent} || char(9) || {reason}"
+        joined = f"group_concat({line}, char(10))"
+    student_id = columns["student"]
+    return (
+        f"SELECT {student_id}, {joined} FROM {record.db_table} "  # noqa: S608 - names from models
+        f"WHERE {student_id} IN (SELECT id FROM {student.db_table} WHERE institution_id = %s) "
+        f"AND {student_id} BETWEEN %s AND %s AND {day} BETWEEN %s AND %s "
+        f"GROUP BY {student_id}"
+    )
 
 
-class _Values:
-    """Text from the database to the rules' types; each distinct value is converted once."""
+def _records_read(
+    morning: Morning, first_pk: int, last_pk: int, db: BaseDatabaseWrapper
+) -> dict[int, str]:
+    since = min(
+        morning.reports_since if morning.reports else morning.today,
+        morning.year_start if morning.warnings else morning.today,
+    )
+    with db.cursor() as cursor:
+        cursor.execute(
+            _records_sql(db.vendor),
+            [morning.institution_id, first_pk, last_pk, since, morning.today],
+        )
+        return dict(cursor.fetchall())
+
+
+class _Records:
+    """Text lines from the database to the rules' records. Many students share a record (the
+    same day, hours and reason): each distinct one is parsed once and shared; they are
+    tuples, so sharing is safe."""
 
     def __init__(self) -> None:
+        self.known: dict[str, AbsenceDay] = {}
         self.days: dict[str, date] = {}
         self.hours: dict[str, Decimal] = {}
 
-    def day(self, value: str) -> date:
-        found = self.days.get(value)
-        if found is None:
-            found = self.days[value] = date.fromisoformat(value)
-        return found
-
-    def hour(self, value: str) -> Decimal:
-        found = self.hours.get(value)
-        if found is None:
-            found = self.hours[value] = Decimal(value)
-        return found
+    def parse(self, text: str) -> AbsenceDay:
+        day, scheduled, absent, reason = text.split("\t")
+        if day not in self.days:
+            self.days[day] = date.fromisoformat(day)
+        for value in (scheduled, absent):
+            if value not in self.hours:
+                self.hours[value] = Decimal(value)
+        record = AbsenceDay(
+            self.days[day], self.hours[scheduled], self.hours[absent], REASON_OF[reason]
+        )
+        self.known[text] = record
+        return record
 
 
 def morning_compute(
@@ -277,6 +285,16 @@ def morning_compute(
 ) -> tuple[list[ReportRow], list[WarningRow]]:
     """The rules for students[first:last]: the reports due and the early warnings worth
     keeping (more than context)."""
+    if morning.records is None and morning.students:
+        morning.records = _records_read(
+            morning, morning.students[0][0], morning.students[-1][0], connection
+        )
+    return _compute(morning, first, last)
+
+
+def _compute(
+    morning: Morning, first: int, last: int | None
+) -> tuple[list[ReportRow], list[WarningRow]]:
     # Millions of short-lived tuples and no reference cycles: the cycle collector would
     # only scan the loaded rows again and again.
     collecting = gc.isenabled()
@@ -293,22 +311,17 @@ def _morning_rules(
 ) -> tuple[list[ReportRow], list[WarningRow]]:
     today, calendar, thresholds = morning.today, morning.calendar, morning.thresholds
     year_start, since = morning.year_start, morning.reports_since
-    rows = morning.rows
-    values = _Values()
-    day_of, hour_of = values.day, values.hour
     students = morning.students[first:last]
-    at = bisect_left(rows, students[0][0], key=_student_of) if students else 0
+    records = morning.records or {}
+    parsed = _Records()
+    open_concerns = morning.open_concerns
+    known, parse = parsed.known, parsed.parse
     reports: list[ReportRow] = []
     warnings: list[WarningRow] = []
     for pk, born, qualified, enrolled_on, left_on, prior, level, pathway in students:
-        own: list[AbsenceDay] = []
-        prefix = f"{pk}\t"
-        while at < len(rows) and rows[at].startswith(prefix):
-            _, day, scheduled, absent, reason = rows[at].split("\t")
-            own.append(
-                AbsenceDay(day_of(day), hour_of(scheduled), hour_of(absent), REASON_OF[reason])
-            )
-            at += 1
+        text = records.get(pk)
+        own = [known.get(line) or parse(line) for line in text.split("\n")] if text else []
+        own.sort()
         facts = StudentFacts(born, basic_qualification_on=enrolled_on if qualified else None)
         if morning.reports and own:
             counted = own if own[0].day >= since else [a for a in own if a.day >= since]
@@ -327,19 +340,20 @@ def _morning_rules(
                     this_year, schedule, calendar, today=today, thresholds=thresholds
                 )
         profile = Profile(
-            facts, level, prior, enrolled_on, pk in morning.in_support, morning.open_concerns[pk]
+            facts, level, prior, enrolled_on, pk in morning.in_support, open_concerns.get(pk, 0)
         )
-        factors += profile_factors(profile, today=today, thresholds=thresholds)
-        if unfollowed := morning.unfollowed[pk]:
-            factors.append(
+        personal = personal_factors(profile, today=today, thresholds=thresholds)
+        if unfollowed := morning.unfollowed.get(pk, 0):
+            personal.append(
                 Factor(
                     "no_follow_up",
                     f"{unfollowed} signaal/signalen al {morning.follow_up_days} "
                     "schooldagen of langer zonder opvolging.",
                 )
             )
-        if all(f.code in CONTEXT_CODES for f in factors):
+        if not factors and not personal:
             continue  # context alone is no reason to look: no row (most students, most days)
+        factors += context_factors(profile, today=today, thresholds=thresholds) + personal
         warnings.append(
             (
                 pk,
@@ -350,17 +364,23 @@ def _morning_rules(
     return reports, warnings
 
 
-def _student_of(line: str) -> int:
-    return int(line[: line.index("\t")])
-
-
 # The morning being computed, for the worker processes (they inherit it when forked).
 _SHARED: Morning | None = None
 
 
 def _compute_share(share: tuple[int, int]) -> tuple[list[ReportRow], list[WarningRow]]:
-    assert _SHARED is not None  # noqa: S101 - set before the workers were forked
-    return morning_compute(_SHARED, *share)
+    morning = _SHARED
+    assert morning is not None  # noqa: S101 - set before the workers were forked
+    first, last = share
+    if morning.records is None:  # read this share over a connection of its own
+        students = morning.students[first:last]
+        parent = connections[DEFAULT_DB_ALIAS]
+        db = type(parent)(parent.settings_dict.copy(), parent.alias)
+        try:
+            morning.records = _records_read(morning, students[0][0], students[-1][0], db)
+        finally:
+            db.close()
+    return _compute(morning, first, last)
 
 
 def workers_for(students: int) -> int:
@@ -374,10 +394,19 @@ def workers_for(students: int) -> int:
 def morning_compute_parallel(
     morning: Morning, workers: int
 ) -> tuple[list[ReportRow], list[WarningRow]]:
-    """The same as `morning_compute`, with the students split over `workers` processes. The
-    workers never touch the database: they get the rows read above and return plain values."""
+    """The same as `morning_compute`, with the students split over `workers` processes.
+
+    Each worker reads its own students' records over a connection of its own, so reading is
+    parallel too. Not inside a transaction (a new connection would not see its changes) nor
+    with an in-memory SQLite database: then this process reads them all first and the workers
+    inherit them. The workers never write; they return plain values."""
     if workers <= 1:
         return morning_compute(morning)
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
+    if (connection.in_atomic_block or in_memory) and morning.records is None and morning.students:
+        morning.records = _records_read(
+            morning, morning.students[0][0], morning.students[-1][0], connection
+        )
     global _SHARED
     size = -(-len(morning.students) // workers)
     shares = [(i, i + size) for i in range(0, len(morning.students), size)]
@@ -399,28 +428,20 @@ def _reports_write(institution: Organisation, found: list[ReportRow]) -> None:
             "student_id", "kind", "end_date"
         )
     )
-    insert_objects(
-        AbsenceReport(
-            student_id=pk,
-            kind=kind,
-            start_date=start,
-            end_date=end,
-            unauthorised_hours=hours,
-            rules_version=version,
-        )
-        for pk, kind, start, end, hours, version in found
-        if (pk, kind, end) not in known
+    insert_rows(
+        AbsenceReport,
+        ["student", "kind", "start_date", "end_date", "unauthorised_hours", "rules_version"],
+        [r for r in found if (r[0], r[1], r[3]) not in known],
     )
 
 
 def _warnings_write(institution: Organisation, today: date, warnings: list[WarningRow]) -> int:
     EarlyWarning.objects.filter(student__institution=institution).delete()
-    field = EarlyWarning._meta.get_field("factors")
     insert_rows(
         EarlyWarning,
         ["student", "computed_on", "flagged", "factors"],
         [
-            (pk, today, flagged, field.get_db_prep_save(factors, connection))
+            (pk, today, flagged, db_value(EarlyWarning, "factors", factors))
             for pk, flagged, factors in warnings
         ],
     )
@@ -447,7 +468,7 @@ def _queue_signals(institution: Organisation, warnings: list[WarningRow]) -> int
         closed_at__gte=quiet_since,
     ).values_list("student_id", "factors"):
         recently_closed[student_id] |= {f["code"] for f in factors}
-    new: list[Concern] = []
+    new: list[tuple[Any, ...]] = []
     changed: list[Concern] = []
     for student_id, factors in queued.items():
         text = " ".join(f["explanation"] for f in factors if f["code"] in QUEUE_CODES)
@@ -463,17 +484,19 @@ def _queue_signals(institution: Organisation, warnings: list[WarningRow]) -> int
         if codes <= recently_closed.get(student_id, set()):
             continue  # closed with a reason recently, and nothing new fired since
         new.append(
-            Concern(
-                student_id=student_id,
-                source=ConcernSource.EARLY_WARNING,
-                text=text,
-                factors=factors,
-                about_absence=about_absence,
-                urgency="normal",
+            (
+                student_id,
+                ConcernSource.EARLY_WARNING.value,
+                text,
+                db_value(Concern, "factors", factors),
+                about_absence,
+                "normal",
             )
         )
     Concern.objects.bulk_update(changed, ["factors", "text", "about_absence"], batch_size=1000)
-    return insert_objects(new)
+    return insert_rows(
+        Concern, ["student", "source", "text", "factors", "about_absence", "urgency"], new
+    )
 
 
 def daily_signals_compute(

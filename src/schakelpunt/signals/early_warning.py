@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from .statutory import UNAUTHORISED, ZERO, AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
 
@@ -43,14 +44,12 @@ def visible_factors(factors: list[dict[str, str]], *, sees_support: bool) -> lis
 WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag"]
 
 
-@dataclass(frozen=True)
-class Factor:
+class Factor(NamedTuple):
     code: str
     explanation: str
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """What the early warning looks at besides absence."""
 
     facts: StudentFacts
@@ -61,8 +60,7 @@ class Profile:
     open_concerns: int = 0
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(NamedTuple):
     """When the student is expected: school days from `start` on `weekdays`, `hours` a day.
 
     Student information systems often export only the days with absence; a school day without
@@ -175,6 +173,16 @@ def attendance_factors(
 def profile_factors(
     profile: Profile, *, today: date, thresholds: Thresholds = DEFAULTS
 ) -> list[Factor]:
+    """Background (context) first, then age and open concerns."""
+    return context_factors(profile, today=today, thresholds=thresholds) + personal_factors(
+        profile, today=today, thresholds=thresholds
+    )
+
+
+def context_factors(
+    profile: Profile, *, today: date, thresholds: Thresholds = DEFAULTS
+) -> list[Factor]:
+    """Background that is shown with a signal but is never a reason to look on its own."""
     factors: list[Factor] = []
     if profile.prior_education in {"none", "vso", "pro"}:
         label = {
@@ -190,6 +198,14 @@ def profile_factors(
         factors.append(
             Factor("first_weeks", f"Week {week} van de opleiding: de start is kwetsbaar.")
         )
+    return factors
+
+
+def personal_factors(
+    profile: Profile, *, today: date, thresholds: Thresholds = DEFAULTS
+) -> list[Factor]:
+    """Birthdays that change what help there is, and open concerns."""
+    factors: list[Factor] = []
     horizon = today + timedelta(days=round(thresholds.birthday_months_ahead * 30.5))
     eighteen = profile.facts.birthday(18)
     if profile.in_support and today <= eighteen <= horizon:

@@ -80,8 +80,7 @@ def birthday(born: date, age: int) -> date:
         return born.replace(year=born.year + age, month=3, day=1)
 
 
-@dataclass(frozen=True)
-class StudentFacts:
+class StudentFacts(NamedTuple):
     date_of_birth: date
     # The day a startkwalificatie was obtained; None: the student has none.
     basic_qualification_on: date | None = None
@@ -154,12 +153,21 @@ class SchoolCalendar:
 
     def next_school_day(self, day: date) -> date:
         memo = self._memo("_next")
-        if (day, 1) not in memo:
-            following = day + timedelta(days=1)
-            while not self.is_school_day(following):
-                following += timedelta(days=1)
-            memo[(day, 1)] = following
-        return memo[(day, 1)]
+        found: date | None = memo.get(day)
+        if found is None:
+            found = day + timedelta(days=1)
+            while not self.is_school_day(found):
+                found += timedelta(days=1)
+            memo[day] = found
+        return found
+
+    def window_start(self, day: date) -> date:
+        """The Monday of the four-school-week window that ends in `day`'s week."""
+        memo = self._memo("_window")
+        found: date | None = memo.get(day)
+        if found is None:
+            found = memo[day] = self.school_weeks_back(day, SCHOOL_WEEKS_IN_WINDOW)
+        return found
 
     def four_weeks_from(self, start: date) -> tuple[date, date]:
         """From a first day of absence: the last school day of the four school weeks, and the
@@ -250,7 +258,7 @@ def sixteen_in_four(
     first = 0
     total = ZERO
     for day, hours in counting:
-        window_start = calendar.school_weeks_back(day, SCHOOL_WEEKS_IN_WINDOW)
+        window_start = calendar.window_start(day)
         since = max(window_start, last_end + timedelta(days=1)) if last_end else window_start
         total += hours
         while counting[first][0] < since:
