@@ -191,10 +191,7 @@ def test_attendance_coordinator_gets_only_the_signals_about_attendance(school, o
         concern_close(actor=officer, concern_id=age_signal.pk, reason="Niet mijn taak")
 
 
-def test_a_large_institution_split_over_processes_gets_the_same_signals(school):
-    """The morning run splits a large institution over worker processes: every report and
-    every factor must be the same as when one process does all students."""
-    roc, _admin, minor, _adult = school
+def varied_absence(minor):  # type: ignore[no-untyped-def]
     rng = random.Random(4)
     students = [minor] + [
         StudentFactory(
@@ -209,10 +206,26 @@ def test_a_large_institution_split_over_processes_gets_the_same_signals(school):
         chance = rng.choice([0.02, 0.1, 0.4, 0.9])
         days = [d for d in school_days if rng.random() < chance]
         absent(student, days, hours=Decimal(rng.choice([2, 6])))
-    morning = morning_load(roc, TODAY)
-    alone = morning_compute(morning)
+
+
+def test_a_large_institution_split_over_processes_gets_the_same_signals(school):
+    """The morning run splits a large institution over worker processes: every report and
+    every factor must be the same as when one process does all students."""
+    roc, _admin, minor, _adult = school
+    varied_absence(minor)
+    alone = morning_compute(morning_load(roc, TODAY))
     assert alone[0] and alone[1]  # reports and early warnings to compare
-    assert morning_compute_parallel(morning, 3) == alone
+    assert morning_compute_parallel(morning_load(roc, TODAY), 3) == alone
     run = daily_signals_compute(institution=roc, today=TODAY, workers=2)
     assert run.flagged == sum(1 for _, flagged, _ in alone[1] if flagged)
     assert AbsenceReport.objects.filter(student__institution=roc).count() == len(alone[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_each_worker_reads_its_own_students(school):
+    """The nightly job runs outside a transaction: each worker process reads its own share
+    over a connection of its own (an in-memory SQLite database is read once instead)."""
+    roc, _admin, minor, _adult = school
+    varied_absence(minor)
+    alone = morning_compute(morning_load(roc, TODAY))
+    assert morning_compute_parallel(morning_load(roc, TODAY), 2) == alone
