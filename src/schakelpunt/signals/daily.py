@@ -13,6 +13,7 @@ and the results are written in one transaction (COPY on PostgreSQL). See docs/si
 import gc
 import multiprocessing
 import os
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schakelpunt.accounts.models import Organisation, Pathway
-from schakelpunt.core.bulk import db_value, insert_rows
+from schakelpunt.core.bulk import insert_rows, json_text, update_rows
 from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES, Referral
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import Trajectory, TrajectoryState
@@ -324,16 +325,17 @@ def _morning_rules(
         own.sort()
         facts = StudentFacts(born, basic_qualification_on=enrolled_on if qualified else None)
         if morning.reports and own:
-            counted = own if own[0].day >= since else [a for a in own if a.day >= since]
-            reports.extend(
-                (pk, r.kind.value, r.start, r.end, r.unauthorised_hours, r.rules_version)
-                for r in reports_due(facts, counted, calendar, until=today, options=morning.options)
-            )
+            counted = own[bisect_left(own, (since,)) :]  # records are (day, …) tuples, sorted
+            if due := reports_due(facts, counted, calendar, until=today, options=morning.options):
+                reports.extend(
+                    (pk, r.kind.value, r.start, r.end, r.unauthorised_hours, r.rules_version)
+                    for r in due
+                )
         if not morning.warnings or enrolled_on > today or (left_on and left_on <= today):
             continue
         factors: list[Factor] = []
         if own:
-            this_year = own if own[0].day >= year_start else [a for a in own if a.day >= year_start]
+            this_year = own[bisect_left(own, (year_start,)) :]
             if this_year:
                 schedule = schedule_for(max(year_start, enrolled_on), pathway, this_year)
                 factors += attendance_factors(
@@ -437,50 +439,47 @@ def _reports_write(institution: Organisation, found: list[ReportRow]) -> None:
 
 def _warnings_write(institution: Organisation, today: date, warnings: list[WarningRow]) -> int:
     EarlyWarning.objects.filter(student__institution=institution).delete()
+    as_json = {pk: json_text(factors) for pk, _, factors in warnings}
     insert_rows(
         EarlyWarning,
         ["student", "computed_on", "flagged", "factors"],
-        [
-            (pk, today, flagged, db_value(EarlyWarning, "factors", factors))
-            for pk, flagged, factors in warnings
-        ],
+        [(pk, today, flagged, as_json[pk]) for pk, flagged, _ in warnings],
     )
-    return _queue_signals(institution, warnings)
+    return _queue_signals(institution, warnings, as_json)
 
 
-def _queue_signals(institution: Organisation, warnings: list[WarningRow]) -> int:
+def _queue_signals(
+    institution: Organisation, warnings: list[WarningRow], as_json: dict[int, str]
+) -> int:
     """Keep one open early-warning signal per flagged student in the triage queue."""
-    queued = {
-        pk: factors for pk, _, factors in warnings if any(f["code"] in QUEUE_CODES for f in factors)
-    }
+    signals = Concern.objects.filter(
+        student__institution=institution, source=ConcernSource.EARLY_WARNING
+    )
     open_signals = {
-        c.student_id: c
-        for c in Concern.objects.filter(
-            student__institution=institution, source=ConcernSource.EARLY_WARNING
-        ).exclude(status=ConcernStatus.CLOSED)
+        student_id: (pk, factors)
+        for pk, student_id, factors in signals.exclude(status=ConcernStatus.CLOSED).values_list(
+            "pk", "student", "factors"
+        )
     }
-    quiet_since = timezone.now() - timedelta(days=QUIET_DAYS_AFTER_CLOSING)
     recently_closed: dict[int, set[str]] = defaultdict(set)
-    for student_id, factors in Concern.objects.filter(
-        student__institution=institution,
-        source=ConcernSource.EARLY_WARNING,
+    for student_id, factors in signals.filter(
         status=ConcernStatus.CLOSED,
-        closed_at__gte=quiet_since,
-    ).values_list("student_id", "factors"):
+        closed_at__gte=timezone.now() - timedelta(days=QUIET_DAYS_AFTER_CLOSING),
+    ).values_list("student", "factors"):
         recently_closed[student_id] |= {f["code"] for f in factors}
     new: list[tuple[Any, ...]] = []
-    changed: list[Concern] = []
-    for student_id, factors in queued.items():
+    changed: list[tuple[Any, ...]] = []
+    for student_id, _, factors in warnings:
+        codes = {f["code"] for f in factors if f["code"] in QUEUE_CODES}
+        if not codes:
+            continue
         text = " ".join(f["explanation"] for f in factors if f["code"] in QUEUE_CODES)
         about_absence = any(f["code"] in ATTENDANCE_CODES for f in factors)
-        existing = open_signals.get(student_id)
-        if existing is not None:
-            if existing.factors != factors:
-                existing.factors, existing.text = factors, text
-                existing.about_absence = about_absence
-                changed.append(existing)
+        if student_id in open_signals:
+            pk, known = open_signals[student_id]
+            if known != factors:
+                changed.append((pk, as_json[student_id], text, about_absence))
             continue
-        codes = {f["code"] for f in factors if f["code"] in QUEUE_CODES}
         if codes <= recently_closed.get(student_id, set()):
             continue  # closed with a reason recently, and nothing new fired since
         new.append(
@@ -488,12 +487,12 @@ def _queue_signals(institution: Organisation, warnings: list[WarningRow]) -> int
                 student_id,
                 ConcernSource.EARLY_WARNING.value,
                 text,
-                db_value(Concern, "factors", factors),
+                as_json[student_id],
                 about_absence,
                 "normal",
             )
         )
-    Concern.objects.bulk_update(changed, ["factors", "text", "about_absence"], batch_size=1000)
+    update_rows(Concern, ["factors", "text", "about_absence"], changed)
     return insert_rows(
         Concern, ["student", "source", "text", "factors", "about_absence", "urgency"], new
     )

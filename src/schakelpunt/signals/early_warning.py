@@ -13,6 +13,7 @@ from typing import NamedTuple
 from .statutory import UNAUTHORISED, ZERO, AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
 
 ALL_WEEKDAYS = frozenset(range(5))
+ILLNESS = AbsenceReason.ILLNESS
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,28 @@ def _pct(value: Decimal) -> str:
     return f"{(value * 100).quantize(Decimal('1'))}%"
 
 
+def _periods(
+    calendar: SchoolCalendar, start: date, weekdays: frozenset[int], today: date, weeks: int
+) -> tuple[date, dict[date, int], int, int, int]:
+    """For a schedule on `today`: the first day of the recent period; the expected days with
+    their positions; how many expected days fall in the recent period and before it; and how
+    many school days (any weekday) before it. The same for most students: kept per calendar."""
+    memo = calendar.memo("_periods")
+    key = (start, weekdays, today, weeks)
+    if key not in memo:
+        recent_from = max(calendar.school_weeks_back(today, weeks), start)
+        before = recent_from - timedelta(days=1)
+        memo[key] = (
+            recent_from,
+            calendar.scheduled_days(start, today, weekdays),
+            len(calendar.scheduled_days(recent_from, today, weekdays)),
+            len(calendar.scheduled_days(start, before, weekdays)),
+            len(calendar.scheduled_days(start, before, ALL_WEEKDAYS)),
+        )
+    found: tuple[date, dict[date, int], int, int, int] = memo[key]
+    return found
+
+
 def attendance_factors(
     absences: Sequence[AbsenceDay],
     schedule: Schedule,
@@ -87,9 +110,9 @@ def attendance_factors(
     """`absences`: the recorded days (absent_hours may be 0); other school days were attended."""
     factors: list[Factor] = []
     start, weekdays = schedule.start, schedule.weekdays
-    recent_from = max(calendar.school_weeks_back(today, thresholds.recent_weeks), start)
-    # The expected days, each with its position (to tell whether absent days follow each other).
-    index = calendar.scheduled_days(start, today, weekdays)
+    recent_from, index, recent_expected, earlier_expected, earlier_weeks_days = _periods(
+        calendar, start, weekdays, today, thresholds.recent_weeks
+    )
     # One pass over the records, in date order: hours before and in the recent period, whole
     # days absent in a row, absent days per weekday.
     recent_sched = recent_unauth = earlier_sched = earlier_unauth = absent_total = ZERO
@@ -97,43 +120,42 @@ def attendance_factors(
     per_weekday = [0] * 7
     streak = best = 0
     previous = -2
+    expected = index.get
     for day, scheduled, absent, reason in sorted(absences):
-        if not start <= day <= today:
+        if day < start or day > today:
             continue
-        at = index.get(day)  # None: not a day the student is expected
-        unauthorised = absent if reason == UNAUTHORISED else ZERO
+        at = expected(day)  # None: not a day the student is expected
+        unauthorised = reason == UNAUTHORISED and absent > 0
         absent_total += absent
         if day >= recent_from:
             recent_sched += scheduled
-            recent_unauth += unauthorised
-            recent_days += at is not None
+            if unauthorised:
+                recent_unauth += absent
+            if at is not None:
+                recent_days += 1
         else:
             earlier_sched += scheduled
-            earlier_unauth += unauthorised
-            earlier_days_recorded += at is not None
-        if unauthorised > 0:
+            if unauthorised:
+                earlier_unauth += absent
+            if at is not None:
+                earlier_days_recorded += 1
+        if unauthorised:
             absent_days += 1
             per_weekday[day.weekday()] += 1
-        if at is None or not 0 < scheduled <= absent or reason == AbsenceReason.ILLNESS:
+        if at is None or reason == ILLNESS or not 0 < scheduled <= absent:
             streak = 0
             continue
         streak = streak + 1 if at == previous + 1 else 1
         previous = at
-        if day >= recent_from and streak > best:
+        if streak > best and day >= recent_from:
             best = streak
-    before = recent_from - timedelta(days=1)
-    recent_scheduled = recent_sched + schedule.hours * (
-        len(calendar.scheduled_days(recent_from, today, weekdays)) - recent_days
-    )
-    earlier_scheduled = earlier_sched + schedule.hours * (
-        len(calendar.scheduled_days(start, before, weekdays)) - earlier_days_recorded
-    )
+    recent_scheduled = recent_sched + schedule.hours * (recent_expected - recent_days)
+    earlier_scheduled = earlier_sched + schedule.hours * (earlier_expected - earlier_days_recorded)
     recent_rate = recent_unauth / recent_scheduled if recent_scheduled else ZERO
     earlier_rate = earlier_unauth / earlier_scheduled if earlier_scheduled else ZERO
     # Rising needs something to rise from: at least as many earlier weeks as recent ones.
-    earlier_days = calendar.scheduled_days(start, before, ALL_WEEKDAYS)
     if (
-        len(earlier_days) >= 5 * thresholds.recent_weeks
+        earlier_weeks_days >= 5 * thresholds.recent_weeks
         and recent_rate >= thresholds.recent_rate_min
         and recent_rate >= earlier_rate * thresholds.rise_factor
     ):

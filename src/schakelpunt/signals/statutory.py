@@ -118,14 +118,14 @@ class SchoolCalendar:
     def is_school_week(self, monday: date) -> bool:
         return any(self.is_school_day(monday + timedelta(days=i)) for i in range(5))
 
-    def _memo(self, name: str) -> dict[Any, Any]:
+    def memo(self, name: str) -> dict[Any, Any]:
         """Answers per calendar: the rules ask the same questions for many students."""
         memo: dict[Any, Any] = self.__dict__.setdefault(name, {})
         return memo
 
     def school_weeks_back(self, day: date, count: int) -> date:
         """The Monday of the `count`-th school week counting back from `day`'s week (incl.)."""
-        memo = self._memo("_weeks_back")
+        memo = self.memo("_weeks_back")
         if (day, count) not in memo:
             monday = self.week_start(day)
             found = 0
@@ -140,7 +140,7 @@ class SchoolCalendar:
 
     def add_school_weeks(self, day: date, weeks: int) -> date:
         """The same weekday `weeks` school weeks later; holiday weeks are skipped."""
-        memo = self._memo("_weeks_ahead")
+        memo = self.memo("_weeks_ahead")
         if (day, weeks) not in memo:
             monday = self.week_start(day)
             found = 0
@@ -152,7 +152,7 @@ class SchoolCalendar:
         return memo[(day, weeks)]
 
     def next_school_day(self, day: date) -> date:
-        memo = self._memo("_next")
+        memo = self.memo("_next")
         found: date | None = memo.get(day)
         if found is None:
             found = day + timedelta(days=1)
@@ -163,7 +163,7 @@ class SchoolCalendar:
 
     def window_start(self, day: date) -> date:
         """The Monday of the four-school-week window that ends in `day`'s week."""
-        memo = self._memo("_window")
+        memo = self.memo("_window")
         found: date | None = memo.get(day)
         if found is None:
             found = memo[day] = self.school_weeks_back(day, SCHOOL_WEEKS_IN_WINDOW)
@@ -172,7 +172,7 @@ class SchoolCalendar:
     def four_weeks_from(self, start: date) -> tuple[date, date]:
         """From a first day of absence: the last school day of the four school weeks, and the
         first school day after them (the same weekday four school weeks later, or later)."""
-        memo = self._memo("_four_weeks")
+        memo = self.memo("_four_weeks")
         if start not in memo:
             period_end = self.add_school_weeks(start, SCHOOL_WEEKS_IN_WINDOW)
             last_in = max(self.school_days(start, period_end - timedelta(days=1)))
@@ -183,7 +183,7 @@ class SchoolCalendar:
 
     def scheduled_days(self, start: date, end: date, weekdays: frozenset[int]) -> dict[date, int]:
         """The school days from start to end on the given weekdays, each with its position."""
-        memo = self._memo("_scheduled")
+        memo = self.memo("_scheduled")
         key = (start, end, weekdays)
         if key not in memo:
             days = (d for d in self.school_days(start, end) if d.weekday() in weekdays)
@@ -235,23 +235,25 @@ def sixteen_in_four(
     options: RegionOptions = RegionOptions(),
 ) -> list[StatutoryReport]:
     """Every '16 uur in 4 weken' report due up to and including `until`."""
-    # Hours count up to `until`, before a startkwalificatie and (unless the region chose
-    # otherwise) before the 18th birthday.
-    last = min(until, (facts.basic_qualification_on or date.max) - timedelta(days=1))
-    if not options.sixteen_in_four_for_adults:
-        last = min(last, facts.birthday(ADULT_AGE) - timedelta(days=1))
     holidays = calendar.holiday_days
     counting = sorted(
         (day, absent)
         for day, _scheduled, absent, reason in absences
         if reason == UNAUTHORISED
         and absent > 0
-        and day <= last
+        and day <= until
         and day.weekday() < 5
         and day not in holidays
     )
     if sum(hours for _day, hours in counting) < HOURS_THRESHOLD:
         return []  # most students: not 16 hours in the whole period
+    # Hours count before a startkwalificatie and (unless the region chose otherwise) before
+    # the 18th birthday.
+    last = min(until, (facts.basic_qualification_on or date.max) - timedelta(days=1))
+    if not options.sixteen_in_four_for_adults:
+        last = min(last, facts.birthday(ADULT_AGE) - timedelta(days=1))
+    if last < until:
+        counting = [(day, hours) for day, hours in counting if day <= last]
     reports: list[StatutoryReport] = []
     last_end: date | None = None
     # The window [since, current] only moves forward: keep its first day and its sum.
@@ -324,12 +326,12 @@ def long_absence(
     Langdurig relatief verzuim ("more than four weeks"): still absent on the first school day
     after it.
     """
-    adult_from = facts.birthday(ADULT_AGE)
-    rmc_until = facts.birthday(RMC_UPPER_AGE)
     reports: list[StatutoryReport] = []
     for streak in _absent_streaks(absences, calendar, until):
         if len(streak) == 1:
             continue  # four school weeks always hold more than one school day
+        adult_from = facts.birthday(ADULT_AGE)
+        rmc_until = facts.birthday(RMC_UPPER_AGE)
         start = streak[0]
         last_in_period, first_after = calendar.four_weeks_from(start)
         in_streak = set(streak)
@@ -361,4 +363,4 @@ def reports_due(
     """All statutory reports for one student up to `until`, in date order."""
     found = sixteen_in_four(facts, absences, calendar, until=until, options=options)
     found += long_absence(facts, absences, calendar, until=until)
-    return sorted(found, key=lambda r: (r.end, r.kind))
+    return sorted(found, key=lambda r: (r.end, r.kind)) if found else found
