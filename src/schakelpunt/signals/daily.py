@@ -23,6 +23,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from schakelpunt.accounts.models import Organisation, Pathway
@@ -204,19 +205,19 @@ def morning_load(
             student__institution=institution, status__in=REFERRAL_ACTIVE_STATUSES
         ).values_list("student_id", flat=True)
     )
-    for student_id, source, created_at, first_action_at in (
+    waited: dict[date, int] = {}  # school days since a day: many concerns share one
+    for student_id, source, raised, acted in (
         Concern.objects.filter(student__institution=institution)
         .exclude(status=ConcernStatus.CLOSED)
-        .values_list("student_id", "source", "created_at", "first_action_at")
+        .values_list("student_id", "source", TruncDate("created_at"), "first_action_at")
     ):
         if source != ConcernSource.EARLY_WARNING:
             morning.open_concerns[student_id] += 1
-        raised = timezone.localtime(created_at).date()
-        if (
-            first_action_at is None
-            and morning.calendar.school_days_after(raised, today) >= morning.follow_up_days
-        ):
-            morning.unfollowed[student_id] += 1
+        if acted is None:
+            if raised not in waited:
+                waited[raised] = morning.calendar.school_days_after(raised, today)
+            if waited[raised] >= morning.follow_up_days:
+                morning.unfollowed[student_id] += 1
     return morning
 
 
