@@ -229,7 +229,8 @@ def _records_sql(vendor: str) -> str:
         columns[name] for name in ("day", "scheduled_hours", "absent_hours", "reason")
     )
     if vendor == "postgresql":
-        line = f"concat_ws(E'\\t', {day}, {scheduled}, {absent}, {reason})"
+        tab = " || E'\\t' || "
+        line = tab.join([f"{day}::text", f"{scheduled}::text", f"{absent}::text", reason])
         joined = f"string_agg({line}, E'\\n')"
     else:
         line = f"{day} || char(9) || {scheduled} || char(9) || {absent} || char(9) || {reason}"
