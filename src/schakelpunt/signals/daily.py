@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -142,14 +142,9 @@ class Morning:
     follow_up_days: int
     reports: bool  # compute the statutory reports
     warnings: bool  # compute the early warnings
-    # pk, date of birth, has startkwalificatie, enrolled on, left on, prior education,
-    # level, pathway; in pk order.
-    students: list[tuple[Any, ...]] = field(default_factory=list)
     institution_id: int = 0
-    # Per student, the absence records as text ("day<TAB>scheduled<TAB>absent<TAB>reason"
-    # lines): the database builds the text, the rules' side parses each distinct line once.
-    # None: not read yet (each worker process reads its own share).
-    records: dict[int, str] | None = None
+    # The students the run covers, in order: the parent splits them into shares.
+    student_ids: list[int] = field(default_factory=list)
     in_support: set[int] = field(default_factory=set)
     open_concerns: Counter[int] = field(default_factory=Counter)
     unfollowed: Counter[int] = field(default_factory=Counter)
@@ -176,24 +171,11 @@ def morning_load(
         reports=reports,
         warnings=warnings,
     )
-    students = Student.objects.filter(institution=institution)
-    if not reports:  # only the students the early warning looks at
-        students = students.filter(enrolled_on__lte=today).filter(
-            Q(left_on__isnull=True) | Q(left_on__gt=today)
-        )
-    morning.students = list(
-        students.order_by("pk").values_list(
-            "pk",
-            "date_of_birth",
-            "has_basic_qualification",
-            "enrolled_on",
-            "left_on",
-            "prior_education",
-            "programme__level",
-            "programme__pathway",
-        )
-    )
     morning.institution_id = institution.pk
+    sql, params = _students(morning).values_list("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        morning.student_ids = [pk for (pk,) in cursor.fetchall()]
     if not warnings:
         return morning
     morning.in_support = set(
@@ -221,8 +203,10 @@ def morning_load(
     return morning
 
 
-def _records_sql(vendor: str) -> str:
-    """Per student in a range, the absence records from one day to another as text."""
+def _records_sql(vendor: str, *, only_institution: bool) -> str:
+    """Per student in a range, the absence records from one day to another as text.
+    `only_institution`: the range also holds students of other institutions, leave them out
+    (without that check the database reads the range straight from the index)."""
     record, student = AbsenceRecord._meta, Student._meta
     columns = {f.name: f.column for f in record.concrete_fields}
     day, scheduled, absent, reason = (
@@ -236,10 +220,14 @@ def _records_sql(vendor: str) -> str:
         line = f"{day} || char(9) || {scheduled} || char(9) || {absent} || char(9) || {reason}"
         joined = f"group_concat({line}, char(10))"
     student_id = columns["student"]
+    institution = (
+        f"{student_id} IN (SELECT id FROM {student.db_table} WHERE institution_id = %s)"  # noqa: S608
+        if only_institution
+        else "%s IS NOT NULL"
+    )
     return (
         f"SELECT {student_id}, {joined} FROM {record.db_table} "  # noqa: S608 - names from models
-        f"WHERE {student_id} IN (SELECT id FROM {student.db_table} WHERE institution_id = %s) "
-        f"AND {student_id} BETWEEN %s AND %s AND {day} BETWEEN %s AND %s "
+        f"WHERE {institution} AND {student_id} BETWEEN %s AND %s AND {day} BETWEEN %s AND %s "
         f"GROUP BY {student_id}"
     )
 
@@ -251,12 +239,69 @@ def _records_read(
         morning.reports_since if morning.reports else morning.today,
         morning.year_start if morning.warnings else morning.today,
     )
+    students = Student._meta.db_table
     with db.cursor() as cursor:
         cursor.execute(
-            _records_sql(db.vendor),
+            f"SELECT 1 FROM {students} WHERE id BETWEEN %s AND %s "  # noqa: S608 - model's table
+            "AND institution_id <> %s LIMIT 1",
+            [first_pk, last_pk, morning.institution_id],
+        )
+        others = cursor.fetchone() is not None
+        cursor.execute(
+            _records_sql(db.vendor, only_institution=others),
             [morning.institution_id, first_pk, last_pk, since, morning.today],
         )
         return dict(cursor.fetchall())
+
+
+def _students(morning: Morning) -> QuerySet[Student]:
+    students = Student.objects.filter(institution_id=morning.institution_id).order_by("pk")
+    if not morning.reports:  # only the students the early warning looks at
+        students = students.filter(enrolled_on__lte=morning.today).filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=morning.today)
+        )
+    return students
+
+
+def _students_read(
+    morning: Morning, first_pk: int, last_pk: int, db: BaseDatabaseWrapper
+) -> list[tuple[Any, ...]]:
+    """pk, date of birth, has startkwalificatie, enrolled on, left on, prior education,
+    level and pathway of the students with pks from first to last, as plain values."""
+    query = (
+        _students(morning)
+        .filter(pk__gte=first_pk, pk__lte=last_pk)
+        .values_list(
+            "pk",
+            "date_of_birth",
+            "has_basic_qualification",
+            "enrolled_on",
+            "left_on",
+            "prior_education",
+            "programme__level",
+            "programme__pathway",
+        )
+        .query
+    )
+    sql, params = query.sql_with_params()  # compiling needs no connection of its own
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if db.vendor != "sqlite":
+        return rows
+    days: dict[Any, date] = {}  # SQLite returns text: each distinct date converted once
+
+    def day(value: Any) -> Any:
+        if value is None or isinstance(value, date):
+            return value
+        if value not in days:
+            days[value] = date.fromisoformat(value)
+        return days[value]
+
+    return [
+        (pk, day(born), bool(qualified), day(enrolled), day(left), prior, level, pathway)
+        for pk, born, qualified, enrolled, left, prior, level, pathway in rows
+    ]
 
 
 class _Records:
@@ -283,44 +328,49 @@ class _Records:
         return record
 
 
-def morning_compute(
-    morning: Morning, first: int = 0, last: int | None = None
-) -> tuple[list[ReportRow], list[WarningRow]]:
-    """The rules for students[first:last]: the reports due and the early warnings worth
-    keeping (more than context)."""
-    if morning.records is None and morning.students:
-        morning.records = _records_read(
-            morning, morning.students[0][0], morning.students[-1][0], connection
-        )
-    return _compute(morning, first, last)
+@dataclass
+class Outcome:
+    """What the rules found: reports due, early warnings worth keeping (more than context),
+    and how many enrolled students were looked at."""
+
+    reports: list[ReportRow] = field(default_factory=list)
+    warnings: list[WarningRow] = field(default_factory=list)
+    enrolled: int = 0
 
 
-def _compute(
-    morning: Morning, first: int, last: int | None
-) -> tuple[list[ReportRow], list[WarningRow]]:
+def morning_compute(morning: Morning) -> Outcome:
+    """The rules for every student, in this process."""
+    if not morning.student_ids:
+        return Outcome()
+    return _share_compute(morning, morning.student_ids[0], morning.student_ids[-1], connection)
+
+
+def _share_compute(
+    morning: Morning, first_pk: int, last_pk: int, db: BaseDatabaseWrapper
+) -> Outcome:
+    students = _students_read(morning, first_pk, last_pk, db)
+    records = _records_read(morning, first_pk, last_pk, db)
     # Millions of short-lived tuples and no reference cycles: the cycle collector would
     # only scan the loaded rows again and again.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _morning_rules(morning, first, last)
+        return _morning_rules(morning, students, records)
     finally:
         if collecting:
             gc.enable()
 
 
 def _morning_rules(
-    morning: Morning, first: int, last: int | None
-) -> tuple[list[ReportRow], list[WarningRow]]:
+    morning: Morning, students: list[tuple[Any, ...]], records: dict[int, str]
+) -> Outcome:
     today, calendar, thresholds = morning.today, morning.calendar, morning.thresholds
     year_start, since = morning.year_start, morning.reports_since
-    students = morning.students[first:last]
-    records = morning.records or {}
+    outcome = Outcome()
+    reports, warnings = outcome.reports, outcome.warnings
     parsed = _Records()
     open_concerns = morning.open_concerns
     known, parse = parsed.known, parsed.parse
-    reports: list[ReportRow] = []
-    warnings: list[WarningRow] = []
     for pk, born, qualified, enrolled_on, left_on, prior, level, pathway in students:
         text = records.get(pk)
         own = [known.get(line) or parse(line) for line in text.split("\n")] if text else []
@@ -333,7 +383,10 @@ def _morning_rules(
                     (pk, r.kind.value, r.start, r.end, r.unauthorised_hours, r.rules_version)
                     for r in due
                 )
-        if not morning.warnings or enrolled_on > today or (left_on and left_on <= today):
+        if enrolled_on > today or (left_on and left_on <= today):
+            continue
+        outcome.enrolled += 1
+        if not morning.warnings:
             continue
         factors: list[Factor] = []
         if own:
@@ -365,26 +418,23 @@ def _morning_rules(
                 [{"code": f.code, "explanation": f.explanation} for f in factors],
             )
         )
-    return reports, warnings
+    return outcome
 
 
 # The morning being computed, for the worker processes (they inherit it when forked).
 _SHARED: Morning | None = None
 
 
-def _compute_share(share: tuple[int, int]) -> tuple[list[ReportRow], list[WarningRow]]:
+def _compute_share(share: tuple[int, int]) -> Outcome:
+    """In a worker process: read this share over a connection of its own, then the rules."""
     morning = _SHARED
     assert morning is not None  # noqa: S101 - set before the workers were forked
-    first, last = share
-    if morning.records is None:  # read this share over a connection of its own
-        students = morning.students[first:last]
-        parent = connections[DEFAULT_DB_ALIAS]
-        db = type(parent)(parent.settings_dict.copy(), parent.alias)
-        try:
-            morning.records = _records_read(morning, students[0][0], students[-1][0], db)
-        finally:
-            db.close()
-    return _compute(morning, first, last)
+    parent = connections[DEFAULT_DB_ALIAS]
+    db = type(parent)(parent.settings_dict.copy(), parent.alias)
+    try:
+        return _share_compute(morning, *share, db)
+    finally:
+        db.close()
 
 
 def workers_for(students: int) -> int:
@@ -395,34 +445,31 @@ def workers_for(students: int) -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def morning_compute_parallel(
-    morning: Morning, workers: int
-) -> tuple[list[ReportRow], list[WarningRow]]:
+def morning_compute_parallel(morning: Morning, workers: int) -> Outcome:
     """The same as `morning_compute`, with the students split over `workers` processes.
 
-    Each worker reads its own students' records over a connection of its own, so reading is
-    parallel too. Not inside a transaction (a new connection would not see its changes) nor
-    with an in-memory SQLite database: then this process reads them all first and the workers
-    inherit them. The workers never write; they return plain values."""
-    if workers <= 1:
-        return morning_compute(morning)
+    Each worker reads its own students and their records over a connection of its own, so
+    reading is parallel too; the workers never write, they return plain values. Inside a
+    transaction (a new connection would not see its changes) or with an in-memory SQLite
+    database, everything stays in this process."""
     in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
-    if (connection.in_atomic_block or in_memory) and morning.records is None and morning.students:
-        morning.records = _records_read(
-            morning, morning.students[0][0], morning.students[-1][0], connection
-        )
+    if workers <= 1 or connection.in_atomic_block or in_memory:
+        return morning_compute(morning)
     global _SHARED
-    size = -(-len(morning.students) // workers)
-    shares = [(i, i + size) for i in range(0, len(morning.students), size)]
+    ids = morning.student_ids
+    size = -(-len(ids) // workers)
+    shares = [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
     _SHARED = morning
     try:
         with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
             results = pool.map(_compute_share, shares)
     finally:
         _SHARED = None
-    reports = [r for found, _ in results for r in found]
-    warnings = [w for _, found in results for w in found]
-    return reports, warnings
+    return Outcome(
+        reports=[r for outcome in results for r in outcome.reports],
+        warnings=[w for outcome in results for w in outcome.warnings],
+        enrolled=sum(outcome.enrolled for outcome in results),
+    )
 
 
 def _reports_write(institution: Organisation, found: list[ReportRow]) -> None:
@@ -511,24 +558,22 @@ def daily_signals_compute(
     """Everything the morning run does for one institution: the statutory reports due up to
     `today` and the early warnings with their triage signals."""
     morning = morning_load(institution, today, reports=reports, warnings=warnings)
-    found, flagged = morning_compute_parallel(
-        morning, workers_for(len(morning.students)) if workers is None else workers
+    outcome = morning_compute_parallel(
+        morning, workers_for(len(morning.student_ids)) if workers is None else workers
     )
     run = DailyRun(
-        students=sum(
-            1 for s in morning.students if s[3] <= today and (s[4] is None or s[4] > today)
-        ),
-        flagged=sum(1 for _, is_flagged, _ in flagged if is_flagged),
-        reports=sum(1 for r in found if r[3] == today),
+        students=outcome.enrolled,
+        flagged=sum(1 for _, is_flagged, _ in outcome.warnings if is_flagged),
+        reports=sum(1 for r in outcome.reports if r[3] == today),
     )
     with transaction.atomic():
         # One run at a time per institution: a second one waits and then finds this one's
         # reports already recorded.
         Organisation.objects.select_for_update().filter(pk=institution.pk).exists()
         if reports:
-            _reports_write(institution, found)
+            _reports_write(institution, outcome.reports)
         if warnings:
-            run.new_signals = _warnings_write(institution, today, flagged)
+            run.new_signals = _warnings_write(institution, today, outcome.warnings)
     return run
 
 

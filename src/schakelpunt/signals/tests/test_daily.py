@@ -28,6 +28,7 @@ from schakelpunt.signals.models import (
     SignalSettings,
 )
 from schakelpunt.signals.triage import concern_close, triage_queue
+from schakelpunt.students.models import Student
 from schakelpunt.students.tests.factories import StudentFactory
 
 TODAY = date(2025, 11, 28)  # a Friday
@@ -192,16 +193,22 @@ def test_attendance_coordinator_gets_only_the_signals_about_attendance(school, o
 
 
 def varied_absence(minor):  # type: ignore[no-untyped-def]
+    """25 students with more or less absence and, among them (by primary key), one of
+    another institution who is absent every day."""
     rng = random.Random(4)
-    students = [minor] + [
-        StudentFactory(
-            programme=minor.programme,
-            date_of_birth=date(2006, 1, 1) + timedelta(days=rng.randrange(0, 1500)),
-            enrolled_on=date(2025, 8, 25),
-        )
-        for _ in range(24)
-    ]
     school_days = [d for d in last_school_days(60) if d >= date(2025, 8, 25)]
+    students = [minor]
+    for n in range(25):
+        if n == 12:
+            absent(StudentFactory(date_of_birth=date(2009, 1, 1)), school_days)
+            continue
+        students.append(
+            StudentFactory(
+                programme=minor.programme,
+                date_of_birth=date(2006, 1, 1) + timedelta(days=rng.randrange(0, 1500)),
+                enrolled_on=date(2025, 8, 25),
+            )
+        )
     for student in students:
         chance = rng.choice([0.02, 0.1, 0.4, 0.9])
         days = [d for d in school_days if rng.random() < chance]
@@ -210,22 +217,28 @@ def varied_absence(minor):  # type: ignore[no-untyped-def]
 
 def test_a_large_institution_split_over_processes_gets_the_same_signals(school):
     """The morning run splits a large institution over worker processes: every report and
-    every factor must be the same as when one process does all students."""
+    every factor must be the same as when one process does all students. (Inside the test's
+    transaction the run stays in one process; the next test forks.)"""
     roc, _admin, minor, _adult = school
     varied_absence(minor)
     alone = morning_compute(morning_load(roc, TODAY))
-    assert alone[0] and alone[1]  # reports and early warnings to compare
+    assert alone.reports and alone.warnings  # something to compare
+    assert {r[0] for r in alone.reports} | {w[0] for w in alone.warnings} <= {
+        s.pk for s in Student.objects.filter(institution=roc)
+    }
     assert morning_compute_parallel(morning_load(roc, TODAY), 3) == alone
     run = daily_signals_compute(institution=roc, today=TODAY, workers=2)
-    assert run.flagged == sum(1 for _, flagged, _ in alone[1] if flagged)
-    assert AbsenceReport.objects.filter(student__institution=roc).count() == len(alone[0])
+    assert run.flagged == sum(1 for _, flagged, _ in alone.warnings if flagged)
+    assert run.students == alone.enrolled == 26
+    assert AbsenceReport.objects.filter(student__institution=roc).count() == len(alone.reports)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_each_worker_reads_its_own_students(school):
     """The nightly job runs outside a transaction: each worker process reads its own share
-    over a connection of its own (an in-memory SQLite database is read once instead)."""
+    over a connection of its own (with an in-memory SQLite database it stays in one)."""
     roc, _admin, minor, _adult = school
     varied_absence(minor)
     alone = morning_compute(morning_load(roc, TODAY))
+    assert alone.reports and alone.warnings
     assert morning_compute_parallel(morning_load(roc, TODAY), 2) == alone
