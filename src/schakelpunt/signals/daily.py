@@ -6,8 +6,9 @@ most one open early-warning signal in the triage queue, kept up to date.
 
 The work per student is done by the plain rule functions (`statutory.reports_due`,
 `early_warning.attendance_factors` and `profile_factors`). For a large institution it is split
-over worker processes: everything is read from the database first, the workers only compute,
-and the results are written in one transaction (COPY on PostgreSQL). See docs/signals.md.
+over worker processes that each read their own students and compute; they never write. The
+results are written in one transaction (COPY on PostgreSQL). See docs/signals.md and
+decision 0012.
 """
 
 import gc
@@ -82,6 +83,17 @@ LOOK_BACK_DAYS = 200
 # Below this many students a second process costs more than it saves.
 PARALLEL_FROM = 20_000
 
+# What the rules know of a student, in this order.
+STUDENT_FIELDS = (
+    "pk",
+    "date_of_birth",
+    "has_basic_qualification",
+    "enrolled_on",
+    "left_on",
+    "prior_education",
+    "programme__level",
+    "programme__pathway",
+)
 # A report as computed: student, kind, start, end, unauthorised hours, rules version.
 ReportRow = tuple[int, str, date, date, Decimal, str]
 # An early warning as computed: student, flagged, factors.
@@ -271,16 +283,7 @@ def _students_read(
     query = (
         _students(morning)
         .filter(pk__gte=first_pk, pk__lte=last_pk)
-        .values_list(
-            "pk",
-            "date_of_birth",
-            "has_basic_qualification",
-            "enrolled_on",
-            "left_on",
-            "prior_education",
-            "programme__level",
-            "programme__pathway",
-        )
+        .values_list(*STUDENT_FIELDS)
         .query
     )
     sql, params = query.sql_with_params()  # compiling needs no connection of its own

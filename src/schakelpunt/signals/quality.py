@@ -21,7 +21,7 @@ from schakelpunt.core.aggregates import SUPPRESSION_THRESHOLD, suppress
 from schakelpunt.students.models import Student
 
 from .config import calendar_for, signal_settings_for, thresholds_of
-from .daily import QUEUE_CODES, records_by_student, schedule_for
+from .daily import QUEUE_CODES, STUDENT_FIELDS, records_by_student, schedule_for
 from .early_warning import Profile, attendance_factors, profile_factors
 from .models import Concern, SignalQualityRun
 from .statutory import StudentFacts
@@ -67,17 +67,7 @@ def quality_compute(
     students = list(
         Student.objects.filter(institution=institution, enrolled_on__lte=end)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
-        .values_list(
-            "pk",
-            "date_of_birth",
-            "has_basic_qualification",
-            "enrolled_on",
-            "left_on",
-            "prior_education",
-            "programme__level",
-            "programme__pathway",
-            "location__name",
-        )
+        .values_list(*STUDENT_FIELDS, "location__name")
     )
     records = records_by_student(institution, start, end)
     overall = Tally()
