@@ -12,16 +12,16 @@ and the peak memory of the importing process.
 import argparse
 import json
 import os
-import platform
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from common import machine, postgres_database, run_child
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 STUDENTS = 10_000
@@ -91,28 +91,6 @@ def child(path: str) -> None:
     print(json.dumps({"seconds": seconds, "rows": result.created, "peak_mb": peak_mb}))
 
 
-def run_child(database_url: str, path: Path) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as data_dir:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "schakelpunt.conf.base",
-            "DATABASE_URL": database_url,
-            "SCHAKELPUNT_DATA_DIR": data_dir,
-        }
-        subprocess.run([sys.executable, "-m", "schakelpunt", "migrate", "-v0"], env=env, check=True)
-        out = subprocess.run(  # noqa: S603
-            [sys.executable, __file__, "--child", str(path)],
-            env=env,
-            check=False,
-            capture_output=True,
-            text=True,
-        )
-        if out.returncode:
-            raise SystemExit(out.stderr)
-        out = out.stdout
-    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
 def copy_seconds(url: str, path: Path) -> float:
     import psycopg
 
@@ -134,17 +112,6 @@ def copy_seconds(url: str, path: Path) -> float:
         return time.perf_counter() - start
 
 
-def postgres_database(base_url: str, name: str, create: bool) -> str:
-    import psycopg
-
-    admin = base_url.replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return base_url.rsplit("/", 1)[0] + f"/{name}"
-
-
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         child(sys.argv[2])
@@ -154,11 +121,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--postgres", default=DEFAULT_PG, help="server URL, or '' to skip")
     args = parser.parse_args()
-    print(
-        f"absence import, {args.rows} rows, {args.runs} runs; "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
-    )
+    print(f"absence import, {args.rows} rows, {args.runs} runs; " + machine())
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "verzuim.csv"
         write_file(path, args.rows)
@@ -166,12 +129,14 @@ def main() -> None:
         results: dict[str, list[dict[str, float]]] = {"SQLite": [], "PostgreSQL": []}
         copies: list[float] = []
         for i in range(args.runs):
-            results["SQLite"].append(run_child(f"sqlite:///{tmp}/bench{i}.sqlite3", path))
+            results["SQLite"].append(
+                run_child(__file__, f"sqlite:///{tmp}/bench{i}.sqlite3", str(path))
+            )
             if args.postgres:
                 name = f"schakelpunt_bench_import_{os.getpid()}_{i}"
                 url = postgres_database(args.postgres, name, create=True)
                 try:
-                    results["PostgreSQL"].append(run_child(url, path))
+                    results["PostgreSQL"].append(run_child(__file__, url, str(path)))
                     copies.append(copy_seconds(url, path))
                 finally:
                     postgres_database(args.postgres, name, create=False)

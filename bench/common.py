@@ -1,7 +1,58 @@
-"""Pieces the benchmark scripts share (run inside Django, after django.setup())."""
+"""Pieces the benchmark scripts share: running a measurement in a fresh database (outside
+Django) and building a school (inside Django, after django.setup())."""
 
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
 from typing import Any
+
+
+def machine() -> str:
+    """The machine, for the first line of a benchmark's output."""
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def run_child(script: str, database_url: str, *args: str) -> Any:
+    """Migrate a fresh database, run `script --child ARGS` against it and return the JSON
+    the child printed last."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "schakelpunt.conf.base",
+            "DATABASE_URL": database_url,
+            "SCHAKELPUNT_DATA_DIR": data_dir,
+        }
+        subprocess.run([sys.executable, "-m", "schakelpunt", "migrate", "-v0"], env=env, check=True)
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, script, "--child", *args],
+            env=env,
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            raise SystemExit(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def postgres_database(base_url: str, name: str, create: bool) -> str:
+    """Drop the database `name` on the server of `base_url` and, with `create`, make it anew;
+    returns its URL."""
+    import psycopg
+
+    admin = base_url.replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if create:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return base_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 @dataclass

@@ -22,16 +22,16 @@ import argparse
 import csv
 import json
 import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
+
+from common import machine, postgres_database, run_child
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 TODAY = date(2026, 7, 10)
@@ -204,27 +204,6 @@ def child(folder: str, runs: int) -> None:
     )
 
 
-def run_engine(database_url: str, folder: Path, runs: int) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as data_dir:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "schakelpunt.conf.base",
-            "DATABASE_URL": database_url,
-            "SCHAKELPUNT_DATA_DIR": data_dir,
-        }
-        subprocess.run([sys.executable, "-m", "schakelpunt", "migrate", "-v0"], env=env, check=True)
-        done = subprocess.run(  # noqa: S603
-            [sys.executable, __file__, "--child", str(folder), str(runs)],
-            env=env,
-            check=False,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            raise SystemExit(done.stderr)
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
 def calendar_rows() -> list[tuple[str, int, str, str, str]]:
     """Per school day: its index, the Monday 4 school weeks back, and the last school day
     before / first school day from the same weekday 4 school weeks later (holiday weeks
@@ -297,9 +276,7 @@ def main() -> None:
     parser.add_argument("--no-duckdb", action="store_true")
     args = parser.parse_args()
     print(
-        f"daily signals, {args.students} students, {args.runs} runs; "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}",
+        f"daily signals, {args.students} students, {args.runs} runs; " + machine(),
         flush=True,
     )
     with tempfile.TemporaryDirectory() as tmp:
@@ -311,20 +288,16 @@ def main() -> None:
         if not args.no_duckdb:
             results["DuckDB (SQL)"] = duckdb_runs(folder, args.runs)
         if not args.no_sqlite:
-            results["SQLite"] = run_engine(f"sqlite:///{tmp}/scale.sqlite3", folder, args.runs)
+            results["SQLite"] = run_child(
+                __file__, f"sqlite:///{tmp}/scale.sqlite3", str(folder), str(args.runs)
+            )
         if args.postgres:
-            import psycopg
-
-            admin = args.postgres.replace("postgres://", "postgresql://", 1)
             name = f"schakelpunt_bench_scale_{os.getpid()}"
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
+            url = postgres_database(args.postgres, name, create=True)
             try:
-                url = args.postgres.rsplit("/", 1)[0] + f"/{name}"
-                results["PostgreSQL"] = run_engine(url, folder, args.runs)
+                results["PostgreSQL"] = run_child(__file__, url, str(folder), str(args.runs))
             finally:
-                with psycopg.connect(admin, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                postgres_database(args.postgres, name, create=False)
         for label, result in results.items():
             for key, what in (("seconds", ""), ("next", " (next day)")):
                 times = result.get(key)

@@ -8,12 +8,13 @@ the median, on SQLite and (when reachable) on PostgreSQL. Target: under 120 s on
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from common import machine
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 
@@ -70,11 +71,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=21_000)
     parser.add_argument("--postgres", default=DEFAULT_PG, help="server URL, or '' to skip")
     args = parser.parse_args()
-    print(
-        f"demo region, {args.students} students, {args.runs} runs; "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
-    )
+    print(f"demo region, {args.students} students, {args.runs} runs; " + machine())
     sqlite_times = []
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as data_dir:
