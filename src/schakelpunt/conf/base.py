@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "schakelpunt.accounts",
     "schakelpunt.students",
     "schakelpunt.support",
+    "schakelpunt.directory",
     "schakelpunt.referrals",
     "schakelpunt.signals",
     "schakelpunt.access",

@@ -9,3 +9,17 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day of the month `months` earlier, or the last day of that shorter month."""
+    import calendar
+
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def months_after(day: date, months: int) -> date:
+    return months_before(day, -months)

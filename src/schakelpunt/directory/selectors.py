@@ -1,0 +1,148 @@
+"""Reads of the sociale kaart: search with filters, stale entries, an entry point per municipality.
+
+Search works the same on PostgreSQL and SQLite: every service keeps one lowercase text
+without accents (`search_text`) with its words and its filter tokens (`#domein:…`, `#wet:…`,
+`#gebied:…`). A query is a few `LIKE` conditions on one table; a region's directory (a few
+thousand services) is searched in milliseconds (bench/directory_search.py).
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from schakelpunt.core.dates import months_before
+from schakelpunt.refdata.models import Municipality
+
+from .models import OpeningHours, Service, ServiceAtLocation, ServiceStatus
+
+# Entries not checked for this long are listed for the administrator and the provider.
+STALE_AFTER_MONTHS = 6
+# "Available now": active, places free (or not kept) and at most this many days' wait.
+AVAILABLE_NOW_MAX_WAIT_DAYS = 7
+ALL_AREAS_MARK = "#gebied:alle"
+
+
+def normalise(text: str) -> str:
+    """'Verslavingszorg Tactus, Enschedé' -> 'verslavingszorg tactus, enschede'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def domain_token(code: str) -> str:
+    return f"#domein:{code}"
+
+
+def law_token(code: str) -> str:
+    return f"#wet:{code}"
+
+
+def area_token(cbs_code: str) -> str:
+    return f"#gebied:{cbs_code.lower()}"
+
+
+def search_text_for(service: Service) -> str:
+    """Everything a search may hit, for one saved service (with its organisation and areas)."""
+    areas = list(service.areas.all()) if service.pk else []
+    locations = [sal.location for sal in service.at_locations.select_related("location")]
+    words = [
+        service.name,
+        service.organisation.name,
+        service.description,
+        service.eligibility,
+        *service.life_domain_labels,
+        *service.law_labels,
+        *(m.name for m in areas),
+        *(f"{loc.name} {loc.city}" for loc in locations),
+    ]
+    tokens = [
+        *(domain_token(d) for d in service.life_domains),
+        *(law_token(code) for code in service.laws),
+        *(area_token(m.cbs_code) for m in areas),
+    ]
+    if not areas:
+        tokens.append(ALL_AREAS_MARK)
+    return normalise(" ".join([*words, *tokens]))
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    text: str = ""
+    life_domain: str = ""
+    law: str = ""
+    municipality: Municipality | None = None
+    age: int | None = None
+    available_now: bool = False
+    include_inactive: bool = False
+
+
+def services_search(query: DirectoryQuery) -> QuerySet[Service]:
+    services = Service.objects.select_related("organisation")
+    if not query.include_inactive:
+        services = services.filter(status=ServiceStatus.ACTIVE)
+    for word in normalise(query.text).split():
+        services = services.filter(search_text__contains=word.lstrip("#"))
+    if query.life_domain:
+        services = services.filter(search_text__contains=domain_token(query.life_domain))
+    if query.law:
+        services = services.filter(search_text__contains=law_token(query.law))
+    if query.municipality is not None:
+        services = services.filter(
+            Q(search_text__contains=area_token(query.municipality.cbs_code))
+            | Q(search_text__contains=ALL_AREAS_MARK)
+        )
+    if query.age is not None:
+        services = services.filter(
+            Q(minimum_age__isnull=True) | Q(minimum_age__lte=query.age),
+            Q(maximum_age__isnull=True) | Q(maximum_age__gte=query.age),
+        )
+    if query.available_now:
+        services = services.filter(
+            Q(capacity_available__isnull=True) | Q(capacity_available__gt=0),
+            Q(wait_days__isnull=True) | Q(wait_days__lte=AVAILABLE_NOW_MAX_WAIT_DAYS),
+            status=ServiceStatus.ACTIVE,
+        )
+    return services.order_by("name", "pk")
+
+
+def services_with_hours(services: QuerySet[Service]) -> QuerySet[Service]:
+    """With the locations and hours prefetched, for a list or a detail page."""
+    return services.prefetch_related(
+        Prefetch(
+            "at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+                Prefetch("hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at"))
+            ),
+        ),
+        "areas",
+    )
+
+
+def stale_before(today: date | None = None) -> date:
+    return months_before(today or timezone.localdate(), STALE_AFTER_MONTHS)
+
+
+def services_stale(today: date | None = None) -> QuerySet[Service]:
+    """Entries not checked for six months: the oldest first."""
+    return (
+        Service.objects.select_related("organisation")
+        .filter(last_checked_on__lt=stale_before(today))
+        .exclude(status=ServiceStatus.DEFUNCT)
+        .order_by("last_checked_on", "name")
+    )
+
+
+def entry_points_for(municipality: Municipality, law: str | None = None) -> QuerySet[Service]:
+    """The neighbourhood or youth teams that are the entry point (toegang) of a municipality."""
+    teams = Service.objects.select_related("organisation").filter(
+        is_entry_point=True,
+        status=ServiceStatus.ACTIVE,
+        search_text__contains=area_token(municipality.cbs_code),
+    )
+    if law:
+        preferred = teams.filter(search_text__contains=law_token(law))
+        if preferred.exists():
+            return preferred.order_by("name")
+    return teams.order_by("name")
