@@ -13,6 +13,8 @@ urlpatterns = [
     path("studenten/", include("schakelpunt.students.urls")),
     path("studenten/<int:student_id>/", include("schakelpunt.support.urls")),
     path("privacy/", include("schakelpunt.access.urls")),
+    path("verwijzingen/", include("schakelpunt.referrals.urls")),
+    path("sociale-kaart/", include("schakelpunt.directory.urls")),
     path("meldingen/", include("schakelpunt.notifications.urls")),
     path("verzuim/", include("schakelpunt.signals.urls")),
     path("triage/", include("schakelpunt.signals.triage_urls")),

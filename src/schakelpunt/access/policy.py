@@ -9,6 +9,7 @@ Deny is the default: a user without a matching rule sees no student and no part.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -18,7 +19,12 @@ from django.utils.translation import gettext as _
 from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind, Role
 from schakelpunt.core.dates import years_before
-from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES, Consent, Referral
+from schakelpunt.referrals.models import (
+    REFERRAL_ACTIVE_STATUSES,
+    Consent,
+    Referral,
+    ReferralStatus,
+)
 from schakelpunt.signals.models import AbsenceReport, Concern, ConcernSource
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import SupportTeamMember
@@ -45,7 +51,7 @@ _ATTENDANCE_PARTS = frozenset({Part.IDENTITY, Part.CONTACT, Part.ENROLMENT, Part
 # The school's attendance coordinator: the absence of every student at the school (or location).
 _ABSENCE_OFFICER_PARTS = _ATTENDANCE_PARTS
 # What may ever be shared with an external provider, and only with consent.
-_SHAREABLE_PARTS = frozenset({Part.CONTACT, Part.ENROLMENT, Part.ABSENCE, Part.SUPPORT})
+SHAREABLE_PARTS = frozenset({Part.CONTACT, Part.ENROLMENT, Part.ABSENCE, Part.SUPPORT})
 _STUDENT_OWN_PARTS = _SCHOOL_CARE_PARTS
 # Early leavers stay on the RMC list until their 23rd birthday.
 RMC_AGE_LIMIT = 23
@@ -295,7 +301,7 @@ def student_access(user: User, student: Student) -> StudentAccess:
             continue
         consented: set[Part] = set()
         for consent in _active_consent(rule.consent_organisation_id, today).filter(student=student):
-            consented.update(Part(p) for p in consent.parts if p in _SHAREABLE_PARTS)
+            consented.update(Part(p) for p in consent.parts if p in SHAREABLE_PARTS)
         grants.append(
             Grant(rule.grant.reason, rule.grant.role, rule.grant.view | frozenset(consented))
         )
@@ -354,6 +360,75 @@ def students_for_export(user: User, parts: frozenset[Part]) -> QuerySet[Student]
     return _students_in(
         [r for r in _rules(user) if r.consent_organisation_id is None and parts <= r.grant.export]
     )
+
+
+def provider_organisation_ids(user: User) -> list[int]:
+    """The care providers this user works for as an external care worker."""
+    return sorted(
+        m.organisation_id for m in _active_memberships(user) if m.role == Role.EXTERNAL_CARE_WORKER
+    )
+
+
+def provider_worker_ids(organisation_id: int) -> list[int]:
+    """The people who handle referrals to this organisation."""
+    return sorted(
+        Membership.objects.active()
+        .filter(organisation_id=organisation_id, role=Role.EXTERNAL_CARE_WORKER)
+        .values_list("user_id", flat=True)
+    )
+
+
+def referral_side(user: User, referral: Referral) -> Literal["school", "provider"] | None:
+    """Who the user is for this referral: the school that refers (a care team that may change
+    the student's referrals), a worker of the receiving organisation (once it is sent), or
+    nobody."""
+    if student_access(user, referral.student).allows(Action.CHANGE, Part.REFERRALS):
+        return "school"
+    if (
+        referral.status != ReferralStatus.DRAFT
+        and referral.to_organisation_id in provider_organisation_ids(user)
+    ):
+        return "provider"
+    return None
+
+
+def referrals_for_user(user: User) -> QuerySet[Referral]:
+    """The referrals a user may open: of students whose referrals they see (the school, the
+    student), and those sent to their organisation (the provider)."""
+    school = students_for_user(user, part=Part.REFERRALS)
+    provider = Q(to_organisation_id__in=provider_organisation_ids(user)) & ~Q(
+        status=ReferralStatus.DRAFT
+    )
+    return Referral.objects.filter(Q(student__in=school) | provider)
+
+
+def may_share_in_emergency(user: User, student: Student) -> bool:
+    """The separate permission to share without consent, for the student's own school."""
+    return any(
+        m.emergency_sharing
+        and m.role in CARE_TEAM_ROLES
+        and m.organisation_id == student.institution_id
+        for m in _active_memberships(user)
+    )
+
+
+def emergency_shares_visible_to(user: User) -> QuerySet[Consent]:
+    """Shares without consent, for the privacy officer of the student's school."""
+    return Consent.objects.filter(
+        basis="emergency", student__institution_id__in=privacy_officer_institutions(user)
+    )
+
+
+def may_edit_directory_entry(user: User, account_id: int | None) -> bool:
+    """The functional administrator edits the whole sociale kaart; a provider's workers edit
+    the entries of their own organisation."""
+    if has_any_role(user, {Role.FUNCTIONAL_ADMIN}):
+        return True
+    return account_id is not None and account_id in provider_organisation_ids(user)
+
+
+def may_edit_directory(user: User) -> bool:
+    return has_any_role(user, {Role.FUNCTIONAL_ADMIN, Role.EXTERNAL_CARE_WORKER})
 
 
 def may_manage_users(user: User) -> bool:

@@ -176,6 +176,10 @@ class Membership(models.Model):
     programme_team = models.ForeignKey(
         ProgrammeTeam, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("team")
     )
+    # A separate permission: share with a provider without consent in an emergency.
+    emergency_sharing = models.BooleanField(
+        _("mag in een noodsituatie delen zonder toestemming"), default=False
+    )
     valid_from = models.DateField(_("geldig vanaf"), default=timezone.localdate)
     valid_until = models.DateField(_("geldig tot en met"), null=True, blank=True)
     created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)

@@ -39,6 +39,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Verzuim inlezen"), reverse("signals:import")))
         if Role.GOVERNANCE in roles:
             items.append(NavItem(_("Terugblik signalering"), reverse("signals:quality")))
+        if roles & CARE_TEAM_ROLES or Role.EXTERNAL_CARE_WORKER in roles:
+            items.append(NavItem(_("Verwijzingen"), reverse("referrals:worklist")))
+        items.append(NavItem(_("Sociale kaart"), reverse("directory:search")))
         if hasattr(user, "student_profile"):
             items.append(NavItem(_("Mijn dossier"), reverse("students:own")))
         if Role.PRIVACY_OFFICER in roles:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from schakelpunt.access.parts import Part
 from schakelpunt.access.policy import (
     AGGREGATE_ROLES,
+    CARE_TEAM_ROLES,
     FILE_ROLES,
     SCHOOL_ROLES,
     may_manage_users,
@@ -19,6 +20,7 @@ from schakelpunt.access.policy import (
 from schakelpunt.access.selectors import access_log_search
 from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.accounts.roles import Role
+from schakelpunt.referrals.selectors import provider_worklist, school_worklist
 from schakelpunt.students.models import Student
 from schakelpunt.support.selectors import caseload_counts
 
@@ -55,6 +57,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["caseload"] = caseload_counts(
             students_for_user(user, part=Part.SUPPORT), user=user, today=timezone.localdate()
         )
+    if Role.EXTERNAL_CARE_WORKER in roles:
+        context["referral_work"] = provider_worklist(user, timezone.localdate())
+    elif roles & CARE_TEAM_ROLES:
+        context["referral_work"] = school_worklist(user, timezone.localdate())
     if roles & AGGREGATE_ROLES:
         context["aggregates"] = resident_students_by_level(user=user)
     if Role.PRIVACY_OFFICER in roles:

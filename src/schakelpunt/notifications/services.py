@@ -39,16 +39,21 @@ def notify(
     recipients: Iterable[int],
     staff_message: str,
     student_message: str,
+    url: str = "",
+    urls: dict[int, str] | None = None,
 ) -> list[Notification]:
-    """One notification per recipient (not the actor); e-mail for those who opted in."""
+    """One notification per recipient (not the actor); e-mail for those who opted in.
+
+    The link goes to the student file unless `url` (or, per recipient, `urls`) says otherwise.
+    """
     now = timezone.now()
-    file_url = reverse("students:detail", args=[student.pk])
+    default_url = url or reverse("students:detail", args=[student.pk])
     notes = [
         Notification(
             recipient_id=user_id,
             student_id=student.pk,
             message=student_message if user_id == student.user_id else staff_message,
-            url=file_url,
+            url=(urls or {}).get(user_id, default_url),
             created_at=now,
         )
         for user_id in sorted(set(recipients) - {actor.pk if actor else None})

@@ -27,6 +27,7 @@ from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.selectors import memberships_for
+from schakelpunt.directory.responsibility import responsibility_for
 from schakelpunt.signals.early_warning import visible_factors
 from schakelpunt.signals.forms import ConcernForm
 from schakelpunt.signals.models import EarlyWarning
@@ -196,6 +197,10 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     if Part.REFERRALS in parts:
         context["referrals"] = student.referrals.select_related("to_organisation")
         context["consents"] = student.consents.select_related("organisation")
+        context["may_refer"] = access.allows(Action.CHANGE, Part.REFERRALS)
+        context["may_withdraw"] = context["may_refer"] or is_own_file(user, student)
+        if context["may_refer"]:
+            context["responsibility"] = responsibility_for(student, timezone.localdate())
     access_log_record(
         actor=user,
         students=[student],

@@ -1,0 +1,79 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schakelpunt.refdata.models import Municipality
+from schakelpunt.support.models import LifeDomain
+
+from .models import Law, Service
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Zoeken"), required=False)
+    domein = forms.ChoiceField(
+        label=_("Leefgebied"), choices=[("", _("Alle")), *LifeDomain.choices], required=False
+    )
+    wet = forms.ChoiceField(
+        label=_("Wet of financiering"), choices=[("", _("Alle")), *Law.choices], required=False
+    )
+    gemeente = forms.ModelChoiceField(
+        label=_("Woongemeente"),
+        queryset=Municipality.objects.none(),
+        required=False,
+        empty_label=_("Alle"),
+    )
+    leeftijd = forms.IntegerField(label=_("Leeftijd"), min_value=0, max_value=99, required=False)
+    nu = forms.BooleanField(
+        label=_("Nu beschikbaar (plek vrij, hooguit een week wachten)"), required=False
+    )
+
+    def __init__(self, *args: Any, region_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        municipalities = Municipality.objects.order_by("name")
+        self.fields["gemeente"].queryset = municipalities  # type: ignore[attr-defined]
+
+
+class ServiceForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    life_domains = forms.MultipleChoiceField(
+        label=_("Leefgebieden"),
+        choices=LifeDomain.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    url = forms.URLField(label=_("Webpagina"), required=False, assume_scheme="https")
+    laws = forms.MultipleChoiceField(
+        label=_("Wet of financiering"),
+        choices=Law.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "name",
+            "description",
+            "status",
+            "life_domains",
+            "laws",
+            "minimum_age",
+            "maximum_age",
+            "eligibility",
+            "application_process",
+            "needs_decision",
+            "wait_days",
+            "capacity_available",
+            "capacity_maximum",
+            "first_contact_days",
+            "is_entry_point",
+            "email",
+            "url",
+            "phone",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "eligibility": forms.Textarea(attrs={"rows": 2}),
+            "application_process": forms.Textarea(attrs={"rows": 2}),
+        }

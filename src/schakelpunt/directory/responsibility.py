@@ -1,0 +1,102 @@
+"""Which municipality is responsible for a student, under which law, and where to go.
+
+The residence municipality is responsible (woonplaatsbeginsel). Under 18 youth help falls
+under the Jeugdwet. From 18 support falls under the Wmo 2015 and work and income under the
+Participatiewet; youth help may continue under the Jeugdwet up to 23 where the municipality
+decided so (a beschikking that is still valid). The entry point is the municipality's
+neighbourhood or youth team on the sociale kaart — also for students living outside the
+school's region, who are routed to their own municipality.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from schakelpunt.refdata.models import Municipality
+from schakelpunt.students.models import Student
+
+from .models import Law, Service
+from .selectors import entry_points_for, law_token
+
+ADULT_AGE = 18
+CONTINUED_YOUTH_CARE_UNTIL = 23
+
+
+@dataclass(frozen=True)
+class LawApplies:
+    law: Law
+    what: str
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    municipality: Municipality | None
+    in_region: bool
+    age: int
+    laws: list[LawApplies] = field(default_factory=list)
+    entry_points: list[Service] = field(default_factory=list)
+    eighteenth_birthday: date | None = None  # while under 18
+    continued_youth_care: bool = False
+
+    @property
+    def summary(self) -> str:
+        if self.municipality is None:
+            return _("Woongemeente onbekend: vul de postcode van de student in.")
+        return _("Gemeente %(name)s is verantwoordelijk (%(laws)s).") % {
+            "name": self.municipality.name,
+            "laws": ", ".join(str(a.law.label) for a in self.laws),
+        }
+
+
+def birthday_at(born: date, age: int) -> date:
+    """The day one turns `age`, as `Student.age_on` counts it: 29 February on 1 March."""
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return date(born.year + age, 3, 1)
+
+
+def _continued_youth_care(student: Student, day: date) -> bool:
+    """Youth help under the Jeugdwet that the municipality extended past 18 (up to 23)."""
+    from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES
+
+    return student.referrals.filter(
+        status__in=REFERRAL_ACTIVE_STATUSES,
+        decision_until__gte=day,
+        service__search_text__contains=law_token(Law.JEUGDWET),
+    ).exists()
+
+
+def laws_for(age: int, continued: bool) -> list[LawApplies]:
+    if age < ADULT_AGE:
+        return [LawApplies(Law.JEUGDWET, _("jeugdhulp"))]
+    laws = []
+    if continued and age < CONTINUED_YOUTH_CARE_UNTIL:
+        laws.append(LawApplies(Law.JEUGDWET, _("verlengde jeugdhulp (beschikking)")))
+    laws.append(LawApplies(Law.WMO, _("ondersteuning en begeleiding")))
+    laws.append(LawApplies(Law.PARTICIPATIEWET, _("werk en inkomen")))
+    return laws
+
+
+def responsibility_for(student: Student, day: date) -> Responsibility:
+    age = student.age_on(day)
+    home = student.residence_municipality
+    region = student.location.municipality.rmc_region_id if student.location_id else None
+    continued = age >= ADULT_AGE and _continued_youth_care(student, day)
+    laws = laws_for(age, continued)
+    birthday = None
+    if age < ADULT_AGE:
+        birthday = birthday_at(student.date_of_birth, ADULT_AGE)
+    entry: list[Service] = []
+    if home is not None:
+        entry = list(entry_points_for(home, laws[0].law))
+    return Responsibility(
+        municipality=home,
+        in_region=home is not None and home.rmc_region_id == region,
+        age=age,
+        laws=laws,
+        entry_points=entry,
+        eighteenth_birthday=birthday,
+        continued_youth_care=continued,
+    )

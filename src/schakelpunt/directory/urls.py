@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("controleren/", views.stale, name="stale"),
+    path("export.json", views.export_hsds, name="export"),
+    path("<int:service_id>/", views.service_detail, name="detail"),
+    path("<int:service_id>/bewerken/", views.service_edit, name="edit"),
+    path("<int:service_id>/gecontroleerd/", views.service_checked, name="checked"),
+]

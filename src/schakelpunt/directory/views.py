@@ -1,0 +1,139 @@
+"""The sociale kaart: search it, read one entry, keep entries up to date."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schakelpunt.access.policy import may_edit_directory, may_edit_directory_entry
+from schakelpunt.accounts.models import User
+
+from .forms import SearchForm, ServiceForm
+from .hsds import directory_export_json
+from .models import Service
+from .selectors import (
+    DirectoryQuery,
+    services_search,
+    services_stale,
+    services_with_hours,
+)
+from .services import DirectoryError, service_mark_checked, service_update
+
+PAGE_SIZE = 25
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Everyone who logs in may read the sociale kaart: it holds no student data."""
+    form = SearchForm(request.GET or None)
+    query = DirectoryQuery()
+    if form.is_valid():
+        data = form.cleaned_data
+        query = DirectoryQuery(
+            text=data["q"],
+            life_domain=data["domein"],
+            law=data["wet"],
+            municipality=data["gemeente"],
+            age=data["leeftijd"],
+            available_now=data["nu"],
+        )
+    page = Paginator(services_with_hours(services_search(query)), PAGE_SIZE).get_page(
+        request.GET.get("pagina")
+    )
+    params = request.GET.copy()
+    params.pop("pagina", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query_string": params.urlencode(),
+        "may_edit": may_edit_directory(request.user),  # type: ignore[arg-type]
+        "student_id": request.GET.get("student", ""),
+    }
+    template = "directory/_results.html" if request.htmx else "directory/search.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _service(service_id: int) -> Service:
+    service = (
+        services_with_hours(Service.objects.select_related("organisation", "updated_by"))
+        .filter(pk=service_id)
+        .first()
+    )
+    if service is None:
+        raise Http404
+    return service
+
+
+@login_required
+def service_detail(request: HttpRequest, service_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    service = _service(service_id)
+    return render(
+        request,
+        "directory/service_detail.html",
+        {
+            "service": service,
+            "contacts": service.contacts.all(),
+            "may_edit": may_edit_directory_entry(user, service.organisation.account_id),
+            "student_id": request.GET.get("student", ""),
+        },
+    )
+
+
+@login_required
+def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    service = _service(service_id)
+    if not may_edit_directory_entry(user, service.organisation.account_id):
+        raise Http404
+    form = ServiceForm(request.POST or None, instance=service, initial={"version": service.version})
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            service_update(
+                actor=user,
+                service_id=service.pk,
+                expected_version=form.cleaned_data["version"],
+                values=values,
+            )
+        except DirectoryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Het aanbod is bijgewerkt."))
+            return redirect("directory:detail", service_id=service.pk)
+    return render(request, "directory/service_edit.html", {"service": service, "form": form})
+
+
+@login_required
+@require_POST
+def service_checked(request: HttpRequest, service_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        service_mark_checked(actor=user, service_id=service_id)
+    except DirectoryError as error:
+        raise Http404 from error
+    messages.success(request, _("Gemarkeerd als gecontroleerd: de gegevens kloppen nog."))
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/sociale-kaart/") else "directory:stale")
+
+
+@login_required
+def stale(request: HttpRequest) -> HttpResponse:
+    """Entries not checked for six months: for the administrator all, for a provider its own."""
+    user: User = request.user  # type: ignore[assignment]
+    if not may_edit_directory(user):
+        raise Http404
+    entries = [
+        s for s in services_stale() if may_edit_directory_entry(user, s.organisation.account_id)
+    ]
+    return render(request, "directory/stale.html", {"entries": entries})
+
+
+@login_required
+def export_hsds(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(directory_export_json(), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="sociale-kaart-hsds.json"'
+    return response

@@ -1,0 +1,134 @@
+"""Reads of referrals: overdue first contacts, the worklists of school and provider."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from schakelpunt.access.policy import (
+    provider_organisation_ids,
+    referrals_for_user,
+    students_for_user,
+)
+from schakelpunt.accounts.models import User
+
+from .models import CLOSED_STATUSES, Referral, ReferralStatus
+
+
+def overdue_days(referral: Referral, today: date) -> int:
+    """Days past the agreed first contact; 0 when not overdue (or contact was made)."""
+    if referral.status != ReferralStatus.ACCEPTED or referral.first_contact_due is None:
+        return 0
+    return max(0, (today - referral.first_contact_due).days)
+
+
+def overdue_q(today: date) -> Q:
+    return Q(status=ReferralStatus.ACCEPTED, first_contact_due__lt=today)
+
+
+def referrals_overdue(today: date) -> QuerySet[Referral]:
+    return Referral.objects.filter(overdue_q(today))
+
+
+@dataclass(frozen=True)
+class Worklist:
+    overdue: list[Referral]
+    waiting: list[Referral]  # the provider still has to decide
+    running: list[Referral]
+
+
+def _worklist(referrals: QuerySet[Referral], today: date, user: User) -> Worklist:
+    rows = list(
+        referrals.exclude(status__in=CLOSED_STATUSES)
+        .select_related("student", "to_organisation", "service")
+        .order_by("first_contact_due", "sent_at", "pk")
+    )
+    # A name is shown only where the access policy lets the user open the student's file.
+    visible = set(
+        students_for_user(user)
+        .filter(pk__in={r.student_id for r in rows})
+        .values_list("pk", flat=True)
+    )
+    for row in rows:
+        row.named = row.student_id in visible  # type: ignore[attr-defined]
+    overdue = [r for r in rows if overdue_days(r, today) > 0]
+    waiting = [r for r in rows if r.status in {ReferralStatus.SENT, ReferralStatus.RECEIVED}]
+    running = [r for r in rows if r not in overdue and r not in waiting]
+    return Worklist(overdue, waiting, running)
+
+
+def provider_worklist(user: User, today: date) -> Worklist:
+    """Referrals to the user's organisation that are still open."""
+    return _worklist(
+        referrals_for_user(user).filter(to_organisation_id__in=provider_organisation_ids(user)),
+        today,
+        user,
+    )
+
+
+def school_worklist(user: User, today: date) -> Worklist:
+    """Open referrals of the students whose referrals the user handles at school."""
+    return _worklist(
+        referrals_for_user(user).exclude(to_organisation_id__in=provider_organisation_ids(user)),
+        today,
+        user,
+    )
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What the receiving worker reads on acceptance: only the parts the student agreed to."""
+
+    parts: frozenset[str]
+    goals: list[tuple[str, str]]  # (life domain, goal)
+    life_domains: list[str]
+    coordinator: str
+    coordinator_email: str
+    absence_reports: list[str]
+    advice: list[Any]
+
+
+def handover_for(referral: Referral, parts: frozenset[str]) -> Handover:
+    from schakelpunt.support.models import SupportPlan
+    from schakelpunt.support.selectors import open_trajectory_for
+
+    goals: list[tuple[str, str]] = []
+    domains: list[str] = []
+    coordinator = coordinator_email = ""
+    reports: list[str] = []
+    if "support" in parts:
+        trajectory = referral.trajectory or open_trajectory_for(referral.student)
+        if trajectory is not None:
+            domains = trajectory.life_domain_labels
+            if trajectory.coordinator is not None:
+                coordinator = str(trajectory.coordinator)
+                coordinator_email = trajectory.coordinator.email
+            plan = SupportPlan.objects.filter(trajectory=trajectory).first()
+            if plan is not None:
+                goals = [(g.get_life_domain_display(), g.text) for g in plan.goals.all()]
+    if "absence" in parts:
+        reports = [
+            f"{r.get_kind_display()} ({r.start_date:%d-%m-%Y} – {r.end_date:%d-%m-%Y})"
+            for r in referral.student.absence_reports.all()[:5]
+        ]
+    return Handover(
+        parts=parts,
+        goals=goals,
+        life_domains=domains,
+        coordinator=coordinator,
+        coordinator_email=coordinator_email,
+        absence_reports=reports,
+        advice=list(referral.advice.select_related("given_by")),
+    )
+
+
+def advice_for_student(student_id: int) -> QuerySet[Any]:
+    """Every handelingsadvies for the student, newest first: shown in the plan."""
+    from .models import Advice
+
+    return (
+        Advice.objects.filter(referral__student_id=student_id)
+        .select_related("referral__to_organisation", "given_by")
+        .order_by("-given_at")
+    )

@@ -1,0 +1,144 @@
+"""Referral screens over HTTP: refer with consent, the provider's view, withdrawal."""
+
+import re
+
+from django.urls import reverse
+from tests.world import World, client_for
+
+from schakelpunt.access.models import AccessLogEntry
+from schakelpunt.accounts.models import Organisation
+from schakelpunt.accounts.tests.factories import UserFactory
+from schakelpunt.directory.models import DirectoryOrganisation
+from schakelpunt.directory.tests.factories import ServiceFactory
+from schakelpunt.referrals.models import Consent, Referral, ReferralStatus
+
+
+def _service(name: str = "Jongerencoaching"):  # type: ignore[no-untyped-def]
+    entry = DirectoryOrganisation.objects.create(
+        name="Zorg Een", description="Jeugdhulp", account=Organisation.objects.get(name="Zorg Een")
+    )
+    return ServiceFactory(organisation=entry, name=name)
+
+
+def test_withdrawing_consent_stops_the_providers_access_at_once(world: World) -> None:
+    chris = world.students["t3"]
+    chris.user = UserFactory(email="chris@example.nl")
+    chris.save()
+    worker = client_for(world.users["worker_p1"])
+    file_url = reverse("students:detail", args=[chris.pk])
+    assert worker.get(file_url).status_code == 200
+    consent = Consent.objects.get(student=chris)
+    student = client_for(chris.user)
+    page = student.get(file_url)
+    assert "Toestemming intrekken" in page.content.decode()
+    response = student.post(reverse("referrals:withdraw", args=[consent.pk]))
+    assert response.status_code == 302
+    assert worker.get(file_url).status_code == 404
+    consent.refresh_from_db()
+    assert consent.withdrawn_by == chris.user
+    assert AccessLogEntry.objects.filter(
+        student_id=chris.pk, role="consent_withdrawn", user=chris.user
+    ).exists()
+
+
+def test_nobody_else_withdraws_a_students_consent(world: World) -> None:
+    consent = Consent.objects.get(student=world.students["t3"])
+    response = client_for(world.users["worker_p1"]).post(
+        reverse("referrals:withdraw", args=[consent.pk])
+    )
+    assert response.status_code == 404
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
+
+
+def test_the_coordinator_refers_from_the_file_with_consent(world: World) -> None:
+    service = _service()
+    bram = world.students["t2"]
+    coordinator = client_for(world.users["care_l1"])
+    page = coordinator.get(reverse("referrals:new", args=[bram.pk]) + f"?aanbod={service.pk}")
+    html = page.content.decode()
+    assert "Verantwoordelijke gemeente" in html and "Hengelo" in html
+    assert "De student beslist zelf (16 jaar of ouder)." in html
+    refused = coordinator.post(
+        reverse("referrals:new", args=[bram.pk]),
+        {
+            "service": service.pk,
+            "question": "Hulp bij slapen",
+            "urgency": "normal",
+            "parts": ["contact"],
+            "send": "versturen",
+        },
+    )
+    assert "De student moet zelf instemmen met het delen." in refused.content.decode()
+    assert not Referral.objects.filter(service=service).exists()
+    done = coordinator.post(
+        reverse("referrals:new", args=[bram.pk]),
+        {
+            "service": service.pk,
+            "question": "Hulp bij slapen",
+            "urgency": "urgent",
+            "parts": ["contact", "support"],
+            "student_agrees": "on",
+            "send": "versturen",
+        },
+    )
+    referral = Referral.objects.get(service=service)
+    assert done.url == reverse("referrals:detail", args=[referral.pk])
+    assert referral.status == ReferralStatus.SENT and referral.urgency == "urgent"
+    assert referral.consent is not None and referral.consent.student_agrees
+
+
+def test_a_coach_cannot_refer(world: World) -> None:
+    response = client_for(world.users["coach"]).get(
+        reverse("referrals:new", args=[world.students["t1"].pk])
+    )
+    assert response.status_code == 404
+
+
+def test_the_provider_sees_the_name_only_after_accepting(world: World) -> None:
+    service = _service()
+    bram = world.students["t2"]
+    Referral.objects.filter(student=bram).delete()
+    referral = Referral.objects.create(
+        student=bram,
+        to_organisation=service.organisation.account,
+        service=service,
+        service_name=service.name,
+        question="Slaapt slecht",
+        status=ReferralStatus.SENT,
+        shared_parts=["contact"],
+    )
+    worker = client_for(world.users["worker_p1"])
+    url = reverse("referrals:detail", args=[referral.pk])
+    html = worker.get(url).content.decode()
+    assert "Bram" not in html and "Slaapt slecht" in html
+    assert "Naam en gedeelde gegevens ziet u zodra u de verwijzing accepteert." in html
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.RECEIVED  # opening it counts as received
+    version = re.search(r'name="version" value="(\d+)"', html)
+    assert version is not None
+    worker.post(
+        reverse("referrals:step", args=[referral.pk]),
+        {"version": str(referral.version), "to_status": "accepted"},
+    )
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+    html = worker.get(url).content.decode()
+    assert "Bram" in html and "Overdracht" in html
+    assert AccessLogEntry.objects.filter(
+        student_id=bram.pk, user=world.users["worker_p1"], part="contact"
+    ).exists()
+    # Another provider does not even see that the referral exists.
+    assert client_for(world.users["worker_p2"]).get(url).status_code == 404
+
+
+def test_advice_from_the_provider_reaches_the_school(world: World) -> None:
+    referral = Referral.objects.get(student=world.students["t3"])
+    worker = client_for(world.users["worker_p1"])
+    worker.post(
+        reverse("referrals:advice", args=[referral.pk]),
+        {"text": "Geef Chris korte opdrachten en vaste momenten om in te checken."},
+    )
+    school = client_for(world.users["advisor_l2"])
+    html = school.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "Geef Chris korte opdrachten" in html

@@ -1,0 +1,224 @@
+"""Referral screens: refer from the file, the worklist, one referral with its steps."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import (
+    may_share_in_emergency,
+    provider_organisation_ids,
+    referral_side,
+    referrals_for_user,
+    student_access,
+    student_get_for_user,
+)
+from schakelpunt.access.services import access_log_record
+from schakelpunt.accounts.models import User
+from schakelpunt.directory.responsibility import responsibility_for
+
+from . import services
+from .consent import signers_for
+from .forms import AdviceForm, ReferralForm, StepForm
+from .models import REFERRAL_ACTIVE_STATUSES, Referral, ReferralStatus
+from .selectors import handover_for, overdue_days, provider_worklist, school_worklist
+from .workflow import next_statuses
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    today = timezone.localdate()
+    provider = bool(provider_organisation_ids(user))
+    work = provider_worklist(user, today) if provider else school_worklist(user, today)
+    return render(
+        request,
+        "referrals/worklist.html",
+        {"work": work, "provider": provider, "today": today},
+    )
+
+
+@login_required
+def referral_new(request: HttpRequest, student_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    student, _access = student_get_for_user(
+        user=user, student_id=student_id, action=Action.CHANGE, part=Part.REFERRALS
+    )
+    emergency = may_share_in_emergency(user, student)
+    today = timezone.localdate()
+    initial = {}
+    if request.GET.get("aanbod", "").isdigit():
+        initial["service"] = int(request.GET["aanbod"])
+    form = ReferralForm(request.POST or None, initial=initial, emergency=emergency)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_create(
+                actor=user,
+                student_id=student.pk,
+                service_id=data["service"].pk,
+                question=data["question"],
+                urgency=data["urgency"],
+                parts=data["parts"],
+                consent=services.ConsentInput(
+                    student_agrees=data["student_agrees"],
+                    parent_name=data["parent_name"],
+                    expires_on=data["expires_on"],
+                    emergency_reason=data.get("emergency_reason", ""),
+                ),
+                send=request.POST.get("send") != "concept",
+            )
+        except services.ReferralError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("De verwijzing is verstuurd.")
+                if referral.status == ReferralStatus.SENT
+                else _("De verwijzing is als concept bewaard."),
+            )
+            return redirect("referrals:detail", referral_id=referral.pk)
+    return render(
+        request,
+        "referrals/referral_new.html",
+        {
+            "student": student,
+            "form": form,
+            "signers": signers_for(student, today),
+            "age": student.age_on(today),
+            "responsibility": responsibility_for(student, today),
+        },
+    )
+
+
+def _referral_for(request: HttpRequest, referral_id: int) -> tuple[User, Referral]:
+    user: User = request.user  # type: ignore[assignment]
+    referral = (
+        referrals_for_user(user)
+        .select_related(
+            "student__location",
+            "student__programme",
+            "student__residence_municipality",
+            "to_organisation",
+            "service__organisation",
+            "consent",
+            "created_by",
+        )
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        raise Http404
+    return user, referral
+
+
+@login_required
+def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user, referral = _referral_for(request, referral_id)
+    side = referral_side(user, referral)
+    if side == "provider" and referral.status == ReferralStatus.SENT:
+        services.referral_mark_received(actor=user, referral=referral)
+    today = timezone.localdate()
+    access = student_access(user, referral.student)
+    parts = frozenset(str(p) for p in access.parts(Action.VIEW))
+    # The provider sees who the student is only once the referral is accepted, with consent.
+    named = Part.IDENTITY in parts
+    context: dict[str, object] = {
+        "referral": referral,
+        "side": side,
+        "named": named,
+        "age": referral.student.age_on(today),
+        "overdue": overdue_days(referral, today),
+        "events": referral.events.select_related("actor"),
+        "steps": [
+            (ReferralStatus(s), StepForm(initial={"version": referral.version, "to_status": s}))
+            for s in (next_statuses(referral.status, side) if side else [])
+        ],
+        "active": referral.status in REFERRAL_ACTIVE_STATUSES,
+    }
+    if side == "provider" and named:
+        context["handover"] = handover_for(referral, parts)
+        context["advice_form"] = AdviceForm()
+        shown = [Part(p) for p in sorted(parts)]
+        access_log_record(
+            actor=user,
+            students=[referral.student],
+            action=Action.VIEW,
+            parts=shown,
+            role=access.roles,
+            path=request.path,
+        )
+    elif side == "school" or (named and referral.student.user_id == user.pk):
+        context["handover"] = handover_for(referral, frozenset(referral.shared_parts))
+    return render(request, "referrals/referral_detail.html", context)
+
+
+@login_required
+@require_POST
+def referral_step_view(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user, referral = _referral_for(request, referral_id)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Controleer de datum en de gekozen waarden."))
+        return redirect("referrals:detail", referral_id=referral.pk)
+    data = form.cleaned_data
+    try:
+        services.referral_step(
+            actor=user,
+            referral_id=referral.pk,
+            to_status=data["to_status"],
+            expected_version=data["version"],
+            details=services.StepInput(
+                note=data["note"],
+                first_contact_on=data["first_contact_on"],
+                help_started_on=data["help_started_on"],
+                outcome=data["outcome"],
+                end_reason=data["end_reason"],
+            ),
+        )
+    except services.ReferralError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Verwijzing bijgewerkt: %(status)s.")
+            % {"status": ReferralStatus(data["to_status"]).label.lower()},
+        )
+    return redirect("referrals:detail", referral_id=referral.pk)
+
+
+@login_required
+@require_POST
+def advice_view(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user, referral = _referral_for(request, referral_id)
+    form = AdviceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Schrijf het advies op."))
+    else:
+        try:
+            services.advice_add(actor=user, referral_id=referral.pk, text=form.cleaned_data["text"])
+        except services.ReferralError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Het advies staat nu in het plan van de student."))
+    return redirect("referrals:detail", referral_id=referral.pk)
+
+
+@login_required
+@require_POST
+def consent_withdraw_view(request: HttpRequest, consent_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        consent = services.consent_withdraw(actor=user, consent_id=consent_id)
+    except services.ReferralError as error:
+        raise Http404 from error
+    messages.success(
+        request,
+        _("De toestemming is ingetrokken. %(org)s kan het dossier niet meer inzien.")
+        % {"org": consent.organisation},
+    )
+    return redirect(f"/studenten/{consent.student_id}/#verwijzingen")
