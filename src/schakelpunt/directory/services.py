@@ -44,7 +44,7 @@ def service_update(
     """Save an edit; refused when someone saved in between. Saving also counts as checked."""
     with transaction.atomic():
         service = (
-            Service.objects.select_for_update()
+            Service.objects.select_for_update(of=("self",))
             .select_related("organisation")
             .filter(pk=service_id)
             .first()
@@ -82,7 +82,7 @@ def service_mark_checked(*, actor: User, service_id: int) -> Service:
     """'Still correct': the entry was looked at today, nothing changed."""
     with transaction.atomic():
         service = (
-            Service.objects.select_for_update()
+            Service.objects.select_for_update(of=("self",))
             .select_related("organisation")
             .filter(pk=service_id)
             .first()

@@ -143,7 +143,7 @@ def referral_create(
     """Refer a student to a service, with the consent that covers exactly the shared parts."""
     today = timezone.localdate()
     with transaction.atomic():
-        student = Student.objects.select_for_update().filter(pk=student_id).first()
+        student = Student.objects.select_for_update(of=("self",)).filter(pk=student_id).first()
         if student is None or not _may_refer(actor, student):
             raise ReferralError(_("U mag deze student niet verwijzen."))
         service = Service.objects.select_related("organisation__account").get(pk=service_id)
@@ -193,7 +193,7 @@ def referral_create(
 
 def _locked(referral_id: int, expected_version: int | None) -> Referral:
     referral = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("student__programme", "to_organisation", "service", "trajectory")
         .filter(pk=referral_id)
         .first()
@@ -401,7 +401,7 @@ def consent_withdraw(*, actor: User, consent_id: int) -> Consent:
     """The student (or the care team on their behalf) withdraws: access stops at once."""
     with transaction.atomic():
         consent = (
-            Consent.objects.select_for_update()
+            Consent.objects.select_for_update(of=("self",))
             .select_related("student__programme", "organisation")
             .filter(pk=consent_id)
             .first()
