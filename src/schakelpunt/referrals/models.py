@@ -302,3 +302,32 @@ class Consent(models.Model):
             and self.given_on <= day
             and (self.expires_on is None or self.expires_on >= day)
         )
+
+
+class AdulthoodTransition(models.Model):
+    """The 18-/18+ transition of a student with youth help: alerted three months ahead,
+    with a checklist the coordinator works through (`transition.CHECKLIST`)."""
+
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="adulthood_transitions",
+        verbose_name=_("student"),
+    )
+    turns_18_on = models.DateField(_("wordt 18 op"))
+    alerted_at = models.DateTimeField(_("gesignaleerd op"), default=timezone.now)
+    done = models.JSONField(_("afgevinkt"), default=list, blank=True)
+    version = models.PositiveIntegerField(_("versie"), default=1)
+
+    class Meta:
+        ordering = ["turns_18_on"]
+        verbose_name = _("overgang naar 18")
+        verbose_name_plural = _("overgangen naar 18")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "turns_18_on"], name="one_transition_per_18th"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} ({self.turns_18_on})"

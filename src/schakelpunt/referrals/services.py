@@ -444,3 +444,41 @@ def consent_withdraw(*, actor: User, consent_id: int) -> Consent:
             % {"org": consent.organisation},
         )
     return consent
+
+
+def escalate_overdue_referrals(today: date) -> int:
+    """Referrals whose first contact is overdue go to the care coordinator, once each."""
+    from .selectors import referrals_overdue
+    from .transition import _coordinators
+
+    count = 0
+    for referral in (
+        referrals_overdue(today)
+        .filter(escalated_at__isnull=True)
+        .select_related("student__programme", "to_organisation")
+    ):
+        with transaction.atomic():
+            if not Referral.objects.filter(pk=referral.pk, escalated_at__isnull=True).update(
+                escalated_at=timezone.now()
+            ):
+                continue
+            notify(
+                actor=None,
+                student=referral.student,
+                recipients=_coordinators(referral.student) | _school_people(referral),
+                staff_message=_(
+                    "Eerste contact te laat: %(name)s bij %(service)s (afgesproken uiterlijk "
+                    "%(day)s). Neem contact op met de aanbieder."
+                )
+                % {
+                    "name": referral.student.display_name,
+                    "service": referral.title,
+                    "day": referral.first_contact_due.strftime("%d-%m-%Y")
+                    if referral.first_contact_due
+                    else "",
+                },
+                student_message="",
+                url=reverse("referrals:detail", args=[referral.pk]),
+            )
+        count += 1
+    return count

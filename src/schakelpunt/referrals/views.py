@@ -26,6 +26,7 @@ from .consent import signers_for
 from .forms import AdviceForm, ReferralForm, StepForm
 from .models import REFERRAL_ACTIVE_STATUSES, Referral, ReferralStatus
 from .selectors import handover_for, overdue_days, provider_worklist, school_worklist
+from .transition import TransitionError, checklist_for, checklist_tick
 from .workflow import next_statuses
 
 
@@ -222,3 +223,39 @@ def consent_withdraw_view(request: HttpRequest, consent_id: int) -> HttpResponse
         % {"org": consent.organisation},
     )
     return redirect(f"/studenten/{consent.student_id}/#verwijzingen")
+
+
+@login_required
+def transition_view(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The 18-/18+ checklist of a student with youth help."""
+    user: User = request.user  # type: ignore[assignment]
+    student, _access = student_get_for_user(
+        user=user, student_id=student_id, action=Action.CHANGE, part=Part.REFERRALS
+    )
+    transition = student.adulthood_transitions.order_by("-turns_18_on").first()
+    if transition is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            checklist_tick(
+                actor=user,
+                transition_id=transition.pk,
+                code=request.POST.get("code", ""),
+                done=request.POST.get("done") == "ja",
+                expected_version=int(request.POST.get("version") or 0),
+            )
+        except TransitionError as error:
+            messages.error(request, str(error))
+        return redirect("referrals:transition", student_id=student.pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "referrals/transition.html",
+        {
+            "student": student,
+            "transition": transition,
+            "items": checklist_for(transition),
+            "responsibility": responsibility_for(student, transition.turns_18_on),
+            "days_left": (transition.turns_18_on - today).days,
+        },
+    )

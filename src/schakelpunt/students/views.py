@@ -201,6 +201,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         context["may_withdraw"] = context["may_refer"] or is_own_file(user, student)
         if context["may_refer"]:
             context["responsibility"] = responsibility_for(student, timezone.localdate())
+            context["transition"] = student.adulthood_transitions.order_by("-turns_18_on").first()
     access_log_record(
         actor=user,
         students=[student],
