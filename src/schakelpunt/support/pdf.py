@@ -1,6 +1,7 @@
 """The plan as a tidy PDF for a conversation with the student (fpdf2, pure Python)."""
 
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 
 from django.utils import formats, timezone
@@ -80,8 +81,14 @@ def _paragraph(pdf: FPDF, text: str) -> None:
 
 
 def render_plan_pdf(
-    *, student: Student, trajectory: Trajectory, plan: SupportPlan, team: list[TeamContact]
+    *,
+    student: Student,
+    trajectory: Trajectory,
+    plan: SupportPlan,
+    team: list[TeamContact],
+    advice: Sequence[tuple[str, str]] = (),
 ) -> bytes:
+    """`advice`: (from whom, text) of every handelingsadvies, newest first."""
     printed = timezone.localdate()
     pdf = _PlanPDF(
         _("Vertrouwelijk: bevat persoonsgegevens. Afgedrukt op %(day)s.") % {"day": _day(printed)}
@@ -147,6 +154,14 @@ def render_plan_pdf(
         pdf, _("Afspraken met ouders en netwerk: %(text)s") % {"text": plan.agreements or "-"}
     )
     _paragraph(pdf, _("We kijken samen terug op: %(day)s") % {"day": _day(plan.review_on)})
+
+    if advice:
+        _heading(pdf, _("Advies van hulpverleners"))
+        for source, text in advice:
+            pdf.set_font("Helvetica", style="B", size=11)
+            pdf.cell(0, 6, _latin1(source), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_font("Helvetica", size=11)
+            _paragraph(pdf, text)
 
     if team:
         _heading(pdf, _("Mijn team"))

@@ -13,6 +13,7 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import student_get_for_user
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
+from schakelpunt.referrals.selectors import advice_for_student
 
 from .forms import ActionFormSet, GoalFormSet, PlanForm
 from .models import PlanVersion, SupportPlan
@@ -82,6 +83,7 @@ def plan_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             "is_latest": shown is not None and shown.number == plan.version,
             "may_edit": access.allows(Action.CHANGE, Part.SUPPORT),
             "may_download": access.allows(Action.EXPORT, Part.SUPPORT),
+            "advice": advice_for_student(student.pk),
         },
     )
 
@@ -184,7 +186,11 @@ def plan_pdf(request: HttpRequest, student_id: int) -> HttpResponse:
     if trajectory is None or plan is None:
         raise Http404
     content = render_plan_pdf(
-        student=student, trajectory=trajectory, plan=plan, team=my_team(student)
+        student=student,
+        trajectory=trajectory,
+        plan=plan,
+        team=my_team(student),
+        advice=[(str(a.referral.to_organisation), a.text) for a in advice_for_student(student.pk)],
     )
     access_log_record(
         actor=user,

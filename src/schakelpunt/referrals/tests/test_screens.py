@@ -1,8 +1,12 @@
 """Referral screens over HTTP: refer with consent, the provider's view, withdrawal."""
 
+import io
 import re
+from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
 from tests.world import World, client_for
 
 from schakelpunt.access.models import AccessLogEntry
@@ -11,6 +15,8 @@ from schakelpunt.accounts.tests.factories import UserFactory
 from schakelpunt.directory.models import DirectoryOrganisation
 from schakelpunt.directory.tests.factories import ServiceFactory
 from schakelpunt.referrals.models import Consent, Referral, ReferralStatus
+from schakelpunt.support.plans import GoalInput, plan_save
+from schakelpunt.support.services import trajectory_open
 
 
 def _service(name: str = "Jongerencoaching"):  # type: ignore[no-untyped-def]
@@ -142,3 +148,18 @@ def test_advice_from_the_provider_reaches_the_school(world: World) -> None:
     school = client_for(world.users["advisor_l2"])
     html = school.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert "Geef Chris korte opdrachten" in html
+    # It lands in the student's plan, on screen and in the PDF.
+    trajectory = trajectory_open(actor=world.users["advisor_l2"], student=world.students["t3"])
+    plan_save(
+        actor=world.users["advisor_l2"],
+        trajectory_id=trajectory.pk,
+        expected_version=0,
+        goals=[GoalInput("education", "Ik wil mijn diploma halen.")],
+        actions=[],
+        review_on=timezone.localdate() + timedelta(days=30),
+    )
+    plan_url = f"/studenten/{world.students['t3'].pk}/plan/"
+    assert "Geef Chris korte opdrachten" in school.get(plan_url).content.decode()
+    pdf = school.get(f"/studenten/{world.students['t3'].pk}/plan.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Advies van hulpverleners" in text and "korte opdrachten" in text
