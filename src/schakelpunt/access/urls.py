@@ -4,4 +4,7 @@ from . import views
 
 app_name = "access"
 
-urlpatterns = [path("toegangslog/", views.log_search, name="log_search")]
+urlpatterns = [
+    path("toegangslog/", views.log_search, name="log_search"),
+    path("zonder-toestemming/", views.emergency_shares, name="emergency"),
+]

@@ -8,7 +8,7 @@ from schakelpunt.accounts.models import User
 
 from .forms import AccessLogSearchForm
 from .models import AccessLogEntry
-from .policy import privacy_officer_institutions
+from .policy import emergency_shares_visible_to, privacy_officer_institutions
 from .selectors import access_log_search
 
 
@@ -25,3 +25,17 @@ def log_search(request: HttpRequest) -> HttpResponse:
         entries = access_log_search(user=user)
     page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
     return render(request, "access/log_search.html", {"form": form, "page": page})
+
+
+@login_required
+def emergency_shares(request: HttpRequest) -> HttpResponse:
+    """Every share without consent at the officer's school: who, with whom, why."""
+    user: User = request.user  # type: ignore[assignment]
+    if not privacy_officer_institutions(user):
+        raise Http404
+    shares = (
+        emergency_shares_visible_to(user)
+        .select_related("student", "organisation", "recorded_by")
+        .order_by("-recorded_at")
+    )
+    return render(request, "access/emergency_shares.html", {"shares": shares})

@@ -39,6 +39,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Verzuim inlezen"), reverse("signals:import")))
         if Role.GOVERNANCE in roles:
             items.append(NavItem(_("Terugblik signalering"), reverse("signals:quality")))
+        if Role.MUNICIPAL_ADVISOR in roles:
+            items.append(NavItem(_("Studenten uit de gemeente"), reverse("core:municipality")))
         if roles & CARE_TEAM_ROLES or Role.EXTERNAL_CARE_WORKER in roles:
             items.append(NavItem(_("Verwijzingen"), reverse("referrals:worklist")))
         items.append(NavItem(_("Sociale kaart"), reverse("directory:search")))
@@ -46,6 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Mijn dossier"), reverse("students:own")))
         if Role.PRIVACY_OFFICER in roles:
             items.append(NavItem(_("Toegangslog"), reverse("access:log_search")))
+            items.append(NavItem(_("Zonder toestemming"), reverse("access:emergency")))
         if Role.FUNCTIONAL_ADMIN in roles:
             items.append(NavItem(_("Organisaties"), reverse("core:organisations")))
             items.append(NavItem(_("Signalering"), reverse("signals:settings")))

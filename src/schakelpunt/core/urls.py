@@ -8,6 +8,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("gemeente/", views.municipality, name="municipality"),
     path("beheer/organisaties/", views.organisations, name="organisations"),
     path("beheer/gebruikers/nieuw/", account_views.invite, name="invite"),
 ]

@@ -24,7 +24,7 @@ from schakelpunt.referrals.selectors import provider_worklist, school_worklist
 from schakelpunt.students.models import Student
 from schakelpunt.support.selectors import caseload_counts
 
-from .aggregates import resident_students_by_level
+from .aggregates import municipal_overviews, resident_students_by_level
 
 
 @login_required
@@ -93,4 +93,17 @@ def organisations(request: HttpRequest) -> HttpResponse:
             "organisations": orgs,
             "role_counts": [(Role(r["role"]).label, r["n"]) for r in role_counts],
         },
+    )
+
+
+@login_required
+def municipality(request: HttpRequest) -> HttpResponse:
+    """For the municipal advisor: students living in the municipality, as counts only."""
+    user: User = request.user  # type: ignore[assignment]
+    if Role.MUNICIPAL_ADVISOR not in roles_of(user):
+        return HttpResponseNotFound()
+    return render(
+        request,
+        "core/municipality.html",
+        {"overviews": municipal_overviews(user=user, today=timezone.localdate())},
     )

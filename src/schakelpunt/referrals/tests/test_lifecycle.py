@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.world import World
+from tests.world import World, client_for
 
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.directory.models import DirectoryOrganisation, Service, ServiceStatus
@@ -217,6 +218,10 @@ def test_emergency_sharing_needs_the_separate_permission(world: World) -> None:
     assert referral.consent is not None
     assert referral.consent.basis == ConsentBasis.EMERGENCY
     assert referral.consent.expires_on == timezone.localdate() + timedelta(days=EMERGENCY_DAYS)
+    # The privacy officer of the school sees it, with the reason; a coach does not.
+    html = client_for(world.users["privacy"]).get(reverse("access:emergency")).content.decode()
+    assert "Acuut gevaar" in html and "Bram" in html
+    assert client_for(world.users["coach"]).get(reverse("access:emergency")).status_code == 404
 
 
 @settings(max_examples=30, deadline=None)
