@@ -1,12 +1,12 @@
 """The municipal advisor's page: students living in the municipality, as counts only."""
 
 from django.urls import reverse
+from tests.world import World, client_for
 
 from schakelpunt.accounts.models import Programme
 from schakelpunt.accounts.tests.factories import municipality
 from schakelpunt.students.models import Student
 from schakelpunt.students.tests.factories import StudentFactory, born_years_ago
-from tests.world import World, client_for
 
 
 def test_counts_by_school_and_age_with_small_numbers_hidden(world: World) -> None:
