@@ -28,10 +28,13 @@ from schakelpunt.accounts.models import (
 from schakelpunt.accounts.roles import OrganisationKind, Role
 from schakelpunt.notifications.models import Notification
 from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
-from schakelpunt.referrals.models import Consent, Referral, ReferralStatus
+from schakelpunt.referrals.models import ReferralStatus
+from schakelpunt.referrals.services import escalate_overdue_referrals
+from schakelpunt.referrals.transition import adulthood_alerts
 from schakelpunt.students.models import Guardian, GuardianRelation, PriorEducation, Student
 
 from .absence import build_absence, build_reports, build_signals
+from .directory import build_directory, build_referrals
 from .support import build_trajectories
 
 DEMO_PASSWORD = "demo-schakelpunt"  # noqa: S105 - shown on purpose: demo only
@@ -85,6 +88,7 @@ PRIOR_EDUCATION_WEIGHTS = {
 # Age at the reference date; most MBO students are 16–20, a tail up to 27.
 AGE_WEIGHTS = {16: 14, 17: 19, 18: 19, 19: 16, 20: 12, 21: 8, 22: 5, 23: 3, 24: 2, 25: 1, 26: 1}
 SHARE_FROM_OUTSIDE_REGION = 0.08
+REFERRAL_SHARE = 0.015
 MIN_STUDENTS = 50
 
 CARE_PROVIDERS = [
@@ -117,6 +121,7 @@ class DemoSummary:
     organisations: int = 0
     users: int = 0
     referrals: int = 0
+    services: int = 0
     absence_reports: int = 0
     absence_records: int = 0
     trajectories: int = 0
@@ -405,47 +410,32 @@ def _build(b: _Builder, n_students: int) -> None:
     Student.objects.filter(pk=own.pk).update(user=own_user)
     b.member(own_user, roc, Role.STUDENT)
 
-    # Support teams (about 3%), referrals with consent (about 1%), statutory reports (~2%).
-    referrals: list[Referral] = []
-    consents: list[Consent] = []
-    for s in students:
-        roll = rng.random()
-        zc, sa = care[s.programme.team.location.pk]
-        if roll < 0.011 or s.pk == own.pk:
-            provider_idx = (
-                0 if rng.random() < 0.35 or s.pk == own.pk else rng.randrange(len(providers))
-            )
-            status = rng.choice(
-                [
-                    ReferralStatus.ACCEPTED,
-                    ReferralStatus.FIRST_CONTACT,
-                    ReferralStatus.HELP_STARTED,
-                    ReferralStatus.HELP_STARTED,
-                    ReferralStatus.SENT,
-                    ReferralStatus.ENDED,
-                ]
-            )
-            referrals.append(
-                Referral(
-                    student=s,
-                    to_organisation=providers[provider_idx],
-                    status=status,
-                    question="Hulpvraag besproken met de student.",
-                    created_by=sa,
-                    created_at=timezone.now() - timedelta(days=rng.randrange(5, 120)),
-                )
-            )
-            consents.append(
-                Consent(
-                    student=s,
-                    organisation=providers[provider_idx],
-                    parts=[Part.CONTACT, Part.ENROLMENT, Part.SUPPORT],
-                    given_on=today - timedelta(days=rng.randrange(130, 200)),
-                )
-            )
-    Referral.objects.bulk_create(referrals, batch_size=2000)
-    Consent.objects.bulk_create(consents, batch_size=2000)
-    b.summary.referrals = len(referrals)
+    # The sociale kaart, and referrals with consent (about 1.5% of the students).
+    outside = {s.residence_municipality_id for s in students if s.residence_municipality_id}
+    outside -= {m.pk for m in twente}
+    services = build_directory(
+        roc=roc,
+        locations=locations,
+        providers=providers,
+        municipality_orgs=municipality_orgs,
+        rmc_office=rmc_office,
+        outside=list(Municipality.objects.filter(pk__in=sorted(outside)).order_by("name")),
+        today=today,
+        rng=rng,
+    )
+    referrals, referral_summary = build_referrals(
+        rng=rng,
+        today=today,
+        students=students,
+        services=services,
+        care=care,
+        workers={p.pk: w for p, w in zip(providers, workers, strict=True)},
+        own=own,
+        share=REFERRAL_SHARE,
+    )
+    b.summary.referrals = referral_summary.referrals
+    b.summary.services = len(services)
+    Membership.objects.filter(user=care[locations[0].pk][0]).update(emergency_sharing=True)
 
     first_location = locations[0].pk
     support = build_trajectories(
@@ -494,3 +484,6 @@ def _build(b: _Builder, n_students: int) -> None:
             role=str(role),
             path=f"/studenten/{own.pk}/",
         )
+    # The morning jobs of the referrals: overdue first contacts escalated, turning 18 alerted.
+    escalate_overdue_referrals(today)
+    adulthood_alerts(today)

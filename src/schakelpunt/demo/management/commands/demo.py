@@ -46,6 +46,7 @@ class Command(BaseCommand):
                 f"Demoregio gebouwd: {summary.students} studenten, "
                 f"{summary.organisations} organisaties, {summary.users} gebruikers, "
                 f"{summary.trajectories} trajecten ({summary.open_trajectories} lopend), "
-                f"{summary.referrals} verwijzingen, {summary.absence_reports} verzuimmeldingen."
+                f"{summary.services} aanbod op de sociale kaart, {summary.referrals} verwijzingen, "
+                f"{summary.absence_reports} verzuimmeldingen."
             )
         write_logins(self.stdout, demo_logins())
