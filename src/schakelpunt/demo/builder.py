@@ -26,6 +26,7 @@ from schakelpunt.accounts.models import (
     User,
 )
 from schakelpunt.accounts.roles import OrganisationKind, Role
+from schakelpunt.directory.models import Service
 from schakelpunt.notifications.models import Notification
 from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
 from schakelpunt.referrals.models import ReferralStatus
@@ -434,7 +435,7 @@ def _build(b: _Builder, n_students: int) -> None:
         share=REFERRAL_SHARE,
     )
     b.summary.referrals = referral_summary.referrals
-    b.summary.services = len(services)
+    b.summary.services = Service.objects.count()
     Membership.objects.filter(user=care[locations[0].pk][0]).update(emergency_sharing=True)
 
     first_location = locations[0].pk

@@ -631,7 +631,7 @@ def _referral(
                 today,
             )
             day = max(day, r.accepted_on or day)
-            moment = timezone.make_aware(datetime.combine(day, time(11)))
+            moment = min(timezone.make_aware(datetime.combine(day, time(11))), now)
             r.first_contact_on = day
         elif step == ReferralStatus.HELP_STARTED:
             r.help_started_on = day

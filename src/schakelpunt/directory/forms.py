@@ -25,7 +25,9 @@ class SearchForm(forms.Form):
     )
     leeftijd = forms.IntegerField(label=_("Leeftijd"), min_value=0, max_value=99, required=False)
     nu = forms.BooleanField(
-        label=_("Nu beschikbaar (plek vrij, hooguit een week wachten)"), required=False
+        label=_("Nu beschikbaar"),
+        help_text=_("Plek vrij en hooguit een week wachten."),
+        required=False,
     )
 
     def __init__(self, *args: Any, region_id: int | None = None, **kwargs: Any) -> None:

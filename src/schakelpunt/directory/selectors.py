@@ -104,7 +104,8 @@ def services_search(query: DirectoryQuery) -> QuerySet[Service]:
             Q(wait_days__isnull=True) | Q(wait_days__lte=AVAILABLE_NOW_MAX_WAIT_DAYS),
             status=ServiceStatus.ACTIVE,
         )
-    return services.order_by("name", "pk")
+    # The municipalities' entry points after the providers' offers: they are the fallback.
+    return services.order_by("is_entry_point", "name", "pk")
 
 
 def services_with_hours(services: QuerySet[Service]) -> QuerySet[Service]:

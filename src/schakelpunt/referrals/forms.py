@@ -7,6 +7,7 @@ from schakelpunt.access.parts import Part
 from schakelpunt.access.policy import SHAREABLE_PARTS
 from schakelpunt.directory.models import Service, ServiceStatus
 
+from .consent import Signers
 from .models import EndReason, Outcome, ReferralStatus, Urgency
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -50,8 +51,28 @@ class ReferralForm(forms.Form):
         label=_("Toestemming geldig tot en met (mag leeg)"), required=False, widget=DATE_WIDGET
     )
 
-    def __init__(self, *args: Any, emergency: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        emergency: bool = False,
+        signers: Signers | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if signers is not None:
+            self.fields["student_agrees"].help_text = " ".join(
+                [
+                    signers.text,
+                    str(
+                        _(
+                            "Leg dit pas vast als de student weet wat er wordt gedeeld, met wie "
+                            "en waarom. De student kan de toestemming altijd intrekken."
+                        )
+                    ),
+                ]
+            )
+            if not signers.parent:
+                del self.fields["parent_name"]
         self.fields["service"].queryset = (  # type: ignore[attr-defined]
             Service.objects.filter(status=ServiceStatus.ACTIVE)
             .select_related("organisation")
@@ -96,7 +117,7 @@ class StepForm(forms.Form):
 
 class AdviceForm(forms.Form):
     text = forms.CharField(
-        label=_("Handelingsadvies voor school"),
+        label=_("Uw advies aan school"),
         help_text=_("Wat kan school doen om de student te steunen? Dit komt in het plan."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from schakelpunt.access.parts import Action, Part
@@ -28,6 +29,18 @@ from .models import REFERRAL_ACTIVE_STATUSES, Referral, ReferralStatus
 from .selectors import handover_for, overdue_days, provider_worklist, school_worklist
 from .transition import TransitionError, checklist_for, checklist_tick
 from .workflow import next_statuses
+
+# What the button of each step says: the action, not the state.
+STEP_LABELS: dict[str, object] = {
+    ReferralStatus.SENT: gettext_lazy("Versturen"),
+    ReferralStatus.RECEIVED: gettext_lazy("Markeren als ontvangen"),
+    ReferralStatus.ACCEPTED: gettext_lazy("Accepteren"),
+    ReferralStatus.DECLINED: gettext_lazy("Afwijzen"),
+    ReferralStatus.FIRST_CONTACT: gettext_lazy("Eerste contact vastleggen"),
+    ReferralStatus.HELP_STARTED: gettext_lazy("Start van de hulp vastleggen"),
+    ReferralStatus.ENDED: gettext_lazy("Afronden"),
+    ReferralStatus.WITHDRAWN: gettext_lazy("Verwijzing intrekken"),
+}
 
 
 @login_required
@@ -54,7 +67,12 @@ def referral_new(request: HttpRequest, student_id: int) -> HttpResponse:
     initial = {}
     if request.GET.get("aanbod", "").isdigit():
         initial["service"] = int(request.GET["aanbod"])
-    form = ReferralForm(request.POST or None, initial=initial, emergency=emergency)
+    form = ReferralForm(
+        request.POST or None,
+        initial=initial,
+        emergency=emergency,
+        signers=signers_for(student, today),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -67,7 +85,7 @@ def referral_new(request: HttpRequest, student_id: int) -> HttpResponse:
                 parts=data["parts"],
                 consent=services.ConsentInput(
                     student_agrees=data["student_agrees"],
-                    parent_name=data["parent_name"],
+                    parent_name=data.get("parent_name", ""),
                     expires_on=data["expires_on"],
                     emergency_reason=data.get("emergency_reason", ""),
                 ),
@@ -136,7 +154,11 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         "overdue": overdue_days(referral, today),
         "events": referral.events.select_related("actor"),
         "steps": [
-            (ReferralStatus(s), StepForm(initial={"version": referral.version, "to_status": s}))
+            (
+                ReferralStatus(s),
+                STEP_LABELS[s],
+                StepForm(initial={"version": referral.version, "to_status": s}),
+            )
             for s in (next_statuses(referral.status, side) if side else [])
         ],
         "active": referral.status in REFERRAL_ACTIVE_STATUSES,
