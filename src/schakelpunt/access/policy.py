@@ -314,7 +314,10 @@ def student_get_for_user(
     """The student with the user's access, or the same 404 for 'absent' and 'not allowed'."""
     student = (
         Student.objects.select_related(
-            "institution", "location", "programme__team", "residence_municipality__rmc_region"
+            "institution",
+            "location__municipality",
+            "programme__team",
+            "residence_municipality__rmc_region",
         )
         .filter(pk=student_id)
         .first()

@@ -135,15 +135,20 @@ def services_stale(today: date | None = None) -> QuerySet[Service]:
     )
 
 
-def entry_points_for(municipality: Municipality, law: str | None = None) -> QuerySet[Service]:
-    """The neighbourhood or youth teams that are the entry point (toegang) of a municipality."""
-    teams = Service.objects.select_related("organisation").filter(
-        is_entry_point=True,
-        status=ServiceStatus.ACTIVE,
-        search_text__contains=area_token(municipality.cbs_code),
+def entry_points_for(municipality: Municipality, law: str | None = None) -> list[Service]:
+    """The neighbourhood or youth teams that are the entry point (toegang) of a municipality;
+    those for `law` first (only them, when there are such)."""
+    teams = list(
+        Service.objects.select_related("organisation")
+        .filter(
+            is_entry_point=True,
+            status=ServiceStatus.ACTIVE,
+            search_text__contains=area_token(municipality.cbs_code),
+        )
+        .order_by("name")
     )
     if law:
-        preferred = teams.filter(search_text__contains=law_token(law))
-        if preferred.exists():
-            return preferred.order_by("name")
-    return teams.order_by("name")
+        preferred = [t for t in teams if law_token(law) in t.search_text]
+        if preferred:
+            return preferred
+    return teams
