@@ -59,7 +59,7 @@ def child(services: int, runs: int) -> None:
     import django
 
     django.setup()
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from schakelpunt.directory.models import DirectoryOrganisation, Law, Service
     from schakelpunt.directory.selectors import (
@@ -107,6 +107,9 @@ def child(services: int, runs: int) -> None:
             s.search_text = search_text_for(s)
             batch.append(s)
         Service.objects.bulk_update(batch, ["search_text"], batch_size=1000)
+    # As autovacuum would after a load: planner statistics (PostgreSQL; SQLite's ANALYZE too).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
     enschede = Municipality.objects.get(cbs_code="GM0153")
     searches = {
