@@ -7,6 +7,7 @@ from schakelpunt.refdata.models import Municipality
 from schakelpunt.support.models import LifeDomain
 
 from .models import Law, Service
+from .services import EDITABLE_FIELDS
 
 
 class SearchForm(forms.Form):
@@ -54,26 +55,7 @@ class ServiceForm(forms.ModelForm):
 
     class Meta:
         model = Service
-        fields = [
-            "name",
-            "description",
-            "status",
-            "life_domains",
-            "laws",
-            "minimum_age",
-            "maximum_age",
-            "eligibility",
-            "application_process",
-            "needs_decision",
-            "wait_days",
-            "capacity_available",
-            "capacity_maximum",
-            "first_contact_days",
-            "is_entry_point",
-            "email",
-            "url",
-            "phone",
-        ]
+        fields = EDITABLE_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "eligibility": forms.Textarea(attrs={"rows": 2}),

@@ -38,19 +38,25 @@ class DirectoryError(Exception):
     """Shown to the user as it is (Dutch)."""
 
 
+def _locked_for_edit(actor: User, service_id: int) -> Service:
+    """The service, locked until the transaction ends, if the actor may edit it."""
+    service = (
+        Service.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .filter(pk=service_id)
+        .first()
+    )
+    if service is None or not may_edit_directory_entry(actor, service.organisation.account_id):
+        raise DirectoryError(_("U mag dit aanbod niet wijzigen."))
+    return service
+
+
 def service_update(
     *, actor: User, service_id: int, expected_version: int, values: dict[str, Any]
 ) -> Service:
     """Save an edit; refused when someone saved in between. Saving also counts as checked."""
     with transaction.atomic():
-        service = (
-            Service.objects.select_for_update(of=("self",))
-            .select_related("organisation")
-            .filter(pk=service_id)
-            .first()
-        )
-        if service is None or not may_edit_directory_entry(actor, service.organisation.account_id):
-            raise DirectoryError(_("U mag dit aanbod niet wijzigen."))
+        service = _locked_for_edit(actor, service_id)
         if service.version != expected_version:
             raise DirectoryError(
                 _(
@@ -81,14 +87,7 @@ def service_update(
 def service_mark_checked(*, actor: User, service_id: int) -> Service:
     """'Still correct': the entry was looked at today, nothing changed."""
     with transaction.atomic():
-        service = (
-            Service.objects.select_for_update(of=("self",))
-            .select_related("organisation")
-            .filter(pk=service_id)
-            .first()
-        )
-        if service is None or not may_edit_directory_entry(actor, service.organisation.account_id):
-            raise DirectoryError(_("U mag dit aanbod niet wijzigen."))
+        service = _locked_for_edit(actor, service_id)
         service.last_checked_on = timezone.localdate()
         service.save(update_fields=["last_checked_on"])
     return service
