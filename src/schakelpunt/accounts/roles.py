@@ -35,7 +35,10 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
     Role.SCHAKELFUNCTIONARIS: frozenset(
         {OrganisationKind.MBO_INSTITUTION, OrganisationKind.MUNICIPALITY}
     ),
-    Role.EXTERNAL_CARE_WORKER: frozenset({OrganisationKind.CARE_PROVIDER}),
+    # A provider's worker, or a worker of a municipality's neighbourhood or youth team.
+    Role.EXTERNAL_CARE_WORKER: frozenset(
+        {OrganisationKind.CARE_PROVIDER, OrganisationKind.MUNICIPALITY}
+    ),
     Role.ABSENCE_OFFICER: frozenset({OrganisationKind.MBO_INSTITUTION}),
     Role.ATTENDANCE_OFFICER: frozenset(
         {OrganisationKind.RMC_OFFICE, OrganisationKind.MUNICIPALITY}

@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 from tests.world import World, client_for
 
 from schakelpunt.accounts.models import Organisation, User
+from schakelpunt.accounts.roles import Role
+from schakelpunt.accounts.services import membership_create
+from schakelpunt.accounts.tests.factories import UserFactory
 from schakelpunt.directory.models import DirectoryOrganisation, Service, ServiceStatus
 from schakelpunt.directory.tests.factories import ServiceFactory
 from schakelpunt.notifications.models import Notification
@@ -232,3 +235,27 @@ def test_overdue_days_follow_the_agreement(days: int, late: int) -> None:
         status=S.ACCEPTED, accepted_on=accepted, first_contact_due=accepted + timedelta(days)
     )
     assert overdue_days(referral, accepted + timedelta(days + late)) == max(0, late)
+
+
+def test_a_municipal_team_handles_referrals_to_its_entry_point(world: World) -> None:
+    enschede = Organisation.objects.get(name="Gemeente Enschede")
+    entry = DirectoryOrganisation.objects.create(
+        name="Gemeente Enschede", description="Toegang", account=enschede
+    )
+    team = ServiceFactory(organisation=entry, name="Wijkteam Enschede", is_entry_point=True)
+    worker = UserFactory(email="wijkteam@example.nl")
+    membership_create(
+        actor=world.users["admin"],
+        user=worker,
+        organisation=enschede,
+        role=Role.EXTERNAL_CARE_WORKER,
+    )
+    referral = _refer(world, team)
+    assert referral.to_organisation == enschede
+    accepted = referral_step(
+        actor=User.objects.get(pk=worker.pk),
+        referral_id=referral.pk,
+        to_status=S.ACCEPTED,
+        expected_version=referral.version,
+    )
+    assert accepted.status == S.ACCEPTED
