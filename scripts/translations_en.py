@@ -1201,6 +1201,11 @@ EN.update(
         "Trek je toestemming in, dan kan die organisatie je gegevens meteen niet meer zien.": "If you withdraw your consent, that organisation can no longer see your data, at once.",
         "Advies van hulpverleners": "Advice from care workers",
         "Handelingsadvies van hulpverleners": "Advice from care workers",
+        "U mag voor deze organisatie geen aanbod toevoegen.": "You may not add services for this organisation.",
+        "Nieuw aanbod toevoegen": "Add a service",
+        "Nieuw aanbod": "New service",
+        "Nieuw aanbod op de sociale kaart": "New service in the directory",
+        "Het aanbod staat op de sociale kaart.": "The service is now in the directory.",
     }
 )
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from schakelpunt.refdata.models import Municipality
 from schakelpunt.support.models import LifeDomain
 
-from .models import Law, Service
+from .models import DirectoryOrganisation, Law, Service
 from .services import EDITABLE_FIELDS
 
 
@@ -61,3 +61,15 @@ class ServiceForm(forms.ModelForm):
             "eligibility": forms.Textarea(attrs={"rows": 2}),
             "application_process": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class ServiceCreateForm(ServiceForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisatie"), queryset=DirectoryOrganisation.objects.none()
+    )
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["version"]
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.order_fields(["organisation"])

@@ -204,6 +204,7 @@ class Service(models.Model):
                 | models.Q(maximum_age__isnull=True)
                 | models.Q(minimum_age__lte=models.F("maximum_age")),
                 name="service_age_range",
+                violation_error_message=_("De minimumleeftijd ligt boven de maximumleeftijd."),
             )
         ]
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from schakelpunt.access.policy import may_edit_directory_entry
 from schakelpunt.accounts.models import User
 
-from .models import Service
+from .models import DirectoryOrganisation, Service
 from .selectors import search_text_for
 
 EDITABLE_FIELDS = [
@@ -90,4 +90,23 @@ def service_mark_checked(*, actor: User, service_id: int) -> Service:
         service = _locked_for_edit(actor, service_id)
         service.last_checked_on = timezone.localdate()
         service.save(update_fields=["last_checked_on"])
+    return service
+
+
+def service_create(*, actor: User, organisation_id: int, values: dict[str, Any]) -> Service:
+    """A new entry on the sociale kaart, for an organisation the actor may edit."""
+    organisation = DirectoryOrganisation.objects.filter(pk=organisation_id).first()
+    if organisation is None or not may_edit_directory_entry(actor, organisation.account_id):
+        raise DirectoryError(_("U mag voor deze organisatie geen aanbod toevoegen."))
+    low, high = values.get("minimum_age"), values.get("maximum_age")
+    if low is not None and high is not None and low > high:
+        raise DirectoryError(_("De minimumleeftijd ligt boven de maximumleeftijd."))
+    with transaction.atomic():
+        service = Service(organisation=organisation, updated_by=actor)
+        for name in EDITABLE_FIELDS:
+            if name in values:
+                setattr(service, name, values[name])
+        service.save()
+        service.search_text = search_text_for(service)
+        service.save(update_fields=["search_text"])
     return service

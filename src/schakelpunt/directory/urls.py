@@ -7,6 +7,7 @@ app_name = "directory"
 urlpatterns = [
     path("", views.search, name="search"),
     path("controleren/", views.stale, name="stale"),
+    path("nieuw/", views.service_new, name="new"),
     path("export.json", views.export_hsds, name="export"),
     path("<int:service_id>/", views.service_detail, name="detail"),
     path("<int:service_id>/bewerken/", views.service_edit, name="edit"),

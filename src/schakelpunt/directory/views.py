@@ -8,19 +8,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schakelpunt.access.policy import may_edit_directory, may_edit_directory_entry
+from schakelpunt.access.policy import (
+    may_edit_directory,
+    may_edit_directory_entry,
+    provider_organisation_ids,
+)
 from schakelpunt.accounts.models import User
 
-from .forms import SearchForm, ServiceForm
+from .forms import SearchForm, ServiceCreateForm, ServiceForm
 from .hsds import directory_export_json
-from .models import Service
+from .models import DirectoryOrganisation, Service
 from .selectors import (
     DirectoryQuery,
     services_search,
     services_stale,
     services_with_hours,
 )
-from .services import DirectoryError, service_mark_checked, service_update
+from .services import DirectoryError, service_create, service_mark_checked, service_update
 
 PAGE_SIZE = 25
 
@@ -137,3 +141,27 @@ def export_hsds(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(directory_export_json(), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="sociale-kaart-hsds.json"'
     return response
+
+
+@login_required
+def service_new(request: HttpRequest) -> HttpResponse:
+    """Add an entry: the administrator for any organisation, a provider for its own."""
+    user: User = request.user  # type: ignore[assignment]
+    if not may_edit_directory(user):
+        raise Http404
+    organisations = DirectoryOrganisation.objects.order_by("name")
+    if not may_edit_directory_entry(user, None):
+        organisations = organisations.filter(account_id__in=provider_organisation_ids(user))
+    form = ServiceCreateForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "organisation"}
+        try:
+            service = service_create(
+                actor=user, organisation_id=form.cleaned_data["organisation"].pk, values=values
+            )
+        except DirectoryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Het aanbod staat op de sociale kaart."))
+            return redirect("directory:detail", service_id=service.pk)
+    return render(request, "directory/service_new.html", {"form": form})

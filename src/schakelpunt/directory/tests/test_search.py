@@ -125,3 +125,39 @@ def test_the_search_page_shows_results_to_everyone_logged_in(world: World) -> No
     page = client_for(world.users["coach"]).get(reverse("directory:search"), {"q": "verslaving"})
     html = page.content.decode()
     assert "Verslavingszorg jongeren" in html and "dinsdag 09:00–12:00" in html
+
+
+def test_new_entries_by_the_administrator_and_by_a_provider_for_its_own(world: World) -> None:
+    from schakelpunt.accounts.models import Organisation
+    from schakelpunt.directory.models import DirectoryOrganisation
+
+    own = DirectoryOrganisation.objects.create(
+        name="Zorg Een", description="x", account=Organisation.objects.get(name="Zorg Een")
+    )
+    other = DirectoryOrganisation.objects.create(name="Buurthuis", description="x")
+    form = {
+        "name": "Maatjesproject",
+        "description": "Een vrijwilliger als maatje",
+        "status": "active",
+        "first_contact_days": "8",
+        "life_domains": ["social_network"],
+        "laws": ["wmo"],
+        "minimum_age": "16",
+        "maximum_age": "23",
+    }
+    worker = client_for(world.users["worker_p1"])
+    refused = worker.post(reverse("directory:new"), {**form, "organisation": other.pk})
+    assert refused.status_code == 200 and not Service.objects.filter(name="Maatjesproject").exists()
+    worker.post(reverse("directory:new"), {**form, "organisation": own.pk})
+    created = Service.objects.get(name="Maatjesproject")
+    assert created.organisation == own and created.laws == ["wmo"]
+    assert _names(DirectoryQuery(text="maatje", age=17)) == ["Maatjesproject"]
+    admin = client_for(world.users["admin"])
+    admin.post(reverse("directory:new"), {**form, "name": "Buurtmaatjes", "organisation": other.pk})
+    assert Service.objects.get(name="Buurtmaatjes").organisation == other
+    backwards = admin.post(
+        reverse("directory:new"),
+        {**form, "name": "Fout", "organisation": other.pk, "minimum_age": "30"},
+    )
+    assert "De minimumleeftijd ligt boven de maximumleeftijd." in backwards.content.decode()
+    assert client_for(world.users["coach"]).get(reverse("directory:new")).status_code == 404
