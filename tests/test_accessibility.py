@@ -51,9 +51,21 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
 
     concern_raise(actor=world.users["coach"], student=anna, text="Mist veel lessen")
 
+    from schakelpunt.directory.tests.factories import full_directory
+    from schakelpunt.referrals.models import Referral
+
+    service = full_directory()
+    sent = Referral.objects.get(student=world.students["t2"])
+    accepted = Referral.objects.get(student=world.students["t3"])
+
     log_in(page, base, "care_l1@example.nl")
     assert_accessible(page, "care coordinator start page")
     pages = [
+        "/verwijzingen/",
+        f"/verwijzingen/nieuw/{anna.pk}/",
+        f"/verwijzingen/{sent.pk}/",
+        "/sociale-kaart/?q=jongeren",
+        f"/sociale-kaart/{service.pk}/?student={anna.pk}",
         "/studenten/",
         f"/studenten/{anna.pk}/",
         "/account/",
@@ -74,6 +86,14 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
     page.context.clear_cookies()
     log_in(page, base, "municipal@example.nl")
     assert_accessible(page, "municipal start page")
+    page.goto(f"{base}/gemeente/")
+    assert_accessible(page, "municipal overview")
+
+    page.context.clear_cookies()
+    log_in(page, base, "worker_p1@example.nl")
+    for path in ("/verwijzingen/", f"/verwijzingen/{accepted.pk}/", f"/verwijzingen/{sent.pk}/"):
+        page.goto(base + path)
+        assert_accessible(page, f"provider {path}")
 
     page.context.clear_cookies()
     log_in(page, base, "anna@example.nl")
@@ -97,11 +117,20 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
     log_in(page, base, "admin@example.nl")
     page.goto(f"{base}/verzuim/instellingen/")
     assert_accessible(page, "signal settings")
+    for path in (
+        "/sociale-kaart/controleren/",
+        "/sociale-kaart/nieuw/",
+        f"/sociale-kaart/{service.pk}/bewerken/",
+    ):
+        page.goto(base + path)
+        assert_accessible(page, f"directory {path}")
 
     page.context.clear_cookies()
     log_in(page, base, "privacy@example.nl")
     page.goto(f"{base}/privacy/toegangslog/")
     assert_accessible(page, "privacy officer's log search")
+    page.goto(f"{base}/privacy/zonder-toestemming/")
+    assert_accessible(page, "privacy officer's shares without consent")
 
 
 def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(live_server, page, world):

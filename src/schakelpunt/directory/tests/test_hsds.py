@@ -24,7 +24,14 @@ from schakelpunt.directory.models import (
 
 from .factories import full_directory
 
-HSDS = Path(__file__).resolve().parents[5] / "shared" / "data" / "hsds3"
+# The official schemas are test material beside the checkout (../shared/data/hsds3); a clone
+# elsewhere finds them through SCHAKELPUNT_HSDS_DIR or at the workplace's fixed place.
+_CANDIDATES = [
+    Path(os.environ.get("SCHAKELPUNT_HSDS_DIR", "/nonexistent")),
+    Path(__file__).resolve().parents[5] / "shared" / "data" / "hsds3",
+    Path("/work/shared/data/hsds3"),
+]
+HSDS = next((c for c in _CANDIDATES if (c / "schema").is_dir()), _CANDIDATES[1])
 ALL_TABLES = [
     DirectoryOrganisation,
     DirectoryLocation,
