@@ -1206,6 +1206,22 @@ EN.update(
         "Nieuw aanbod": "New service",
         "Nieuw aanbod op de sociale kaart": "New service in the directory",
         "Het aanbod staat op de sociale kaart.": "The service is now in the directory.",
+        "De eindtijd ligt niet na de begintijd.": "The end time is not after the start time.",
+        "Kies een locatie van de organisatie of een schoollocatie.": "Choose a location of the organisation or a school location.",
+        "Op die dag en locatie is er al een tijd die hiermee overlapt.": "There is already an overlapping time on that day and location.",
+        "Deze tijd bestaat niet (meer).": "This time does not exist (any more).",
+        "Verwijderen": "Remove",
+        "geen vaste tijden": "no fixed times",
+        "Nog geen locaties en tijden.": "No locations and times yet.",
+        "Tijd toevoegen": "Add a time",
+        "Gegevens": "Details",
+        "Kies een locatie, een dag en de tijden.": "Choose a location, a day and the times.",
+        "De tijd is toegevoegd.": "The time was added.",
+        "De tijd is verwijderd.": "The time was removed.",
+        "Locatie": "Location",
+        "Dag": "Day",
+        "Van": "From",
+        "Tot": "Until",
     }
 )
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from schakelpunt.refdata.models import Municipality
 from schakelpunt.support.models import LifeDomain
 
-from .models import DirectoryOrganisation, Law, Service
+from .models import DirectoryLocation, DirectoryOrganisation, Law, Service, Weekday
 from .services import EDITABLE_FIELDS
 
 
@@ -73,3 +73,14 @@ class ServiceCreateForm(ServiceForm):
         del self.fields["version"]
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.order_fields(["organisation"])
+
+
+class HoursForm(forms.Form):
+    location = forms.ModelChoiceField(label=_("Locatie"), queryset=DirectoryLocation.objects.none())
+    weekday = forms.ChoiceField(label=_("Dag"), choices=Weekday.choices)
+    opens_at = forms.TimeField(label=_("Van"), widget=forms.TimeInput(attrs={"type": "time"}))
+    closes_at = forms.TimeField(label=_("Tot"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args: Any, locations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations  # type: ignore[attr-defined]

@@ -1,15 +1,23 @@
 """Writes of the sociale kaart: edit a service (never over someone else's save), mark checked."""
 
+from datetime import time
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schakelpunt.access.policy import may_edit_directory_entry
 from schakelpunt.accounts.models import User
 
-from .models import DirectoryOrganisation, Service
+from .models import (
+    DirectoryLocation,
+    DirectoryOrganisation,
+    OpeningHours,
+    Service,
+    ServiceAtLocation,
+)
 from .selectors import search_text_for
 
 EDITABLE_FIELDS = [
@@ -110,3 +118,63 @@ def service_create(*, actor: User, organisation_id: int, values: dict[str, Any])
         service.search_text = search_text_for(service)
         service.save(update_fields=["search_text"])
     return service
+
+
+def hours_add(
+    *,
+    actor: User,
+    service_id: int,
+    location_id: int,
+    weekday: str,
+    opens_at: time,
+    closes_at: time,
+) -> OpeningHours:
+    """The service is offered at a location on a weekday, e.g. Tuesday 9–12 at school."""
+    if opens_at >= closes_at:
+        raise DirectoryError(_("De eindtijd ligt niet na de begintijd."))
+    with transaction.atomic():
+        service = _locked_for_edit(actor, service_id)
+        location = locations_for(service).filter(pk=location_id).first()
+        if location is None:
+            raise DirectoryError(_("Kies een locatie van de organisatie of een schoollocatie."))
+        at, _created = ServiceAtLocation.objects.get_or_create(service=service, location=location)
+        overlap = at.hours.filter(weekday=weekday, opens_at__lt=closes_at, closes_at__gt=opens_at)
+        if overlap.exists():
+            raise DirectoryError(_("Op die dag en locatie is er al een tijd die hiermee overlapt."))
+        hours = OpeningHours.objects.create(
+            service_at_location=at, weekday=weekday, opens_at=opens_at, closes_at=closes_at
+        )
+        _touched(service, actor)
+    return hours
+
+
+def hours_remove(*, actor: User, service_id: int, hours_id: int) -> None:
+    with transaction.atomic():
+        service = _locked_for_edit(actor, service_id)
+        hours = OpeningHours.objects.filter(
+            pk=hours_id, service_at_location__service=service
+        ).first()
+        if hours is None:
+            raise DirectoryError(_("Deze tijd bestaat niet (meer)."))
+        at = hours.service_at_location
+        hours.delete()
+        if at is not None and not at.hours.exists():
+            at.delete()
+        _touched(service, actor)
+
+
+def _touched(service: Service, actor: User) -> None:
+    """A change of where and when: counts as an edit and as checked; search text anew."""
+    service.updated_at = timezone.now()
+    service.updated_by = actor
+    service.last_checked_on = timezone.localdate()
+    service.version += 1
+    service.search_text = search_text_for(service)
+    service.save()
+
+
+def locations_for(service: Service) -> QuerySet[DirectoryLocation]:
+    """Where a service can be offered: its organisation's places and the schools' locations."""
+    return DirectoryLocation.objects.filter(
+        Q(organisation_id=service.organisation_id) | Q(school_location__isnull=False)
+    ).order_by("name")

@@ -12,4 +12,8 @@ urlpatterns = [
     path("<int:service_id>/", views.service_detail, name="detail"),
     path("<int:service_id>/bewerken/", views.service_edit, name="edit"),
     path("<int:service_id>/gecontroleerd/", views.service_checked, name="checked"),
+    path("<int:service_id>/tijden/", views.hours_add_view, name="hours_add"),
+    path(
+        "<int:service_id>/tijden/<int:hours_id>/weg/", views.hours_remove_view, name="hours_remove"
+    ),
 ]

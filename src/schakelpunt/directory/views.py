@@ -15,7 +15,7 @@ from schakelpunt.access.policy import (
 )
 from schakelpunt.accounts.models import User
 
-from .forms import SearchForm, ServiceCreateForm, ServiceForm
+from .forms import HoursForm, SearchForm, ServiceCreateForm, ServiceForm
 from .hsds import directory_export_json
 from .models import DirectoryOrganisation, Service
 from .selectors import (
@@ -24,7 +24,15 @@ from .selectors import (
     services_stale,
     services_with_hours,
 )
-from .services import DirectoryError, service_create, service_mark_checked, service_update
+from .services import (
+    DirectoryError,
+    hours_add,
+    hours_remove,
+    locations_for,
+    service_create,
+    service_mark_checked,
+    service_update,
+)
 
 PAGE_SIZE = 25
 
@@ -108,7 +116,15 @@ def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Het aanbod is bijgewerkt."))
             return redirect("directory:detail", service_id=service.pk)
-    return render(request, "directory/service_edit.html", {"service": service, "form": form})
+    return render(
+        request,
+        "directory/service_edit.html",
+        {
+            "service": service,
+            "form": form,
+            "hours_form": HoursForm(locations=locations_for(service)),
+        },
+    )
 
 
 @login_required
@@ -165,3 +181,42 @@ def service_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Het aanbod staat op de sociale kaart."))
             return redirect("directory:detail", service_id=service.pk)
     return render(request, "directory/service_new.html", {"form": form})
+
+
+@login_required
+@require_POST
+def hours_add_view(request: HttpRequest, service_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    service = _service(service_id)
+    form = HoursForm(request.POST, locations=locations_for(service))
+    if not form.is_valid():
+        messages.error(request, _("Kies een locatie, een dag en de tijden."))
+    else:
+        data = form.cleaned_data
+        try:
+            hours_add(
+                actor=user,
+                service_id=service.pk,
+                location_id=data["location"].pk,
+                weekday=data["weekday"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+            )
+        except DirectoryError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("De tijd is toegevoegd."))
+    return redirect("directory:edit", service_id=service.pk)
+
+
+@login_required
+@require_POST
+def hours_remove_view(request: HttpRequest, service_id: int, hours_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        hours_remove(actor=user, service_id=service_id, hours_id=hours_id)
+    except DirectoryError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("De tijd is verwijderd."))
+    return redirect("directory:edit", service_id=service_id)

@@ -161,3 +161,43 @@ def test_new_entries_by_the_administrator_and_by_a_provider_for_its_own(world: W
     )
     assert "De minimumleeftijd ligt boven de maximumleeftijd." in backwards.content.decode()
     assert client_for(world.users["coach"]).get(reverse("directory:new")).status_code == 404
+
+
+def test_consultation_hours_at_school_are_added_and_removed(world: World) -> None:
+    from schakelpunt.directory.models import DirectoryLocation, OpeningHours
+
+    service = full_directory()
+    hengelo = DirectoryLocation.objects.get(name="Spreekuur ROC locatie Hengelo")
+    admin = client_for(world.users["admin"])
+    url = reverse("directory:hours_add", args=[service.pk])
+    version = Service.objects.get(pk=service.pk).version
+    admin.post(
+        url, {"location": hengelo.pk, "weekday": "TH", "opens_at": "13:00", "closes_at": "15:00"}
+    )
+    assert OpeningHours.objects.filter(service_at_location__location=hengelo, weekday="TH").exists()
+    assert Service.objects.get(pk=service.pk).version == version + 1
+    overlap = admin.post(
+        url,
+        {"location": hengelo.pk, "weekday": "TH", "opens_at": "14:00", "closes_at": "16:00"},
+        follow=True,
+    )
+    assert "al een tijd die hiermee overlapt" in overlap.content.decode()
+    backwards = admin.post(
+        url,
+        {"location": hengelo.pk, "weekday": "FR", "opens_at": "16:00", "closes_at": "09:00"},
+        follow=True,
+    )
+    assert "De eindtijd ligt niet na de begintijd." in backwards.content.decode()
+    page = client_for(world.users["coach"]).get(reverse("directory:detail", args=[service.pk]))
+    assert "donderdag 13:00–15:00" in page.content.decode()
+    thursday = OpeningHours.objects.get(weekday="TH", service_at_location__location=hengelo)
+    admin.post(reverse("directory:hours_remove", args=[service.pk, thursday.pk]))
+    assert not OpeningHours.objects.filter(pk=thursday.pk).exists()
+    # A coach edits nothing.
+    refused = client_for(world.users["coach"]).post(
+        url, {"location": hengelo.pk, "weekday": "MO", "opens_at": "09:00", "closes_at": "10:00"}
+    )
+    assert refused.status_code == 302
+    assert not OpeningHours.objects.filter(
+        weekday="MO", service_at_location__location=hengelo
+    ).exists()
