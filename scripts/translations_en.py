@@ -1214,6 +1214,7 @@ EN.update(
         "geen vaste tijden": "no fixed times",
         "Nog geen locaties en tijden.": "No locations and times yet.",
         "Tijd toevoegen": "Add a time",
+        "— kies locatie —": "— choose a location —",
         "Gegevens": "Details",
         "Kies een locatie, een dag en de tijden.": "Choose a location, a day and the times.",
         "De tijd is toegevoegd.": "The time was added.",

@@ -76,7 +76,11 @@ class ServiceCreateForm(ServiceForm):
 
 
 class HoursForm(forms.Form):
-    location = forms.ModelChoiceField(label=_("Locatie"), queryset=DirectoryLocation.objects.none())
+    location = forms.ModelChoiceField(
+        label=_("Locatie"),
+        queryset=DirectoryLocation.objects.none(),
+        empty_label=_("— kies locatie —"),
+    )
     weekday = forms.ChoiceField(label=_("Dag"), choices=Weekday.choices)
     opens_at = forms.TimeField(label=_("Van"), widget=forms.TimeInput(attrs={"type": "time"}))
     closes_at = forms.TimeField(label=_("Tot"), widget=forms.TimeInput(attrs={"type": "time"}))
