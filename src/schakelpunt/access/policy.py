@@ -110,6 +110,9 @@ def describe_roles(codes: str) -> str:
     """'coach,support_team' -> 'Studieloopbaanbegeleider (SLB), lid van het ondersteuningsteam'."""
     labels = {str(role.value): str(role.label) for role in Role}
     labels["support_team"] = str(_("lid van het ondersteuningsteam"))
+    labels["referral"] = str(_("verwijzer"))
+    labels["referral_recipient"] = str(_("ontvanger van een verwijzing"))
+    labels["consent_withdrawn"] = str(_("trok toestemming in"))
     return ", ".join(labels.get(code, code) for code in codes.split(",") if code)
 
 

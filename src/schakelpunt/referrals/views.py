@@ -163,20 +163,23 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         ],
         "active": referral.status in REFERRAL_ACTIVE_STATUSES,
     }
+    shown = {Part.REFERRALS}
     if side == "provider" and named:
         context["handover"] = handover_for(referral, parts)
         context["advice_form"] = AdviceForm()
-        shown = [Part(p) for p in sorted(parts)]
-        access_log_record(
-            actor=user,
-            students=[referral.student],
-            action=Action.VIEW,
-            parts=shown,
-            role=access.roles,
-            path=request.path,
-        )
+        shown |= {Part(p) for p in parts}
     elif side == "school" or (named and referral.student.user_id == user.pk):
         context["handover"] = handover_for(referral, frozenset(referral.shared_parts))
+        shown |= {Part.IDENTITY} | {Part(p) for p in referral.shared_parts}
+    # Every look at a referral is a read of the student's file, also before acceptance.
+    access_log_record(
+        actor=user,
+        students=[referral.student],
+        action=Action.VIEW,
+        parts=sorted(shown),
+        role=access.roles or "referral_recipient",
+        path=request.path,
+    )
     return render(request, "referrals/referral_detail.html", context)
 
 

@@ -121,6 +121,12 @@ def test_the_provider_sees_the_name_only_after_accepting(world: World) -> None:
     assert "Naam en gedeelde gegevens ziet u zodra u de verwijzing accepteert." in html
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.RECEIVED  # opening it counts as received
+    # Even before acceptance, the look is in the access log (the referral part only).
+    assert set(
+        AccessLogEntry.objects.filter(
+            student_id=bram.pk, user=world.users["worker_p1"]
+        ).values_list("part", flat=True)
+    ) == {"referrals"}
     version = re.search(r'name="version" value="(\d+)"', html)
     assert version is not None
     worker.post(
