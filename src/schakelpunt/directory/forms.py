@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from schakelpunt.refdata.models import Municipality
 from schakelpunt.support.models import LifeDomain
 
-from .models import DirectoryLocation, DirectoryOrganisation, Law, Service, Weekday
-from .services import EDITABLE_FIELDS
+from .models import Contact, DirectoryLocation, DirectoryOrganisation, Law, Service, Weekday
+from .services import EDITABLE_FIELDS, ORGANISATION_FIELDS
 
 
 class SearchForm(forms.Form):
@@ -88,3 +88,26 @@ class HoursForm(forms.Form):
     def __init__(self, *args: Any, locations: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = locations  # type: ignore[attr-defined]
+
+
+class OrganisationForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = DirectoryOrganisation
+        fields = ORGANISATION_FIELDS
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "email", "phone", "service"]
+
+    def __init__(self, *args: Any, organisation: DirectoryOrganisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        service = self.fields["service"]
+        service.queryset = organisation.services.order_by("name")  # type: ignore[attr-defined]
+        service.empty_label = _("— de hele organisatie —")  # type: ignore[attr-defined]
+        service.label = _("Voor aanbod")

@@ -607,6 +607,10 @@ class _Importer:
             setattr(obj, name, value)
         changed = before != _snapshot(obj, fields)
         if changed:
+            if hasattr(obj, "version"):
+                # An editor who opened the entry before the import must not overwrite it.
+                obj.version += 1
+                fields.append("version")
             obj.save(update_fields=fields)
         self._count(False, changed)
         return obj, changed

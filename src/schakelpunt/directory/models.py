@@ -79,6 +79,8 @@ class DirectoryOrganisation(models.Model):
         related_name="+",
         verbose_name=_("vestigingsgemeente"),
     )
+    # Raised by every change on screen; an edit based on an older number is refused.
+    version = models.PositiveIntegerField(_("versie"), default=1)
 
     class Meta:
         ordering = ["name"]

@@ -12,6 +12,7 @@ from schakelpunt.access.policy import may_edit_directory_entry
 from schakelpunt.accounts.models import User
 
 from .models import (
+    Contact,
     DirectoryLocation,
     DirectoryOrganisation,
     OpeningHours,
@@ -178,3 +179,63 @@ def locations_for(service: Service) -> QuerySet[DirectoryLocation]:
     return DirectoryLocation.objects.filter(
         Q(organisation_id=service.organisation_id) | Q(school_location__isnull=False)
     ).order_by("name")
+
+
+def _organisation_for_edit(actor: User, organisation_id: int) -> DirectoryOrganisation:
+    organisation = (
+        DirectoryOrganisation.objects.select_for_update().filter(pk=organisation_id).first()
+    )
+    if organisation is None or not may_edit_directory_entry(actor, organisation.account_id):
+        raise DirectoryError(_("U mag deze organisatie niet wijzigen."))
+    return organisation
+
+
+ORGANISATION_FIELDS = ["name", "description", "email", "website", "phone"]
+
+
+def organisation_update(
+    *, actor: User, organisation_id: int, expected_version: int, values: dict[str, Any]
+) -> DirectoryOrganisation:
+    with transaction.atomic():
+        organisation = _organisation_for_edit(actor, organisation_id)
+        if organisation.version != expected_version:
+            raise DirectoryError(
+                _(
+                    "Iemand anders heeft deze organisatie intussen gewijzigd. "
+                    "Bekijk de nieuwe gegevens en breng uw wijziging opnieuw aan."
+                )
+            )
+        for name in ORGANISATION_FIELDS:
+            if name in values:
+                setattr(organisation, name, values[name])
+        organisation.version += 1
+        organisation.save()
+        # The organisation's name is searched with its services.
+        for service in organisation.services.select_related("organisation"):
+            Service.objects.filter(pk=service.pk).update(search_text=search_text_for(service))
+    return organisation
+
+
+def contact_add(*, actor: User, organisation_id: int, values: dict[str, Any]) -> Contact:
+    with transaction.atomic():
+        organisation = _organisation_for_edit(actor, organisation_id)
+        service = values.get("service")
+        if service is not None and service.organisation_id != organisation.pk:
+            raise DirectoryError(_("Dit aanbod hoort niet bij de organisatie."))
+        return Contact.objects.create(
+            organisation=organisation,
+            service=service,
+            name=values["name"],
+            title=values.get("title", ""),
+            email=values.get("email", ""),
+            phone=values.get("phone", ""),
+        )
+
+
+def contact_remove(*, actor: User, contact_id: int) -> None:
+    with transaction.atomic():
+        contact = Contact.objects.filter(pk=contact_id).first()
+        if contact is None:
+            raise DirectoryError(_("Deze contactpersoon bestaat niet (meer)."))
+        _organisation_for_edit(actor, contact.organisation_id)
+        contact.delete()

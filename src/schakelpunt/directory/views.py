@@ -15,9 +15,16 @@ from schakelpunt.access.policy import (
 )
 from schakelpunt.accounts.models import User
 
-from .forms import HoursForm, SearchForm, ServiceCreateForm, ServiceForm
+from .forms import (
+    ContactForm,
+    HoursForm,
+    OrganisationForm,
+    SearchForm,
+    ServiceCreateForm,
+    ServiceForm,
+)
 from .hsds import directory_export_json
-from .models import DirectoryOrganisation, Service
+from .models import Contact, DirectoryOrganisation, Service
 from .selectors import (
     DirectoryQuery,
     services_search,
@@ -26,9 +33,12 @@ from .selectors import (
 )
 from .services import (
     DirectoryError,
+    contact_add,
+    contact_remove,
     hours_add,
     hours_remove,
     locations_for,
+    organisation_update,
     service_create,
     service_mark_checked,
     service_update,
@@ -220,3 +230,78 @@ def hours_remove_view(request: HttpRequest, service_id: int, hours_id: int) -> H
     else:
         messages.success(request, _("De tijd is verwijderd."))
     return redirect("directory:edit", service_id=service_id)
+
+
+def _organisation(user: User, organisation_id: int) -> DirectoryOrganisation:
+    organisation = DirectoryOrganisation.objects.filter(pk=organisation_id).first()
+    if organisation is None or not may_edit_directory_entry(user, organisation.account_id):
+        raise Http404
+    return organisation
+
+
+@login_required
+def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """The organisation's details and contact persons, for the administrator or the provider."""
+    user: User = request.user  # type: ignore[assignment]
+    organisation = _organisation(user, organisation_id)
+    form = OrganisationForm(
+        request.POST or None, instance=organisation, initial={"version": organisation.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            organisation_update(
+                actor=user,
+                organisation_id=organisation.pk,
+                expected_version=form.cleaned_data["version"],
+                values=values,
+            )
+        except DirectoryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("De organisatie is bijgewerkt."))
+            return redirect("directory:organisation", organisation_id=organisation.pk)
+    return render(
+        request,
+        "directory/organisation_edit.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "contacts": organisation.contacts.select_related("service"),
+            "services": organisation.services.order_by("name"),
+            "contact_form": ContactForm(organisation=organisation),
+        },
+    )
+
+
+@login_required
+@require_POST
+def contact_add_view(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    organisation = _organisation(user, organisation_id)
+    form = ContactForm(request.POST, organisation=organisation)
+    if not form.is_valid():
+        messages.error(request, _("Vul in elk geval de naam in, en een geldig e-mailadres."))
+    else:
+        try:
+            contact_add(actor=user, organisation_id=organisation.pk, values=form.cleaned_data)
+        except DirectoryError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("De contactpersoon is toegevoegd."))
+    return redirect("directory:organisation", organisation_id=organisation.pk)
+
+
+@login_required
+@require_POST
+def contact_remove_view(request: HttpRequest, contact_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404
+    try:
+        contact_remove(actor=user, contact_id=contact_id)
+    except DirectoryError as error:
+        raise Http404 from error
+    messages.success(request, _("De contactpersoon is verwijderd."))
+    return redirect("directory:organisation", organisation_id=contact.organisation_id)

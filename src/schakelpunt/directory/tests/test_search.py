@@ -201,3 +201,39 @@ def test_consultation_hours_at_school_are_added_and_removed(world: World) -> Non
     assert not OpeningHours.objects.filter(
         weekday="MO", service_at_location__location=hengelo
     ).exists()
+
+
+def test_organisation_details_and_contacts_by_its_provider(world: World) -> None:
+    from schakelpunt.accounts.models import Organisation
+    from schakelpunt.directory.models import Contact, DirectoryOrganisation
+
+    own = DirectoryOrganisation.objects.create(
+        name="Zorg Een", description="x", account=Organisation.objects.get(name="Zorg Een")
+    )
+    service = ServiceFactory(organisation=own, name="Jongerencoaching")
+    other = DirectoryOrganisation.objects.create(name="Buurthuis", description="x")
+    worker = client_for(world.users["worker_p1"])
+    url = reverse("directory:organisation", args=[own.pk])
+    form = {"version": "1", "name": "Zorg Een Twente", "description": "Jeugdhulp", "phone": "053 1"}
+    assert worker.post(url, form).status_code == 302
+    own.refresh_from_db()
+    assert own.name == "Zorg Een Twente" and own.version == 2
+    assert "zorg een twente" in Service.objects.get(pk=service.pk).search_text
+    stale = worker.post(url, {**form, "name": "Overschreven"})
+    assert "Iemand anders heeft deze organisatie intussen gewijzigd" in stale.content.decode()
+    worker.post(
+        reverse("directory:contact_add", args=[own.pk]),
+        {"name": "Sanne", "title": "Aanmelding", "service": service.pk},
+    )
+    contact = Contact.objects.get(name="Sanne")
+    assert contact.service == service
+    worker.post(reverse("directory:contact_remove", args=[contact.pk]))
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+    # Another organisation's page stays closed to this provider.
+    assert worker.get(reverse("directory:organisation", args=[other.pk])).status_code == 404
+    assert (
+        client_for(world.users["admin"])
+        .get(reverse("directory:organisation", args=[other.pk]))
+        .status_code
+        == 200
+    )
