@@ -121,6 +121,7 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
         "/sociale-kaart/controleren/",
         "/sociale-kaart/nieuw/",
         f"/sociale-kaart/{service.pk}/bewerken/",
+        f"/sociale-kaart/organisatie/{service.organisation_id}/",
     ):
         page.goto(base + path)
         assert_accessible(page, f"directory {path}")
