@@ -1225,6 +1225,7 @@ EN.update(
         "Dit aanbod hoort niet bij de organisatie.": "This service does not belong to the organisation.",
         "Deze contactpersoon bestaat niet (meer).": "This contact person does not exist (any more).",
         "Aanbod:": "Services:",
+        "afgesproken uiterlijk": "agreed by",
         "Nog geen contactpersonen.": "No contact persons yet.",
         "Contactpersoon toevoegen": "Add a contact person",
         "Organisatie en contactpersonen": "Organisation and contact persons",
