@@ -169,3 +169,14 @@ def test_advice_from_the_provider_reaches_the_school(world: World) -> None:
     pdf = school.get(f"/studenten/{world.students['t3'].pk}/plan.pdf")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Advies van hulpverleners" in text and "korte opdrachten" in text
+
+
+def test_overdue_first_contact_shows_on_both_start_pages(world: World) -> None:
+    referral = Referral.objects.get(student=world.students["t3"])  # accepted, provider 1
+    Referral.objects.filter(pk=referral.pk).update(
+        first_contact_due=timezone.localdate() - timedelta(days=3)
+    )
+    provider = client_for(world.users["worker_p1"]).get("/").content.decode()
+    assert "eerste contact te laat" in provider and "Chris" in provider
+    school = client_for(world.users["advisor_l2"]).get("/").content.decode()
+    assert 'class="big-number overdue">1<' in school
