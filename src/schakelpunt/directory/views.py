@@ -1,5 +1,8 @@
 """The sociale kaart: search it, read one entry, keep entries up to date."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -45,6 +48,18 @@ from .services import (
 )
 
 PAGE_SIZE = 25
+
+
+def _versioned_save(form: Any, save: Callable[[int, dict[str, Any]], object]) -> bool:
+    """Save the form's values with the version it was opened at; a refusal (someone else saved
+    in between, or a rule) becomes the form's error."""
+    values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        save(form.cleaned_data["version"], values)
+    except DirectoryError as error:
+        form.add_error(None, str(error))
+        return False
+    return True
 
 
 @login_required
@@ -112,20 +127,18 @@ def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
     if not may_edit_directory_entry(user, service.organisation.account_id):
         raise Http404
     form = ServiceForm(request.POST or None, instance=service, initial={"version": service.version})
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            service_update(
-                actor=user,
-                service_id=service.pk,
-                expected_version=form.cleaned_data["version"],
-                values=values,
-            )
-        except DirectoryError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Het aanbod is bijgewerkt."))
-            return redirect("directory:detail", service_id=service.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _versioned_save(
+            form,
+            lambda version, values: service_update(
+                actor=user, service_id=service.pk, expected_version=version, values=values
+            ),
+        )
+    ):
+        messages.success(request, _("Het aanbod is bijgewerkt."))
+        return redirect("directory:detail", service_id=service.pk)
     return render(
         request,
         "directory/service_edit.html",
@@ -247,20 +260,18 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
     form = OrganisationForm(
         request.POST or None, instance=organisation, initial={"version": organisation.version}
     )
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            organisation_update(
-                actor=user,
-                organisation_id=organisation.pk,
-                expected_version=form.cleaned_data["version"],
-                values=values,
-            )
-        except DirectoryError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("De organisatie is bijgewerkt."))
-            return redirect("directory:organisation", organisation_id=organisation.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _versioned_save(
+            form,
+            lambda version, values: organisation_update(
+                actor=user, organisation_id=organisation.pk, expected_version=version, values=values
+            ),
+        )
+    ):
+        messages.success(request, _("De organisatie is bijgewerkt."))
+        return redirect("directory:organisation", organisation_id=organisation.pk)
     return render(
         request,
         "directory/organisation_edit.html",
