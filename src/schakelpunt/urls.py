@@ -2,10 +2,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from schakelpunt.referrals.api import ReferralViewSet
 from schakelpunt.students.api.views import StudentViewSet
 
 router = DefaultRouter()
 router.register("students", StudentViewSet, basename="student")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 urlpatterns = [
     path("", include("schakelpunt.core.urls")),

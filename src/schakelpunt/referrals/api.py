@@ -1,0 +1,98 @@
+"""The referrals a caller may see, over the API; the same access policy as the screens."""
+
+from datetime import date
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone
+from rest_framework import serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import referrals_for_user, student_access, students_for_user
+from schakelpunt.access.services import access_log_record
+from schakelpunt.accounts.models import User
+
+from .models import Referral
+from .selectors import overdue_days
+
+
+class ReferralSerializer(serializers.ModelSerializer[Referral]):
+    organisation = serializers.CharField(source="to_organisation.name")
+    status_display = serializers.CharField(source="get_status_display")
+    overdue_days = serializers.SerializerMethodField()
+    student = serializers.SerializerMethodField(
+        help_text="Id and name, only where the caller may open the student's file."
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "student",
+            "service_name",
+            "organisation",
+            "question",
+            "urgency",
+            "status",
+            "status_display",
+            "shared_parts",
+            "created_at",
+            "sent_at",
+            "accepted_on",
+            "first_contact_due",
+            "first_contact_on",
+            "help_started_on",
+            "ended_on",
+            "outcome",
+            "end_reason",
+            "overdue_days",
+        ]
+
+    def get_overdue_days(self, referral: Referral) -> int:
+        today: date = self.context.get("today") or timezone.localdate()
+        return overdue_days(referral, today)
+
+    def get_student(self, referral: Referral) -> dict[str, Any] | None:
+        if referral.student_id not in self.context["named"]:
+            return None
+        return {"id": referral.student_id, "name": referral.student.display_name}
+
+
+class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
+    """Referrals of the caller's students (school) or to the caller's organisation (provider).
+    A provider gets the student's name only once the referral is accepted with consent."""
+
+    serializer_class = ReferralSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        user: User = self.request.user  # type: ignore[assignment]
+        return (
+            referrals_for_user(user)
+            .select_related("student", "to_organisation")
+            .order_by("-created_at", "-pk")
+        )
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        user: User = self.request.user  # type: ignore[assignment]
+        context["named"] = set(students_for_user(user).values_list("pk", flat=True))
+        context["today"] = timezone.localdate()
+        return context
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        referral = self.get_queryset().filter(pk=kwargs.get("pk")).first()
+        if referral is None:
+            raise Http404
+        access = student_access(user, referral.student)
+        access_log_record(
+            actor=user,
+            students=[referral.student],
+            action=Action.VIEW,
+            parts=[Part.REFERRALS],
+            role=access.roles or "referral_recipient",
+            path=request.path,
+        )
+        return Response(self.get_serializer(referral).data)
