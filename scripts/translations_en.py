@@ -1269,6 +1269,22 @@ EN_PLURAL.update(
 )
 
 
+# Issue 6: case meetings, warm handover, non-arrivals, aftercare.
+EN.update(
+    {
+        "eigenaar van een actie": "owner of an action",
+        "Mijn acties": "My actions",
+        "Gedaan: de actie is afgevinkt in het plan.": "Done: the action is ticked off in the plan.",
+        "Deze student heeft geen lopend traject; open eerst een traject.": "This student has no running trajectory; open one first.",
+        "Deze actie bestaat niet (meer).": "This action does not exist (any more).",
+        "Wat u in een plan of overleg hebt toegezegd, het eerste eerst.": "What you promised in a plan or a meeting, the earliest first.",
+        "Afvinken": "Tick off",
+        "een student (naam alleen met toestemming)": "a student (name only with consent)",
+        "U hebt geen open acties.": "You have no open actions.",
+    }
+)
+
+
 def apply() -> list[str]:
     """Fill the catalogue; return the Dutch texts that have no English yet."""
     po = polib.pofile(str(PO_FILE))

@@ -113,6 +113,7 @@ def describe_roles(codes: str) -> str:
     labels["referral"] = str(_("verwijzer"))
     labels["referral_recipient"] = str(_("ontvanger van een verwijzing"))
     labels["consent_withdrawn"] = str(_("trok toestemming in"))
+    labels["action_owner"] = str(_("eigenaar van een actie"))
     return ", ".join(labels.get(code, code) for code in codes.split(",") if code)
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from schakelpunt.accounts import views as account_views
+from schakelpunt.support import action_views
 
 from . import views
 
@@ -9,6 +10,8 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("gemeente/", views.municipality, name="municipality"),
+    path("acties/", action_views.my_actions, name="my_actions"),
+    path("acties/<int:action_id>/gedaan/", action_views.action_done, name="action_done"),
     path("beheer/organisaties/", views.organisations, name="organisations"),
     path("beheer/gebruikers/nieuw/", account_views.invite, name="invite"),
 ]

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -155,3 +155,91 @@ def plan_save(
             new=f"v{plan.version}",
         )
     return plan
+
+
+def _new_version(plan: SupportPlan, *, actor: User, roles: str, reason: str = "") -> None:
+    """After a change to one action: the plan's next version, readable like any other."""
+    plan.version += 1
+    plan.updated_at = timezone.now()
+    plan.updated_by = actor
+    plan.save(update_fields=["version", "updated_at", "updated_by"])
+    PlanVersion.objects.create(
+        plan=plan, number=plan.version, content=plan_snapshot(plan), saved_by=actor
+    )
+    _record(
+        plan.trajectory,
+        actor=actor,
+        roles=roles,
+        kind=TrajectoryEventKind.PLAN,
+        new=f"v{plan.version}",
+        reason=reason,
+    )
+
+
+def plan_action_add(
+    *,
+    actor: User,
+    student_id: int,
+    description: str,
+    due_on: date,
+    owner: User | None = None,
+    owner_name: str = "",
+    reason: str = "",
+) -> PlanAction:
+    """Add one action to the student's plan (e.g. from a case meeting) as a new version."""
+    _validate([], [ActionInput(description, due_on, owner=owner, owner_name=owner_name)])
+    with transaction.atomic():
+        trajectory = (
+            Trajectory.objects.select_for_update()
+            .select_related("student")
+            .filter(student_id=student_id)
+            .exclude(state=TrajectoryState.CLOSED)
+            .first()
+        )
+        if trajectory is None:
+            raise ValidationError(
+                _("Deze student heeft geen lopend traject; open eerst een traject.")
+            )
+        roles = _require_support_change(actor, trajectory.student)
+        plan, _created = SupportPlan.objects.select_for_update().get_or_create(
+            trajectory=trajectory
+        )
+        last = plan.actions.order_by("-position").first()
+        action = PlanAction.objects.create(
+            plan=plan,
+            description=description.strip(),
+            owner=owner,
+            owner_name="" if owner else owner_name.strip(),
+            due_on=due_on,
+            position=(last.position + 1) if last else 0,
+        )
+        _new_version(plan, actor=actor, roles=roles, reason=reason)
+    return action
+
+
+def plan_action_mark_done(*, actor: User, action_id: int, done: bool = True) -> PlanAction:
+    """The owner (or whoever may change the plan) ticks an action off, as a new version."""
+    from schakelpunt.access.parts import Action, Part
+    from schakelpunt.access.policy import student_access
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        action = (
+            PlanAction.objects.select_for_update(of=("self",))
+            .select_related("plan__trajectory__student")
+            .filter(pk=action_id)
+            .first()
+        )
+        if action is None:
+            raise ValidationError(_("Deze actie bestaat niet (meer)."))
+        plan = SupportPlan.objects.select_for_update().get(pk=action.plan_id)
+        student = plan.trajectory.student
+        access = student_access(actor, student)
+        if action.owner_id != actor.pk and not access.allows(Action.CHANGE, Part.SUPPORT):
+            raise PermissionDenied
+        if plan.trajectory.state == TrajectoryState.CLOSED:
+            raise ValidationError(_("Het traject is afgesloten; het plan kan niet meer wijzigen."))
+        action.done_on = today if done else None
+        action.save(update_fields=["done_on"])
+        _new_version(plan, actor=actor, roles=access.roles or "action_owner")
+    return action

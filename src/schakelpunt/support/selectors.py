@@ -313,3 +313,34 @@ def team_candidates(student: Student, staff: list[User] | None = None) -> list[U
         .exclude(pk__in=current)
         .order_by("first_name", "last_name")
     )
+
+
+@dataclass(frozen=True)
+class OwnAction:
+    action: PlanAction
+    student: Student
+    named: bool  # may the owner open the student's file (and so see the name)?
+    overdue: bool
+
+
+def actions_for_owner(user: User, today: date) -> list[OwnAction]:
+    """The open actions this person owns in running plans, the earliest due first."""
+    from schakelpunt.access.policy import students_for_user
+
+    actions = list(
+        PlanAction.objects.filter(owner=user, done_on__isnull=True)
+        .exclude(plan__trajectory__state=TrajectoryState.CLOSED)
+        .select_related("plan__trajectory__student")
+        .order_by("due_on", "pk")
+    )
+    students = {a.plan.trajectory.student_id for a in actions}
+    visible = set(students_for_user(user).filter(pk__in=students).values_list("pk", flat=True))
+    return [
+        OwnAction(
+            a,
+            a.plan.trajectory.student,
+            a.plan.trajectory.student_id in visible,
+            a.is_overdue(today),
+        )
+        for a in actions
+    ]
