@@ -16,6 +16,7 @@ urlpatterns = [
     path("studenten/<int:student_id>/", include("schakelpunt.support.urls")),
     path("privacy/", include("schakelpunt.access.urls")),
     path("verwijzingen/", include("schakelpunt.referrals.urls")),
+    path("overleg/", include("schakelpunt.meetings.urls")),
     path("sociale-kaart/", include("schakelpunt.directory.urls")),
     path("meldingen/", include("schakelpunt.notifications.urls")),
     path("verzuim/", include("schakelpunt.signals.urls")),

@@ -438,6 +438,12 @@ def may_edit_directory(user: User) -> bool:
     return has_any_role(user, {Role.FUNCTIONAL_ADMIN, Role.EXTERNAL_CARE_WORKER})
 
 
+def may_organise_meeting_for(user: User, student: Student) -> bool:
+    """Plan a case meeting about a student, run it and keep its minutes: whoever may change
+    the student's support (the care team, the coordinator)."""
+    return student_access(user, student).allows(Action.CHANGE, Part.SUPPORT)
+
+
 def may_manage_users(user: User) -> bool:
     """The functional administrator invites people and gives them roles."""
     return has_any_role(user, {Role.FUNCTIONAL_ADMIN})

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "schakelpunt.directory",
     "schakelpunt.referrals",
     "schakelpunt.signals",
+    "schakelpunt.meetings",
     "schakelpunt.access",
     "schakelpunt.notifications",
     "schakelpunt.demo",
