@@ -1,9 +1,13 @@
 """WCAG 2.1 AA checks with axe-core in Debian's chromium, on the pages each role uses most."""
 
+from datetime import timedelta
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
 from schakelpunt.accounts.tests.factories import PASSWORD
+from schakelpunt.meetings.services import MeetingInput, decision_add, meeting_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,6 +59,15 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
     from schakelpunt.referrals.models import Referral
 
     service = full_directory()
+    meeting = meeting_plan(
+        actor=care,
+        details=MeetingInput(
+            "mdo", "MDO", timezone.now() + timedelta(days=2), 60, "Lokaal 1", care
+        ),
+        student=anna,
+        question="Wat helpt Anna?",
+    )
+    decision_add(actor=care, item_id=meeting.items.get().pk, text="Gesprek met moeder")
     sent = Referral.objects.get(student=world.students["t2"])
     accepted = Referral.objects.get(student=world.students["t3"])
 
@@ -62,6 +75,10 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
     assert_accessible(page, "care coordinator start page")
     pages = [
         "/verwijzingen/",
+        "/overleg/",
+        f"/overleg/nieuw/{anna.pk}/",
+        f"/overleg/{meeting.pk}/",
+        "/acties/",
         f"/verwijzingen/nieuw/{anna.pk}/",
         f"/verwijzingen/{sent.pk}/",
         "/sociale-kaart/?q=jongeren",
