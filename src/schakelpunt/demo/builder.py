@@ -36,6 +36,7 @@ from schakelpunt.students.models import Guardian, GuardianRelation, PriorEducati
 
 from .absence import build_absence, build_reports, build_signals
 from .directory import build_directory, build_referrals
+from .meetings import build_meetings
 from .support import build_trajectories
 
 DEMO_PASSWORD = "demo-schakelpunt"  # noqa: S105 - shown on purpose: demo only
@@ -123,6 +124,7 @@ class DemoSummary:
     users: int = 0
     referrals: int = 0
     services: int = 0
+    meetings: int = 0
     absence_reports: int = 0
     absence_records: int = 0
     trajectories: int = 0
@@ -485,6 +487,14 @@ def _build(b: _Builder, n_students: int) -> None:
             role=str(role),
             path=f"/studenten/{own.pk}/",
         )
+    b.summary.meetings = build_meetings(
+        rng=rng,
+        today=today,
+        care=care,
+        workers={p.pk: w for p, w in zip(providers, workers, strict=True)},
+        own=own,
+        location_id=locations[0].pk,
+    )
     # The morning jobs of the referrals: overdue first contacts escalated, turning 18 alerted.
     escalate_overdue_referrals(today)
     adulthood_alerts(today)
