@@ -2,7 +2,7 @@
 upcoming ones with their invitations (also for the demo student)."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -66,7 +66,6 @@ def build_meetings(
     location_id: int,
 ) -> int:
     """About a dozen meetings at the demo care coordinator's location; returns the count."""
-    now = timezone.now()
     trajectories = list(
         Trajectory.objects.filter(
             student__location_id=location_id, coordinator__isnull=False, student__left_on=None
@@ -85,10 +84,11 @@ def build_meetings(
         student = trajectory.student
         chair, advisor = care[student.location_id]
         held = i % 2 == 1
-        starts = now + (
+        day = today + (
             -timedelta(days=rng.randrange(3, 40)) if held else timedelta(days=rng.randrange(1, 14))
         )
-        starts = starts.replace(minute=0, second=0, microsecond=0)
+        # During school hours, on the hour or the half hour.
+        starts = timezone.make_aware(datetime.combine(day, time(9 + i % 6, 30 if i % 2 else 0)))
         meeting = Meeting.objects.create(
             institution_id=student.institution_id,
             kind=rng.choice([MeetingKind.MDO, MeetingKind.CASE]),
