@@ -1286,6 +1286,7 @@ EN.update(
         "een student (naam alleen met toestemming)": "a student (name only with consent)",
         "U hebt geen open acties.": "You have no open actions.",
         "Overleggen": "Meetings",
+        "Dit gesprek gaat over jou, en jij praat mee. Hieronder staat wat er wordt besproken; wil je iets toevoegen, zeg het in het gesprek of tegen je begeleider.": "This meeting is about you, and you take part. Below is what will be discussed; to add something, say it in the meeting or tell your counsellor.",
         "Soort overleg": "Kind of meeting",
         "Titel": "Title",
         "Zonder naam van de student: de titel komt ook in agenda's buiten Schakelpunt.": "Without the student's name: the title also goes into calendars outside Schakelpunt.",

@@ -147,6 +147,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "participants": meeting.participants.select_related("user"),
         # Who sees not every student on the agenda does not see students' or parents' names.
         "names_hidden": bool(sheet.hidden) and not manager,
+        "student_view": meeting.participants.filter(user=user, kind="student").exists(),
         "minutes_visible": manager or meeting.status == MeetingStatus.APPROVED,
     }
     if manager:
