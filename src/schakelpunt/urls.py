@@ -17,6 +17,7 @@ urlpatterns = [
     path("privacy/", include("schakelpunt.access.urls")),
     path("verwijzingen/", include("schakelpunt.referrals.urls")),
     path("overleg/", include("schakelpunt.meetings.urls")),
+    path("nazorg/", include("schakelpunt.transitions.urls")),
     path("sociale-kaart/", include("schakelpunt.directory.urls")),
     path("meldingen/", include("schakelpunt.notifications.urls")),
     path("verzuim/", include("schakelpunt.signals.urls")),

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "schakelpunt.referrals",
     "schakelpunt.signals",
     "schakelpunt.meetings",
+    "schakelpunt.transitions",
     "schakelpunt.access",
     "schakelpunt.notifications",
     "schakelpunt.demo",

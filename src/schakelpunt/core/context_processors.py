@@ -46,6 +46,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if roles & (CARE_TEAM_ROLES | {Role.COACH, Role.EXTERNAL_CARE_WORKER}):
             items.append(NavItem(_("Mijn acties"), reverse("core:my_actions")))
             items.append(NavItem(_("Overleggen"), reverse("meetings:list")))
+        if roles & CARE_TEAM_ROLES:
+            items.append(NavItem(_("Nazorg"), reverse("transitions:aftercare")))
         items.append(NavItem(_("Sociale kaart"), reverse("directory:search")))
         if hasattr(user, "student_profile"):
             items.append(NavItem(_("Mijn dossier"), reverse("students:own")))

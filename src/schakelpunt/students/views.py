@@ -53,6 +53,8 @@ from schakelpunt.support.selectors import (
     with_support_overview,
 )
 from schakelpunt.support.workflow import next_states
+from schakelpunt.transitions.forms import ContactOutcomeForm, DepartureForm, ReturnForm
+from schakelpunt.transitions.models import Departure
 
 from .forms import CaseloadFilterForm, GuardianForm, StudentImportForm
 from .importer import student_import
@@ -202,6 +204,17 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         if context["may_refer"]:
             context["responsibility"] = responsibility_for(student, timezone.localdate())
             context["transition"] = student.adulthood_transitions.order_by("-turns_18_on").first()
+    if Part.ENROLMENT in parts:
+        context["departures"] = list(
+            Departure.objects.filter(student=student).prefetch_related("contacts")
+        )
+        if access.allows(Action.CHANGE, Part.ENROLMENT) and access.allows(
+            Action.CHANGE, Part.SUPPORT
+        ):
+            context["may_record_leaving"] = True
+            context["departure_form"] = DepartureForm() if student.left_on is None else None
+            context["return_form"] = ReturnForm() if student.left_on is not None else None
+            context["outcome_form"] = ContactOutcomeForm()
     access_log_record(
         actor=user,
         students=[student],

@@ -1,0 +1,102 @@
+"""Leaving and aftercare screens: record a departure, the aftercare list, a return."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schakelpunt.accounts.models import User
+
+from . import services
+from .forms import ContactOutcomeForm, DepartureForm, ReturnForm
+from .models import AftercareContact
+from .selectors import aftercare_due
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    today = timezone.localdate()
+    return render(
+        request,
+        "transitions/aftercare.html",
+        {"contacts": aftercare_due(user, today), "today": today, "form": ContactOutcomeForm()},
+    )
+
+
+def _run(request: HttpRequest, change: Callable[[], Any], done: str) -> None:
+    try:
+        change()
+    except PermissionDenied as error:
+        raise Http404 from error
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+
+
+@login_required
+@require_POST
+def departure(request: HttpRequest, student_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = DepartureForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vul de datum, de reden en de bestemming in."))
+    else:
+        data = form.cleaned_data
+        _run(
+            request,
+            lambda: services.departure_record(actor=user, student_id=student_id, **data),
+            _("De uitschrijving is vastgelegd."),
+        )
+    return redirect(f"/studenten/{student_id}/#uitstroom")
+
+
+@login_required
+@require_POST
+def contact(request: HttpRequest, contact_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    item = AftercareContact.objects.select_related("departure").filter(pk=contact_id).first()
+    if item is None:
+        raise Http404
+    form = ContactOutcomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kies de uitkomst van het contact."))
+    else:
+        _run(
+            request,
+            lambda: services.aftercare_contact_record(
+                actor=user, contact_id=contact_id, **form.cleaned_data
+            ),
+            _("Het nazorgcontact is vastgelegd."),
+        )
+    back = request.POST.get("next", "")
+    return redirect(
+        back if back.startswith("/") and not back.startswith("//") else "transitions:aftercare"
+    )
+
+
+@login_required
+@require_POST
+def student_returns(request: HttpRequest, student_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kies de datum van de nieuwe inschrijving."))
+    else:
+        _run(
+            request,
+            lambda: services.student_return(
+                actor=user, student_id=student_id, enrolled_on=form.cleaned_data["enrolled_on"]
+            ),
+            _("Welkom terug: de student is weer ingeschreven en het plan van eerder staat klaar."),
+        )
+    return redirect(f"/studenten/{student_id}/")
