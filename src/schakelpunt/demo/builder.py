@@ -35,6 +35,7 @@ from schakelpunt.referrals.transition import adulthood_alerts
 from schakelpunt.students.models import Guardian, GuardianRelation, PriorEducation, Student
 
 from .absence import build_absence, build_reports, build_signals
+from .aftercare import build_aftercare
 from .directory import build_directory, build_referrals
 from .meetings import build_meetings
 from .support import build_trajectories
@@ -498,3 +499,4 @@ def _build(b: _Builder, n_students: int) -> None:
     # The morning jobs of the referrals: overdue first contacts escalated, turning 18 alerted.
     escalate_overdue_referrals(today)
     adulthood_alerts(today)
+    build_aftercare(rng, today)
