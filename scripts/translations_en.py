@@ -1271,6 +1271,7 @@ EN_PLURAL.update(
         ),
         "Nazorg na %(n)s maand": ("Aftercare after %(n)s month", "Aftercare after %(n)s months"),
         "na %(n)s maand": ("after %(n)s month", "after %(n)s months"),
+        "%(d)s dag afwezig": ("%(d)s day absent", "%(d)s days absent"),
     }
 )
 
@@ -1289,6 +1290,15 @@ EN.update(
         "U hebt geen open acties.": "You have no open actions.",
         "Overleggen": "Meetings",
         "Nazorg": "Aftercare",
+        "Niet verschenen": "Never arrived",
+        "schooldagen afwezig": "school days absent",
+        "niet verschenen student": "student who never arrived",
+        "niet verschenen studenten": "students who never arrived",
+        "Deze melding bestaat niet.": "This report does not exist.",
+        "Ingeschreven, maar nooit verschenen": "Enrolled, but never arrived",
+        "Studenten die de eerste twee weken na hun inschrijving elke schooldag volledig afwezig waren. Leerplicht/RMC van de woongemeente volgt op; de school ziet het ook.": "Students absent for every school day of their first two weeks after enrolling. Leerplicht/RMC of the municipality of residence follows up; the school sees it too.",
+        "Niet verschenen studenten": "Students who never arrived",
+        "Geen studenten die na inschrijving nooit verschenen.": "No students who never arrived after enrolling.",
         "Uitschrijving en nazorg": "Leaving and aftercare",
         "Uitgeschreven op %(day)s: %(reason)s, bestemming %(destination)s.": "Left on %(day)s: %(reason)s, destination %(destination)s.",
         "Met startkwalificatie.": "With a basic qualification.",

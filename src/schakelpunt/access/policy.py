@@ -28,6 +28,7 @@ from schakelpunt.referrals.models import (
 from schakelpunt.signals.models import AbsenceReport, Concern, ConcernSource
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import SupportTeamMember
+from schakelpunt.transitions.models import NonArrival
 
 from .parts import Action, Part
 
@@ -219,6 +220,7 @@ def _rules(user: User) -> list[_Rule]:
             else:
                 continue
             reported = AbsenceReport.objects.filter(student=OuterRef("pk"))
+            never_came = NonArrival.objects.filter(student=OuterRef("pk"))
             born_after = years_before(today, RMC_AGE_LIMIT)
             early_leaver = Q(
                 left_on__isnull=False,
@@ -228,7 +230,7 @@ def _rules(user: User) -> list[_Rule]:
             rules.append(
                 _Rule(
                     Grant("statutory_task", m.role, _ATTENDANCE_PARTS, export=_ATTENDANCE_PARTS),
-                    area & (Q(Exists(reported)) | early_leaver),
+                    area & (Q(Exists(reported)) | early_leaver | Q(Exists(never_came))),
                 )
             )
     if school_ids:

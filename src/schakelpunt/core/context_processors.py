@@ -35,6 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Verzuimmeldingen"), reverse("signals:worklist")))
         if Role.ATTENDANCE_OFFICER in roles:
             items.append(NavItem(_("RMC-lijst"), reverse("signals:rmc_list")))
+            items.append(NavItem(_("Niet verschenen"), reverse("transitions:non_arrivals")))
         if roles & {Role.ABSENCE_OFFICER, Role.FUNCTIONAL_ADMIN}:
             items.append(NavItem(_("Verzuim inlezen"), reverse("signals:import")))
         if Role.GOVERNANCE in roles:

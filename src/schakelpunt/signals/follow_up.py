@@ -18,7 +18,7 @@ from schakelpunt.students.models import Student
 from .models import AbsenceReport, FollowUpFields, FollowUpStatus, LeaverFollowUp
 
 
-def _record(
+def follow_up_save(
     target: FollowUpFields, *, actor: User, status: str, note: str, expected_version: int
 ) -> None:
     if target.follow_up_version != expected_version:
@@ -48,7 +48,9 @@ def report_follow_up_record(
         )
         if not may_follow_up(actor, report.student):
             raise PermissionDenied
-        _record(report, actor=actor, status=status, note=note, expected_version=expected_version)
+        follow_up_save(
+            report, actor=actor, status=status, note=note, expected_version=expected_version
+        )
     return report
 
 
@@ -82,5 +84,7 @@ def leaver_follow_up_record(
         follow_up, _created = LeaverFollowUp.objects.get_or_create(
             student=student, left_on=student.left_on
         )
-        _record(follow_up, actor=actor, status=status, note=note, expected_version=expected_version)
+        follow_up_save(
+            follow_up, actor=actor, status=status, note=note, expected_version=expected_version
+        )
     return follow_up

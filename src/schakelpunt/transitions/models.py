@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schakelpunt.signals.models import FollowUpFields
+
 
 class LeavingReason(models.TextChoices):
     DIPLOMA = "diploma", _("Diploma behaald")
@@ -110,3 +112,31 @@ class AftercareContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.departure.student} +{self.months}m"
+
+
+class NonArrival(FollowUpFields):
+    """Enrolled, but never came in the first two weeks (the "zomerlek"): for leerplicht/RMC
+    of the residence municipality, with their follow-up."""
+
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="non_arrivals",
+        verbose_name=_("student"),
+    )
+    enrolled_on = models.DateField(_("ingeschreven op"))
+    school_days = models.PositiveSmallIntegerField(_("schooldagen afwezig"))
+    detected_on = models.DateField(_("gesignaleerd op"), default=timezone.localdate)
+
+    class Meta:
+        ordering = ["-detected_on", "pk"]
+        verbose_name = _("niet verschenen student")
+        verbose_name_plural = _("niet verschenen studenten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "enrolled_on"], name="one_non_arrival_per_enrolment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} ({self.enrolled_on})"

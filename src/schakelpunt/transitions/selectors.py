@@ -8,7 +8,7 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import students_for_user
 from schakelpunt.accounts.models import User
 
-from .models import AftercareContact
+from .models import AftercareContact, NonArrival
 
 SOON_DAYS = 14
 
@@ -25,4 +25,14 @@ def aftercare_due(user: User, today: date) -> QuerySet[AftercareContact]:
         )
         .select_related("departure__student")
         .order_by("due_on", "pk")
+    )
+
+
+def non_arrivals_for(user: User) -> QuerySet[NonArrival]:
+    """Non-arrivals whose file the user may open: leerplicht/RMC of the residence area, and
+    the school's own care team."""
+    return (
+        NonArrival.objects.filter(student__in=students_for_user(user, part=Part.ENROLMENT))
+        .select_related("student__residence_municipality", "student__programme", "follow_up_by")
+        .order_by("follow_up_status", "-detected_on", "pk")
     )

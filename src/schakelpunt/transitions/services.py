@@ -27,6 +27,7 @@ from .models import (
     Departure,
     Destination,
     LeavingReason,
+    NonArrival,
 )
 
 AFTERCARE_MONTHS = (1, 3, 6)
@@ -210,3 +211,30 @@ def student_return(*, actor: User, student_id: int, enrolled_on: date) -> Trajec
             agreements=earlier.agreements,
         )
     return trajectory
+
+
+def non_arrival_follow_up_record(
+    *, actor: User, non_arrival_id: int, status: str, note: str, expected_version: int
+) -> NonArrival:
+    """Leerplicht/RMC (or the school's care team) records what came of a non-arrival."""
+    from schakelpunt.access.policy import may_follow_up
+    from schakelpunt.signals.follow_up import follow_up_save
+
+    with transaction.atomic():
+        item = (
+            NonArrival.objects.select_for_update(of=("self",))
+            .select_related("student")
+            .filter(pk=non_arrival_id)
+            .first()
+        )
+        if item is None:
+            raise ValidationError(_("Deze melding bestaat niet."))
+        access = student_access(actor, item.student)
+        if not may_follow_up(actor, item.student) and not access.allows(
+            Action.CHANGE, Part.ENROLMENT
+        ):
+            raise PermissionDenied
+        follow_up_save(
+            item, actor=actor, status=status, note=note, expected_version=expected_version
+        )
+    return item

@@ -4,9 +4,15 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from .non_arrival import non_arrivals_detect
 from .services import aftercare_generate
 
 
 @db_periodic_task(crontab(hour="7", minute="25"))
 def plan_aftercare_for_new_leavers() -> int:
     return aftercare_generate(timezone.localdate())
+
+
+@db_periodic_task(crontab(hour="7", minute="30"))
+def find_non_arrivals() -> int:
+    return non_arrivals_detect(timezone.localdate())

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schakelpunt.accounts.models import User
+from schakelpunt.signals.models import FollowUpStatus
 
 from . import services
 from .forms import ContactOutcomeForm, DepartureForm, ReturnForm
 from .models import AftercareContact
-from .selectors import aftercare_due
+from .selectors import aftercare_due, non_arrivals_for
 
 
 @login_required
@@ -100,3 +101,31 @@ def student_returns(request: HttpRequest, student_id: int) -> HttpResponse:
             _("Welkom terug: de student is weer ingeschreven en het plan van eerder staat klaar."),
         )
     return redirect(f"/studenten/{student_id}/")
+
+
+@login_required
+def non_arrivals(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "transitions/non_arrivals.html",
+        {"items": non_arrivals_for(user), "statuses": FollowUpStatus.choices},
+    )
+
+
+@login_required
+@require_POST
+def non_arrival_follow_up(request: HttpRequest, item_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    _run(
+        request,
+        lambda: services.non_arrival_follow_up_record(
+            actor=user,
+            non_arrival_id=item_id,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+            expected_version=int(request.POST.get("version") or 0),
+        ),
+        _("De opvolging is vastgelegd."),
+    )
+    return redirect("transitions:non_arrivals")
