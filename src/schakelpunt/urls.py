@@ -18,6 +18,7 @@ urlpatterns = [
     path("verwijzingen/", include("schakelpunt.referrals.urls")),
     path("overleg/", include("schakelpunt.meetings.urls")),
     path("nazorg/", include("schakelpunt.transitions.urls")),
+    path("instroom/", include("schakelpunt.transitions.intake_urls")),
     path("sociale-kaart/", include("schakelpunt.directory.urls")),
     path("meldingen/", include("schakelpunt.notifications.urls")),
     path("verzuim/", include("schakelpunt.signals.urls")),

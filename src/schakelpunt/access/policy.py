@@ -446,6 +446,16 @@ def may_organise_meeting_for(user: User, student: Student) -> bool:
     return student_access(user, student).allows(Action.CHANGE, Part.SUPPORT)
 
 
+def may_handle_handover(user: User, institution: Organisation) -> bool:
+    """Handover records from VO schools: the institution's care team and functional admin
+    (they are about pupils who may not be students yet)."""
+    return any(
+        m.organisation_id == institution.pk
+        and (m.role in CARE_TEAM_ROLES or m.role == Role.FUNCTIONAL_ADMIN)
+        for m in _active_memberships(user)
+    )
+
+
 def may_manage_users(user: User) -> bool:
     """The functional administrator invites people and gives them roles."""
     return has_any_role(user, {Role.FUNCTIONAL_ADMIN})

@@ -48,6 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Mijn acties"), reverse("core:my_actions")))
             items.append(NavItem(_("Overleggen"), reverse("meetings:list")))
         if roles & CARE_TEAM_ROLES:
+            items.append(NavItem(_("Instroom"), reverse("intake:incoming")))
             items.append(NavItem(_("Nazorg"), reverse("transitions:aftercare")))
         items.append(NavItem(_("Sociale kaart"), reverse("directory:search")))
         if hasattr(user, "student_profile"):

@@ -54,7 +54,7 @@ from schakelpunt.support.selectors import (
 )
 from schakelpunt.support.workflow import next_states
 from schakelpunt.transitions.forms import ContactOutcomeForm, DepartureForm, ReturnForm
-from schakelpunt.transitions.models import Departure
+from schakelpunt.transitions.models import Departure, HandoverRecord, IntakeConversation
 
 from .forms import CaseloadFilterForm, GuardianForm, StudentImportForm
 from .importer import student_import
@@ -204,6 +204,12 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         if context["may_refer"]:
             context["responsibility"] = responsibility_for(student, timezone.localdate())
             context["transition"] = student.adulthood_transitions.order_by("-turns_18_on").first()
+    if Part.SUPPORT in parts:
+        handovers = list(HandoverRecord.objects.filter(student=student))
+        if handovers:
+            context["handovers"] = handovers
+            context["intakes"] = list(IntakeConversation.objects.filter(student=student))
+            context["may_intake"] = access.allows(Action.CHANGE, Part.SUPPORT)
     if Part.ENROLMENT in parts:
         context["departures"] = list(
             Departure.objects.filter(student=student).prefetch_related("contacts")

@@ -140,3 +140,127 @@ class NonArrival(FollowUpFields):
 
     def __str__(self) -> str:
         return f"{self.student} ({self.enrolled_on})"
+
+
+class SchoolType(models.TextChoices):
+    VMBO_B = "vmbo-b", _("Vmbo basisberoepsgerichte leerweg")
+    VMBO_K = "vmbo-k", _("Vmbo kaderberoepsgerichte leerweg")
+    VMBO_GT = "vmbo-gt", _("Vmbo gemengde of theoretische leerweg")
+    HAVO = "havo", _("Havo")
+    VWO = "vwo", _("Vwo")
+    VSO = "vso", _("Voortgezet speciaal onderwijs")
+    PRO = "pro", _("Praktijkonderwijs")
+
+
+class DiplomaExpected(models.TextChoices):
+    YES = "yes", _("Ja")
+    NO = "no", _("Nee")
+    UNCERTAIN = "uncertain", _("Onzeker")
+
+
+class MatchStatus(models.TextChoices):
+    MATCHED = "matched", _("Gekoppeld")
+    UNCERTAIN = "uncertain", _("Te controleren")
+    NONE = "none", _("Nog niet ingeschreven")
+    REJECTED = "rejected", _("Geen van de kandidaten")
+
+
+class HandoverRecord(models.Model):
+    """Warm handover from a VO school: who is coming, what support helped, with consent."""
+
+    institution = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="handover_records",
+        verbose_name=_("instelling"),
+    )
+    source_school = models.CharField(_("vo-school"), max_length=200)
+    first_name = models.CharField(_("voornaam"), max_length=100)
+    name_prefix = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
+    last_name = models.CharField(_("achternaam"), max_length=100)
+    date_of_birth = models.DateField(_("geboortedatum"))
+    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    school_type = models.CharField(_("schoolsoort"), max_length=10, choices=SchoolType.choices)
+    diploma_expected = models.CharField(
+        _("diploma verwacht"), max_length=10, choices=DiplomaExpected.choices
+    )
+    consent = models.BooleanField(_("toestemming voor overdracht"))
+    support_received = models.TextField(_("ondersteuning op de vo-school"), blank=True)
+    what_worked = models.TextField(_("wat werkte"), blank=True)
+    mentor_name = models.CharField(_("mentor"), max_length=200, blank=True)
+    mentor_email = models.EmailField(_("e-mailadres mentor"), blank=True)
+    mbo_student_number = models.CharField(_("studentnummer mbo"), max_length=20, blank=True)
+    imported_at = models.DateTimeField(_("ingelezen op"), default=timezone.now)
+    match_status = models.CharField(
+        _("koppeling"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.NONE
+    )
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handover_records",
+        verbose_name=_("student"),
+    )
+    # For an uncertain match: the students it could be.
+    candidates = models.JSONField(_("kandidaten"), default=list, blank=True)
+    matched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gekoppeld door"),
+    )
+    matched_at = models.DateTimeField(_("gekoppeld op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("overdrachtsdossier")
+        verbose_name_plural = _("overdrachtsdossiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "source_school", "last_name", "first_name", "date_of_birth"],
+                name="one_handover_per_pupil",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
+
+    @property
+    def needs_support(self) -> bool:
+        return bool(self.support_received) or self.diploma_expected != DiplomaExpected.YES
+
+
+class IntakeConversation(models.Model):
+    """The intake with the student, parents, the VO mentor and the MBO coach."""
+
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="intakes",
+        verbose_name=_("student"),
+    )
+    held_on = models.DateField(_("gehouden op"))
+    participants = models.CharField(_("wie waren erbij"), max_length=300)
+    notes = models.TextField(_("afspraken en aandachtspunten"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("vastgelegd door"),
+    )
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("intakegesprek")
+        verbose_name_plural = _("intakegesprekken")
+
+    def __str__(self) -> str:
+        return f"{self.student} ({self.held_on})"

@@ -26,6 +26,7 @@ from .models import (
     AftercareOutcome,
     Departure,
     Destination,
+    IntakeConversation,
     LeavingReason,
     NonArrival,
 )
@@ -238,3 +239,65 @@ def non_arrival_follow_up_record(
             item, actor=actor, status=status, note=note, expected_version=expected_version
         )
     return item
+
+
+def intake_record(
+    *, actor: User, student_id: int, held_on: date, participants: str, notes: str
+) -> IntakeConversation:
+    if not notes.strip() or not participants.strip():
+        raise ValidationError(_("Vul in wie erbij waren en wat er is afgesproken."))
+    if held_on > timezone.localdate():
+        raise ValidationError(_("Het intakegesprek kan niet in de toekomst liggen."))
+    with transaction.atomic():
+        student = Student.objects.get(pk=student_id)
+        if not student_access(actor, student).allows(Action.CHANGE, Part.SUPPORT):
+            raise PermissionDenied
+        return IntakeConversation.objects.create(
+            student=student,
+            held_on=held_on,
+            participants=participants.strip(),
+            notes=notes.strip(),
+            recorded_by=actor,
+        )
+
+
+def start_plan_create(*, actor: User, student_id: int) -> Trajectory:
+    """Support from day one: a trajectory with a plan that starts from the handover — what
+    worked at the VO school, and the intake as the first action."""
+    from .models import HandoverRecord
+
+    with transaction.atomic():
+        student = Student.objects.get(pk=student_id)
+        if not student_access(actor, student).allows(Action.CHANGE, Part.SUPPORT):
+            raise PermissionDenied
+        if (
+            Trajectory.objects.filter(student=student)
+            .exclude(state=TrajectoryState.CLOSED)
+            .exists()
+        ):
+            raise ValidationError(_("Deze student heeft al een lopend traject."))
+        handover = HandoverRecord.objects.filter(student=student, consent=True).first()
+        if handover is None:
+            raise ValidationError(_("Er is geen overdracht met toestemming voor deze student."))
+        trajectory = trajectory_open(
+            actor=actor,
+            student=student,
+            reason=_("Startplan vanuit de warme overdracht van %(school)s.")
+            % {"school": handover.source_school},
+        )
+        plan_save(
+            actor=actor,
+            trajectory_id=trajectory.pk,
+            expected_version=0,
+            goals=[],
+            actions=[
+                ActionInput(
+                    _("Intakegesprek met de student, ouders, mentor vo en coach mbo"),
+                    max(student.enrolled_on, timezone.localdate()) + timedelta(days=14),
+                    owner=actor,
+                )
+            ],
+            agreements=_("Wat werkte op %(school)s: %(worked)s")
+            % {"school": handover.source_school, "worked": handover.what_worked or "-"},
+        )
+    return trajectory
