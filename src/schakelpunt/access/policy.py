@@ -28,7 +28,7 @@ from schakelpunt.referrals.models import (
 from schakelpunt.signals.models import AbsenceReport, Concern, ConcernSource
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import SupportTeamMember
-from schakelpunt.transitions.models import NonArrival
+from schakelpunt.transitions.models import HandoverRecord, NonArrival
 
 from .parts import Action, Part
 
@@ -454,6 +454,25 @@ def may_handle_handover(user: User, institution: Organisation) -> bool:
         and (m.role in CARE_TEAM_ROLES or m.role == Role.FUNCTIONAL_ADMIN)
         for m in _active_memberships(user)
     )
+
+
+def handovers_visible_to(user: User) -> QuerySet[HandoverRecord]:
+    """Handover records this user may read: the receiving institution's care team and
+    functional admin, and leerplicht/RMC of the pupil's residence for pupils who never
+    enrolled (a non-arrival)."""
+    scope = Q(pk__in=[])
+    for m in _active_memberships(user):
+        if m.role in CARE_TEAM_ROLES or m.role == Role.FUNCTIONAL_ADMIN:
+            scope |= Q(institution_id=m.organisation_id)
+        elif m.role == Role.ATTENDANCE_OFFICER:
+            if m.organisation.rmc_region_id:
+                area = Q(residence_municipality__rmc_region_id=m.organisation.rmc_region_id)
+            elif m.organisation.municipality_id:
+                area = Q(residence_municipality_id=m.organisation.municipality_id)
+            else:
+                continue
+            scope |= area & Q(non_arrival__isnull=False)
+    return HandoverRecord.objects.filter(scope)
 
 
 def may_manage_users(user: User) -> bool:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.core.csvfiles import decode_export
+from schakelpunt.refdata.models import PostcodeArea
 from schakelpunt.refdata.selectors import normalise_postcode
 from schakelpunt.students.importer import YES, RowError, _date, _Semicolon
 from schakelpunt.students.models import Student
@@ -78,6 +79,7 @@ FIELDS = [
     "mentor_name",
     "mentor_email",
     "mbo_student_number",
+    "residence_municipality",
 ]
 
 
@@ -126,6 +128,12 @@ def _row(line: int, raw: dict[str, str], errors: list[RowError]) -> dict[str, An
     values["postcode"] = normalise_postcode(raw_postcode) or "" if raw_postcode else ""
     if raw_postcode and not values["postcode"]:
         errors.append(RowError(line, f"postcode '{raw_postcode}' is geen Nederlandse postcode."))
+    area = (
+        PostcodeArea.objects.filter(pc4=values["postcode"][:4]).first()
+        if values["postcode"]
+        else None
+    )
+    values["residence_municipality"] = area.municipality if area else None
     school_type = text("schoolsoort", required=True).lower()
     values["school_type"] = SCHOOL_TYPES.get(school_type, "")
     if school_type and not values["school_type"]:

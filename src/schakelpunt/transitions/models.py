@@ -118,13 +118,24 @@ class NonArrival(FollowUpFields):
     """Enrolled, but never came in the first two weeks (the "zomerlek"): for leerplicht/RMC
     of the residence municipality, with their follow-up."""
 
+    # Enrolled and never came; or handed over by a VO school and never enrolled (`handover`).
     student = models.ForeignKey(
         "students.Student",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="non_arrivals",
         verbose_name=_("student"),
     )
-    enrolled_on = models.DateField(_("ingeschreven op"))
+    handover = models.OneToOneField(
+        "transitions.HandoverRecord",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="non_arrival",
+        verbose_name=_("overdracht"),
+    )
+    enrolled_on = models.DateField(_("ingeschreven op (of verwacht)"))
     school_days = models.PositiveSmallIntegerField(_("schooldagen afwezig"))
     detected_on = models.DateField(_("gesignaleerd op"), default=timezone.localdate)
 
@@ -135,11 +146,21 @@ class NonArrival(FollowUpFields):
         constraints = [
             models.UniqueConstraint(
                 fields=["student", "enrolled_on"], name="one_non_arrival_per_enrolment"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(student__isnull=False) | models.Q(handover__isnull=False),
+                name="non_arrival_of_a_student_or_a_handover",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} ({self.enrolled_on})"
+        return f"{self.student or self.handover} ({self.enrolled_on})"
+
+    @property
+    def person(self) -> str:
+        if self.student is not None:
+            return self.student.sort_name
+        return str(self.handover)
 
 
 class SchoolType(models.TextChoices):
@@ -180,6 +201,14 @@ class HandoverRecord(models.Model):
     last_name = models.CharField(_("achternaam"), max_length=100)
     date_of_birth = models.DateField(_("geboortedatum"))
     postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    residence_municipality = models.ForeignKey(
+        "refdata.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("woongemeente"),
+    )
     school_type = models.CharField(_("schoolsoort"), max_length=10, choices=SchoolType.choices)
     diploma_expected = models.CharField(
         _("diploma verwacht"), max_length=10, choices=DiplomaExpected.choices

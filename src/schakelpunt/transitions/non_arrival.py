@@ -13,7 +13,7 @@ from schakelpunt.signals.config import calendar_for
 from schakelpunt.signals.models import AbsenceReasonCode, AbsenceRecord
 from schakelpunt.students.models import Student
 
-from .models import NonArrival
+from .models import HandoverRecord, MatchStatus, NonArrival
 
 FIRST_DAYS = 14  # calendar days from enrolment: the first two weeks
 LOOK_BACK_DAYS = 60  # enrolments older than this are not looked at again
@@ -72,4 +72,32 @@ def non_arrivals_detect(today: date) -> int:
                     defaults={"school_days": len(window), "detected_on": today},
                 )
             found += int(created)
+    return found
+
+
+def school_year_start(today: date) -> date:
+    """1 September of the running school year."""
+    year = today.year if today.month >= 9 else today.year - 1
+    return date(year, 9, 1)
+
+
+def handed_over_not_enrolled(today: date) -> int:
+    """Pupils a VO school handed over who were still not enrolled two weeks into the school
+    year (the "zomerlek"). Each handover is flagged once."""
+    start = school_year_start(today)
+    if today < start + timedelta(days=FIRST_DAYS):
+        return 0
+    found = 0
+    waiting = HandoverRecord.objects.filter(
+        match_status__in=[MatchStatus.NONE, MatchStatus.REJECTED],
+        imported_at__date__lt=start + timedelta(days=FIRST_DAYS),
+        imported_at__date__gte=start - timedelta(days=365),
+        non_arrival__isnull=True,
+    )
+    for record in waiting:
+        _item, created = NonArrival.objects.get_or_create(
+            handover=record,
+            defaults={"enrolled_on": start, "school_days": 0, "detected_on": today},
+        )
+        found += int(created)
     return found

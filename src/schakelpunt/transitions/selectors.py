@@ -2,10 +2,10 @@
 
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from schakelpunt.access.parts import Action, Part
-from schakelpunt.access.policy import students_for_user
+from schakelpunt.access.policy import handovers_visible_to, students_for_user
 from schakelpunt.accounts.models import User
 
 from .models import AftercareContact, NonArrival
@@ -29,10 +29,18 @@ def aftercare_due(user: User, today: date) -> QuerySet[AftercareContact]:
 
 
 def non_arrivals_for(user: User) -> QuerySet[NonArrival]:
-    """Non-arrivals whose file the user may open: leerplicht/RMC of the residence area, and
-    the school's own care team."""
+    """Non-arrivals whose file the user may open (leerplicht/RMC of the residence area, the
+    school's care team), and handed-over pupils who never enrolled, as the policy decides."""
     return (
-        NonArrival.objects.filter(student__in=students_for_user(user, part=Part.ENROLMENT))
-        .select_related("student__residence_municipality", "student__programme", "follow_up_by")
+        NonArrival.objects.filter(
+            Q(student__in=students_for_user(user, part=Part.ENROLMENT))
+            | Q(handover__in=handovers_visible_to(user))
+        )
+        .select_related(
+            "student__residence_municipality",
+            "student__programme",
+            "handover__residence_municipality",
+            "follow_up_by",
+        )
         .order_by("follow_up_status", "-detected_on", "pk")
     )

@@ -218,22 +218,25 @@ def non_arrival_follow_up_record(
     *, actor: User, non_arrival_id: int, status: str, note: str, expected_version: int
 ) -> NonArrival:
     """Leerplicht/RMC (or the school's care team) records what came of a non-arrival."""
-    from schakelpunt.access.policy import may_follow_up
+    from schakelpunt.access.policy import handovers_visible_to, may_follow_up
     from schakelpunt.signals.follow_up import follow_up_save
 
     with transaction.atomic():
         item = (
             NonArrival.objects.select_for_update(of=("self",))
-            .select_related("student")
+            .select_related("student", "handover")
             .filter(pk=non_arrival_id)
             .first()
         )
         if item is None:
             raise ValidationError(_("Deze melding bestaat niet."))
-        access = student_access(actor, item.student)
-        if not may_follow_up(actor, item.student) and not access.allows(
-            Action.CHANGE, Part.ENROLMENT
-        ):
+        if item.student is not None:
+            allowed = may_follow_up(actor, item.student) or student_access(
+                actor, item.student
+            ).allows(Action.CHANGE, Part.ENROLMENT)
+        else:
+            allowed = handovers_visible_to(actor).filter(pk=item.handover_id or 0).exists()
+        if not allowed:
             raise PermissionDenied
         follow_up_save(
             item, actor=actor, status=status, note=note, expected_version=expected_version

@@ -4,7 +4,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .non_arrival import non_arrivals_detect
+from .non_arrival import handed_over_not_enrolled, non_arrivals_detect
 from .services import aftercare_generate
 
 
@@ -15,4 +15,5 @@ def plan_aftercare_for_new_leavers() -> int:
 
 @db_periodic_task(crontab(hour="7", minute="30"))
 def find_non_arrivals() -> int:
-    return non_arrivals_detect(timezone.localdate())
+    today = timezone.localdate()
+    return non_arrivals_detect(today) + handed_over_not_enrolled(today)

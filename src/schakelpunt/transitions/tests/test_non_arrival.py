@@ -98,3 +98,49 @@ def test_leerplicht_of_the_residence_sees_it_and_records_follow_up(world: World)
         .get(reverse("transitions:non_arrivals"))
         .content.decode()
     )
+
+
+def test_handed_over_but_never_enrolled_goes_to_leerplicht_of_the_residence(world: World) -> None:
+    from datetime import UTC, datetime
+
+    from schakelpunt.accounts.models import Organisation
+    from schakelpunt.accounts.tests.factories import municipality
+    from schakelpunt.transitions.models import HandoverRecord, MatchStatus
+    from schakelpunt.transitions.non_arrival import handed_over_not_enrolled
+
+    roc = Organisation.objects.get(name="ROC Een")
+    pupil = HandoverRecord.objects.create(
+        institution=roc,
+        source_school="Het Esch College",
+        first_name="Zoë",
+        last_name="Nieuw",
+        date_of_birth=date(2010, 3, 4),
+        postcode="7511 AA",
+        residence_municipality=municipality("GM0153"),
+        school_type="vmbo-k",
+        diploma_expected="yes",
+        consent=True,
+        match_status=MatchStatus.NONE,
+    )
+    HandoverRecord.objects.filter(pk=pupil.pk).update(
+        imported_at=datetime(2026, 6, 20, 10, 0, tzinfo=UTC)
+    )
+    assert handed_over_not_enrolled(date(2026, 9, 10)) == 0  # too early in the year
+    assert handed_over_not_enrolled(date(2026, 9, 16)) == 1
+    assert handed_over_not_enrolled(date(2026, 9, 17)) == 0
+    html = client_for(world.users["rmc"]).get(reverse("transitions:non_arrivals")).content.decode()
+    assert "Zoë" in html and "nooit ingeschreven" in html
+    # Not for a provider; and RMC does not see handed-over pupils who did enrol fine.
+    assert (
+        "Zoë"
+        not in client_for(world.users["worker_p1"])
+        .get(reverse("transitions:non_arrivals"))
+        .content.decode()
+    )
+    item = NonArrival.objects.get(handover=pupil)
+    client_for(world.users["rmc"]).post(
+        reverse("transitions:non_arrival_follow_up", args=[item.pk]),
+        {"status": "other_education", "note": "Zit op een andere mbo", "version": "0"},
+    )
+    item.refresh_from_db()
+    assert item.follow_up_status == "other_education"
