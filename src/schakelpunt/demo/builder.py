@@ -37,6 +37,7 @@ from schakelpunt.students.models import Guardian, GuardianRelation, PriorEducati
 from .absence import build_absence, build_reports, build_signals
 from .aftercare import build_aftercare
 from .directory import build_directory, build_referrals
+from .intake import build_intake
 from .meetings import build_meetings
 from .support import build_trajectories
 
@@ -126,6 +127,8 @@ class DemoSummary:
     referrals: int = 0
     services: int = 0
     meetings: int = 0
+    handovers: int = 0
+    non_arrivals: int = 0
     absence_reports: int = 0
     absence_records: int = 0
     trajectories: int = 0
@@ -500,3 +503,10 @@ def _build(b: _Builder, n_students: int) -> None:
     escalate_overdue_referrals(today)
     adulthood_alerts(today)
     build_aftercare(rng, today)
+    b.summary.handovers, b.summary.non_arrivals = build_intake(
+        rng=rng,
+        fake=b.fake,
+        roc=roc,
+        vo_schools=list(Organisation.objects.filter(kind=OrganisationKind.VO_SCHOOL)),
+        today=today,
+    )

@@ -47,7 +47,8 @@ class Command(BaseCommand):
                 f"{summary.organisations} organisaties, {summary.users} gebruikers, "
                 f"{summary.trajectories} trajecten ({summary.open_trajectories} lopend), "
                 f"{summary.services} aanbod op de sociale kaart, {summary.referrals} verwijzingen, "
-                f"{summary.meetings} overleggen, "
+                f"{summary.meetings} overleggen, {summary.handovers} overdrachten, "
+                f"{summary.non_arrivals} niet verschenen, "
                 f"{summary.absence_reports} verzuimmeldingen."
             )
         write_logins(self.stdout, demo_logins())
