@@ -16,6 +16,7 @@ from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.students.models import Student
 
 from . import services
+from .models import MatchStatus
 from .handover import handover_confirm, handover_import, handover_match_all, records_for_intake
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -63,6 +64,11 @@ def incoming(request: HttpRequest) -> HttpResponse:
         {
             "institution": institution,
             "records": records,
+            "uncertain": [r for r in records if r.match_status == MatchStatus.UNCERTAIN],
+            "waiting": [
+                r for r in records if r.match_status in {MatchStatus.NONE, MatchStatus.REJECTED}
+            ],
+            "matched": [r for r in records if r.match_status == MatchStatus.MATCHED],
             "candidates": candidates,
             "result": result,
         },
