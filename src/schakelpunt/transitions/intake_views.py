@@ -16,8 +16,8 @@ from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.students.models import Student
 
 from . import services
-from .models import MatchStatus
 from .handover import handover_confirm, handover_import, handover_match_all, records_for_intake
+from .models import MatchStatus
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
