@@ -1,15 +1,14 @@
 """The owner's work list: the plan actions someone promised to do."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schakelpunt.accounts.models import User
+from schakelpunt.core.changes import run_change
 
 from .plans import plan_action_mark_done
 from .selectors import actions_for_owner
@@ -29,13 +28,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 @require_POST
 def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    try:
-        plan_action_mark_done(actor=user, action_id=action_id)
-    except PermissionDenied as error:
-        raise Http404 from error
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Gedaan: de actie is afgevinkt in het plan."))
+    run_change(
+        request,
+        lambda: plan_action_mark_done(actor=user, action_id=action_id),
+        _("Gedaan: de actie is afgevinkt in het plan."),
+    )
     return redirect("core:my_actions")

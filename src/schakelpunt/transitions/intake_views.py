@@ -4,7 +4,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from schakelpunt.access.policy import may_handle_handover
 from schakelpunt.accounts.models import Membership, Organisation, User
+from schakelpunt.core.changes import run_change
 from schakelpunt.students.models import Student
 
 from . import services
@@ -80,17 +80,13 @@ def incoming(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest, record_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     choice = request.POST.get("student", "")
-    try:
-        handover_confirm(
+    run_change(
+        request,
+        lambda: handover_confirm(
             actor=user, record_id=record_id, student_id=int(choice) if choice.isdigit() else None
-        )
-    except PermissionDenied as error:
-        raise Http404 from error
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("De koppeling is vastgelegd."))
+        ),
+        _("De koppeling is vastgelegd."),
+    )
     return redirect("intake:incoming")
 
 
@@ -100,22 +96,20 @@ def intake(request: HttpRequest, student_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     try:
         held = date.fromisoformat(request.POST.get("held_on", ""))
-        services.intake_record(
-            actor=user,
-            student_id=student_id,
-            held_on=held,
-            participants=request.POST.get("participants", ""),
-            notes=request.POST.get("notes", ""),
-        )
     except ValueError:
         messages.error(request, _("Kies de datum van het gesprek."))
-    except PermissionDenied as error:
-        raise Http404 from error
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
     else:
-        messages.success(request, _("Het intakegesprek is vastgelegd."))
+        run_change(
+            request,
+            lambda: services.intake_record(
+                actor=user,
+                student_id=student_id,
+                held_on=held,
+                participants=request.POST.get("participants", ""),
+                notes=request.POST.get("notes", ""),
+            ),
+            _("Het intakegesprek is vastgelegd."),
+        )
     return redirect(f"/studenten/{student_id}/#overdracht")
 
 
@@ -123,15 +117,9 @@ def intake(request: HttpRequest, student_id: int) -> HttpResponse:
 @require_POST
 def start_plan(request: HttpRequest, student_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    try:
-        services.start_plan_create(actor=user, student_id=student_id)
-    except PermissionDenied as error:
-        raise Http404 from error
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request, _("Het startplan staat klaar; de ondersteuning loopt vanaf dag één door.")
-        )
+    run_change(
+        request,
+        lambda: services.start_plan_create(actor=user, student_id=student_id),
+        _("Het startplan staat klaar; de ondersteuning loopt vanaf dag één door."),
+    )
     return redirect(f"/studenten/{student_id}/#traject")

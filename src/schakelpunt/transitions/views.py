@@ -1,11 +1,7 @@
 """Leaving and aftercare screens: record a departure, the aftercare list, a return."""
 
-from collections.abc import Callable
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schakelpunt.accounts.models import User
+from schakelpunt.core.changes import run_change
 from schakelpunt.signals.models import FollowUpStatus
 
 from . import services
@@ -32,18 +29,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _run(request: HttpRequest, change: Callable[[], Any], done: str) -> None:
-    try:
-        change()
-    except PermissionDenied as error:
-        raise Http404 from error
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, done)
-
-
 @login_required
 @require_POST
 def departure(request: HttpRequest, student_id: int) -> HttpResponse:
@@ -53,7 +38,7 @@ def departure(request: HttpRequest, student_id: int) -> HttpResponse:
         messages.error(request, _("Vul de datum, de reden en de bestemming in."))
     else:
         data = form.cleaned_data
-        _run(
+        run_change(
             request,
             lambda: services.departure_record(actor=user, student_id=student_id, **data),
             _("De uitschrijving is vastgelegd."),
@@ -72,7 +57,7 @@ def contact(request: HttpRequest, contact_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Kies de uitkomst van het contact."))
     else:
-        _run(
+        run_change(
             request,
             lambda: services.aftercare_contact_record(
                 actor=user, contact_id=contact_id, **form.cleaned_data
@@ -93,7 +78,7 @@ def student_returns(request: HttpRequest, student_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Kies de datum van de nieuwe inschrijving."))
     else:
-        _run(
+        run_change(
             request,
             lambda: services.student_return(
                 actor=user, student_id=student_id, enrolled_on=form.cleaned_data["enrolled_on"]
@@ -117,7 +102,7 @@ def non_arrivals(request: HttpRequest) -> HttpResponse:
 @require_POST
 def non_arrival_follow_up(request: HttpRequest, item_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    _run(
+    run_change(
         request,
         lambda: services.non_arrival_follow_up_record(
             actor=user,
