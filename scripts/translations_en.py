@@ -1585,6 +1585,17 @@ EN.update(
 )
 
 
+# Issue 7: the monitor.
+EN.update(
+    {
+        "Monitor": "Monitor",
+        "Een schooljaar loopt over twee opeenvolgende jaren.": "A school year spans two consecutive years.",
+        "Geen bestaande maand: %(code)s.": "Not an existing month: %(code)s.",
+        "Onbekende periode '%(code)s': gebruik 2025-2026, 2025-2026-S1 of 2026-03.": "Unknown period '%(code)s': use 2025-2026, 2025-2026-S1 or 2026-03.",
+    }
+)
+
+
 def apply() -> list[str]:
     """Fill the catalogue; return the Dutch texts that have no English yet."""
     po = polib.pofile(str(PO_FILE))

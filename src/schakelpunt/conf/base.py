@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "schakelpunt.signals",
     "schakelpunt.meetings",
     "schakelpunt.transitions",
+    "schakelpunt.monitor",
     "schakelpunt.access",
     "schakelpunt.notifications",
     "schakelpunt.demo",

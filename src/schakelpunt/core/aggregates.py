@@ -9,25 +9,16 @@ from django.utils.translation import gettext as _
 from schakelpunt.accounts.models import Level, Membership, User
 from schakelpunt.accounts.roles import OrganisationKind, Role
 from schakelpunt.core.dates import years_before
+from schakelpunt.monitor.suppression import THRESHOLD, Cell, is_small, protect, protect_total
 from schakelpunt.students.models import Student
 
-# Cells counting fewer students than this are shown as "<5".
-SUPPRESSION_THRESHOLD = 5
-
-
-@dataclass(frozen=True)
-class Cell:
-    label: str
-    count: int | None  # None: suppressed
-
-    @property
-    def shown(self) -> str:
-        return f"<{SUPPRESSION_THRESHOLD}" if self.count is None else str(self.count)
+# One rule for every aggregate (see schakelpunt.monitor.suppression).
+SUPPRESSION_THRESHOLD = THRESHOLD
 
 
 def suppress(count: int) -> int | None:
     """Counts of 1–4 are hidden; 0 and 5+ are shown."""
-    return None if 0 < count < SUPPRESSION_THRESHOLD else count
+    return None if is_small(count) else count
 
 
 def resident_students_by_level(*, user: User) -> dict[str, list[Cell]]:
@@ -107,10 +98,10 @@ def municipal_overviews(*, user: User, today: date) -> list[MunicipalOverview]:
             student__in=students, status__in=REFERRAL_ACTIVE_STATUSES
         )
         tables = [
-            Table(str(_("Per school")), _cells([(name, n) for name, n in by_school])),
+            Table(str(_("Per school")), protect([(name, n) for name, n in by_school])),
             Table(
                 str(_("Per leeftijd")),
-                _cells(
+                protect(
                     [
                         (str(_("jonger dan 18 (Jeugdwet)")), under_18),
                         (str(_("18 tot 23")), under_23 - under_18),
@@ -147,5 +138,8 @@ def municipal_overviews(*, user: User, today: date) -> list[MunicipalOverview]:
                 ),
             ),
         ]
-        result.append(MunicipalOverview(home.name, Cell(str(_("Totaal")), suppress(total)), tables))
+        shown_total = protect_total(total)
+        result.append(
+            MunicipalOverview(home.name, Cell(str(_("Totaal")), shown_total.count), tables)
+        )
     return result
