@@ -105,6 +105,8 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
     assert_accessible(page, "municipal start page")
     page.goto(f"{base}/gemeente/")
     assert_accessible(page, "municipal overview")
+    page.goto(f"{base}/monitor/")
+    assert_accessible(page, "monitor")
 
     page.context.clear_cookies()
     log_in(page, base, "worker_p1@example.nl")

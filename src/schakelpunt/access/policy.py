@@ -475,6 +475,27 @@ def handovers_visible_to(user: User) -> QuerySet[HandoverRecord]:
     return HandoverRecord.objects.filter(scope)
 
 
+def monitor_scopes(user: User) -> list[tuple[str, QuerySet[Student]]]:
+    """The student populations whose counts (never names) this user may see in the monitor:
+    a municipal advisor their municipality's residents; governance of a municipality the
+    same, of an institution its students."""
+    scopes: list[tuple[str, QuerySet[Student]]] = []
+    for m in _active_memberships(user):
+        if m.role not in AGGREGATE_ROLES:
+            continue
+        org = m.organisation
+        if org.kind == OrganisationKind.MUNICIPALITY and org.municipality_id:
+            scopes.append(
+                (
+                    str(org.municipality),
+                    Student.objects.filter(residence_municipality_id=org.municipality_id),
+                )
+            )
+        elif org.kind == OrganisationKind.MBO_INSTITUTION and m.role == Role.GOVERNANCE:
+            scopes.append((str(org), Student.objects.filter(institution_id=org.pk)))
+    return scopes
+
+
 def may_manage_users(user: User) -> bool:
     """The functional administrator invites people and gives them roles."""
     return has_any_role(user, {Role.FUNCTIONAL_ADMIN})

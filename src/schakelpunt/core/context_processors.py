@@ -42,6 +42,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Terugblik signalering"), reverse("signals:quality")))
         if Role.MUNICIPAL_ADVISOR in roles:
             items.append(NavItem(_("Studenten uit de gemeente"), reverse("core:municipality")))
+        if roles & {Role.MUNICIPAL_ADVISOR, Role.GOVERNANCE}:
+            items.append(NavItem(_("Monitor"), reverse("monitor:monitor")))
         if roles & CARE_TEAM_ROLES or Role.EXTERNAL_CARE_WORKER in roles:
             items.append(NavItem(_("Verwijzingen"), reverse("referrals:worklist")))
         if roles & (CARE_TEAM_ROLES | {Role.COACH, Role.EXTERNAL_CARE_WORKER}):

@@ -1,0 +1,76 @@
+"""The monitor page and its CSV: counts for the municipality's residents, never 1–4, no names."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from tests.world import World, client_for
+
+from schakelpunt.accounts.models import Location, Programme
+from schakelpunt.accounts.tests.factories import municipality
+from schakelpunt.students.models import Student
+from schakelpunt.students.tests.factories import StudentFactory
+
+
+def _residents(world: World) -> None:
+    Student.objects.update(residence_municipality=municipality("GM0141"))
+    enschede = municipality("GM0153")
+    l1 = Programme.objects.filter(team__location=Location.objects.get(name="L1")).first()
+    l2 = Programme.objects.filter(team__location=Location.objects.get(name="L2")).first()
+    start = timezone.localdate() - timedelta(days=30)
+    for i in range(20):
+        StudentFactory(
+            programme=l1, residence_municipality=enschede, enrolled_on=start, last_name=f"Geheim{i}"
+        )
+    for i in range(3):
+        StudentFactory(
+            programme=l2,
+            residence_municipality=enschede,
+            enrolled_on=start,
+            last_name=f"Verborgen{i}",
+        )
+
+
+def test_the_municipal_advisor_sees_protected_counts_and_no_names(world: World) -> None:
+    _residents(world)
+    advisor = client_for(world.users["municipal"])
+    page = advisor.get(reverse("monitor:monitor"), {"uitsplitsing": "locatie"})
+    html = page.content.decode()
+    assert "Monitor: Enschede" in html
+    # L2 has 3: hidden, and L1's 20 too (23 - 20 would tell); the total 23 is shown.
+    assert re.search(r'<th scope="row">L2</th><td class="num">&lt;5</td>', html)
+    assert re.search(r'<th scope="row">L1</th><td class="num">&lt;5</td>', html)
+    assert "<strong>23</strong>" in html
+    assert "Geheim" not in html and "Verborgen" not in html
+    exported = advisor.get(
+        reverse("monitor:monitor"), {"uitsplitsing": "locatie", "formaat": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(exported.content.decode()), delimiter=";"))
+    counts = [cell for row in rows[1:] for cell in row[1:6]]
+    assert not any(cell in {"1", "2", "3", "4"} for cell in counts)
+    assert rows[-1][:2] == ["Totaal", "23"]
+
+
+def test_other_periods_and_breakdowns(world: World) -> None:
+    _residents(world)
+    advisor = client_for(world.users["municipal"])
+    year = timezone.localdate().year
+    first = year if timezone.localdate().month >= 8 else year - 1
+    earlier = advisor.get(
+        reverse("monitor:monitor"),
+        {"periode": f"{first - 2}-{first - 1}", "uitsplitsing": "niveau"},
+    )
+    assert earlier.status_code == 200
+    # Nobody of them was enrolled two years ago.
+    assert "<strong>0</strong>" in earlier.content.decode()
+    bad = advisor.get(reverse("monitor:monitor"), {"periode": "ooit", "uitsplitsing": "iets"})
+    assert bad.status_code == 200  # falls back to this year, by location
+
+
+def test_only_aggregate_roles_open_the_monitor(world: World) -> None:
+    for who in ("coach", "care_l1", "worker_p1", "rmc", "student"):
+        assert client_for(world.users[who]).get(reverse("monitor:monitor")).status_code == 404
+    assert client_for(world.users["governance"]).get(reverse("monitor:monitor")).status_code == 200
