@@ -42,10 +42,10 @@ def _reports(students: QuerySet[Student], period: Period) -> int:
 # Column code → (heading, count function).
 COLUMNS: dict[str, tuple[object, Callable[[QuerySet[Student], Period], int]]] = {
     "ingeschreven": (_("Ingeschreven"), ind.enrolled),
-    "vsv": (_("Voortijdig schoolverlaters"), ind.early_leavers),
+    "vsv": (_("VSV"), ind.early_leavers),
     "ondersteuning": (_("Met ondersteuning"), _supported),
-    "verwezen": (_("Verwezen naar specialistische hulp"), _referred),
-    "meldingen": (_("Wettelijke verzuimmeldingen"), _reports),
+    "verwezen": (_("Verwezen"), _referred),
+    "meldingen": (_("Verzuimmeldingen"), _reports),
 }
 
 
