@@ -1589,6 +1589,16 @@ EN.update(
 EN.update(
     {
         "Monitor": "Monitor",
+        "Hoe was de hulp?": "How was the help?",
+        "Je begeleiding is afgesloten op %(day)s. Welk cijfer geef je de hulp (1 = heel slecht, 10 = heel goed)?": "Your support was closed on %(day)s. What mark do you give the help (1 = very bad, 10 = very good)?",
+        "Cijfer geven": "Give a mark",
+        "waardering van de student": "student's rating",
+        "gewaardeerd op": "rated on",
+        "Kies een cijfer van 1 tot en met 10.": "Choose a mark from 1 to 10.",
+        "Je kunt de hulp waarderen als het traject is afgesloten.": "You can rate the help once the trajectory is closed.",
+        "Je hebt deze hulp al gewaardeerd.": "You have already rated this help.",
+        "Deze hulp is te lang geleden afgesloten om nog te waarderen.": "This help closed too long ago to rate it now.",
+        "Dank je wel! Je cijfer helpt de school de hulp beter te maken.": "Thank you! Your mark helps the school make the help better.",
         "Ingeschreven": "Enrolled",
         "VSV": "Early leavers",
         "Met ondersteuning": "With support",

@@ -195,3 +195,17 @@ def aftercare_outcomes(students: QuerySet[Student], period: Period) -> dict[str,
 def on_day(day: date) -> Period:
     """A one-day period (for counts "on a date")."""
     return Period(day.isoformat(), day, day)
+
+
+def satisfaction(students: QuerySet[Student], period: Period) -> tuple[int, float | None]:
+    """Ratings (1–10) students gave during the period to help that closed: how many, and the
+    average."""
+    ratings = list(
+        Trajectory.objects.filter(
+            student__in=students,
+            student_rated_at__date__gte=period.start,
+            student_rated_at__date__lte=period.end,
+        ).values_list("student_rating", flat=True)
+    )
+    given = [r for r in ratings if r is not None]
+    return len(given), (round(sum(given) / len(given), 1) if given else None)

@@ -1,6 +1,7 @@
 """The student list, the student file and the export. Access comes from schakelpunt.access."""
 
 import csv
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,7 +42,7 @@ from schakelpunt.support.forms import (
     TrajectoryMoveForm,
     TrajectoryOpenForm,
 )
-from schakelpunt.support.models import SupportPlan, Tier, TrajectoryState
+from schakelpunt.support.models import SupportPlan, Tier, Trajectory, TrajectoryState
 from schakelpunt.support.selectors import (
     CaseloadFilter,
     coordinator_candidates,
@@ -52,6 +53,7 @@ from schakelpunt.support.selectors import (
     timeline_for,
     with_support_overview,
 )
+from schakelpunt.support.student_services import RATING_WINDOW_DAYS
 from schakelpunt.support.workflow import next_states
 from schakelpunt.transitions.forms import ContactOutcomeForm, DepartureForm, ReturnForm
 from schakelpunt.transitions.models import Departure, HandoverRecord, IntakeConversation
@@ -185,6 +187,19 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         if may_change:
             context["team_form"] = _team_form(student, staff)
         context.update(_conversation_context(student, own=is_own_file(user, student)))
+    if is_own_file(user, student):
+        # The help that ended lately, still to be rated by the student (1–10).
+        context["rating_choices"] = range(1, 11)
+        context["rate_trajectory"] = (
+            Trajectory.objects.filter(
+                student=student,
+                state=TrajectoryState.CLOSED,
+                student_rating__isnull=True,
+                closed_at__gte=timezone.now() - timedelta(days=RATING_WINDOW_DAYS),
+            )
+            .order_by("-closed_at")
+            .first()
+        )
     context["timeline"] = timeline_for(student, parts, own=is_own_file(user, student))
     if not is_own_file(user, student):
         context["concern_form"] = ConcernForm()

@@ -107,6 +107,11 @@ class Trajectory(models.Model):
     close_reason = models.CharField(
         _("reden van afsluiten"), max_length=20, choices=CloseReason.choices, blank=True
     )
+    # The student's own rating of the help when it closed (1–10), for the monitor.
+    student_rating = models.PositiveSmallIntegerField(
+        _("waardering van de student"), null=True, blank=True
+    )
+    student_rated_at = models.DateTimeField(_("gewaardeerd op"), null=True, blank=True)
     # Raised by every change; a save with an older number is refused (no silent overwrite).
     version = models.PositiveIntegerField(_("versie"), default=1)
 
@@ -124,6 +129,11 @@ class Trajectory(models.Model):
                 condition=~models.Q(state__in=["clarifying", "active"])
                 | models.Q(coordinator__isnull=False),
                 name="coordinator_while_clarifying_or_active",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(student_rating__isnull=True)
+                | models.Q(student_rating__gte=1, student_rating__lte=10),
+                name="student_rating_1_to_10",
             ),
             models.CheckConstraint(
                 condition=(models.Q(state="closed") & ~models.Q(close_reason=""))

@@ -1,6 +1,6 @@
 """What the student does in their own file, and what the care team does with it."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,7 +14,7 @@ from schakelpunt.accounts.models import Membership, User
 from schakelpunt.notifications.services import involved_people, notify
 from schakelpunt.students.models import Student
 
-from .models import ContactNote, HelpRequest, StudentContribution
+from .models import ContactNote, HelpRequest, StudentContribution, Trajectory, TrajectoryState
 from .selectors import open_trajectory_for
 from .services import _require_support_change
 
@@ -134,3 +134,31 @@ def contact_add(
 
 def may_pick_up(user: User, student: Student) -> bool:
     return student_access(user, student).allows(Action.CHANGE, Part.SUPPORT)
+
+
+RATING_WINDOW_DAYS = 90
+
+
+def trajectory_rate(*, actor: User, trajectory_id: int, rating: int) -> Trajectory:
+    """The student rates the help of a closed trajectory (1–10), once, within 90 days."""
+    if not 1 <= rating <= 10:
+        raise ValidationError(_("Kies een cijfer van 1 tot en met 10."))
+    with transaction.atomic():
+        trajectory = (
+            Trajectory.objects.select_for_update(of=("self",))
+            .select_related("student")
+            .filter(pk=trajectory_id)
+            .first()
+        )
+        if trajectory is None or trajectory.student.user_id != actor.pk:
+            raise PermissionDenied
+        if trajectory.state != TrajectoryState.CLOSED or trajectory.closed_at is None:
+            raise ValidationError(_("Je kunt de hulp waarderen als het traject is afgesloten."))
+        if trajectory.student_rating is not None:
+            raise ValidationError(_("Je hebt deze hulp al gewaardeerd."))
+        if timezone.now() - trajectory.closed_at > timedelta(days=RATING_WINDOW_DAYS):
+            raise ValidationError(_("Deze hulp is te lang geleden afgesloten om nog te waarderen."))
+        trajectory.student_rating = rating
+        trajectory.student_rated_at = timezone.now()
+        trajectory.save(update_fields=["student_rating", "student_rated_at"])
+    return trajectory

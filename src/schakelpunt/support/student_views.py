@@ -113,3 +113,24 @@ def contact_add(request: HttpRequest, student_id: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, f"{label}: {error}")
     return _back(student, "contacten")
+
+
+@login_required
+@require_POST
+def rate(request: HttpRequest, student_id: int, trajectory_id: int) -> HttpResponse:
+    user, student = _own_student(request, student_id)
+    value = request.POST.get("rating", "")
+    if not value.isdigit():
+        messages.error(request, _("Kies een cijfer van 1 tot en met 10."))
+        return _back(student, "waardering")
+    try:
+        student_services.trajectory_rate(actor=user, trajectory_id=trajectory_id, rating=int(value))
+    except PermissionDenied as error:
+        raise Http404 from error
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(
+            request, _("Dank je wel! Je cijfer helpt de school de hulp beter te maken.")
+        )
+    return _back(student, "waardering")

@@ -22,6 +22,7 @@ urlpatterns = [
         name="pick_up",
     ),
     path("contact/", student_views.contact_add, name="contact"),
+    path("waardering/<int:trajectory_id>/", student_views.rate, name="rate"),
     path("team/", views.team_add, name="team_add"),
     path("team/<int:member_id>/uit/", views.team_remove, name="team_remove"),
 ]
