@@ -431,9 +431,14 @@ def emergency_shares_visible_to(user: User) -> QuerySet[Consent]:
 def may_edit_directory_entry(user: User, account_id: int | None) -> bool:
     """The functional administrator edits the whole sociale kaart; a provider's workers edit
     the entries of their own organisation."""
-    if has_any_role(user, {Role.FUNCTIONAL_ADMIN}):
+    if may_edit_whole_directory(user):
         return True
     return account_id is not None and account_id in provider_organisation_ids(user)
+
+
+def may_edit_whole_directory(user: User) -> bool:
+    """Every entry of the sociale kaart, for any organisation: the functional administrator."""
+    return has_any_role(user, {Role.FUNCTIONAL_ADMIN})
 
 
 def may_edit_directory(user: User) -> bool:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from schakelpunt.access.policy import (
     may_edit_directory,
     may_edit_directory_entry,
+    may_edit_whole_directory,
     provider_organisation_ids,
 )
 from schakelpunt.accounts.models import User
@@ -189,7 +190,7 @@ def service_new(request: HttpRequest) -> HttpResponse:
     if not may_edit_directory(user):
         raise Http404
     organisations = DirectoryOrganisation.objects.order_by("name")
-    if not may_edit_directory_entry(user, None):
+    if not may_edit_whole_directory(user):
         organisations = organisations.filter(account_id__in=provider_organisation_ids(user))
     form = ServiceCreateForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():

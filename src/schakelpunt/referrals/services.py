@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
     SHAREABLE_PARTS,
+    is_own_file,
     may_share_in_emergency,
     provider_worker_ids,
     referral_side,
@@ -409,8 +410,7 @@ def consent_withdraw(*, actor: User, consent_id: int) -> Consent:
         if consent is None:
             raise ReferralError(_("Deze toestemming bestaat niet."))
         student = consent.student
-        own = student.user_id is not None and student.user_id == actor.pk
-        if not own and not _may_refer(actor, student):
+        if not is_own_file(actor, student) and not _may_refer(actor, student):
             raise ReferralError(_("U mag deze toestemming niet intrekken."))
         if consent.withdrawn_at is not None:
             return consent

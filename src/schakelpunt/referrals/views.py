@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
+    is_own_file,
     may_share_in_emergency,
     provider_organisation_ids,
     referral_side,
@@ -168,7 +169,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         context["handover"] = handover_for(referral, parts)
         context["advice_form"] = AdviceForm()
         shown |= {Part(p) for p in parts}
-    elif side == "school" or (named and referral.student.user_id == user.pk):
+    elif side == "school" or (named and is_own_file(user, referral.student)):
         context["handover"] = handover_for(referral, frozenset(referral.shared_parts))
         shown |= {Part.IDENTITY} | {Part(p) for p in referral.shared_parts}
     # Every look at a referral is a read of the student's file, also before acceptance.

@@ -5,10 +5,8 @@ a Dutch message per row and line number. Importing the same file again changes n
 later file updates the students it names (by student number) instead of duplicating them.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +18,7 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import may_import_students
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Location, Organisation, Programme, User
-from schakelpunt.core.csvfiles import decode_export
+from schakelpunt.core.csvfiles import decode_export, export_reader, parse_date
 from schakelpunt.refdata.models import PostcodeArea
 from schakelpunt.refdata.selectors import normalise_postcode
 
@@ -63,7 +61,6 @@ PRIOR_EDUCATION = {
 }
 YES = {"ja", "j", "1", "true", "waar", "yes"}
 NO = {"nee", "n", "0", "false", "onwaar", "no", ""}
-DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
 MAX_ROWS = 100_000
 # The fields an import sets; a re-import compares exactly these.
 FIELDS = [
@@ -107,21 +104,6 @@ class ImportResult:
         return not self.errors
 
 
-class _Semicolon(csv.excel):
-    """What Dutch spreadsheet programs write."""
-
-    delimiter = ";"
-
-
-def _date(value: str) -> date | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007 - a date
-        except ValueError:
-            continue
-    return None
-
-
 class _Row:
     """One row's checks; collects messages instead of stopping at the first."""
 
@@ -146,7 +128,7 @@ class _Row:
             if required:
                 self.error(f"{column} ontbreekt.")
             return None
-        parsed = _date(value)
+        parsed = parse_date(value)
         if parsed is None:
             self.error(
                 f"{column} '{value}' is geen geldige datum (gebruik JJJJ-MM-DD of DD-MM-JJJJ)."
@@ -243,13 +225,7 @@ def parse_students(
     """Check the whole file; return the rows' values, or the errors (and no rows)."""
     if not data.strip():
         return [], [RowError(0, "Het bestand is leeg.")]
-    text = decode_export(data)
-    dialect: type[csv.Dialect] | csv.Dialect
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-    except csv.Error:
-        dialect = _Semicolon
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader = export_reader(decode_export(data))
     headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in headers]
     if missing:

@@ -150,7 +150,7 @@ def trajectory_rate(*, actor: User, trajectory_id: int, rating: int) -> Trajecto
             .filter(pk=trajectory_id)
             .first()
         )
-        if trajectory is None or trajectory.student.user_id != actor.pk:
+        if trajectory is None or not is_own_file(actor, trajectory.student):
             raise PermissionDenied
         if trajectory.state != TrajectoryState.CLOSED or trajectory.closed_at is None:
             raise ValidationError(_("Je kunt de hulp waarderen als het traject is afgesloten."))

@@ -11,8 +11,6 @@ birth with the same first or last name (or several students that fit) is uncerta
 for the care coordinator's review. Otherwise: not (yet) enrolled.
 """
 
-import csv
-import io
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,10 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schakelpunt.accounts.models import Organisation, User
-from schakelpunt.core.csvfiles import decode_export
+from schakelpunt.core.csvfiles import decode_export, export_reader, parse_date
 from schakelpunt.refdata.models import PostcodeArea
 from schakelpunt.refdata.selectors import normalise_postcode
-from schakelpunt.students.importer import YES, RowError, _date, _Semicolon
+from schakelpunt.students.importer import YES, RowError
 from schakelpunt.students.models import Student
 
 from .models import DiplomaExpected, HandoverRecord, MatchStatus, SchoolType
@@ -116,7 +114,7 @@ def _row(line: int, raw: dict[str, str], errors: list[RowError]) -> dict[str, An
         "mentor_email": text("mentor_email", max_length=254),
     }
     born_raw = text("geboortedatum", required=True)
-    values["date_of_birth"] = _date(born_raw) if born_raw else None
+    values["date_of_birth"] = parse_date(born_raw) if born_raw else None
     if born_raw and values["date_of_birth"] is None:
         errors.append(
             RowError(
@@ -177,13 +175,7 @@ def handover_import(*, actor: User, institution: Organisation, data: bytes) -> H
     if not may_handle_handover(actor, institution):
         raise PermissionDenied
     result = HandoverImportResult()
-    text = decode_export(data)
-    dialect = (
-        _Semicolon
-        if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",")
-        else csv.excel
-    )
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader = export_reader(decode_export(data))
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
