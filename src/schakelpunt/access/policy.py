@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind, Role
 from schakelpunt.core.dates import years_before
+from schakelpunt.meetings.models import Meeting
 from schakelpunt.referrals.models import (
     REFERRAL_ACTIVE_STATUSES,
     Consent,
@@ -499,6 +500,19 @@ def monitor_scopes(user: User) -> list[tuple[str, QuerySet[Student]]]:
         elif org.kind == OrganisationKind.MBO_INSTITUTION and m.role == Role.GOVERNANCE:
             scopes.append((str(org), Student.objects.filter(institution_id=org.pk)))
     return scopes
+
+
+def may_run_meeting(user: User, meeting: Meeting) -> bool:
+    """Run a case meeting (participants, decisions, minutes): the care team of every student
+    on its agenda."""
+    students = [item.student for item in meeting.items.select_related("student")]
+    return bool(students) and all(may_organise_meeting_for(user, s) for s in students)
+
+
+def may_open_meeting(user: User, meeting: Meeting) -> bool:
+    """Its participants, and whoever runs it; each still sees only what the rules above allow
+    about each student on the agenda."""
+    return meeting.participants.filter(user=user).exists() or may_run_meeting(user, meeting)
 
 
 def may_manage_users(user: User) -> bool:

@@ -16,7 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schakelpunt.access.policy import guardian_may_be_involved, may_organise_meeting_for
+from schakelpunt.access.policy import (
+    guardian_may_be_involved,
+    may_organise_meeting_for,
+    may_run_meeting,
+)
 from schakelpunt.accounts.models import User
 from schakelpunt.notifications.services import notify
 from schakelpunt.students.models import Guardian, Student
@@ -48,15 +52,15 @@ def _locked(meeting_id: int) -> Meeting:
     return meeting
 
 
-def may_manage(user: User, meeting: Meeting) -> bool:
-    """The care team of every student on the agenda (and so the chair they chose)."""
-    students = [item.student for item in meeting.items.select_related("student")]
-    return bool(students) and all(may_organise_meeting_for(user, s) for s in students)
-
-
 def _require_manage(user: User, meeting: Meeting) -> None:
-    if not may_manage(user, meeting):
+    if not may_run_meeting(user, meeting):
         raise PermissionDenied
+
+
+def _first_student(meeting: Meeting) -> Student | None:
+    """The student a meeting's notifications point at (the first on the agenda)."""
+    item = meeting.items.select_related("student").first()
+    return item.student if item is not None else None
 
 
 def _url(meeting: Meeting) -> str:
@@ -66,10 +70,11 @@ def _url(meeting: Meeting) -> str:
 def _invite(meeting: Meeting, participant: Participant, actor: User) -> None:
     """Tell the participant: in the app (with a link) and by e-mail with the .ics."""
     when = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y %H:%M")
-    if participant.user_id:
+    student = _first_student(meeting)
+    if participant.user_id and student is not None:
         notify(
             actor=actor,
-            student=meeting.items.first().student,  # type: ignore[union-attr]
+            student=student,
             recipients=[participant.user_id],
             staff_message=_("Uitnodiging: %(title)s op %(when)s.")
             % {"title": meeting.title, "when": when},
@@ -328,11 +333,11 @@ def minutes_approve(*, actor: User, meeting_id: int) -> Meeting:
         meeting.version += 1
         meeting.save(update_fields=["status", "approved_at", "version"])
         readers = set(meeting.participants.exclude(user=None).values_list("user_id", flat=True))
-        first = meeting.items.select_related("student").first()
-        if first is not None:
+        student = _first_student(meeting)
+        if student is not None:
             notify(
                 actor=actor,
-                student=first.student,
+                student=student,
                 recipients=readers,
                 staff_message=_("Het verslag van %(title)s is vastgesteld.")
                 % {"title": meeting.title},
@@ -398,13 +403,13 @@ def reminders_send(now: datetime | None = None) -> int:
                 reminder_sent_at=now
             ):
                 continue
-            first = meeting.items.select_related("student").first()
-            if first is None:
+            student = _first_student(meeting)
+            if student is None:
                 continue
             when = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y %H:%M")
             notify(
                 actor=None,
-                student=first.student,
+                student=student,
                 recipients=set(
                     meeting.participants.exclude(user=None).values_list("user_id", flat=True)
                 ),

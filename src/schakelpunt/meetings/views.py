@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
     guardian_may_be_involved,
+    may_open_meeting,
+    may_run_meeting,
     provider_worker_ids,
     student_access,
     student_get_for_user,
@@ -105,10 +107,9 @@ def _meeting_for(user: User, meeting_id: int) -> tuple[Meeting, bool]:
     meeting = Meeting.objects.select_related("chair", "institution").filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404
-    manager = services.may_manage(user, meeting)
-    if not manager and not meeting.participants.filter(user=user).exists():
+    if not may_open_meeting(user, meeting):
         raise Http404
-    return meeting, manager
+    return meeting, may_run_meeting(user, meeting)
 
 
 def _candidates(meeting: Meeting) -> list[User]:
@@ -152,6 +153,9 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     }
     if manager:
         owners = [p.user for p in meeting.participants.select_related("user") if p.user_id]
+        invited_guardians = set(
+            meeting.participants.exclude(guardian=None).values_list("guardian_id", flat=True)
+        )
         context.update(
             {
                 "participant_form": ParticipantForm(candidates=_candidates(meeting)),
@@ -168,7 +172,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     if guardian_may_be_involved(
                         item.student, g.student_consents, timezone.localdate()
                     )
-                    and not meeting.participants.filter(guardian=g).exists()
+                    and g.pk not in invited_guardians
                 ],
             }
         )

@@ -77,7 +77,12 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
         user: User = self.request.user  # type: ignore[assignment]
-        context["named"] = set(students_for_user(user).values_list("pk", flat=True))
+        # Only the students of the caller's referrals, not every file the caller may open.
+        context["named"] = set(
+            students_for_user(user)
+            .filter(pk__in=self.get_queryset().values("student"))
+            .values_list("pk", flat=True)
+        )
         context["today"] = timezone.localdate()
         return context
 
