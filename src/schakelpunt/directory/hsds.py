@@ -575,7 +575,8 @@ def directory_import(data: bytes) -> ImportResult:
 
 
 def _snapshot(obj: Any, fields: list[str]) -> tuple[Any, ...]:
-    return tuple(getattr(obj, f) for f in fields)
+    """The values to compare; a foreign key by its id (no query for the related row)."""
+    return tuple(getattr(obj, obj._meta.get_field(f).attname) for f in fields)
 
 
 class _Importer:
