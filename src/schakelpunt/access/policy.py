@@ -9,7 +9,7 @@ Deny is the default: a user without a matching rule sees no student and no part.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -20,6 +20,7 @@ from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind, Role
 from schakelpunt.core.dates import years_before
 from schakelpunt.meetings.models import Meeting
+from schakelpunt.refdata.models import Municipality, RmcRegion
 from schakelpunt.referrals.models import (
     REFERRAL_ACTIVE_STATUSES,
     Consent,
@@ -481,25 +482,55 @@ def handovers_visible_to(user: User) -> QuerySet[HandoverRecord]:
     return HandoverRecord.objects.filter(scope)
 
 
-def monitor_scopes(user: User) -> list[tuple[str, QuerySet[Student]]]:
+class Scope(NamedTuple):
+    """A population in the monitor: its key (for kept figures), its name, its students."""
+
+    key: str
+    title: str
+    students: QuerySet[Student]
+
+
+def municipality_scope(municipality: Municipality) -> Scope:
+    return Scope(
+        f"gemeente:{municipality.cbs_code}",
+        str(_("Gemeente %(name)s") % {"name": municipality.name}),
+        Student.objects.filter(residence_municipality=municipality),
+    )
+
+
+def region_scope(region: RmcRegion) -> Scope:
+    return Scope(
+        f"regio:{region.code}",
+        str(_("RMC-regio %(name)s") % {"name": region.name}),
+        Student.objects.filter(residence_municipality__rmc_region=region),
+    )
+
+
+def institution_scope(institution: Organisation) -> Scope:
+    return Scope(
+        f"instelling:{institution.pk}",
+        str(institution),
+        Student.objects.filter(institution=institution),
+    )
+
+
+def monitor_scopes(user: User) -> list[Scope]:
     """The student populations whose counts (never names) this user may see in the monitor:
     a municipal advisor their municipality's residents; governance of a municipality the
-    same, of an institution its students."""
-    scopes: list[tuple[str, QuerySet[Student]]] = []
+    same and the residents of its RMC region (the regional overleg); governance of an
+    institution its students."""
+    scopes: list[Scope] = []
     for m in _active_memberships(user):
         if m.role not in AGGREGATE_ROLES:
             continue
         org = m.organisation
-        if org.kind == OrganisationKind.MUNICIPALITY and org.municipality_id:
-            scopes.append(
-                (
-                    str(org.municipality),
-                    Student.objects.filter(residence_municipality_id=org.municipality_id),
-                )
-            )
+        if org.kind == OrganisationKind.MUNICIPALITY and org.municipality:
+            scopes.append(municipality_scope(org.municipality))
+            if m.role == Role.GOVERNANCE:
+                scopes.append(region_scope(org.municipality.rmc_region))
         elif org.kind == OrganisationKind.MBO_INSTITUTION and m.role == Role.GOVERNANCE:
-            scopes.append((str(org), Student.objects.filter(institution_id=org.pk)))
-    return scopes
+            scopes.append(institution_scope(org))
+    return list({scope.key: scope for scope in scopes}.values())
 
 
 def may_run_meeting(user: User, meeting: Meeting) -> bool:

@@ -5,16 +5,21 @@ an institution, a level…) and a period, and counts from the work itself. They 
 numbers; showing them to aggregate roles goes through `suppression.protect`.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from statistics import median
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from schakelpunt.accounts.models import Pathway
 from schakelpunt.core.dates import years_before
 from schakelpunt.referrals.models import Outcome, Referral, ReferralStatus
-from schakelpunt.signals.models import AbsenceReport, Concern
+from schakelpunt.signals.daily import schedule_for
+from schakelpunt.signals.models import AbsenceRecord, AbsenceReport, Concern, SchoolHoliday
+from schakelpunt.signals.statutory import REASON_OF, AbsenceDay, SchoolCalendar
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import Tier, Trajectory
 from schakelpunt.transitions.models import AftercareContact
@@ -23,6 +28,9 @@ from .periods import Period
 
 EARLY_LEAVER_AGE = 23
 MANY_DOMAINS = 3
+# Chronic absence: absent (any reason) for at least a tenth of the scheduled hours, the same
+# line as the early warning's default, so that the monitor compares schools on one definition.
+CHRONIC_SHARE = Decimal("0.10")
 
 
 @dataclass(frozen=True)
@@ -209,3 +217,92 @@ def satisfaction(students: QuerySet[Student], period: Period) -> tuple[int, floa
     )
     given = [r for r in ratings if r is not None]
     return len(given), (round(sum(given) / len(given), 1) if given else None)
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Absence over a period, in hours, and the students it was counted for."""
+
+    students: int  # enrolled students with scheduled hours in the period
+    scheduled_hours: Decimal
+    unauthorised_hours: Decimal
+    chronic: int  # of those students, absent at least CHRONIC_SHARE of their hours
+
+    @property
+    def unauthorised_rate(self) -> float | None:
+        return (
+            float(self.unauthorised_hours / self.scheduled_hours) if self.scheduled_hours else None
+        )
+
+    @property
+    def chronic_share(self) -> Ratio:
+        return Ratio(self.chronic, self.students)
+
+
+def _usual_hours(records: list[AbsenceDay]) -> Decimal:
+    return schedule_for(date.min, Pathway.BOL, records).hours
+
+
+def attendance(
+    students: QuerySet[Student], period: Period, *, today: date | None = None
+) -> Attendance:
+    """Unauthorised absence rate (unauthorised hours ÷ scheduled hours) and the share of
+    students chronically absent, up to today.
+
+    The student information system may export only the days with absence: every school day
+    of a student's time in the period without a record counts as attended for their usual
+    hours (the median of their recorded days; for a student without any record the median of
+    their institution's). BBL students are expected only on the weekdays they were recorded.
+    """
+    end = min(period.end, today or timezone.localdate())
+    enrolled_rows = list(
+        students.filter(enrolled_on__lte=end)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=period.start))
+        .values_list("pk", "institution_id", "enrolled_on", "left_on", "programme__pathway")
+    )
+    records: dict[int, list[AbsenceDay]] = defaultdict(list)
+    for sid, day, scheduled, absent, reason in (
+        AbsenceRecord.objects.filter(student__in=students, day__gte=period.start, day__lte=end)
+        .order_by("day")
+        .values_list("student_id", "day", "scheduled_hours", "absent_hours", "reason")
+    ):
+        records[sid].append(AbsenceDay(day, scheduled, absent, REASON_OF[reason]))
+    institutions = {row[1] for row in enrolled_rows}
+    calendars = {i: SchoolCalendar(holidays=()) for i in institutions}
+    holidays: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for inst, first, last in SchoolHoliday.objects.filter(
+        institution_id__in=institutions
+    ).values_list("institution_id", "start", "end"):
+        holidays[inst].append((first, last))
+    for inst, spans in holidays.items():
+        calendars[inst] = SchoolCalendar(holidays=tuple(spans))
+    per_institution: dict[int, list[AbsenceDay]] = defaultdict(list)
+    for sid, inst, *_rest in enrolled_rows:
+        per_institution[inst] += records.get(sid, [])
+    institution_usual = {i: _usual_hours(days) for i, days in per_institution.items()}
+
+    counted = chronic = 0
+    scheduled_total = unauthorised_total = Decimal(0)
+    for sid, inst, enrolled_on, left_on, pathway in enrolled_rows:
+        first = max(period.start, enrolled_on)
+        last = min(end, left_on) if left_on else end
+        own = [r for r in records.get(sid, []) if first <= r.day <= last]
+        if own:
+            schedule = schedule_for(first, pathway, own)
+            usual, weekdays = schedule.hours, schedule.weekdays
+        else:
+            usual, weekdays = institution_usual.get(inst, Decimal(0)), frozenset(range(5))
+        expected = calendars[inst].scheduled_days(first, last, weekdays)
+        recorded = {r.day for r in own}
+        scheduled = sum((r.scheduled_hours for r in own), Decimal(0)) + usual * len(
+            [d for d in expected if d not in recorded]
+        )
+        if scheduled <= 0:
+            continue
+        absent = sum((r.absent_hours for r in own), Decimal(0))
+        counted += 1
+        scheduled_total += scheduled
+        unauthorised_total += sum((r.unauthorised_hours for r in own), Decimal(0))
+        if absent >= CHRONIC_SHARE * scheduled:
+            chronic += 1
+    return Attendance(counted, scheduled_total, unauthorised_total, chronic)

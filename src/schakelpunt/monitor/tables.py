@@ -21,6 +21,7 @@ BREAKDOWNS: dict[str, tuple[object, str]] = {
     "instelling": (_("Instelling"), "institution__name"),
     "locatie": (_("Locatie"), "location__name"),
     "niveau": (_("Niveau"), "programme__level"),
+    "opleiding": (_("Opleiding"), "programme__name"),
     "gemeente": (_("Woongemeente"), "residence_municipality__name"),
     "regio": (_("RMC-regio"), "residence_municipality__rmc_region__name"),
 }

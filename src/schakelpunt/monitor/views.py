@@ -1,28 +1,51 @@
 """The monitor for governance and the municipality: counts only, small numbers protected."""
 
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from schakelpunt.access.policy import monitor_scopes
+from schakelpunt.access.policy import Scope, monitor_scopes
 from schakelpunt.accounts.models import User
 
+from .dashboard import Table
+from .definitions import DEFINITIONS, SUPPRESSION_NOTE
+from .exports import table_csv, workbook
 from .periods import Period, PeriodError, parse_period, previous, school_year_of
-from .tables import BREAKDOWNS, COLUMNS, indicator_table
+from .snapshots import computed_at, dashboard_for, report_pdf, table_for
+from .tables import BREAKDOWNS
 
 
 def _periods() -> list[Period]:
     """This school year and the three before, each with its semesters."""
     year = school_year_of(timezone.localdate())
     found: list[Period] = []
-    for _ in range(4):
+    for _i in range(4):
         found += [year, parse_period(f"{year.code}-S1"), parse_period(f"{year.code}-S2")]
         year = previous(year)
     return found
+
+
+def _choice(request: HttpRequest, scopes: list[Scope]) -> tuple[Scope, int, Period, str]:
+    periods = _periods()
+    try:
+        period = parse_period(request.GET.get("periode") or periods[0].code)
+    except PeriodError:
+        period = periods[0]
+    breakdown = request.GET.get("uitsplitsing", "locatie")
+    if breakdown not in BREAKDOWNS:
+        breakdown = "locatie"
+    choice = request.GET.get("populatie", "0")
+    index = int(choice) if choice.isdigit() and int(choice) < len(scopes) else 0
+    return scopes[index], index, period, breakdown
+
+
+def _download(body: str | bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required
@@ -31,57 +54,48 @@ def monitor(request: HttpRequest) -> HttpResponse:
     scopes = monitor_scopes(user)
     if not scopes:
         raise Http404
-    periods = _periods()
-    try:
-        period = (
-            parse_period(request.GET.get("periode", ""))
-            if request.GET.get("periode")
-            else periods[0]
+    scope, index, period, breakdown = _choice(request, scopes)
+    dashboard = dashboard_for(scope, period)
+    table = table_for(scope, period, breakdown)
+    breakdown_title = _("Uitgesplitst naar %(breakdown)s") % {
+        "breakdown": str(BREAKDOWNS[breakdown][0]).lower()
+    }
+    stem = slugify(f"monitor-{scope.title}-{period.code}")
+    requested = request.GET.get("formaat")
+    if requested == "csv":
+        key = request.GET.get("tabel", "uitsplitsing")
+        figure = dashboard.figure(key)
+        chosen: Table = figure.table if figure else table
+        name = f"{stem}-{key if figure else breakdown}.csv"
+        return _download("\ufeff" + table_csv(chosen), "text/csv; charset=utf-8", name)
+    if requested == "xlsx":
+        body = workbook(dashboard, [(breakdown_title, table)])
+        xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return _download(body, xlsx, f"{stem}.xlsx")
+    if requested == "pdf":
+        return _download(
+            report_pdf(scope, period, generated=timezone.now()), "application/pdf", f"{stem}.pdf"
         )
-    except PeriodError:
-        period = periods[0]
-    breakdown = request.GET.get("uitsplitsing", "locatie")
-    if breakdown not in BREAKDOWNS:
-        breakdown = "locatie"
-    choice = request.GET.get("populatie", "0")
-    index = int(choice) if choice.isdigit() and int(choice) < len(scopes) else 0
-    title, students = scopes[index]
-    rows, total = indicator_table(students, period, breakdown)
-    if request.GET.get("formaat") == "csv":
-        return _csv(title, period, breakdown, rows, total)
+    query = request.GET.copy()
+    query.pop("formaat", None)
+    query.pop("tabel", None)
     return render(
         request,
         "monitor/monitor.html",
         {
-            "scopes": [label for label, _students in scopes],
+            "scopes": [s.title for s in scopes],
             "scope_index": index,
-            "title": title,
+            "is_municipality": scope.key.startswith("gemeente:"),
+            "dashboard": dashboard,
+            "computed_at": computed_at(scope, period),
             "period": period,
-            "periods": periods,
+            "periods": _periods(),
             "breakdown": breakdown,
             "breakdowns": [(code, label) for code, (label, _field) in BREAKDOWNS.items()],
-            "headings": [heading for heading, _count in COLUMNS.values()],
-            "rows": rows,
-            "total": total,
-            "query": request.GET.urlencode(),
+            "breakdown_title": breakdown_title,
+            "table": table,
+            "query": query.urlencode(),
+            "definitions": DEFINITIONS,
+            "suppression_note": SUPPRESSION_NOTE,
         },
     )
-
-
-def _csv(title: str, period: Period, breakdown: str, rows: list, total: object) -> HttpResponse:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        [
-            str(BREAKDOWNS[breakdown][0]),
-            *[str(h) for h, _c in COLUMNS.values()],
-            "VSV %",
-            "Bereik %",
-        ]
-    )
-    for row in [*rows, total]:
-        writer.writerow([row.label, *[c.shown for c in row.cells], row.vsv_rate, row.reach_rate])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    name = f"monitor-{title}-{period.code}-{breakdown}.csv".replace(" ", "_")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

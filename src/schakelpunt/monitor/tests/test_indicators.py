@@ -11,7 +11,7 @@ from schakelpunt.accounts.tests.factories import OrganisationFactory, ProgrammeF
 from schakelpunt.monitor import indicators as ind
 from schakelpunt.monitor.periods import PeriodError, parse_period, previous
 from schakelpunt.referrals.models import Referral, ReferralEvent, ReferralStatus
-from schakelpunt.signals.models import AbsenceReport, Concern
+from schakelpunt.signals.models import AbsenceRecord, AbsenceReport, Concern, SchoolHoliday
 from schakelpunt.students.models import Student
 from schakelpunt.students.tests.factories import StudentFactory
 from schakelpunt.support.models import Trajectory
@@ -181,3 +181,61 @@ def test_periods() -> None:
         parse_period("2025-2027")
     with pytest.raises(PeriodError, match="Onbekende periode"):
         parse_period("vorig jaar")
+
+
+@pytest.fixture
+def absence_school(refdata: None):  # type: ignore[no-untyped-def]
+    """March 2026 has 22 weekdays (Monday 2 to Tuesday 31); the school closes on Friday 27."""
+    programme = ProgrammeFactory(pathway="BOL")
+    roc = programme.team.location.institution
+    SchoolHoliday.objects.create(
+        institution=roc, name="Studiedag", start=date(2026, 3, 27), end=date(2026, 3, 27)
+    )
+
+    def student(name: str, enrolled: date = date(2025, 9, 1)) -> Student:
+        return StudentFactory(programme=programme, first_name=name, enrolled_on=enrolled)
+
+    def day(who: Student, d: int, scheduled: str, absent: str, reason: str) -> None:
+        AbsenceRecord.objects.create(
+            student=who,
+            day=date(2026, 3, d),
+            scheduled_hours=scheduled,
+            absent_hours=absent,
+            reason=reason,
+        )
+
+    a, b = student("A"), student("B")
+    student("C")  # no records at all
+    student("D", enrolled=date(2026, 3, 16))  # no records, from the third week
+    day(a, 2, "8", "8", "unauthorised")
+    day(a, 3, "8", "2", "illness")
+    for d in (4, 5, 6):
+        day(b, d, "6", "6", "unauthorised")
+    return Student.objects.filter(institution=roc)
+
+
+def test_attendance_counts_unrecorded_school_days_as_attended(absence_school) -> None:  # type: ignore[no-untyped-def]
+    march = parse_period("2026-03")
+    result = ind.attendance(absence_school, march, today=date(2026, 11, 24))
+    # 21 school days (22 weekdays minus the study day).
+    # A: usual 8 h; 2 recorded days (16 h) + 19 others × 8 = 168 h; absent 10 h = 6,0%.
+    # B: usual 6 h; 3 recorded days (18 h) + 18 × 6 = 126 h; absent 18 h = 14,3%: chronic.
+    # C: no records: the school's usual day, the median of 8, 8, 6, 6, 6 = 6 h; 21 × 6 = 126 h.
+    # D: from Monday 16 March: 11 school days × 6 = 66 h.
+    assert result.students == 4
+    assert result.scheduled_hours == 168 + 126 + 126 + 66
+    assert result.unauthorised_hours == 8 + 18
+    assert result.chronic == 1
+    assert round(result.unauthorised_rate or 0, 4) == round(26 / 486, 4)
+    assert result.chronic_share == ind.Ratio(1, 4)
+
+
+def test_attendance_stops_at_today_and_before_enrolment(absence_school) -> None:  # type: ignore[no-untyped-def]
+    march = parse_period("2026-03")
+    # Up to Friday 6 March: 5 school days; D not enrolled yet.
+    result = ind.attendance(absence_school, march, today=date(2026, 3, 6))
+    assert result.students == 3
+    # A: 16 + 3 × 8; B: 18 + 2 × 6; C: 5 × 6. A (10 of 40 h) and B are chronic this early.
+    assert result.scheduled_hours == (16 + 3 * 8) + (18 + 2 * 6) + 5 * 6
+    assert result.chronic == 2
+    assert ind.attendance(absence_school, march, today=date(2026, 2, 1)).students == 0

@@ -39,7 +39,7 @@ def test_the_municipal_advisor_sees_protected_counts_and_no_names(world: World) 
     advisor = client_for(world.users["municipal"])
     page = advisor.get(reverse("monitor:monitor"), {"uitsplitsing": "locatie"})
     html = page.content.decode()
-    assert "Monitor: Enschede" in html
+    assert "Gemeentedashboard: Gemeente Enschede" in html
     # L2 has 3: hidden, and L1's 20 too (23 - 20 would tell); the total 23 is shown.
     assert re.search(r'<th scope="row">L2</th><td class="num">&lt;5</td>', html)
     assert re.search(r'<th scope="row">L1</th><td class="num">&lt;5</td>', html)
@@ -48,7 +48,7 @@ def test_the_municipal_advisor_sees_protected_counts_and_no_names(world: World) 
     exported = advisor.get(
         reverse("monitor:monitor"), {"uitsplitsing": "locatie", "formaat": "csv"}
     )
-    rows = list(csv.reader(io.StringIO(exported.content.decode()), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     counts = [cell for row in rows[1:] for cell in row[1:6]]
     assert not any(cell in {"1", "2", "3", "4"} for cell in counts)
     assert rows[-1][:2] == ["Totaal", "23"]

@@ -1,0 +1,60 @@
+"""The monitor's tables as files: CSV (one table) and XLSX (every table, a sheet each).
+
+Only what the dashboard holds goes out: counts already protected, so an export never holds
+more than the screen.
+"""
+
+import csv
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .dashboard import Dashboard, Table
+
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
+
+
+def table_csv(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(table.headings)
+    writer.writerows(table.all_rows())
+    return out.getvalue()
+
+
+def _cell(value: str) -> str | int:
+    """Whole counts as numbers, so that a spreadsheet can add them; "<5" and rates as text."""
+    return int(value) if value.isdigit() else value
+
+
+def workbook(dashboard: Dashboard, tables: list[tuple[str, Table]]) -> bytes:
+    book = Workbook()
+    first = book.active
+    assert first is not None  # noqa: S101 - a new workbook has a sheet
+    first.title = "Kerncijfers"
+    first.append([dashboard.title, dashboard.period_label])
+    first["A1"].font = Font(bold=True)
+    first.append([])
+    for tile in dashboard.tiles:
+        first.append([tile.label, _cell(tile.value), tile.note])
+    named = [(f.title, f.table) for f in dashboard.figures] + tables
+    used: set[str] = {first.title}
+    for title, table in named:
+        name = _SHEET_UNSAFE.sub(" ", title.split(":")[0])[:28].strip()
+        while name in used:
+            name = name[:26] + f" {len(used)}"
+        used.add(name)
+        sheet = book.create_sheet(name)
+        sheet.append([title])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append(table.headings)
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in table.all_rows():
+            sheet.append([_cell(v) for v in row])
+        sheet.column_dimensions["A"].width = 40
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,157 @@
+"""Kept dashboards: computing every indicator for a population takes seconds, showing it must
+not. A dashboard or table is built once, stored already protected, and rebuilt when it is
+older than `MAX_AGE` while its period still runs (a period that had ended when it was built
+stays as it is). The night run (`refresh_all`, also `schakelpunt monitor refresh`) keeps the
+current and previous periods of every population ready.
+"""
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schakelpunt.access.policy import Scope, institution_scope, municipality_scope, region_scope
+from schakelpunt.accounts.models import Organisation
+from schakelpunt.accounts.roles import OrganisationKind
+from schakelpunt.refdata.models import Municipality, RmcRegion
+from schakelpunt.students.models import Student
+
+from . import dashboard as dash
+from . import report
+from .models import MonitorSnapshot
+from .periods import Period, parse_period, previous, school_year_of
+from .tables import BREAKDOWNS
+
+MAX_AGE = timedelta(hours=6)
+DASHBOARD = "dashboard"
+
+
+def _fresh(snapshot: MonitorSnapshot, period: Period) -> bool:
+    computed = timezone.localtime(snapshot.computed_at)
+    if computed.date() > period.end:
+        return True
+    return timezone.now() - snapshot.computed_at < MAX_AGE
+
+
+def _kept(
+    scope: Scope, period: Period, kind: str, build: Callable[[], dict[str, Any]], *, force: bool
+) -> dict[str, Any]:
+    found = MonitorSnapshot.objects.filter(scope=scope.key, period=period.code, kind=kind).first()
+    if found and not force and _fresh(found, period):
+        return found.data
+    data = build()
+    try:
+        with transaction.atomic():
+            MonitorSnapshot.objects.update_or_create(
+                scope=scope.key,
+                period=period.code,
+                kind=kind,
+                defaults={"data": data, "computed_at": timezone.now()},
+            )
+    except IntegrityError:  # built at the same moment elsewhere: theirs is as good
+        pass
+    return data
+
+
+def dashboard_for(scope: Scope, period: Period, *, force: bool = False) -> dash.Dashboard:
+    today = timezone.localdate()
+
+    def build() -> dict[str, Any]:
+        return dash.build(scope.title, scope.students, period, today=today).to_json()
+
+    data = _kept(scope, period, DASHBOARD, build, force=force)
+    return dash.Dashboard.from_json(data)
+
+
+def table_for(scope: Scope, period: Period, breakdown: str, *, force: bool = False) -> dash.Table:
+    def build() -> dict[str, Any]:
+        table = dash.breakdown_table(scope.students, period, breakdown)
+        return {"headings": table.headings, "rows": table.rows, "total": table.total}
+
+    data = _kept(scope, period, f"tabel:{breakdown}", build, force=force)
+    return dash.Table(**data)
+
+
+def computed_at(scope: Scope, period: Period) -> Any:
+    return (
+        MonitorSnapshot.objects.filter(scope=scope.key, period=period.code, kind=DASHBOARD)
+        .values_list("computed_at", flat=True)
+        .first()
+    )
+
+
+def all_scopes() -> Iterator[Scope]:
+    """Every population someone may look at: each municipality and RMC region where students
+    live, and each institution."""
+    lived = Student.objects.values_list("residence_municipality", flat=True).distinct()
+    for municipality in Municipality.objects.filter(pk__in=lived).select_related("rmc_region"):
+        yield municipality_scope(municipality)
+    for region in RmcRegion.objects.filter(municipalities__pk__in=lived).distinct():
+        yield region_scope(region)
+    for institution in Organisation.objects.filter(kind=OrganisationKind.MBO_INSTITUTION):
+        yield institution_scope(institution)
+
+
+def current_periods(today: date) -> list[Period]:
+    """The running and the previous school year with their semesters."""
+    year = school_year_of(today)
+    found = []
+    for y in (year, previous(year)):
+        found += [y, parse_period(f"{y.code}-S1"), parse_period(f"{y.code}-S2")]
+    return [p for p in found if p.start <= today]
+
+
+def refresh_all(periods: list[Period] | None = None) -> int:
+    """Rebuild every population's dashboard and tables for the periods; how many were built."""
+    built = 0
+    for scope in all_scopes():
+        for period in periods or current_periods(timezone.localdate()):
+            dashboard_for(scope, period, force=True)
+            for breakdown in BREAKDOWNS:
+                table_for(scope, period, breakdown, force=True)
+            built += 1
+    return built
+
+
+class ScopeNotFound(ValueError):
+    pass
+
+
+def scope_by_code(*, municipality: str | None = None, region: str | None = None) -> Scope:
+    """A municipality's residents by CBS code, or an RMC region's by its code (for the CLI)."""
+    if bool(municipality) == bool(region):
+        raise ScopeNotFound(_("Kies één gemeente (--municipality) of één regio (--region)."))
+    if municipality:
+        found = Municipality.objects.filter(cbs_code__iexact=municipality.strip()).first()
+        if found is None:
+            raise ScopeNotFound(
+                _("Onbekende gemeentecode '%(code)s' (bijvoorbeeld GM0153).")
+                % {"code": municipality}
+            )
+        return municipality_scope(found)
+    assert region is not None  # noqa: S101
+    found_region = RmcRegion.objects.filter(code__iexact=region.strip()).first()
+    if found_region is None:
+        raise ScopeNotFound(
+            _("Onbekende RMC-regiocode '%(code)s' (bijvoorbeeld MC12).") % {"code": region}
+        )
+    return region_scope(found_region)
+
+
+REPORT_BREAKDOWNS = ("locatie", "niveau", "gemeente")
+
+
+def report_pdf(scope: Scope, period: Period, *, generated: datetime) -> bytes:
+    """The governance report of the population over the period, from the kept figures."""
+    dashboard = dashboard_for(scope, period)
+    tables = [
+        (
+            _("Uitgesplitst naar %(breakdown)s") % {"breakdown": str(BREAKDOWNS[b][0]).lower()},
+            table_for(scope, period, b),
+        )
+        for b in REPORT_BREAKDOWNS
+    ]
+    return report.render(dashboard, generated=generated, breakdowns=tables)
