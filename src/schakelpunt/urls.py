@@ -20,6 +20,7 @@ urlpatterns = [
     path("nazorg/", include("schakelpunt.transitions.urls")),
     path("instroom/", include("schakelpunt.transitions.intake_urls")),
     path("monitor/", include("schakelpunt.monitor.urls")),
+    path("financiering/", include("schakelpunt.funding.urls")),
     path("sociale-kaart/", include("schakelpunt.directory.urls")),
     path("meldingen/", include("schakelpunt.notifications.urls")),
     path("verzuim/", include("schakelpunt.signals.urls")),

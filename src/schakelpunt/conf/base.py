@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "schakelpunt.meetings",
     "schakelpunt.transitions",
     "schakelpunt.monitor",
+    "schakelpunt.funding",
     "schakelpunt.access",
     "schakelpunt.notifications",
     "schakelpunt.demo",

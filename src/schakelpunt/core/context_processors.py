@@ -44,6 +44,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Studenten uit de gemeente"), reverse("core:municipality")))
         if roles & {Role.MUNICIPAL_ADVISOR, Role.GOVERNANCE}:
             items.append(NavItem(_("Monitor"), reverse("monitor:monitor")))
+            items.append(NavItem(_("Financiering"), reverse("funding:overview")))
         if roles & CARE_TEAM_ROLES or Role.EXTERNAL_CARE_WORKER in roles:
             items.append(NavItem(_("Verwijzingen"), reverse("referrals:worklist")))
         if roles & (CARE_TEAM_ROLES | {Role.COACH, Role.EXTERNAL_CARE_WORKER}):
@@ -61,6 +62,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if Role.FUNCTIONAL_ADMIN in roles:
             items.append(NavItem(_("Organisaties"), reverse("core:organisations")))
             items.append(NavItem(_("Signalering"), reverse("signals:settings")))
+            items.append(NavItem(_("Tarieven"), reverse("funding:prices")))
         unread = unread_count(user=user)
         label = _("Meldingen (%(n)s nieuw)") % {"n": unread} if unread else _("Meldingen")
         items.append(NavItem(label, reverse("notifications:inbox")))

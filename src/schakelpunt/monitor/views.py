@@ -7,39 +7,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from schakelpunt.access.policy import Scope, monitor_scopes
+from schakelpunt.access.policy import monitor_scopes
 from schakelpunt.accounts.models import User
 
 from .dashboard import Table
 from .definitions import DEFINITIONS, SUPPRESSION_NOTE
 from .exports import table_csv, workbook
-from .periods import Period, PeriodError, parse_period, previous, school_year_of
+from .selection import choose, periods_offered
 from .snapshots import computed_at, dashboard_for, report_pdf, table_for
 from .tables import BREAKDOWNS
-
-
-def _periods() -> list[Period]:
-    """This school year and the three before, each with its semesters."""
-    year = school_year_of(timezone.localdate())
-    found: list[Period] = []
-    for _i in range(4):
-        found += [year, parse_period(f"{year.code}-S1"), parse_period(f"{year.code}-S2")]
-        year = previous(year)
-    return found
-
-
-def _choice(request: HttpRequest, scopes: list[Scope]) -> tuple[Scope, int, Period, str]:
-    periods = _periods()
-    try:
-        period = parse_period(request.GET.get("periode") or periods[0].code)
-    except PeriodError:
-        period = periods[0]
-    breakdown = request.GET.get("uitsplitsing", "locatie")
-    if breakdown not in BREAKDOWNS:
-        breakdown = "locatie"
-    choice = request.GET.get("populatie", "0")
-    index = int(choice) if choice.isdigit() and int(choice) < len(scopes) else 0
-    return scopes[index], index, period, breakdown
 
 
 def _download(body: str | bytes, content_type: str, name: str) -> HttpResponse:
@@ -54,7 +30,7 @@ def monitor(request: HttpRequest) -> HttpResponse:
     scopes = monitor_scopes(user)
     if not scopes:
         raise Http404
-    scope, index, period, breakdown = _choice(request, scopes)
+    scope, index, period, breakdown = choose(request, scopes)
     dashboard = dashboard_for(scope, period)
     table = table_for(scope, period, breakdown)
     breakdown_title = _("Uitgesplitst naar %(breakdown)s") % {
@@ -89,7 +65,7 @@ def monitor(request: HttpRequest) -> HttpResponse:
             "dashboard": dashboard,
             "computed_at": computed_at(scope, period),
             "period": period,
-            "periods": _periods(),
+            "periods": periods_offered(),
             "breakdown": breakdown,
             "breakdowns": [(code, label) for code, (label, _field) in BREAKDOWNS.items()],
             "breakdown_title": breakdown_title,

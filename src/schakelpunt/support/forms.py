@@ -132,6 +132,13 @@ class ContactForm(forms.Form):
         help_text=_("Een datum in de toekomst is een afspraak."),
     )
     participants = forms.CharField(label=_("Met wie"), required=False, max_length=200)
+    minutes = forms.IntegerField(
+        label=_("Duur (minuten)"),
+        required=False,
+        min_value=1,
+        max_value=600,
+        help_text=_("Telt mee in de uren die de school zelf aan ondersteuning besteedt."),
+    )
     summary = forms.CharField(
         label=_("Korte notitie"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

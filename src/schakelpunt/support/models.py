@@ -325,6 +325,8 @@ class ContactNote(models.Model):
     happened_on = models.DateField(_("datum"))
     participants = models.CharField(_("met wie"), max_length=200, blank=True)
     summary = models.TextField(_("korte notitie"), blank=True)
+    # How long it took: the school's own support hours in the monitor's cost overview.
+    minutes = models.PositiveSmallIntegerField(_("duur (minuten)"), null=True, blank=True)
     # The student sees shared contacts and appointments in their own view.
     shared_with_student = models.BooleanField(_("zichtbaar voor de student"), default=True)
     author = models.ForeignKey(

@@ -108,6 +108,7 @@ def contact_add(
     participants: str = "",
     summary: str = "",
     shared_with_student: bool = True,
+    minutes: int | None = None,
 ) -> ContactNote:
     """Record a conversation (or an appointment, when dated in the future)."""
     roles = _require_support_change(actor, student)
@@ -119,6 +120,7 @@ def contact_add(
             participants=participants.strip(),
             summary=summary.strip(),
             shared_with_student=shared_with_student,
+            minutes=minutes,
             author=actor,
         )
         access_log_record(

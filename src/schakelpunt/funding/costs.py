@@ -1,0 +1,202 @@
+"""What the help for a population cost over a period, and who paid: use of the services in
+the sociale kaart priced at their unit costs, and the school's own support hours.
+
+Use of a service: a referral to it whose help ran during the period (from first contact until
+it ended). Per trajectory and per hour a referral counts once, in the period its help started
+(hourly services at their agreed hours per trajectory); per year it counts for the share of
+the year its help ran inside the period. These are estimates from agreed prices, not invoices.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from schakelpunt.monitor.periods import Period
+from schakelpunt.monitor.suppression import is_small, protect, protect_total
+from schakelpunt.referrals.models import Referral
+from schakelpunt.students.models import Student
+from schakelpunt.support.models import ContactNote
+
+from .models import ServiceFunding, SupportRate, Unit
+
+CENT = Decimal("0.01")
+DAYS_A_YEAR = Decimal(365)
+
+
+def euros(amount: Decimal | None) -> str:
+    """€ 1.234,56 — as Dutch readers write it."""
+    if amount is None:
+        return "—"
+    whole = f"{amount.quantize(CENT, ROUND_HALF_UP):,.2f}"
+    return "€ " + whole.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+@dataclass(frozen=True)
+class Use:
+    stream: str
+    payer: str
+    service: str
+    referrals: int
+    units: Decimal
+    unit: str
+    cost: Decimal
+
+
+def _units(funding: ServiceFunding, started: date, ended: date | None, period: Period) -> Decimal:
+    if funding.unit == Unit.YEAR:
+        first = max(started, period.start)
+        last = min(ended or period.end, period.end)
+        return Decimal(max((last - first).days + 1, 0)) / DAYS_A_YEAR
+    if not period.contains(started):
+        return Decimal(0)
+    if funding.unit == Unit.HOUR:
+        return funding.hours_per_trajectory or Decimal(0)
+    return Decimal(1)
+
+
+def service_use(students: QuerySet[Student], period: Period) -> list[Use]:
+    """Per funding stream and service: referrals whose help ran in the period, the units and
+    the cost that falls to the stream (its share of the unit cost)."""
+    referrals = list(
+        Referral.objects.filter(
+            student__in=students,
+            service__isnull=False,
+            first_contact_on__isnull=False,
+            first_contact_on__lte=period.end,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
+        .values_list("service_id", "first_contact_on", "ended_on")
+    )
+    fundings: dict[int, list[ServiceFunding]] = defaultdict(list)
+    for funding in ServiceFunding.objects.filter(
+        service_id__in={service for service, _s, _e in referrals}
+    ).select_related("stream", "service"):
+        fundings[funding.service_id].append(funding)
+    lines: dict[tuple[int, int], list[Decimal]] = {}
+    found: dict[tuple[int, int], ServiceFunding] = {}
+    for service_id, started, ended in referrals:
+        if started is None:
+            continue
+        for funding in fundings.get(service_id, []):
+            key = (funding.stream_id, service_id)
+            found[key] = funding
+            counts = lines.setdefault(key, [Decimal(0), Decimal(0), Decimal(0)])
+            units = _units(funding, started, ended, period)
+            counts[0] += 1
+            counts[1] += units
+            counts[2] += units * funding.unit_cost * funding.share / 100
+    return [
+        Use(
+            stream=found[key].stream.name,
+            payer=found[key].stream.get_payer_display(),
+            service=found[key].service.name,
+            referrals=int(n),
+            units=units.quantize(Decimal("0.1")),
+            unit=found[key].get_unit_display(),
+            cost=cost.quantize(CENT, ROUND_HALF_UP),
+        )
+        for key, (n, units, cost) in sorted(
+            lines.items(), key=lambda item: (item[0][0], found[item[0]].service.name)
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class UseTable:
+    headings: list[str]
+    rows: list[list[str]]  # stream, service, referrals, units, cost; subtotals per stream
+    per_payer: list[tuple[str, str]]
+    hidden: bool  # some cells were hidden: the payer totals leave them out
+
+
+def protected_use(uses: list[Use], headings: list[str], subtotal_label: str) -> UseTable:
+    """The use table as an aggregate role may see it: per stream, the counts protected among
+    its services (a small one takes a second with it, as the stream's subtotal is shown); a
+    cost is shown only with its count, since the unit cost would give the count away."""
+    rows: list[list[str]] = []
+    per_payer: dict[str, Decimal] = defaultdict(Decimal)
+    hidden = False
+    streams = list(dict.fromkeys(u.stream for u in uses))
+    for stream in streams:
+        group = [u for u in uses if u.stream == stream]
+        cells = protect([(u.service, u.referrals) for u in group])
+        for use, cell in zip(group, cells, strict=True):
+            shown = cell.count is not None
+            hidden = hidden or not shown
+            rows.append(
+                [
+                    stream,
+                    use.service,
+                    cell.shown,
+                    str(use.units).replace(".", ",") if shown else "—",
+                    euros(use.cost) if shown else "—",
+                ]
+            )
+        count = sum(u.referrals for u in group)
+        cost = sum((u.cost for u in group), Decimal(0))
+        total = protect_total(count)
+        if total.count is not None:
+            per_payer[group[0].payer] += cost
+        else:
+            hidden = True
+        rows.append(
+            [
+                stream,
+                subtotal_label,
+                total.shown,
+                "",
+                euros(cost) if total.count is not None else "—",
+            ]
+        )
+    return UseTable(
+        headings, rows, [(payer, euros(amount)) for payer, amount in per_payer.items()], hidden
+    )
+
+
+@dataclass(frozen=True)
+class InHouse:
+    students: int
+    contacts: int
+    timed: int  # contacts with a recorded duration
+    hours: Decimal
+    cost: Decimal | None  # None when an institution has no hourly rate
+
+    @property
+    def shown(self) -> bool:
+        return not is_small(self.students)
+
+
+def in_house_support(students: QuerySet[Student], period: Period) -> InHouse:
+    """The school's own support: contacts recorded in the students' files during the period
+    (up to today), their recorded time, priced at each institution's hourly rate."""
+    end = min(period.end, timezone.localdate())
+    rows = list(
+        ContactNote.objects.filter(
+            student__in=students, happened_on__gte=period.start, happened_on__lte=end
+        ).values_list("student_id", "student__institution_id", "minutes")
+    )
+    rates = dict(SupportRate.objects.values_list("institution_id", "hourly_cost"))
+    minutes_per_institution: dict[int, int] = defaultdict(int)
+    for _student, institution, minutes in rows:
+        minutes_per_institution[institution] += minutes or 0
+    hours = Decimal(sum(minutes_per_institution.values())) / 60
+    priced = all(i in rates for i, m in minutes_per_institution.items() if m)
+    cost = (
+        sum(
+            (Decimal(m) / 60 * rates[i] for i, m in minutes_per_institution.items() if m),
+            Decimal(0),
+        ).quantize(CENT, ROUND_HALF_UP)
+        if priced
+        else None
+    )
+    return InHouse(
+        students=len({student for student, _i, _m in rows}),
+        contacts=len(rows),
+        timed=len([m for _s, _i, m in rows if m]),
+        hours=hours.quantize(Decimal("0.1")),
+        cost=cost,
+    )
