@@ -37,6 +37,7 @@ from schakelpunt.students.models import Guardian, GuardianRelation, PriorEducati
 from .absence import build_absence, build_reports, build_signals
 from .aftercare import build_aftercare
 from .directory import build_directory, build_referrals
+from .history import build_funding, build_history
 from .intake import build_intake
 from .meetings import build_meetings
 from .support import build_trajectories
@@ -510,3 +511,12 @@ def _build(b: _Builder, n_students: int) -> None:
         vo_schools=list(Organisation.objects.filter(kind=OrganisationKind.VO_SCHOOL)),
         today=today,
     )
+    b.summary.trajectories += build_history(
+        rng=rng,
+        fake=b.fake,
+        today=today,
+        students=students,
+        services=services,
+        coordinators=[user for pair in care.values() for user in pair],
+    )
+    build_funding(roc, services)

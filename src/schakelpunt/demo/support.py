@@ -385,6 +385,7 @@ def _build_contacts(
                         ]
                     ),
                     happened_on=day,
+                    minutes=rng.choice([15, 30, 30, 45, 45, 60]),
                     participants="student",
                     summary=rng.choice(CONTACT_SUMMARIES),
                     author=coordinator,

@@ -104,6 +104,23 @@ def current_periods(today: date) -> list[Period]:
     return [p for p in found if p.start <= today]
 
 
+def warm_monitor() -> int:
+    """Build what the people with a monitor see first: their populations' dashboards and the
+    default table for the running school year and semester."""
+    from schakelpunt.access.policy import AGGREGATE_ROLES, monitor_scopes
+    from schakelpunt.accounts.models import User
+
+    today = timezone.localdate()
+    periods = [p for p in current_periods(today) if p.contains(today)]
+    users = User.objects.filter(memberships__role__in=AGGREGATE_ROLES, is_active=True).distinct()
+    scopes = {scope.key: scope for user in users for scope in monitor_scopes(user)}
+    for scope in scopes.values():
+        for period in periods:
+            dashboard_for(scope, period, force=True)
+            table_for(scope, period, "locatie", force=True)
+    return len(scopes) * len(periods)
+
+
 def refresh_all(periods: list[Period] | None = None) -> int:
     """Rebuild every population's dashboard and tables for the periods; how many were built."""
     built = 0

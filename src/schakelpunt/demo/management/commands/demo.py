@@ -10,6 +10,7 @@ from schakelpunt.demo.builder import (
     demo_exists,
     demo_logins,
 )
+from schakelpunt.monitor.snapshots import warm_monitor
 
 
 def write_logins(out: OutputWrapper, logins: list[DemoLogin]) -> None:
@@ -51,4 +52,6 @@ class Command(BaseCommand):
                 f"{summary.non_arrivals} niet verschenen, "
                 f"{summary.absence_reports} verzuimmeldingen."
             )
+            built = warm_monitor()
+            self.stdout.write(f"Monitor voorberekend: {built} dashboards.")
         write_logins(self.stdout, demo_logins())
