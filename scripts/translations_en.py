@@ -1622,6 +1622,345 @@ EN.update(
 )
 
 
+# Issue 7: the monitor, the governance report and funding.
+EN.update(
+    {
+        "Gemeente %(name)s": "Municipality of %(name)s",
+        "RMC-regio %(name)s": "RMC region %(name)s",
+        "Financiering": "Funding",
+        "Tarieven": "Prices",
+        "Kies…": "Choose…",
+        "Betaald uit": "Paid from",
+        "Eenheid": "Unit",
+        "Kosten per eenheid (€)": "Cost per unit (€)",
+        "Uren per traject": "Hours per trajectory",
+        "Alleen bij een uurprijs: hoeveel uren een traject gemiddeld kost.": (
+            "Only with an hourly price: how many hours a trajectory takes on average."
+        ),
+        "Aandeel (%)": "Share (%)",
+        "Betaalt deze stroom een deel, geef dan het percentage.": (
+            "If this stream pays part of it, give the percentage."
+        ),
+        "Kosten per uur eigen ondersteuning (€)": "Hourly cost of in-house support (€)",
+        "Loonkosten van coach, ondersteuningsteam en SMW per uur, met werkgeverslasten.": (
+            "Wage cost of coach, support team and school social work per hour, with employer's "
+            "charges."
+        ),
+        "Een budget verdelen over gemeenten, zorgverzekeraar en school": (
+            "Share a budget between municipalities, health insurer and school"
+        ),
+        "Een vast bedrag per student per jaar voor de woongemeente": (
+            "A fixed amount per student per year for the municipality of residence"
+        ),
+        "Bijdragemodel": "Contribution model",
+        "Budget per jaar (€)": "Budget per year (€)",
+        "Aandeel gemeenten (%)": "Share of the municipalities (%)",
+        "Aandeel zorgverzekeraar (%)": "Share of the health insurer (%)",
+        "Aandeel school (%)": "Share of the school (%)",
+        "Bedrag per student per jaar (€)": "Amount per student per year (€)",
+        "Vul het bedrag per student in.": "Enter the amount per student.",
+        "Vul het budget in.": "Enter the budget.",
+        "Vul alle drie de aandelen in (0 mag).": "Enter all three shares (0 is allowed).",
+        "De aandelen tellen op tot %(sum)s%%; samen moeten ze precies 100%% zijn.": (
+            "The shares add up to %(sum)s%%; together they must be exactly 100%%."
+        ),
+        "Gemeenten": "Municipalities",
+        "Regio (rijksmiddelen)": "Region (national funds)",
+        "Zorgverzekeraar": "Health insurer",
+        "Fondsen": "Funds",
+        "wie betaalt": "who pays",
+        "financieringsstroom": "funding stream",
+        "financieringsstromen": "funding streams",
+        "per uur": "per hour",
+        "per traject": "per trajectory",
+        "per jaar": "per year",
+        "stroom": "stream",
+        "eenheid": "unit",
+        "kosten per eenheid (€)": "cost per unit (€)",
+        "uren per traject": "hours per trajectory",
+        "aandeel (%)": "share (%)",
+        "financiering van aanbod": "funding of a service",
+        "kosten per uur (€)": "cost per hour (€)",
+        "uurtarief eigen ondersteuning": "hourly rate of in-house support",
+        "uurtarieven eigen ondersteuning": "hourly rates of in-house support",
+        "Dit aanbod bestaat niet (meer).": "This service does not exist (any more).",
+        "Kosten per eenheid kunnen niet negatief zijn.": "A cost per unit cannot be negative.",
+        "Het aandeel is een percentage van 1 tot en met 100.": (
+            "The share is a percentage from 1 to 100."
+        ),
+        "Geef bij een uurprijs op hoeveel uren een traject gemiddeld kost.": (
+            "With an hourly price, give how many hours a trajectory takes on average."
+        ),
+        "%(stream)s betaalt dit aanbod al; verwijder die regel eerst.": (
+            "%(stream)s already pays for this service; remove that line first."
+        ),
+        "Samen zouden de stromen %(total)s%% van dit aanbod betalen; dat kan niet meer dan "
+        "100%% zijn (nu %(taken)s%%).": (
+            "Together the streams would pay %(total)s%% of this service; that cannot be more "
+            "than 100%% (now %(taken)s%%)."
+        ),
+        "Een uurtarief is meer dan € 0.": "An hourly rate is more than € 0.",
+        "Deze instelling bestaat niet.": "This institution does not exist.",
+        "Iemand anders heeft het uurtarief intussen gewijzigd. Bekijk het nieuwe tarief en "
+        "probeer het opnieuw.": (
+            "Someone else changed the hourly rate in the meantime. Look at the new rate and try "
+            "again."
+        ),
+        "Financiering: %(title)s": "Funding: %(title)s",
+        "Wat de hulp kostte en wie betaalde, geraamd uit het gebruik van het aanbod in de "
+        "sociale kaart tegen de afgesproken tarieven. Zonder namen; kleine aantallen zijn "
+        "beschermd.": (
+            "What help cost and who paid, estimated from the use of the services in the social "
+            "map at the agreed prices. Without names; small numbers are protected."
+        ),
+        "Gebruik van aanbod en kosten per financieringsstroom": (
+            "Use of services and cost per funding stream"
+        ),
+        "Verwijzingen waarvan de hulp in %(period)s liep, met de geraamde kosten": (
+            "Referrals whose help ran in %(period)s, with the estimated cost"
+        ),
+        "Subtotaal": "Subtotal",
+        "Per betaler": "Per payer",
+        "Regels met minder dan 5 verwijzingen (en waar nodig een tweede regel) zijn verborgen; "
+        "hun kosten tellen niet mee in de bedragen per betaler.": (
+            "Lines with fewer than 5 referrals (and where needed a second line) are hidden; "
+            "their cost is left out of the amounts per payer."
+        ),
+        "Download tabel (CSV)": "Download table (CSV)",
+        "Geen gebruik van aanbod met een tarief in deze periode.": (
+            "No use of services with a price in this period."
+        ),
+        "Eigen ondersteuning van de school": "The school's own support",
+        "Studenten met contacten": "Students with contacts",
+        "Contacten": "Contacts",
+        "(%(timed)s met vastgelegde duur)": "(%(timed)s with a recorded duration)",
+        "Kosten": "Cost",
+        "geen uurtarief vastgelegd": "no hourly rate recorded",
+        "Uren: de duur van de contacten die coaches, ondersteuningsteam en SMW in de dossiers "
+        "vastlegden; contacten zonder duur tellen niet mee.": (
+            "Hours: the duration of the contacts that coaches, support team and school social "
+            "work recorded in the files; contacts without a duration do not count."
+        ),
+        "Minder dan 5 studenten: niet getoond.": "Fewer than 5 students: not shown.",
+        "Reken uit wat elke partner en elke woongemeente betaalt. Studenten: ingeschreven in de "
+        "gekozen periode, naar woongemeente; gemeenten met minder dan 5 studenten staan samen.": (
+            "Work out what each partner and each municipality of residence pays. Students: "
+            "enrolled in the chosen period, by municipality of residence; municipalities with "
+            "fewer than 5 students are grouped."
+        ),
+        "Uitrekenen": "Calculate",
+        "Per partner": "Per partner",
+        "Dat is %(amount)s per student per jaar voor de woongemeente.": (
+            "That is %(amount)s per student per year for the municipality of residence."
+        ),
+        "Bijdrage per woongemeente": "Contribution per municipality of residence",
+        "Tarieven en financieringsstromen": "Prices and funding streams",
+        "Welke stroom betaalt welk aanbod, tegen welke prijs. Hieruit raamt de monitor de "
+        "kosten per gemeente en per betaler.": (
+            "Which stream pays for which service, at what price. From this the monitor estimates "
+            "the cost per municipality and per payer."
+        ),
+        "Aanbod en wie het betaalt": "Services and who pays for them",
+        "Aandeel": "Share",
+        "%(h)s uur per traject": "%(h)s hours per trajectory",
+        "Nog geen tarieven vastgelegd.": "No prices recorded yet.",
+        "Nieuwe regel": "New line",
+        "Uurtarief eigen ondersteuning": "Hourly rate of in-house support",
+        "Overige gemeenten (samen)": "Other municipalities (together)",
+        "Stroom": "Stream",
+        "Eenheden": "Units",
+        "Bijdrage per jaar": "Contribution per year",
+        "Gemeenten samen": "Municipalities together",
+        "De financiering is vastgelegd.": "The funding has been recorded.",
+        "De regel is verwijderd.": "The line has been removed.",
+        "Het uurtarief is opgeslagen.": "The hourly rate has been saved.",
+        "<%(n)s van %(whole)s": "<%(n)s of %(whole)s",
+        "Geen gegevens in deze periode.": "No data in this period.",
+        "Het grootst is ‘%(label)s’ met %(n)s %(unit)s.": (
+            "The largest is ‘%(label)s’ with %(n)s %(unit)s."
+        ),
+        "Aantallen onder de 5, en waar nodig een tweede aantal, staan er als <5.": (
+            "Numbers under 5, and where needed a second number, are shown as <5."
+        ),
+        "Bereik": "Reach",
+        "Verwezen naar specialistische zorg": "Referred to specialist care",
+        "Ongeoorloofd verzuim": "Unauthorised absence",
+        "Ontwikkeling over de laatste perioden": "Development over the last periods",
+        "%(series)s: van %(a)s%% naar %(b)s%%.": "%(series)s: from %(a)s%% to %(b)s%%.",
+        "Geen gegevens in deze perioden.": "No data in these periods.",
+        "procent": "percent",
+        "In deze periode waren %(n)s studenten ingeschreven.": (
+            "In this period %(n)s students were enrolled."
+        ),
+        "Met %(rate)s van hen werkte de school of het ondersteuningsteam aan een traject.": (
+            "With %(rate)s of them the school or the support team worked on a trajectory."
+        ),
+        "Van de studenten met ondersteuning is %(rate)s verwezen naar specialistische zorg; "
+        "de rest kreeg hulp dichtbij, op school of in de wijk.": (
+            "Of the students with support, %(rate)s were referred to specialist care; the rest "
+            "got help close by, at school or in the neighbourhood."
+        ),
+        "%(n)s studenten verlieten de school zonder startkwalificatie (%(rate)s).": (
+            "%(n)s students left school without a basic qualification (%(rate)s)."
+        ),
+        "Na een verwijzing was er na %(days)s dagen (mediaan) een eerste contact; %(rate)s "
+        "binnen de afgesproken termijn.": (
+            "After a referral, first contact came after %(days)s days (median); %(rate)s within "
+            "the agreed time."
+        ),
+        "Ingeschreven studenten": "Enrolled students",
+        "Voortijdig schoolverlaters (VSV)": "Early school leavers (VSV)",
+        "%(rate)s van de ingeschrevenen": "%(rate)s of those enrolled",
+        "Bereik ondersteuning": "Reach of support",
+        "%(n)s studenten met een traject": "%(n)s students with a trajectory",
+        "van de studenten met ondersteuning": "of the students with support",
+        "van de geroosterde uren; chronisch verzuim: %(rate)s van de studenten": (
+            "of the scheduled hours; chronic absence: %(rate)s of the students"
+        ),
+        "Tot eerste contact (mediaan)": "Until first contact (median)",
+        "%(days)s dagen": "%(days)s days",
+        "%(rate)s binnen de afgesproken termijn": "%(rate)s within the agreed time",
+        "Tevredenheid studenten": "Student satisfaction",
+        "gemiddeld rapportcijfer, %(n)s beoordelingen": "average mark, %(n)s ratings",
+        "Niet geslaagd: %(reason)s": "Not successful: %(reason)s",
+        "Niet aangenomen door de aanbieder": "Not accepted by the provider",
+        "Trajecten": "Trajectories",
+        "Ondersteuning naar zwaarte: licht waar het kan": "Support by tier: light where possible",
+        "Afgesloten trajecten naar reden": "Closed trajectories by reason",
+        "Leefgebieden in de trajecten": "Life domains in the trajectories",
+        "Eén traject kan op meer leefgebieden tellen. Problemen op drie of meer leefgebieden: "
+        "%(rate)s van de trajecten.": (
+            "One trajectory may count on several life domains. Problems on three or more life "
+            "domains: %(rate)s of the trajectories."
+        ),
+        "Verwijzingen naar uitkomst": "Referrals by outcome",
+        "Van verwijzing tot eerste contact, van signaal tot eerste actie": (
+            "From referral to first contact, from signal to first action"
+        ),
+        "Tijd tussen aanname en eerste contact, en tussen een zorgsignaal en de eerste actie "
+        "erop; een mediaan over minder dan 5 is niet getoond.": (
+            "Time between acceptance and first contact, and between a concern and the first "
+            "action on it; a median over fewer than 5 is not shown."
+        ),
+        "Maat": "Measure",
+        "Mediaan (dagen)": "Median (days)",
+        "Binnen afspraak": "Within agreement",
+        "Verwijzing → eerste contact": "Referral → first contact",
+        "Zorgsignaal → eerste actie": "Concern → first action",
+        "Verzuimmeldingen aan leerplicht en RMC": "Absence reports to attendance and RMC",
+        "Chronisch verzuim (10%% of meer van de uren, elke reden): %(rate)s van %(n)s studenten.": (
+            "Chronic absence (10%% or more of the hours, any reason): %(rate)s of %(n)s students."
+        ),
+        "Nazorg bij voortijdig schoolverlaters: uitkomst van de contacten": (
+            "Aftercare for early school leavers: outcome of the contacts"
+        ),
+        "VSV %": "VSV %",
+        "Bereik %": "Reach %",
+        "Studenten die op ten minste één dag van de periode ingeschreven waren.": (
+            "Students enrolled on at least one day of the period."
+        ),
+        "Voortijdig schoolverlater (VSV)": "Early school leaver (VSV)",
+        "In de periode uitgeschreven zonder startkwalificatie, voor de 23e verjaardag.": (
+            "Left during the period without a basic qualification, before their 23rd birthday."
+        ),
+        "Het deel van de ingeschreven studenten met een ondersteuningstraject dat in de periode "
+        "liep.": (
+            "The share of enrolled students with a support trajectory that ran in the period."
+        ),
+        "Basis (coach), breedte (ondersteuningsteam, schoolmaatschappelijk werk) of diepte "
+        "(specialistische of externe hulp); de laatste zwaarte van het traject telt.": (
+            "Basis (coach), breadth (support team, school social work) or depth (specialist or "
+            "external help); the trajectory's latest tier counts."
+        ),
+        "Van de studenten met ondersteuning het deel met een verwijzing die in de periode is "
+        "verstuurd.": (
+            "Of the students with support, the share with a referral sent in the period."
+        ),
+        "Tot eerste contact": "Until first contact",
+        "Kalenderdagen van aanname van de verwijzing tot het eerste contact, als mediaan; binnen "
+        "afspraak: binnen het aantal dagen dat met de aanbieder is afgesproken (8 als er niets "
+        "is afgesproken).": (
+            "Calendar days from acceptance of the referral to the first contact, as a median; "
+            "within agreement: within the days agreed with the provider (8 when nothing was "
+            "agreed)."
+        ),
+        "Van signaal tot eerste actie": "From signal to first action",
+        "Dagen van een zorgsignaal tot de eerste actie erop, als mediaan.": (
+            "Days from a concern to the first action on it, as a median."
+        ),
+        "Ongeoorloofd afwezige uren gedeeld door geroosterde uren. Een schooldag zonder "
+        "registratie telt als aanwezig voor de gebruikelijke uren van de student.": (
+            "Unauthorised absent hours divided by scheduled hours. A school day without a record "
+            "counts as attended for the student's usual hours."
+        ),
+        "Chronisch verzuim": "Chronic absence",
+        "Studenten die 10% of meer van hun geroosterde uren afwezig waren, om welke reden ook.": (
+            "Students absent for 10% or more of their scheduled hours, for any reason."
+        ),
+        "De leefgebieden in de trajecten die in de periode liepen; één traject kan op meer "
+        "leefgebieden tellen.": (
+            "The life domains in the trajectories that ran in the period; one trajectory may "
+            "count on several."
+        ),
+        "Contacten met voortijdig schoolverlaters na 1, 3 en 6 maanden, naar uitkomst.": (
+            "Contacts with early school leavers after 1, 3 and 6 months, by outcome."
+        ),
+        "Tevredenheid": "Satisfaction",
+        "Het rapportcijfer (1–10) dat studenten gaven aan hulp die afsloot.": (
+            "The mark (1–10) students gave to help that closed."
+        ),
+        "Aantallen van 1 tot en met 4 staan er als <5. Waar een totaal een verborgen aantal zou "
+        "verraden, is ook een tweede aantal verborgen. Percentages over minder dan 5 studenten "
+        "worden niet getoond. Zo is geen student te herkennen.": (
+            "Numbers from 1 to 4 are shown as <5. Where a total would give a hidden number "
+            "away, a second number is hidden too. Percentages over fewer than 5 students are not "
+            "shown. So no student can be recognised."
+        ),
+        "populatie": "population",
+        "periode": "period",
+        "monitorberekening": "monitor calculation",
+        "monitorberekeningen": "monitor calculations",
+        "pagina %(n)s": "page %(n)s",
+        "Monitor sluitende aanpak — %(scope)s, %(period)s": (
+            "Monitor of the joint approach — %(scope)s, %(period)s"
+        ),
+        "Monitor sluitende aanpak": "Monitor of the joint approach",
+        "Halfjaarrapportage voor het bestuurlijk overleg. Opgesteld door Schakelpunt op "
+        "%(date)s uit de registraties van school, gemeenten en zorgaanbieders. Dit rapport "
+        "bevat geen namen en geen aantallen onder de 5.": (
+            "Semiannual report for the governance meeting. Drawn up by Schakelpunt on %(date)s "
+            "from the records of school, municipalities and care providers. This report holds "
+            "no names and no numbers under 5."
+        ),
+        "Samenvatting": "Summary",
+        "Kerncijfers": "Key figures",
+        "Indicator": "Indicator",
+        "Waarde": "Value",
+        "Definities": "Definitions",
+        "Kleine aantallen": "Small numbers",
+        "Kies één gemeente (--municipality) of één regio (--region).": (
+            "Choose one municipality (--municipality) or one region (--region)."
+        ),
+        "Onbekende gemeentecode '%(code)s' (bijvoorbeeld GM0153).": (
+            "Unknown municipality code '%(code)s' (for example GM0153)."
+        ),
+        "Onbekende RMC-regiocode '%(code)s' (bijvoorbeeld MC12).": (
+            "Unknown RMC region code '%(code)s' (for example MC12)."
+        ),
+        "Uitgesplitst naar %(breakdown)s": "Broken down by %(breakdown)s",
+        "Gemeentedashboard": "Municipality dashboard",
+        "Bestuurlijk dashboard": "Governance dashboard",
+        "Rapport (PDF)": "Report (PDF)",
+        "Alle tabellen (Excel)": "All tables (Excel)",
+        "berekend op %(at)s": "computed on %(at)s",
+        "De tabel ernaast bevat dezelfde aantallen.": "The table beside it holds the same numbers.",
+        "Telt mee in de uren die de school zelf aan ondersteuning besteedt.": (
+            "Counts in the hours the school itself spends on support."
+        ),
+    }
+)
+
+
 def apply() -> list[str]:
     """Fill the catalogue; return the Dutch texts that have no English yet."""
     po = polib.pofile(str(PO_FILE))

@@ -188,6 +188,8 @@ def _trend(students: QuerySet[Student], period: Period, today: date) -> Figure:
             continue
         enrolled = ind.enrolled(students, p)
         reach = ind.reach(students, p)
+        if not rows and not reach.part:
+            continue  # before the work was registered here: nothing to compare with
         vsv = ind.early_leavers(students, p)
         referred = ind.referred_share(students, p)
         absence = ind.attendance(students, p, today=today)

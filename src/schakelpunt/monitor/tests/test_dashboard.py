@@ -46,12 +46,12 @@ def _residents(world: World) -> list[Student]:
     ]
     now = timezone.now()
     coordinator = world.users["care_l1"]
-    # Six trajectories: five light, one heavy; three with many life domains.
-    for i, student in enumerate(made[:6]):
+    # Twelve trajectories: one heavy, five basis, six breedte; three with many life domains.
+    for i, student in enumerate(made[:12]):
         Trajectory.objects.create(
             student=student,
             state="active",
-            tier="diepte" if i == 0 else "basis",
+            tier="diepte" if i == 0 else "basis" if i < 6 else "breedte",
             coordinator=coordinator,
             life_domains=["home", "finances", "work"] if i < 3 else ["education"],
             opened_at=now - timedelta(days=20),
@@ -90,10 +90,14 @@ def test_no_output_for_the_advisor_holds_a_small_count(world: World, tmp_path: P
     assert "23" in _integers(cells) and "23" in tiles
     assert not SMALL & set(_integers(cells) + tiles)
     assert not re.search(r"\b[1-4] (studenten|trajecten|meldingen|beoordelingen)\b", html)
-    # The charts draw only what the tables show: 5 light trajectories, not the single heavy one.
-    assert "<svg" in html and 'aria-label="Ondersteuning naar zwaarte' in html
+    # The charts draw only what the tables show: the six breedte trajectories, not the single
+    # heavy one nor the five basis ones that would give it away.
     tiers = re.search(r'id="fig-tiers".*?</section>', html, re.S)
-    assert tiers and "&lt;5" in tiers.group(0)
+    assert tiers and 'aria-label="Ondersteuning naar zwaarte' in tiers.group(0)
+    chart = re.search(r"<svg.*?</svg>", tiers.group(0), re.S)
+    assert chart and "Breedte" in chart.group(0) and "Diepte" not in chart.group(0)
+    assert "Basis" not in chart.group(0)
+    assert re.search(r"Diepte[^<]*</th><td class=\"num\">&lt;5", tiers.group(0))
     # Every CSV.
     for table in ("trend", "tiers", "closed", "domains", "referrals", "waiting", "reports"):
         body = advisor.get(url, {"formaat": "csv", "tabel": table}).content.decode("utf-8-sig")
@@ -134,8 +138,8 @@ def test_the_report_cli_writes_a_pdf_with_the_key_figures(world: World, tmp_path
     assert "Samenvatting" in text and "Definities" in text and "Kleine aantallen" in text
     assert "In deze periode waren 23 studenten ingeschreven." in text
     # Five of the six trajectories are light: shown; the single heavy one is not.
-    # One heavy trajectory is hidden, and with the total of 6 shown the 5 light ones too.
-    assert re.search(r"Basis \(coach\) <5\s+Breedte[^\n]* 0\s+Diepte[^\n]* <5\s+Totaal 6", text)
+    # One heavy trajectory is hidden, and with the total of 12 shown the 5 basis ones too.
+    assert re.search(r"Basis \(coach\) <5\s+Breedte[^\n]* 6\s+Diepte[^\n]* <5\s+Totaal 12", text)
     assert "Geheim" not in text
     with pytest.raises(CommandError, match="Onbekende gemeentecode"):
         call_command(
