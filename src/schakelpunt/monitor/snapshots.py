@@ -105,8 +105,8 @@ def current_periods(today: date) -> list[Period]:
 
 
 def warm_monitor() -> int:
-    """Build what the people with a monitor see first: their populations' dashboards and the
-    default table for the running school year and semester."""
+    """Build what the people with a monitor see: their populations' dashboards and tables
+    for the running school year and semester."""
     from schakelpunt.access.policy import AGGREGATE_ROLES, monitor_scopes
     from schakelpunt.accounts.models import User
 
@@ -117,7 +117,8 @@ def warm_monitor() -> int:
     for scope in scopes.values():
         for period in periods:
             dashboard_for(scope, period, force=True)
-            table_for(scope, period, "locatie", force=True)
+            for breakdown in BREAKDOWNS:
+                table_for(scope, period, breakdown, force=True)
     return len(scopes) * len(periods)
 
 
