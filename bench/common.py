@@ -55,6 +55,16 @@ def postgres_database(base_url: str, name: str, create: bool) -> str:
     return base_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+def sqlite_and_postgres(base_url: str, name: str) -> dict[str, str]:
+    """A fresh SQLite file and, when the server answers, a fresh PostgreSQL database."""
+    databases = {"SQLite": f"sqlite:///{tempfile.mkdtemp(prefix='schakelpunt-bench-')}/{name}.db"}
+    try:
+        databases["PostgreSQL"] = postgres_database(base_url, name, True)
+    except Exception as error:
+        print(f"(PostgreSQL skipped: {error})")
+    return databases
+
+
 @dataclass
 class School:
     institution: Any

@@ -14,11 +14,10 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import machine, postgres_database, run_child
+from common import machine, run_child, sqlite_and_postgres
 
 WORDS = [
     "jongeren",
@@ -145,12 +144,7 @@ def main() -> None:
         child(args.services, args.runs)
         return
     print(f"Sociale kaart search, {args.services} services, median of {args.runs}; {machine()}")
-    tmp = tempfile.mkdtemp(prefix="schakelpunt-bench-")
-    databases = {"SQLite": f"sqlite:///{tmp}/directory.sqlite3"}
-    try:
-        databases["PostgreSQL"] = postgres_database(args.postgres, "schakelpunt_bench_dir", True)
-    except Exception as error:
-        print(f"(PostgreSQL skipped: {error})")
+    databases = sqlite_and_postgres(args.postgres, "schakelpunt_bench_dir")
     for name, url in databases.items():
         result = run_child(
             __file__, url, "--services", str(args.services), "--runs", str(args.runs)

@@ -16,11 +16,10 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import machine, postgres_database, run_child
+from common import machine, run_child, sqlite_and_postgres
 
 
 def _median_ms(action, runs: int) -> float:  # type: ignore[no-untyped-def]
@@ -88,12 +87,7 @@ def main() -> None:
         child(args.students, args.runs)
         return
     print(f"Monitor dashboards, demo region of {args.students} students; {machine()}")
-    tmp = tempfile.mkdtemp(prefix="schakelpunt-bench-")
-    databases = {"SQLite": f"sqlite:///{tmp}/monitor.sqlite3"}
-    try:
-        databases["PostgreSQL"] = postgres_database(args.postgres, "schakelpunt_bench_mon", True)
-    except Exception as error:
-        print(f"(PostgreSQL skipped: {error})")
+    databases = sqlite_and_postgres(args.postgres, "schakelpunt_bench_mon")
     for name, url in databases.items():
         result = run_child(
             __file__, url, "--students", str(args.students), "--runs", str(args.runs)

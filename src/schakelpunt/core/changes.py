@@ -21,3 +21,11 @@ def run_change(request: HttpRequest, change: Callable[[], Any], done: str) -> bo
         return False
     messages.success(request, done)
     return True
+
+
+def form_errors_as_messages(request: HttpRequest, form: Any) -> None:
+    """A form's errors as messages on the next page, each with its field's label."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from schakelpunt.directory.models import Service
 
 from .models import FundingStream, Unit
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class FundingForm(forms.Form):
@@ -55,6 +59,18 @@ MODELS = [
 ]
 
 
+def _percentage(label: "str | _StrPromise", initial: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        initial=Decimal(initial),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        required=False,
+    )
+
+
 class ContributionForm(forms.Form):
     model = forms.ChoiceField(
         label=_("Bijdragemodel"), choices=MODELS, widget=forms.RadioSelect, initial="verdeling"
@@ -67,33 +83,9 @@ class ContributionForm(forms.Form):
         decimal_places=2,
         initial=Decimal(300000),
     )
-    share_municipalities = forms.DecimalField(
-        label=_("Aandeel gemeenten (%)"),
-        initial=Decimal("33.33"),
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        required=False,
-    )
-    share_insurer = forms.DecimalField(
-        label=_("Aandeel zorgverzekeraar (%)"),
-        initial=Decimal("33.33"),
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        required=False,
-    )
-    share_school = forms.DecimalField(
-        label=_("Aandeel school (%)"),
-        initial=Decimal("33.34"),
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        required=False,
-    )
+    share_municipalities = _percentage(_("Aandeel gemeenten (%)"), "33.33")
+    share_insurer = _percentage(_("Aandeel zorgverzekeraar (%)"), "33.33")
+    share_school = _percentage(_("Aandeel school (%)"), "33.34")
     rate = forms.DecimalField(
         label=_("Bedrag per student per jaar (€)"),
         required=False,

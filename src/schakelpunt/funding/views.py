@@ -3,7 +3,6 @@ by the functional administrator."""
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,14 +11,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schakelpunt.access.policy import may_edit_whole_directory, monitor_scopes
+from schakelpunt.access.policy import may_edit_whole_directory
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
-from schakelpunt.core.changes import run_change
+from schakelpunt.core.changes import form_errors_as_messages, run_change
 from schakelpunt.monitor.dashboard import Table
-from schakelpunt.monitor.exports import table_csv
+from schakelpunt.monitor.exports import csv_download
 from schakelpunt.monitor.periods import Period
-from schakelpunt.monitor.selection import choose, periods_offered
+from schakelpunt.monitor.selection import choose_for, periods_offered
 from schakelpunt.students.models import Student
 
 from . import services
@@ -64,11 +63,7 @@ def _split(form: ContributionForm, residents: dict[str, int]) -> Split | None:
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    scopes = monitor_scopes(user)
-    if not scopes:
-        raise Http404
-    scope, index, period, _breakdown = choose(request, scopes)
+    scopes, scope, index, period, _breakdown = choose_for(request)
     headings = [_("Stroom"), _("Aanbod"), _("Verwijzingen"), _("Eenheden"), _("Kosten")]
     use = protected_use(service_use(scope.students, period), headings, _("Subtotaal"))
     in_house = in_house_support(scope.students, period)
@@ -78,10 +73,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     stem = slugify(f"financiering-{scope.title}-{period.code}")
     if request.GET.get("formaat") == "csv":
         chosen = contribution if request.GET.get("tabel") == "bijdragen" else None
-        table = chosen or Table(use.headings, use.rows)
-        response = HttpResponse("\ufeff" + table_csv(table), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-        return response
+        return csv_download(chosen or Table(use.headings, use.rows), f"{stem}.csv")
     query = request.GET.copy()
     query.pop("formaat", None)
     query.pop("tabel", None)
@@ -161,10 +153,7 @@ def funding_add(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = FundingForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}")
+        form_errors_as_messages(request, form)
         return redirect("funding:prices")
     data = form.cleaned_data
     run_change(
@@ -201,9 +190,7 @@ def rate_set(request: HttpRequest, institution_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = RateForm(request.POST, prefix=f"i{institution_id}")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        form_errors_as_messages(request, form)
         return redirect("funding:prices")
     run_change(
         request,

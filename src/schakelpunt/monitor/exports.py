@@ -8,6 +8,7 @@ import csv
 import io
 import re
 
+from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -58,3 +59,14 @@ def workbook(dashboard: Dashboard, tables: list[tuple[str, Table]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def download(body: str | bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def csv_download(table: Table, name: str) -> HttpResponse:
+    """With a byte-order mark, so that Excel reads the accents right."""
+    return download("\ufeff" + table_csv(table), "text/csv; charset=utf-8", name)

@@ -1,9 +1,10 @@
 """What the monitor's screens offer to choose: a population, a period, a breakdown."""
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from schakelpunt.access.policy import Scope
+from schakelpunt.access.policy import Scope, monitor_scopes
+from schakelpunt.accounts.models import User
 
 from .periods import Period, PeriodError, parse_period, previous, school_year_of
 from .tables import BREAKDOWNS
@@ -31,3 +32,13 @@ def choose(request: HttpRequest, scopes: list[Scope]) -> tuple[Scope, int, Perio
     choice = request.GET.get("populatie", "0")
     index = int(choice) if choice.isdigit() and int(choice) < len(scopes) else 0
     return scopes[index], index, period, breakdown
+
+
+def choose_for(request: HttpRequest) -> tuple[list[Scope], Scope, int, Period, str]:
+    """The populations the user may see (404 when none) and the one, period and breakdown
+    chosen on the screen."""
+    user: User = request.user  # type: ignore[assignment]
+    scopes = monitor_scopes(user)
+    if not scopes:
+        raise Http404
+    return scopes, *choose(request, scopes)

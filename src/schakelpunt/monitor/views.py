@@ -1,36 +1,23 @@
 """The monitor for governance and the municipality: counts only, small numbers protected."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from schakelpunt.access.policy import monitor_scopes
-from schakelpunt.accounts.models import User
-
 from .dashboard import Table
 from .definitions import DEFINITIONS, SUPPRESSION_NOTE
-from .exports import table_csv, workbook
-from .selection import choose, periods_offered
+from .exports import csv_download, download, workbook
+from .selection import choose_for, periods_offered
 from .snapshots import computed_at, dashboard_for, report_pdf, table_for
 from .tables import BREAKDOWNS
 
 
-def _download(body: str | bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @login_required
 def monitor(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    scopes = monitor_scopes(user)
-    if not scopes:
-        raise Http404
-    scope, index, period, breakdown = choose(request, scopes)
+    scopes, scope, index, period, breakdown = choose_for(request)
     dashboard = dashboard_for(scope, period)
     table = table_for(scope, period, breakdown)
     breakdown_title = _("Uitgesplitst naar %(breakdown)s") % {
@@ -43,13 +30,13 @@ def monitor(request: HttpRequest) -> HttpResponse:
         figure = dashboard.figure(key)
         chosen: Table = figure.table if figure else table
         name = f"{stem}-{key if figure else breakdown}.csv"
-        return _download("\ufeff" + table_csv(chosen), "text/csv; charset=utf-8", name)
+        return csv_download(chosen, name)
     if requested == "xlsx":
         body = workbook(dashboard, [(breakdown_title, table)])
         xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return _download(body, xlsx, f"{stem}.xlsx")
+        return download(body, xlsx, f"{stem}.xlsx")
     if requested == "pdf":
-        return _download(
+        return download(
             report_pdf(scope, period, generated=timezone.now()), "application/pdf", f"{stem}.pdf"
         )
     query = request.GET.copy()

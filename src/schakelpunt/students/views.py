@@ -28,6 +28,7 @@ from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.selectors import memberships_for
+from schakelpunt.core.changes import form_errors_as_messages
 from schakelpunt.directory.responsibility import responsibility_for
 from schakelpunt.signals.early_warning import visible_factors
 from schakelpunt.signals.forms import ConcernForm
@@ -415,9 +416,7 @@ def guardian_add_view(request: HttpRequest, student_id: int) -> HttpResponse:
         guardian_add(actor=user, student=student, **form.cleaned_data)
         messages.success(request, _("Toegevoegd."))
     else:
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label}: {error}")
+        form_errors_as_messages(request, form)
     return redirect(f"/studenten/{student.pk}/#contact")
 
 

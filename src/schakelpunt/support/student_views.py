@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import is_own_file, student_get_for_user
 from schakelpunt.accounts.models import User
+from schakelpunt.core.changes import form_errors_as_messages
 from schakelpunt.students.models import Student
 
 from . import student_services
@@ -108,10 +109,7 @@ def contact_add(request: HttpRequest, student_id: int) -> HttpResponse:
         student_services.contact_add(actor=user, student=student, **form.cleaned_data)
         messages.success(request, _("Het contact is vastgelegd."))
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}")
+        form_errors_as_messages(request, form)
     return _back(student, "contacten")
 
 

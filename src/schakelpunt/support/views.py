@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import student_get_for_user
 from schakelpunt.accounts.models import User
+from schakelpunt.core.changes import form_errors_as_messages
 from schakelpunt.students.models import Student
 
 from . import services
@@ -57,10 +58,7 @@ def _run(
 
 
 def _form_errors(request: HttpRequest, form: Any, student: Student) -> HttpResponse:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+    form_errors_as_messages(request, form)
     return redirect(f"/studenten/{student.pk}/#traject")
 
 
