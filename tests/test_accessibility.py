@@ -100,13 +100,31 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
         page.goto(base + path)
         assert_accessible(page, path)
 
+    # Enough residents with support that the dashboard draws its charts.
+    from schakelpunt.accounts.tests.factories import municipality
+    from schakelpunt.students.tests.factories import StudentFactory
+    from schakelpunt.support.models import Trajectory
+
+    for _ in range(10):
+        resident = StudentFactory(
+            programme=anna.programme,
+            residence_municipality=municipality("GM0153"),
+            enrolled_on=anna.enrolled_on,
+        )
+        Trajectory.objects.create(
+            student=resident, state="active", tier="basis", coordinator=care, life_domains=["home"]
+        )
+
     page.context.clear_cookies()
     log_in(page, base, "municipal@example.nl")
     assert_accessible(page, "municipal start page")
     page.goto(f"{base}/gemeente/")
     assert_accessible(page, "municipal overview")
     page.goto(f"{base}/monitor/")
+    assert page.get_by_role("img", name="Ondersteuning naar zwaarte: licht waar het kan").count()
     assert_accessible(page, "monitor")
+    page.goto(f"{base}/financiering/?model=per_student&rate=150")
+    assert_accessible(page, "funding and the contribution model")
 
     page.context.clear_cookies()
     log_in(page, base, "worker_p1@example.nl")
@@ -136,6 +154,8 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
     log_in(page, base, "admin@example.nl")
     page.goto(f"{base}/verzuim/instellingen/")
     assert_accessible(page, "signal settings")
+    page.goto(f"{base}/financiering/tarieven/")
+    assert_accessible(page, "prices of services")
     for path in (
         "/sociale-kaart/controleren/",
         "/sociale-kaart/nieuw/",

@@ -141,6 +141,17 @@ def test_the_report_cli_writes_a_pdf_with_the_key_figures(world: World, tmp_path
     # One heavy trajectory is hidden, and with the total of 12 shown the 5 basis ones too.
     assert re.search(r"Basis \(coach\) <5\s+Breedte[^\n]* 6\s+Diepte[^\n]* <5\s+Totaal 12", text)
     assert "Geheim" not in text
+    # The RMC region's report: Enschede's residents and the world's others in Twente.
+    region = tmp_path / "regio.pdf"
+    call_command(
+        "monitor", "report", "--period", year.code, "--region", "MC12", "--out", str(region)
+    )
+    regional = "\n".join(page.extract_text() for page in PdfReader(region).pages)
+    assert "RMC-regio Twente" in regional and "Geheim" not in regional
+    with pytest.raises(CommandError, match="Onbekende RMC-regiocode"):
+        call_command(
+            "monitor", "report", "--period", year.code, "--region", "XX99", "--out", str(region)
+        )
     with pytest.raises(CommandError, match="Onbekende gemeentecode"):
         call_command(
             "monitor",
