@@ -443,6 +443,12 @@ def may_edit_whole_directory(user: User) -> bool:
     return has_any_role(user, {Role.FUNCTIONAL_ADMIN})
 
 
+def may_manage_funding(user: User) -> bool:
+    """Funding streams of services, their prices and the school's hourly rate: the functional
+    administrator, who also keeps the whole sociale kaart."""
+    return may_edit_whole_directory(user)
+
+
 def may_edit_directory(user: User) -> bool:
     return has_any_role(user, {Role.FUNCTIONAL_ADMIN, Role.EXTERNAL_CARE_WORKER})
 

@@ -40,6 +40,7 @@ from .directory import build_directory, build_referrals
 from .history import build_funding, build_history
 from .intake import build_intake
 from .meetings import build_meetings
+from .names import split_surname
 from .support import build_trajectories
 
 DEMO_PASSWORD = "demo-schakelpunt"  # noqa: S105 - shown on purpose: demo only
@@ -173,18 +174,6 @@ def demo_logins() -> list[DemoLogin]:
             where = m.user.get_full_name()
         logins.append(DemoLogin(email, m.get_role_display(), where))
     return logins
-
-
-def split_surname(surname: str) -> tuple[str, str]:
-    """('van der', 'Ploeg') from 'van der Ploeg' or from 'Ploeg, van der'."""
-    if ", " in surname:
-        last, prefix = surname.split(", ", 1)
-        return prefix, last
-    words = surname.split()
-    prefix_words = []
-    while len(words) > 1 and words[0].islower():
-        prefix_words.append(words.pop(0))
-    return " ".join(prefix_words), " ".join(words)
 
 
 def demo_exists() -> bool:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from faker import Faker
 
 from schakelpunt.accounts.models import Organisation, User
+from schakelpunt.demo.names import split_surname
 from schakelpunt.directory.models import Law, Service
 from schakelpunt.funding.models import FundingStream, ServiceFunding, SupportRate, Unit
 from schakelpunt.monitor.periods import Period, previous, school_year_of
@@ -103,8 +104,6 @@ def _former_students(
     story: YearStory,
     number: int,
 ) -> list[Student]:
-    from schakelpunt.demo.builder import split_surname  # the builder imports this module
-
     rows = []
     for i in range(int(len(students) * story.leavers)):
         like = rng.choice(students)

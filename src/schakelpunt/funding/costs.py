@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from schakelpunt.monitor.indicators import enrolled_students
 from schakelpunt.monitor.periods import Period
 from schakelpunt.monitor.suppression import is_small, protect, protect_total
 from schakelpunt.referrals.models import Referral
@@ -200,3 +201,14 @@ def in_house_support(students: QuerySet[Student], period: Period) -> InHouse:
         hours=hours.quantize(Decimal("0.1")),
         cost=cost,
     )
+
+
+def residents_by_municipality(students: QuerySet[Student], period: Period) -> dict[str, int]:
+    """Students enrolled in the period per municipality of residence (the contribution model's
+    count)."""
+    rows = (
+        enrolled_students(students, period)
+        .values("residence_municipality__name")
+        .annotate(n=Count("pk"))
+    )
+    return {row["residence_municipality__name"]: row["n"] for row in rows}

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from schakelpunt.access.policy import may_edit_whole_directory
+from schakelpunt.access.policy import may_manage_funding
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.directory.models import Service
@@ -16,7 +16,7 @@ from .models import FundingStream, ServiceFunding, SupportRate, Unit
 
 
 def _require_admin(actor: User) -> None:
-    if not may_edit_whole_directory(actor):
+    if not may_manage_funding(actor):
         raise PermissionDenied
 
 

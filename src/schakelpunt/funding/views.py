@@ -4,38 +4,31 @@ by the functional administrator."""
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schakelpunt.access.policy import may_edit_whole_directory
+from schakelpunt.access.policy import may_manage_funding
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.core.changes import form_errors_as_messages, run_change
 from schakelpunt.monitor.dashboard import Table
 from schakelpunt.monitor.exports import csv_download
-from schakelpunt.monitor.periods import Period
 from schakelpunt.monitor.selection import choose_for, periods_offered
-from schakelpunt.students.models import Student
 
 from . import services
 from .contribution import ContributionError, Split, per_student, split_budget
-from .costs import euros, in_house_support, protected_use, service_use
+from .costs import (
+    euros,
+    in_house_support,
+    protected_use,
+    residents_by_municipality,
+    service_use,
+)
 from .forms import ContributionForm, FundingForm, RateForm
 from .models import ServiceFunding, SupportRate
-
-
-def _residents(students: QuerySet[Student], period: Period) -> dict[str, int]:
-    enrolled = (
-        students.filter(enrolled_on__lte=period.end)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=period.start))
-        .values("residence_municipality__name")
-        .annotate(n=Count("pk"))
-    )
-    return {row["residence_municipality__name"]: row["n"] for row in enrolled}
 
 
 def _split(form: ContributionForm, residents: dict[str, int]) -> Split | None:
@@ -68,7 +61,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     use = protected_use(service_use(scope.students, period), headings, _("Subtotaal"))
     in_house = in_house_support(scope.students, period)
     form = ContributionForm(request.GET if "model" in request.GET else None)
-    split = _split(form, _residents(scope.students, period)) if form.is_bound else None
+    split = (
+        _split(form, residents_by_municipality(scope.students, period)) if form.is_bound else None
+    )
     contribution = _contribution_table(split) if split else None
     stem = slugify(f"financiering-{scope.title}-{period.code}")
     if request.GET.get("formaat") == "csv":
@@ -115,7 +110,7 @@ def _contribution_table(split: Split) -> Table:
 @login_required
 def prices(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if not may_edit_whole_directory(user):
+    if not may_manage_funding(user):
         raise Http404
     institutions = Organisation.objects.filter(kind=OrganisationKind.MBO_INSTITUTION)
     rates = {r.institution_id: r for r in SupportRate.objects.all()}
@@ -127,29 +122,21 @@ def prices(request: HttpRequest) -> HttpResponse:
                 "service__name", "stream"
             ),
             "form": FundingForm(),
-            "institutions": [
-                (
-                    i,
-                    rates.get(i.pk),
-                    RateForm(
-                        initial={
-                            "hourly_cost": rates[i.pk].hourly_cost if i.pk in rates else None,
-                            "version": rates[i.pk].version if i.pk in rates else 0,
-                        },
-                        prefix=f"i{i.pk}",
-                    ),
-                )
-                for i in institutions
-            ],
+            "institutions": [(i, _rate_form(i.pk, rates.get(i.pk))) for i in institutions],
         },
     )
+
+
+def _rate_form(institution_id: int, rate: SupportRate | None) -> RateForm:
+    initial = {"hourly_cost": rate.hourly_cost, "version": rate.version} if rate else {"version": 0}
+    return RateForm(initial=initial, prefix=f"i{institution_id}")
 
 
 @login_required
 @require_POST
 def funding_add(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if not may_edit_whole_directory(user):
+    if not may_manage_funding(user):
         raise Http404
     form = FundingForm(request.POST)
     if not form.is_valid():

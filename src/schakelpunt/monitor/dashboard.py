@@ -8,6 +8,7 @@ shown, exported or printed as it is.
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
@@ -163,6 +164,38 @@ def _summary(cells: list[Cell], total: int, unit: str) -> str:
 # --- the dashboard ------------------------------------------------------------------------
 
 
+class _Counts:
+    """The indicators of one population and period that several parts of the dashboard show,
+    each counted once, when first asked."""
+
+    def __init__(self, students: QuerySet[Student], period: Period, today: date) -> None:
+        self.students, self.period, self.today = students, period, today
+
+    @cached_property
+    def enrolled(self) -> int:
+        return ind.enrolled(self.students, self.period)
+
+    @cached_property
+    def reach(self) -> ind.Ratio:
+        return ind.Ratio(ind.supported(self.students, self.period), self.enrolled)
+
+    @cached_property
+    def early_leavers(self) -> int:
+        return ind.early_leavers(self.students, self.period)
+
+    @cached_property
+    def referred(self) -> ind.Ratio:
+        return ind.referred_share(self.students, self.period)
+
+    @cached_property
+    def attendance(self) -> ind.Attendance:
+        return ind.attendance(self.students, self.period, today=self.today)
+
+    @cached_property
+    def waiting(self) -> ind.Waiting:
+        return ind.first_contact(self.students, self.period)
+
+
 def _trend_periods(period: Period) -> list[Period]:
     found = [period]
     while len(found) < TREND_LENGTH:
@@ -170,7 +203,8 @@ def _trend_periods(period: Period) -> list[Period]:
     return found
 
 
-def _trend(students: QuerySet[Student], period: Period, today: date) -> Figure:
+def _trend(current: _Counts) -> Figure:
+    students, period, today = current.students, current.period, current.today
     headings = [
         _("Periode"),
         _("Ingeschreven"),
@@ -186,13 +220,14 @@ def _trend(students: QuerySet[Student], period: Period, today: date) -> Figure:
     for p in _trend_periods(period):
         if p.start > today:
             continue
-        enrolled = ind.enrolled(students, p)
-        reach = ind.reach(students, p)
+        counts = current if p == period else _Counts(students, p, today)
+        enrolled = counts.enrolled
+        reach = counts.reach
         if not rows and not reach.part:
             continue  # before the work was registered here: nothing to compare with
-        vsv = ind.early_leavers(students, p)
-        referred = ind.referred_share(students, p)
-        absence = ind.attendance(students, p, today=today)
+        vsv = counts.early_leavers
+        referred = counts.referred
+        absence = counts.attendance
         absence_rate = (
             number(absence.unauthorised_rate * 100) + "%"
             if absence.unauthorised_rate is not None and absence.students >= THRESHOLD
@@ -228,16 +263,14 @@ def _trend(students: QuerySet[Student], period: Period, today: date) -> Figure:
     return Figure("trend", title, summary, Table(headings, rows), spec)
 
 
-def _tiles(
-    students: QuerySet[Student], period: Period, today: date
-) -> tuple[list[Tile], list[str]]:
-    enrolled = ind.enrolled(students, period)
-    vsv = ind.early_leavers(students, period)
-    reach = ind.reach(students, period)
-    referred = ind.referred_share(students, period)
-    absence = ind.attendance(students, period, today=today)
-    waiting = ind.first_contact(students, period)
-    ratings, average = ind.satisfaction(students, period)
+def _tiles(counts: _Counts) -> tuple[list[Tile], list[str]]:
+    enrolled = counts.enrolled
+    vsv = counts.early_leavers
+    reach = counts.reach
+    referred = counts.referred
+    absence = counts.attendance
+    waiting = counts.waiting
+    ratings, average = ind.satisfaction(counts.students, counts.period)
     absence_value = "—"
     if absence.unauthorised_rate is not None and absence.students >= THRESHOLD:
         absence_value = number(absence.unauthorised_rate * 100) + "%"
@@ -304,7 +337,8 @@ def _tiles(
     return tiles, summary
 
 
-def _figures(students: QuerySet[Student], period: Period, today: date) -> list[Figure]:
+def _figures(counts: _Counts) -> list[Figure]:
+    students, period = counts.students, counts.period
     referrals = ind.referral_outcomes(students, period)
     outcome_labels = [
         (str(Outcome.SUCCESSFUL), Outcome.SUCCESSFUL.label),
@@ -316,12 +350,12 @@ def _figures(students: QuerySet[Student], period: Period, today: date) -> list[F
         (str(ReferralStatus.WITHDRAWN), _("Ingetrokken")),
     ]
     domains, many = ind.life_domains(students, period)
-    waiting = ind.first_contact(students, period)
+    waiting = counts.waiting
     signals_count, signal_days = ind.signal_to_action(students, period)
-    absence = ind.attendance(students, period, today=today)
+    absence = counts.attendance
     trajectories = _("Trajecten")
     figures = [
-        _trend(students, period, today),
+        _trend(counts),
         _distribution(
             "tiers",
             _("Ondersteuning naar zwaarte: licht waar het kan"),
@@ -412,8 +446,9 @@ def build(
     title: str, students: QuerySet[Student], period: Period, *, today: date, draw: bool = True
 ) -> Dashboard:
     """Every indicator of the population over the period, protected; with SVG charts."""
-    tiles, summary = _tiles(students, period, today)
-    figures = _figures(students, period, today)
+    counts = _Counts(students, period, today)
+    tiles, summary = _tiles(counts)
+    figures = _figures(counts)
     dashboard = Dashboard(
         title, period.code, period_label(period), tiles, figures, [*summary, figures[0].summary]
     )

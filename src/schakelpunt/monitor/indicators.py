@@ -49,13 +49,15 @@ class Ratio:
         return "—" if rate is None else f"{rate * 100:.1f}%".replace(".", ",")
 
 
-def enrolled(students: QuerySet[Student], period: Period) -> int:
-    """Students enrolled on at least one day of the period."""
-    return (
-        students.filter(enrolled_on__lte=period.end)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=period.start))
-        .count()
+def enrolled_students(students: QuerySet[Student], period: Period) -> QuerySet[Student]:
+    """Those enrolled on at least one day of the period."""
+    return students.filter(enrolled_on__lte=period.end).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=period.start)
     )
+
+
+def enrolled(students: QuerySet[Student], period: Period) -> int:
+    return enrolled_students(students, period).count()
 
 
 def early_leavers(students: QuerySet[Student], period: Period) -> int:
@@ -87,10 +89,14 @@ def _trajectories_in(students: QuerySet[Student], period: Period) -> QuerySet[Tr
     )
 
 
+def supported(students: QuerySet[Student], period: Period) -> int:
+    """Students with a support trajectory open on at least one day of the period."""
+    return _trajectories_in(students, period).values("student").distinct().count()
+
+
 def reach(students: QuerySet[Student], period: Period) -> Ratio:
     """Share of enrolled students with a support trajectory open during the period."""
-    with_support = _trajectories_in(students, period).values("student").distinct().count()
-    return Ratio(with_support, enrolled(students, period))
+    return Ratio(supported(students, period), enrolled(students, period))
 
 
 def support_by_tier(students: QuerySet[Student], period: Period) -> dict[str, int]:
@@ -256,9 +262,9 @@ def attendance(
     """
     end = min(period.end, today or timezone.localdate())
     enrolled_rows = list(
-        students.filter(enrolled_on__lte=end)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=period.start))
-        .values_list("pk", "institution_id", "enrolled_on", "left_on", "programme__pathway")
+        enrolled_students(students, Period(period.code, period.start, end)).values_list(
+            "pk", "institution_id", "enrolled_on", "left_on", "programme__pathway"
+        )
     )
     records: dict[int, list[AbsenceDay]] = defaultdict(list)
     for sid, day, scheduled, absent, reason in (

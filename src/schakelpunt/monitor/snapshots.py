@@ -13,8 +13,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schakelpunt.access.policy import Scope, institution_scope, municipality_scope, region_scope
-from schakelpunt.accounts.models import Organisation
+from schakelpunt.access.policy import (
+    AGGREGATE_ROLES,
+    Scope,
+    institution_scope,
+    monitor_scopes,
+    municipality_scope,
+    region_scope,
+)
+from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.refdata.models import Municipality, RmcRegion
 from schakelpunt.students.models import Student
@@ -107,9 +114,6 @@ def current_periods(today: date) -> list[Period]:
 def warm_monitor() -> int:
     """Build what the people with a monitor see: their populations' dashboards and tables
     for the running school year and semester."""
-    from schakelpunt.access.policy import AGGREGATE_ROLES, monitor_scopes
-    from schakelpunt.accounts.models import User
-
     today = timezone.localdate()
     periods = [p for p in current_periods(today) if p.contains(today)]
     users = User.objects.filter(memberships__role__in=AGGREGATE_ROLES, is_active=True).distinct()

@@ -28,10 +28,6 @@ BREAKDOWNS: dict[str, tuple[object, str]] = {
 LEVEL_NAMES = {1: "Entree", 2: "Niveau 2", 3: "Niveau 3", 4: "Niveau 4"}
 
 
-def _supported(students: QuerySet[Student], period: Period) -> int:
-    return ind.reach(students, period).part
-
-
 def _referred(students: QuerySet[Student], period: Period) -> int:
     return ind.referred_share(students, period).part
 
@@ -44,7 +40,7 @@ def _reports(students: QuerySet[Student], period: Period) -> int:
 COLUMNS: dict[str, tuple[object, Callable[[QuerySet[Student], Period], int]]] = {
     "ingeschreven": (_("Ingeschreven"), ind.enrolled),
     "vsv": (_("VSV"), ind.early_leavers),
-    "ondersteuning": (_("Met ondersteuning"), _supported),
+    "ondersteuning": (_("Met ondersteuning"), ind.supported),
     "verwezen": (_("Verwezen"), _referred),
     "meldingen": (_("Verzuimmeldingen"), _reports),
 }

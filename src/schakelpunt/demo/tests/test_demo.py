@@ -121,7 +121,7 @@ def test_demo_command_refuses_to_build_twice(db, capsys):
     ],
 )
 def test_dutch_surnames_are_split_into_prefix_and_name(surname, expected):
-    from schakelpunt.demo.builder import split_surname
+    from schakelpunt.demo.names import split_surname
 
     assert split_surname(surname) == expected
 
