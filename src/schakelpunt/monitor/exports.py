@@ -4,13 +4,12 @@ Only what the dashboard holds goes out: counts already protected, so an export n
 more than the screen.
 """
 
-import csv
-import io
 import re
 
 from django.http import HttpResponse
-from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from schakelpunt.core.exports import csv_text, new_workbook, workbook_bytes
 
 from .dashboard import Dashboard, Table
 
@@ -18,11 +17,7 @@ _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
 def table_csv(table: Table) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(table.headings)
-    writer.writerows(table.all_rows())
-    return out.getvalue()
+    return csv_text([table.headings, *table.all_rows()])
 
 
 def _cell(value: str) -> str | int:
@@ -31,7 +26,7 @@ def _cell(value: str) -> str | int:
 
 
 def workbook(dashboard: Dashboard, tables: list[tuple[str, Table]]) -> bytes:
-    book = Workbook()
+    book = new_workbook()
     first = book.active
     assert first is not None  # noqa: S101 - a new workbook has a sheet
     first.title = "Kerncijfers"
@@ -56,9 +51,7 @@ def workbook(dashboard: Dashboard, tables: list[tuple[str, Table]]) -> bytes:
         for row in table.all_rows():
             sheet.append([_cell(v) for v in row])
         sheet.column_dimensions["A"].width = 40
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def download(body: str | bytes, content_type: str, name: str) -> HttpResponse:

@@ -1,6 +1,5 @@
 """The worklist of statutory absence reports."""
 
-import csv
 from collections.abc import Callable
 from datetime import date
 
@@ -28,6 +27,7 @@ from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Level, Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.accounts.selectors import memberships_for
+from schakelpunt.core.exports import csv_writer
 
 from .config import EDITABLE, signal_settings_for, signal_settings_update
 from .follow_up import (
@@ -130,7 +130,7 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="verzuimmeldingen.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = csv_writer(response)
     writer.writerow(
         [
             "studentnummer",

@@ -1,6 +1,5 @@
 """The student list, the student file and the export. Access comes from schakelpunt.access."""
 
-import csv
 from datetime import timedelta
 
 from django.contrib import messages
@@ -29,6 +28,7 @@ from schakelpunt.accounts.models import User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.selectors import memberships_for
 from schakelpunt.core.changes import form_errors_as_messages
+from schakelpunt.core.exports import csv_writer
 from schakelpunt.directory.responsibility import responsibility_for
 from schakelpunt.signals.early_warning import visible_factors
 from schakelpunt.signals.forms import ConcernForm
@@ -292,7 +292,7 @@ def student_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="studenten.csv"'
     response.write("\ufeff")  # so that spreadsheet programs read UTF-8
-    writer = csv.writer(response, delimiter=";")
+    writer = csv_writer(response)
     writer.writerow(
         [
             "studentnummer",

@@ -1,4 +1,3 @@
-import csv
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -7,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schakelpunt.accounts.models import Membership, Organisation
 from schakelpunt.accounts.roles import Role
+from schakelpunt.core.exports import csv_writer
 from schakelpunt.signals.daily import statutory_reports_compute
 from schakelpunt.signals.importer import absence_import
 from schakelpunt.signals.statutory import RULES_VERSION
@@ -85,7 +85,7 @@ class Command(BaseCommand):
     def _reports(self, institution: Organisation, options: dict[str, Any]) -> None:
         on_date = options["date"] or date.today()  # noqa: DTZ011 - a calendar date
         reports = statutory_reports_compute(institution=institution, on_date=on_date)
-        writer = csv.writer(self.stdout, delimiter=";", lineterminator="\n")
+        writer = csv_writer(self.stdout, lineterminator="\n")
         writer.writerow(
             [
                 "studentnummer",
