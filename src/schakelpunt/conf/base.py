@@ -146,12 +146,21 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Lockout after repeated failed logins (django-axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failed logins from one address, over all accounts together, before that address is locked.
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=30)
+# An account is locked after AXES_FAILURE_LIMIT failures from anywhere, an address after
+# AXES_IP_FAILURE_LIMIT failures on any accounts (schakelpunt.core.lockout).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "schakelpunt.core.lockout.AccountAndAddressHandler"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # The login form posts the e-mail address in the field "username".
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Where the client's address is read (behind a proxy that overwrites X-Forwarded-For:
+# HTTP_X_FORWARDED_FOR,REMOTE_ADDR).
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
+    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]
+)
 
 OTP_TOTP_ISSUER = "Schakelpunt"
 
@@ -210,6 +219,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API van Schakelpunt. Elke aanvraag gaat door dezelfde toegangsregels als de schermen.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every field of a student file: only for people who are logged in.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
