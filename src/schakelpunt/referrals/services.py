@@ -362,17 +362,6 @@ def _notify_step(referral: Referral, actor: User | None) -> None:
     )
 
 
-def referral_mark_received(*, actor: User, referral: Referral) -> None:
-    """A provider's worker opens a sent referral: it counts as received."""
-    if referral.status != ReferralStatus.SENT or referral_side(actor, referral) != "provider":
-        return
-    with transaction.atomic():
-        locked = _locked(referral.pk, None)
-        if locked.status == ReferralStatus.SENT:
-            _step(locked, ReferralStatus.RECEIVED, actor=actor, note="")
-    referral.refresh_from_db()
-
-
 def advice_add(*, actor: User, referral_id: int, text: str) -> Advice:
     """The provider's handelingsadvies for the school; it lands in the student's plan."""
     if not text.strip():

@@ -139,9 +139,8 @@ def _referral_for(request: HttpRequest, referral_id: int) -> tuple[User, Referra
 @login_required
 def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     user, referral = _referral_for(request, referral_id)
+    # Opening is only reading: "received" is a step the provider takes (referral_step_view).
     side = referral_side(user, referral)
-    if side == "provider" and referral.status == ReferralStatus.SENT:
-        services.referral_mark_received(actor=user, referral=referral)
     today = timezone.localdate()
     access = student_access(user, referral.student)
     parts = frozenset(str(p) for p in access.parts(Action.VIEW))

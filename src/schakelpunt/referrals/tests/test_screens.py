@@ -120,7 +120,7 @@ def test_the_provider_sees_the_name_only_after_accepting(world: World) -> None:
     assert "Bram" not in html and "Slaapt slecht" in html
     assert "Naam en gedeelde gegevens ziet u zodra u de verwijzing accepteert." in html
     referral.refresh_from_db()
-    assert referral.status == ReferralStatus.RECEIVED  # opening it counts as received
+    assert referral.status == ReferralStatus.SENT  # opening is reading; receiving is a step
     # Even before acceptance, the look is in the access log (the referral part only).
     assert set(
         AccessLogEntry.objects.filter(
