@@ -28,6 +28,14 @@ def refdata(db):  # type: ignore[no-untyped-def]
         )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_the_access_log_guards():  # type: ignore[no-untyped-def]
+    """The access log refuses TRUNCATE and DELETE; transactional tests still empty it."""
+    from tests.log_guards import allow_test_flush
+
+    allow_test_flush()
+
+
 @pytest.fixture
 def world(refdata):  # type: ignore[no-untyped-def]
     from tests.world import build_world

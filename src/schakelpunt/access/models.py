@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .parts import Action, Part
+from .parts import Action, EntryKind, Part
 
 
 class AppendOnlyError(Exception):
@@ -41,6 +41,14 @@ class AccessLogEntry(models.Model):
     action = models.CharField(_("handeling"), max_length=10, choices=Action.choices)
     part = models.CharField(_("onderdeel"), max_length=20, choices=Part.choices)
     path = models.CharField(_("adres"), max_length=300, blank=True)
+    # A list names many students in one event; the student's own view shows only details.
+    kind = models.CharField(
+        _("soort"), max_length=10, choices=EntryKind.choices, default=EntryKind.DETAIL
+    )
+    # The hash chain (access/chain.py): position and SHA-256 over the content and the
+    # previous entry's hash, so an edited, removed or moved row shows in `accesslog verify`.
+    sequence = models.PositiveBigIntegerField(_("volgnummer"), unique=True)
+    entry_hash = models.CharField(_("hash"), max_length=64)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -66,3 +74,19 @@ class AccessLogEntry(models.Model):
         from .policy import describe_roles
 
         return describe_roles(self.role)
+
+
+class AccessLogChainHead(models.Model):
+    """The end of the hash chain, one row: appends lock it so writers never fork the chain,
+    and `accesslog verify` compares it with the last entry (a cut-off tail shows)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    length = models.PositiveBigIntegerField(_("aantal regels"), default=0)
+    last_hash = models.CharField(_("laatste hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("einde van de keten van het toegangslog")
+        verbose_name_plural = _("einde van de keten van het toegangslog")
+
+    def __str__(self) -> str:
+        return f"{self.length} {self.last_hash}"

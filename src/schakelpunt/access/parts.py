@@ -19,4 +19,11 @@ class Action(models.TextChoices):
     EXPORT = "export", _("geëxporteerd")
 
 
+class EntryKind(models.TextChoices):
+    """A file or detail read (shown to the student) or a list that showed many students."""
+
+    DETAIL = "detail", _("dossier")
+    LIST = "list", _("lijst")
+
+
 ALL_PARTS = frozenset(Part)

@@ -2,14 +2,16 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from uuid import UUID
 
 from django.db.models import QuerySet
 
 from schakelpunt.accounts.models import User
 from schakelpunt.students.models import Student
 
-from .models import AccessLogEntry
-from .parts import Part
+from .chain import CHAINED_FIELDS, ChainCheck, walk_chain
+from .models import AccessLogChainHead, AccessLogEntry
+from .parts import EntryKind, Part
 from .policy import describe_roles, privacy_officer_institutions
 
 
@@ -52,8 +54,9 @@ def _group_visits(entries: QuerySet[AccessLogEntry], limit: int) -> list[AccessV
 def access_visits_for_student(
     *, student_id: int, exclude_user_id: int | None = None, limit: int = 200
 ) -> list[AccessVisit]:
-    """Who looked at this student's file (callers check they may show it)."""
-    entries = AccessLogEntry.objects.filter(student_id=student_id)
+    """Who looked at this student's file (callers check they may show it). Lists that
+    named the student are left out: they are for the privacy officer's search."""
+    entries = AccessLogEntry.objects.filter(student_id=student_id, kind=EntryKind.DETAIL)
     if exclude_user_id is not None:
         entries = entries.exclude(user_id=exclude_user_id)
     return _group_visits(entries, limit)
@@ -66,6 +69,7 @@ def access_log_search(
     user_query: str = "",
     date_from: date | None = None,
     date_until: date | None = None,
+    event_id: UUID | None = None,
 ) -> QuerySet[AccessLogEntry]:
     """The privacy officer's search of the whole log; empty for everyone else."""
     institutions = privacy_officer_institutions(user)
@@ -76,6 +80,8 @@ def access_log_search(
     )
     if student_id is not None:
         entries = entries.filter(student_id=student_id)
+    if event_id is not None:
+        entries = entries.filter(event_id=event_id)
     if user_query:
         entries = entries.filter(user_display__icontains=user_query)
     if date_from:
@@ -83,3 +89,10 @@ def access_log_search(
     if date_until:
         entries = entries.filter(at__date__lte=date_until)
     return entries.order_by("-at", "part")
+
+
+def access_log_verify() -> ChainCheck:
+    """Walk the whole log in the order it was written and check every link of the chain."""
+    rows = AccessLogEntry.objects.order_by("id").values("id", "entry_hash", *CHAINED_FIELDS)
+    head = AccessLogChainHead.objects.filter(pk=1).values_list("length", "last_hash").first()
+    return walk_chain(rows.iterator(chunk_size=2000), head)

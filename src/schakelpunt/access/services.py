@@ -1,17 +1,90 @@
-"""Writes of the access module: the access log."""
+"""Writes of the access module: the access log, appended to its hash chain."""
 
 import uuid
 from collections.abc import Iterable
 
+from django.db import transaction
+
 from schakelpunt.accounts.models import User
 from schakelpunt.students.models import Student
 
-from .models import AccessLogEntry
-from .parts import Action, Part
+from .chain import GENESIS, entry_digest, entry_values
+from .models import AccessLogChainHead, AccessLogEntry
+from .parts import Action, EntryKind, Part
+from .policy import roles_of
+
+_HEAD = 1
 
 
 def _user_display(user: User) -> str:
     return f"{user.get_full_name() or user.email} <{user.email}>"
+
+
+def _locked_head() -> AccessLogChainHead:
+    """The chain's end, locked until the transaction ends: one writer appends at a time
+    (on SQLite the write transaction already serialises writers)."""
+    head = AccessLogChainHead.objects.select_for_update().filter(pk=_HEAD).first()
+    if head is not None:
+        return head
+    # Gone only when the whole database was emptied: continue after the last entry.
+    last = (
+        AccessLogEntry.objects.order_by("-sequence").values_list("sequence", "entry_hash").first()
+    )
+    length, last_hash = last if last is not None else (0, GENESIS)
+    AccessLogChainHead.objects.bulk_create(
+        [AccessLogChainHead(pk=_HEAD, length=length, last_hash=last_hash)],
+        ignore_conflicts=True,
+    )
+    return AccessLogChainHead.objects.select_for_update().get(pk=_HEAD)
+
+
+def _append(entries: list[AccessLogEntry]) -> None:
+    """Chain the entries to the log's end and insert them: three queries for any number."""
+    if not entries:
+        return
+    with transaction.atomic():
+        head = _locked_head()
+        length, previous = head.length, head.last_hash
+        for entry in entries:
+            length += 1
+            entry.sequence = length
+            entry.entry_hash = entry_digest(previous, entry_values(entry))
+            previous = entry.entry_hash
+        AccessLogEntry.objects.bulk_create(entries, batch_size=500)
+        AccessLogChainHead.objects.filter(pk=_HEAD).update(length=length, last_hash=previous)
+
+
+def _record(
+    *,
+    actor: User,
+    student_ids: Iterable[int],
+    action: Action,
+    parts: Iterable[Part],
+    role: str,
+    path: str,
+    kind: EntryKind,
+) -> uuid.UUID:
+    event_id = uuid.uuid4()
+    display = _user_display(actor)
+    part_list = sorted(set(parts))
+    _append(
+        [
+            AccessLogEntry(
+                event_id=event_id,
+                user=actor,
+                user_display=display,
+                role=role,
+                student_id=student_id,
+                action=action,
+                part=part,
+                path=path[:300],
+                kind=kind,
+            )
+            for student_id in student_ids
+            for part in part_list
+        ]
+    )
+    return event_id
 
 
 def access_log_record(
@@ -24,24 +97,33 @@ def access_log_record(
     path: str = "",
 ) -> uuid.UUID:
     """Append one row per student and part; rows of one call share an event id."""
-    event_id = uuid.uuid4()
-    display = _user_display(actor)
-    part_list = sorted(set(parts))
-    AccessLogEntry.objects.bulk_create(
-        [
-            AccessLogEntry(
-                event_id=event_id,
-                user=actor,
-                user_display=display,
-                role=role,
-                student_id=student.pk,
-                action=action,
-                part=part,
-                path=path[:300],
-            )
-            for student in students
-            for part in part_list
-        ],
-        batch_size=500,
+    return _record(
+        actor=actor,
+        student_ids=[student.pk for student in students],
+        action=action,
+        parts=parts,
+        role=role,
+        path=path,
+        kind=EntryKind.DETAIL,
     )
-    return event_id
+
+
+def access_log_list(
+    *, actor: User, students: Iterable[Student | int], parts: Iterable[Part], path: str
+) -> uuid.UUID | None:
+    """One event for a list or worklist page: a row per student shown and part, marked as
+    a list, so the privacy officer can rebuild the page while the student's own "who
+    looked at my file" keeps showing only file and detail reads. Nothing when the page
+    showed no student."""
+    ids = sorted({s if isinstance(s, int) else s.pk for s in students})
+    if not ids:
+        return None
+    return _record(
+        actor=actor,
+        student_ids=ids,
+        action=Action.VIEW,
+        parts=parts,
+        role=",".join(sorted(roles_of(actor))),
+        path=path,
+        kind=EntryKind.LIST,
+    )
