@@ -53,6 +53,7 @@ def build_world() -> World:
     rmc_twente.save()
     enschede = OrganisationFactory(gemeente=True, name="Gemeente Enschede")
     enschede.municipality = municipality("GM0153")
+    enschede.managed_by = roc  # ROC Een's administrator invites the municipality's people
     enschede.save()
 
     s = w.students

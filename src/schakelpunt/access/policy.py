@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schakelpunt.accounts.models import Membership, Organisation, User
-from schakelpunt.accounts.roles import OrganisationKind, Role
+from schakelpunt.accounts.roles import ROLE_ORGANISATION_KINDS, OrganisationKind, Role
 from schakelpunt.core.dates import years_before
 from schakelpunt.meetings.models import Meeting
 from schakelpunt.refdata.models import Municipality, RmcRegion
@@ -36,7 +36,7 @@ from .parts import Action, Part
 
 CARE_TEAM_ROLES = frozenset({Role.CARE_COORDINATOR, Role.STUDENT_ADVISOR, Role.SCHAKELFUNCTIONARIS})
 SCHOOL_ROLES = CARE_TEAM_ROLES | {Role.COACH}
-# Roles whose holders may open a student file (and therefore must use a second factor).
+# Roles whose holders may open a student file of someone else.
 FILE_ROLES = SCHOOL_ROLES | {
     Role.ABSENCE_OFFICER,
     Role.EXTERNAL_CARE_WORKER,
@@ -339,8 +339,14 @@ def student_get_for_user(
 
 
 def may_open_student_files(user: User) -> bool:
-    """Does any role of this user open student files of others (needs a second factor)?"""
+    """Does any role of this user open student files of others?"""
     return any(m.role in FILE_ROLES for m in _active_memberships(user))
+
+
+def must_use_second_factor(user: User) -> bool:
+    """Every role but the student's own needs a second factor: who works in Schakelpunt
+    sees students, counts, the log or the roles (docs/decisions/0017)."""
+    return any(m.role != Role.STUDENT for m in _active_memberships(user))
 
 
 def roles_of(user: User) -> set[str]:
@@ -555,6 +561,52 @@ def may_open_meeting(user: User, meeting: Meeting) -> bool:
 def may_manage_users(user: User) -> bool:
     """The functional administrator invites people and gives them roles."""
     return has_any_role(user, {Role.FUNCTIONAL_ADMIN})
+
+
+def organisations_user_may_manage(user: User) -> list[int]:
+    """Whose people this user keeps: the institutions where they are functional administrator,
+    and the providers, municipalities and RMC offices the operator let those institutions
+    manage (`Organisation.managed_by`). Never another institution."""
+    own = {m.organisation_id for m in _active_memberships(user) if m.role == Role.FUNCTIONAL_ADMIN}
+    if not own:
+        return []
+    managed = Organisation.objects.filter(managed_by_id__in=sorted(own)).values_list(
+        "pk", flat=True
+    )
+    return sorted(own | set(managed))
+
+
+def roles_user_may_grant(user: User) -> dict[int, frozenset[str]]:
+    """Per organisation this user manages: the roles they may give there (those that fit it)."""
+    return {
+        org.pk: frozenset(
+            role for role, kinds in ROLE_ORGANISATION_KINDS.items() if org.kind in kinds
+        )
+        for org in Organisation.objects.filter(pk__in=organisations_user_may_manage(user))
+    }
+
+
+def may_grant_role(
+    user: User, *, grantee: User | None, organisation: Organisation, role: str
+) -> bool:
+    """Give a person a role from the screen (the operator's command line is not asked)."""
+    if grantee is not None and grantee.pk == user.pk:
+        return False  # never to oneself, not even an extra role
+    return role in roles_user_may_grant(user).get(organisation.pk, frozenset())
+
+
+def role_grants_visible_to(user: User) -> Q:
+    """The role grants a privacy officer reads: in their institution, in the organisations it
+    manages, and those tried by their institution's functional administrators elsewhere."""
+    ids = privacy_officer_institutions(user)
+    if not ids:
+        return Q(pk__in=[])
+    admins = Membership.objects.filter(organisation_id__in=ids, role=Role.FUNCTIONAL_ADMIN).values(
+        "user_id"
+    )
+    return (
+        Q(organisation_id__in=ids) | Q(organisation__managed_by_id__in=ids) | Q(actor_id__in=admins)
+    )
 
 
 def is_own_file(user: User, student: Student) -> bool:

@@ -1,6 +1,6 @@
 """People, organisations and the memberships through which people hold a role."""
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -66,6 +66,16 @@ class Organisation(models.Model):
         null=True,
         blank=True,
         verbose_name=_("RMC-regio"),
+    )
+    # A provider, municipality or RMC office whose people are kept by the functional
+    # administrator of this institution; set by the operator (`schakelpunt organisation`).
+    managed_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_organisations",
+        verbose_name=_("beheerd door"),
     )
 
     class Meta:
@@ -206,3 +216,93 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.organisation})"
+
+
+class AppendOnlyError(Exception):
+    """The record of role grants is never changed or deleted."""
+
+
+class RoleGrantQuerySet(models.QuerySet["RoleGrant"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("The record of role grants is append-only.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("The record of role grants is append-only.")
+
+
+class GrantOutcome(models.TextChoices):
+    GRANTED = "granted", _("toegekend")
+    REFUSED = "refused", _("geweigerd")
+
+
+class RoleGrant(models.Model):
+    """Append-only: who gave (or tried to give) which role to whom, in which organisation."""
+
+    at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
+    # Empty: the operator on the command line (`schakelpunt invite`).
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("door"),
+    )
+    actor_display = models.CharField(_("door (naam)"), max_length=300)
+    # Empty when a refused invitation was for an address without an account.
+    grantee = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aan"),
+    )
+    grantee_email = models.EmailField(_("aan (e-mailadres)"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisatie")
+    )
+    role = models.CharField(_("rol"), max_length=30, choices=Role.choices)
+    # Kept as written: the location or team the role is for.
+    scope_display = models.CharField(_("locatie of team"), max_length=300, blank=True)
+    outcome = models.CharField(_("uitkomst"), max_length=10, choices=GrantOutcome.choices)
+    reason = models.CharField(_("reden"), max_length=300, blank=True)
+
+    objects = RoleGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("toegekende rol")
+        verbose_name_plural = _("toegekende rollen")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_display} {self.role} {self.grantee_email}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("The record of role grants is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("The record of role grants is append-only.")
+
+
+class SecondFactorSetupCode(models.Model):
+    """A one-time code sent by e-mail before a first authenticator app may be set up."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("gebruiker")
+    )
+    # A keyed hash of the code; the code itself is only in the e-mail.
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code voor tweestapsverificatie")
+        verbose_name_plural = _("codes voor tweestapsverificatie")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

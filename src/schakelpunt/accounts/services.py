@@ -1,23 +1,44 @@
 """Writes about accounts: memberships and the second factor."""
 
-from datetime import date
+import secrets
+from datetime import date, timedelta
+from enum import Enum
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from schakelpunt.access.policy import may_open_student_files
+from schakelpunt.access.policy import may_grant_role, must_use_second_factor
 from schakelpunt.refdata.models import Municipality, RmcRegion
 
-from .models import Location, Membership, Organisation, ProgrammeTeam, User
-from .roles import ROLE_ORGANISATION_KINDS, Role
+from .models import (
+    GrantOutcome,
+    Location,
+    Membership,
+    Organisation,
+    ProgrammeTeam,
+    RoleGrant,
+    SecondFactorSetupCode,
+    User,
+)
+from .roles import ROLE_ORGANISATION_KINDS, OrganisationKind, Role
 from .tasks import send_invitation_email
+
+# A code by e-mail before a first authenticator app: how long it lasts, how often it may be
+# tried, and how many may be asked for in an hour.
+SETUP_CODE_VALIDITY = timedelta(minutes=15)
+SETUP_CODE_ATTEMPTS = 5
+SETUP_CODES_PER_HOUR = 5
 
 
 def second_factor_required(*, user: User) -> bool:
-    """Every role that can open another person's student file must use a second factor."""
-    return may_open_student_files(user)
+    """Every role but the student must use a second factor (decision 0017)."""
+    return must_use_second_factor(user)
 
 
 def organisation_create(
@@ -51,18 +72,26 @@ def organisation_create(
         )
 
 
-def membership_create(
+def organisation_set_manager(*, organisation: Organisation, institution: Organisation) -> None:
+    """The operator lets an institution's functional administrator keep the people of a
+    provider, municipality or RMC office (which has no administrator of its own)."""
+    if institution.kind != OrganisationKind.MBO_INSTITUTION:
+        raise ValidationError(_("Alleen een mbo-instelling kan andere organisaties beheren."))
+    if organisation.kind == OrganisationKind.MBO_INSTITUTION:
+        raise ValidationError(_("Een mbo-instelling beheert haar eigen mensen."))
+    with transaction.atomic():
+        Organisation.objects.filter(pk=organisation.pk).update(managed_by=institution)
+    organisation.managed_by = institution
+
+
+def _membership_check(
     *,
-    user: User,
     organisation: Organisation,
     role: Role,
-    location: Location | None = None,
-    programme_team: ProgrammeTeam | None = None,
-    valid_from: date | None = None,
-    actor: User | None = None,
-) -> Membership:
-    """Give a person a role in an organisation, refusing combinations that make no sense."""
-    role = Role(role)
+    location: Location | None,
+    programme_team: ProgrammeTeam | None,
+) -> None:
+    """Refuse combinations that make no sense, whoever asks."""
     if organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
         raise ValidationError(
             _("De rol %(role)s past niet bij een organisatie van deze soort.")
@@ -74,8 +103,108 @@ def membership_create(
         raise ValidationError(_("Deze locatie hoort niet bij de organisatie."))
     if programme_team is not None and programme_team.location.institution_id != organisation.pk:
         raise ValidationError(_("Dit team hoort niet bij de organisatie."))
+
+
+def _scope_display(location: Location | None, programme_team: ProgrammeTeam | None) -> str:
+    return ", ".join(str(x) for x in (location, programme_team) if x is not None)
+
+
+def _grant_record(
+    *,
+    actor: User | None,
+    grantee: User | None,
+    email: str,
+    organisation: Organisation,
+    role: Role,
+    location: Location | None,
+    programme_team: ProgrammeTeam | None,
+    outcome: GrantOutcome,
+    reason: str = "",
+) -> None:
+    RoleGrant.objects.create(
+        actor=actor,
+        actor_display=(
+            f"{actor} <{actor.email}>"
+            if actor
+            else _("beheerder van de installatie (opdrachtregel)")
+        ),
+        grantee=grantee,
+        grantee_email=email,
+        organisation=organisation,
+        role=role,
+        scope_display=_scope_display(location, programme_team),
+        outcome=outcome,
+        reason=reason[:300],
+    )
+
+
+def _refuse_grant(
+    *,
+    actor: User,
+    grantee: User | None,
+    email: str,
+    organisation: Organisation,
+    role: Role,
+    location: Location | None,
+    programme_team: ProgrammeTeam | None,
+) -> ValidationError:
+    """Record the refused attempt (in its own transaction) and return the Dutch message."""
+    if grantee is not None and grantee.pk == actor.pk:
+        message = _("U kunt uzelf geen rol geven. Vraag een andere beheerder.")
+    else:
+        message = _(
+            "U mag de rol %(role)s niet geven bij %(organisation)s: u beheert alleen de "
+            "mensen van uw eigen organisatie en de organisaties die zij beheert."
+        ) % {"role": role.label, "organisation": organisation.name}
     with transaction.atomic():
-        membership, _created = Membership.objects.get_or_create(
+        _grant_record(
+            actor=actor,
+            grantee=grantee,
+            email=email,
+            organisation=organisation,
+            role=role,
+            location=location,
+            programme_team=programme_team,
+            outcome=GrantOutcome.REFUSED,
+            reason=message,
+        )
+    return ValidationError(message)
+
+
+def membership_create(
+    *,
+    user: User,
+    organisation: Organisation,
+    role: Role,
+    location: Location | None = None,
+    programme_team: ProgrammeTeam | None = None,
+    valid_from: date | None = None,
+    actor: User | None = None,
+) -> Membership:
+    """Give a person a role in an organisation, refusing combinations that make no sense.
+
+    `actor` is the person on the screen and must be allowed by the access policy to give
+    this role; without an actor it is the operator (`schakelpunt invite`). Either way the
+    grant is recorded.
+    """
+    role = Role(role)
+    _membership_check(
+        organisation=organisation, role=role, location=location, programme_team=programme_team
+    )
+    if actor is not None and not may_grant_role(
+        actor, grantee=user, organisation=organisation, role=role
+    ):
+        raise _refuse_grant(
+            actor=actor,
+            grantee=user,
+            email=user.email,
+            organisation=organisation,
+            role=role,
+            location=location,
+            programme_team=programme_team,
+        )
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
             user=user,
             organisation=organisation,
             role=role,
@@ -83,6 +212,17 @@ def membership_create(
             programme_team=programme_team,
             defaults={"created_by": actor, **({"valid_from": valid_from} if valid_from else {})},
         )
+        if created:
+            _grant_record(
+                actor=actor,
+                grantee=user,
+                email=user.email,
+                organisation=organisation,
+                role=role,
+                location=location,
+                programme_team=programme_team,
+                outcome=GrantOutcome.GRANTED,
+            )
     return membership
 
 
@@ -103,6 +243,22 @@ def user_invite(
     An address that already has an account gets the extra role and no new account.
     """
     email = User.objects.normalize_email(email).strip().lower()
+    role = Role(role)
+    _membership_check(
+        organisation=organisation, role=role, location=location, programme_team=programme_team
+    )
+    if actor is not None:
+        existing = User.objects.filter(email=email).first()
+        if not may_grant_role(actor, grantee=existing, organisation=organisation, role=role):
+            raise _refuse_grant(
+                actor=actor,
+                grantee=existing,
+                email=email,
+                organisation=organisation,
+                role=role,
+                location=location,
+                programme_team=programme_team,
+            )
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email=email).first()
         is_new = user is None
@@ -165,3 +321,65 @@ def totp_verify(*, user: User, token: str) -> TOTPDevice | None:
         if device.verify_token(token):
             return device
     return None
+
+
+def _setup_code_hash(user: User, code: str) -> str:
+    return salted_hmac("schakelpunt.second-factor-setup", f"{user.pk}:{code}").hexdigest()
+
+
+def setup_code_send(*, user: User) -> None:
+    """Send a fresh one-time code by e-mail; earlier unused codes stop working."""
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one request at a time
+        recent = SecondFactorSetupCode.objects.filter(
+            user=user, created_at__gte=now - timedelta(hours=1)
+        ).count()
+        if recent >= SETUP_CODES_PER_HOUR:
+            raise ValidationError(
+                _("U heeft het afgelopen uur te vaak een code gevraagd. Probeer het later opnieuw.")
+            )
+        SecondFactorSetupCode.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        SecondFactorSetupCode.objects.create(
+            user=user,
+            code_hash=_setup_code_hash(user, code),
+            created_at=now,
+            expires_at=now + SETUP_CODE_VALIDITY,
+        )
+        context = {"user": user, "code": code, "minutes": SETUP_CODE_VALIDITY.seconds // 60}
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=render_to_string("accounts/setup_code_subject.txt", context).strip(),
+                message=render_to_string("accounts/setup_code_email.txt", context),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        )
+
+
+class SetupCodeResult(Enum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"
+    EXPIRED = "expired"  # none sent, too old, already used, or tried too often
+
+
+def setup_code_check(*, user: User, code: str) -> SetupCodeResult:
+    """Check the e-mailed code: single use, within its time, at most a few attempts."""
+    now = timezone.now()
+    with transaction.atomic():
+        current = (
+            SecondFactorSetupCode.objects.select_for_update()
+            .filter(user=user, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if current is None or current.attempts >= SETUP_CODE_ATTEMPTS:
+            return SetupCodeResult.EXPIRED
+        current.attempts += 1
+        if not constant_time_compare(current.code_hash, _setup_code_hash(user, code)):
+            current.save(update_fields=["attempts"])
+            return SetupCodeResult.WRONG
+        current.used_at = now
+        current.save(update_fields=["attempts", "used_at"])
+    return SetupCodeResult.ACCEPTED

@@ -1,6 +1,7 @@
 """Login, second factor and the account page. Writes go through accounts.services."""
 
 from base64 import b32encode
+from datetime import timedelta
 from io import BytesIO
 
 import qrcode
@@ -9,27 +10,41 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
-from schakelpunt.access.policy import may_manage_users
+from schakelpunt.access.policy import (
+    may_manage_users,
+    privacy_officer_institutions,
+    roles_user_may_grant,
+)
 
-from .forms import LoginForm, TokenForm, UserInviteForm
+from .forms import EmailCodeForm, LoginForm, TokenForm, UserInviteForm
 from .models import User
 from .roles import Role
-from .selectors import memberships_for, user_has_confirmed_device
+from .selectors import memberships_for, role_grants_for, user_has_confirmed_device
 from .services import (
+    SetupCodeResult,
     second_factor_required,
+    setup_code_check,
+    setup_code_send,
     totp_device_confirm,
     totp_device_start,
     totp_verify,
     user_invite,
     user_set_email_notifications,
 )
+
+# Setting up a first authenticator app is allowed for a while after the person proved they
+# read their e-mail: the invitation (password) link, or a code sent by e-mail.
+_SETUP_UNLOCK_KEY = "schakelpunt_second_factor_setup"
+_SETUP_UNLOCK_TIME = timedelta(minutes=30)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -56,16 +71,73 @@ def _qr_svg(data: str) -> str:
     return buffer.getvalue().decode()
 
 
+def _unlock_setup(request: HttpRequest, user_id: int) -> None:
+    until = timezone.now() + _SETUP_UNLOCK_TIME
+    request.session[_SETUP_UNLOCK_KEY] = {"user": user_id, "until": until.timestamp()}
+
+
+def _setup_unlocked(request: HttpRequest, user: User) -> bool:
+    unlock = request.session.get(_SETUP_UNLOCK_KEY)
+    return (
+        isinstance(unlock, dict)
+        and unlock.get("user") == user.pk
+        and float(unlock.get("until", 0)) > timezone.now().timestamp()
+    )
+
+
+def _otp_setup_unlock(request: HttpRequest, user: User) -> HttpResponse:
+    """Before the QR code: prove with a code sent by e-mail that this is the account's owner."""
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "send":
+        try:
+            setup_code_send(user=user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("We hebben een code gestuurd naar %(email)s.") % {"email": user.email}
+            )
+        return redirect(request.get_full_path())
+    form: Form = EmailCodeForm(request.POST if action == "code" else None)
+    if form.is_bound and form.is_valid():
+        result = setup_code_check(user=user, code=form.cleaned_data["code"])
+        if result == SetupCodeResult.ACCEPTED:
+            _unlock_setup(request, user.pk)
+            return redirect(request.get_full_path())
+        form.add_error(
+            "code",
+            _("Deze code klopt niet. Kijk of u de laatste e-mail gebruikt.")
+            if result == SetupCodeResult.WRONG
+            else _(
+                "Deze code werkt niet meer (verlopen, al gebruikt of te vaak geprobeerd). "
+                "Vraag een nieuwe code aan."
+            ),
+        )
+    return render(
+        request,
+        "accounts/otp_setup_email.html",
+        {
+            "form": form,
+            "email": user.email,
+            "required": second_factor_required(user=user),
+            "next": _next_url(request),
+        },
+    )
+
+
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user_has_confirmed_device(user=user):
         return redirect("accounts:otp_verify")
+    if not _setup_unlocked(request, user):
+        return _otp_setup_unlock(request, user)
     device = totp_device_start(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         confirmed = totp_device_confirm(user=user, token=form.cleaned_data["token"])
         if confirmed is not None:
+            request.session.pop(_SETUP_UNLOCK_KEY, None)
             otp_login(request, confirmed)
             messages.success(request, _("Tweestapsverificatie staat aan."))
             return redirect(_next_url(request))
@@ -130,10 +202,23 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
-    success_url=reverse_lazy("accounts:password_reset_complete"),
-)
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Choosing a password from the invitation (or reset) e-mail also proves the mailbox:
+    after logging in, this person may set up a first authenticator app without a code."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        response = super().form_valid(form)
+        if self.user is not None:  # always: the form is only shown for a valid link
+            _unlock_setup(self.request, self.user.pk)
+        return response
+
+
+password_reset_confirm = PasswordSetView.as_view()
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
@@ -145,7 +230,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     actor: User = request.user  # type: ignore[assignment]
     if not may_manage_users(actor):
         raise Http404
-    form = UserInviteForm(request.POST or None)
+    form = UserInviteForm(request.POST or None, grantable=roles_user_may_grant(actor))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -170,3 +255,12 @@ def invite(request: HttpRequest) -> HttpResponse:
             )
             return redirect("core:organisations")
     return render(request, "accounts/invite.html", {"form": form})
+
+
+@login_required
+def role_grants(request: HttpRequest) -> HttpResponse:
+    """For the privacy officer: who gave (or tried to give) which role to whom."""
+    user: User = request.user  # type: ignore[assignment]
+    if not privacy_officer_institutions(user):
+        raise Http404
+    return render(request, "accounts/role_grants.html", {"grants": role_grants_for(user=user)})

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files keep their long caching; every other response: no-store.
+    "schakelpunt.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "schakelpunt.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -59,6 +59,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if Role.PRIVACY_OFFICER in roles:
             items.append(NavItem(_("Toegangslog"), reverse("access:log_search")))
             items.append(NavItem(_("Zonder toestemming"), reverse("access:emergency")))
+            items.append(NavItem(_("Toegekende rollen"), reverse("core:role_grants")))
         if Role.FUNCTIONAL_ADMIN in roles:
             items.append(NavItem(_("Organisaties"), reverse("core:organisations")))
             items.append(NavItem(_("Signalering"), reverse("signals:settings")))

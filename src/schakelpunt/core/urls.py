@@ -14,4 +14,5 @@ urlpatterns = [
     path("acties/<int:action_id>/gedaan/", action_views.action_done, name="action_done"),
     path("beheer/organisaties/", views.organisations, name="organisations"),
     path("beheer/gebruikers/nieuw/", account_views.invite, name="invite"),
+    path("beheer/rollen/", account_views.role_grants, name="role_grants"),
 ]

@@ -273,6 +273,10 @@ def _build(b: _Builder, n_students: int) -> None:
     rmc_office = b.org(
         "RMC Twente", OrganisationKind.RMC_OFFICE, rmc_region=region, municipality=b.munis["GM0141"]
     )
+    # The region's one ROC keeps the people of its partners (its administrator invites them).
+    Organisation.objects.filter(
+        pk__in=[o.pk for o in [*municipality_orgs.values(), *providers, rmc_office]]
+    ).update(managed_by=roc)
 
     # Residences: Twente postcodes weighted by inhabitants, a few from elsewhere.
     local_areas = list(
