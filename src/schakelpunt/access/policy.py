@@ -686,3 +686,125 @@ ADULT_AGE = 18
 def guardian_may_be_involved(student: Student, student_consents: bool, today: date) -> bool:
     """Under 18 parents are involved; from 18 only with the student's consent."""
     return student.age_on(today) < ADULT_AGE or student_consents
+
+
+# --- What surrounds the file: names in messages, minutes, advice, lists, the timeline. ---
+
+CONSENT_REASON = "referral_with_consent"
+
+
+def may_see_identity(user: User, student: Student) -> bool:
+    """May a message, list or page name this student to this user? Only if the user may
+    already open the student (every rule grants the identity part)."""
+    return students_for_user(user).filter(pk=student.pk).exists()
+
+
+def student_ids_showing(user: User, student_ids: Iterable[int], part: Part) -> set[int]:
+    """Of these students, those whose `part` this user may see: one query for the rules that
+    grant the part to every student in scope, one per consent-based rule."""
+    wanted = set(student_ids)
+    rules = _rules(user)
+    fixed = [r for r in rules if r.consent_organisation_id is None and part in r.grant.view]
+    shown: set[int] = set()
+    if fixed and wanted:
+        in_scope = _students_in(fixed).filter(pk__in=sorted(wanted))
+        shown |= set(in_scope.values_list("pk", flat=True))
+    today = timezone.localdate()
+    for rule in rules:
+        if rule.consent_organisation_id is None or part not in SHAREABLE_PARTS:
+            continue
+        open_ids = Student.objects.filter(rule.scope, pk__in=sorted(wanted - shown))
+        consents = _active_consent(rule.consent_organisation_id, today).filter(student__in=open_ids)
+        for student_id, parts in consents.values_list("student_id", "parts"):
+            if part in parts:
+                shown.add(student_id)
+    return shown
+
+
+def is_consent_only(access: StudentAccess) -> bool:
+    """Does the user see this student only through a referral with consent (a provider)?"""
+    return bool(access.grants) and all(g.reason == CONSENT_REASON for g in access.grants)
+
+
+def provider_period_start(user: User, student: Student, access: StudentAccess) -> date | None:
+    """For a provider: the day its referral of this student was sent (or accepted); the
+    provider sees only what happened from then on. None for everyone else."""
+    if not is_consent_only(access):
+        return None
+    today = timezone.localdate()
+    referrals = Referral.objects.filter(
+        student=student,
+        to_organisation_id__in=provider_organisation_ids(user),
+        status__in=REFERRAL_ACTIVE_STATUSES,
+    )
+    starts = [_referral_start(r, today) for r in referrals]
+    return min(starts, default=today)
+
+
+def _referral_start(referral: Referral, today: date) -> date:
+    sent = referral.sent_at or referral.received_at
+    if sent is not None:
+        return timezone.localdate(sent)
+    return referral.accepted_on or today
+
+
+def timeline_shows_concerns(access: StudentAccess) -> bool:
+    """Concerns are the school's own signals (with the reporter's name): not for providers."""
+    return not is_consent_only(access)
+
+
+def may_see_guardian_contact(
+    access: StudentAccess, guardian_consents: bool, involved: bool
+) -> bool:
+    """A guardian's phone and e-mail: school staff with the contact part whenever school may
+    involve the guardian; a provider only with consent to the contact part and the student's
+    own agreement to involve this guardian."""
+    if not access.allows(Action.VIEW, Part.CONTACT):
+        return False
+    if not involved:
+        return False
+    if not is_consent_only(access):
+        return True
+    return guardian_consents
+
+
+def referrals_with_visible_advice(user: User) -> QuerySet[Referral]:
+    """The referrals whose handelingsadvies the user reads: the referral's own access (the
+    school's care team and the student all of the student's; a provider only its own)."""
+    return referrals_for_user(user)
+
+
+def may_read_agenda_item_minutes(user: User, student: Student) -> bool:
+    """The minutes of one student's agenda item: whoever may see that student's support
+    (the student their own item)."""
+    return student_access(user, student).allows(Action.VIEW, Part.SUPPORT)
+
+
+def concern_visible_to_student(concern: Concern) -> bool:
+    """The student sees concerns about them, unless someone held one back with a reason."""
+    return not concern.withheld_reason
+
+
+def may_hold_back_concern(user: User, concern: Concern) -> bool:
+    """Hold a concern back from the student: the person who raised it, or the care team."""
+    if concern.raised_by_id is not None and concern.raised_by_id == user.pk:
+        return True
+    return student_access(user, concern.student).allows(Action.CHANGE, Part.SUPPORT)
+
+
+def held_back_concerns_to_review(user: User) -> Q:
+    """Concerns held back from the student that this user reviews: a care coordinator, those
+    about the students of their school (or location)."""
+    scope = Q(pk__in=[])
+    for m in _active_memberships(user):
+        if m.role != Role.CARE_COORDINATOR:
+            continue
+        here = Q(student__institution_id=m.organisation_id)
+        if m.location_id:
+            here &= Q(student__location_id=m.location_id)
+        scope |= here
+    return scope
+
+
+def may_review_held_back_concern(user: User, concern: Concern) -> bool:
+    return Concern.objects.filter(held_back_concerns_to_review(user), pk=concern.pk).exists()

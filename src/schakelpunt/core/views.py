@@ -15,6 +15,7 @@ from schakelpunt.access.policy import (
     SCHOOL_ROLES,
     may_manage_users,
     roles_of,
+    student_ids_showing,
     students_for_user,
 )
 from schakelpunt.access.selectors import access_log_search
@@ -50,9 +51,13 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         students = students_for_user(user)
         context["student_count"] = students.count()
-        context["recent_students"] = students.select_related("programme", "location").order_by(
-            "last_name", "first_name"
-        )[:8]
+        recent = list(
+            students.select_related("programme", "location").order_by("last_name", "first_name")[:8]
+        )
+        context["recent_students"] = recent
+        context["enrolment_shown"] = student_ids_showing(
+            user, [s.pk for s in recent], Part.ENROLMENT
+        )
     if roles & SCHOOL_ROLES:
         context["caseload"] = caseload_counts(
             students_for_user(user, part=Part.SUPPORT), user=user, today=timezone.localdate()

@@ -76,10 +76,9 @@ def _invite(meeting: Meeting, participant: Participant, actor: User) -> None:
             actor=actor,
             student=student,
             recipients=[participant.user_id],
-            staff_message=_("Uitnodiging: %(title)s op %(when)s.")
-            % {"title": meeting.title, "when": when},
-            student_message=_("Je bent uitgenodigd voor een gesprek over jou: %(when)s.")
-            % {"when": when},
+            staff_message=_("Uitnodiging: %(title)s op %(when)s."),
+            student_message=_("Je bent uitgenodigd voor een gesprek over jou: %(when)s."),
+            values={"title": meeting.title, "when": when},
             url=_url(meeting),
         )
     if participant.email:
@@ -285,10 +284,9 @@ def decision_add(
                     actor=actor,
                     student=item.student,
                     recipients=[action.owner.pk],
-                    staff_message=_("Nieuwe actie voor u uit %(meeting)s: %(action)s")
-                    % {"meeting": meeting.title, "action": action.description.strip()[:150]},
-                    student_message=_("Afgesproken in het overleg: %(action)s")
-                    % {"action": action.description.strip()[:150]},
+                    staff_message=_("Nieuwe actie voor u uit %(meeting)s: %(action)s"),
+                    student_message=_("Afgesproken in het overleg: %(action)s"),
+                    values={"meeting": meeting.title, "action": action.description.strip()[:150]},
                     url="/acties/",
                 )
         decision = Decision.objects.create(
@@ -339,9 +337,9 @@ def minutes_approve(*, actor: User, meeting_id: int) -> Meeting:
                 actor=actor,
                 student=student,
                 recipients=readers,
-                staff_message=_("Het verslag van %(title)s is vastgesteld.")
-                % {"title": meeting.title},
+                staff_message=_("Het verslag van %(title)s is vastgesteld."),
                 student_message=_("Het verslag van het gesprek over jou staat klaar."),
+                values={"title": meeting.title},
                 url=_url(meeting),
             )
     return meeting
@@ -413,10 +411,9 @@ def reminders_send(now: datetime | None = None) -> int:
                 recipients=set(
                     meeting.participants.exclude(user=None).values_list("user_id", flat=True)
                 ),
-                staff_message=_("Herinnering: %(title)s, %(when)s. Bekijk uw voorbereiding.")
-                % {"title": meeting.title, "when": when},
-                student_message=_("Herinnering: morgen is het gesprek over jou (%(when)s).")
-                % {"when": when},
+                staff_message=_("Herinnering: %(title)s, %(when)s. Bekijk uw voorbereiding."),
+                student_message=_("Herinnering: morgen is het gesprek over jou (%(when)s)."),
+                values={"title": meeting.title, "when": when},
                 url=_url(meeting),
             )
         count += 1

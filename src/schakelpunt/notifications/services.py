@@ -1,13 +1,16 @@
 """Who hears about a change, and how. Sent after the change is committed."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
+from schakelpunt.access.policy import may_see_identity
 from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.students.models import Student
@@ -32,6 +35,17 @@ def involved_people(student: Student, coordinator_id: int | None) -> set[int]:
     return people
 
 
+def neutral_name(referral_id: int | None = None) -> str:
+    """How a message names a student to someone who may not see who it is."""
+    if referral_id is None:
+        return str(_("een student"))
+    return str(_("een student (verwijzing %(number)s)") % {"number": referral_id})
+
+
+def _name_for(user: User, student: Student, neutral: str) -> str:
+    return student.display_name if may_see_identity(user, student) else neutral
+
+
 def notify(
     *,
     actor: User | None,
@@ -39,25 +53,40 @@ def notify(
     recipients: Iterable[int],
     staff_message: str,
     student_message: str,
+    values: Mapping[str, object] | None = None,
+    neutral: str = "",
     url: str = "",
     urls: dict[int, str] | None = None,
 ) -> list[Notification]:
     """One notification per recipient (not the actor); e-mail for those who opted in.
 
+    Both messages are templates filled with `values`. `%(name)s` in the staff message becomes
+    the student's name only for a recipient who may already see who the student is, at this
+    moment; anyone else reads `neutral` ("een student", with the referral number if given).
     The link goes to the student file unless `url` (or, per recipient, `urls`) says otherwise.
     """
     now = timezone.now()
     default_url = url or reverse("students:detail", args=[student.pk])
-    notes = [
-        Notification(
-            recipient_id=user_id,
-            student_id=student.pk,
-            message=student_message if user_id == student.user_id else staff_message,
-            url=(urls or {}).get(user_id, default_url),
-            created_at=now,
+    given = dict(values or {})
+    to = sorted(set(recipients) - {actor.pk if actor else None})
+    users = {u.pk: u for u in User.objects.filter(pk__in=to)}
+    notes = []
+    for user_id in to:
+        if user_id == student.user_id:
+            text = student_message % {"name": student.display_name, **given}
+        else:
+            name = "%(name)s" in staff_message and user_id in users
+            shown = _name_for(users[user_id], student, neutral or neutral_name()) if name else ""
+            text = capfirst(staff_message % {**given, "name": shown})
+        notes.append(
+            Notification(
+                recipient_id=user_id,
+                student_id=student.pk,
+                message=text[:300],
+                url=(urls or {}).get(user_id, default_url),
+                created_at=now,
+            )
         )
-        for user_id in sorted(set(recipients) - {actor.pk if actor else None})
-    ]
     created = Notification.objects.bulk_create(notes)
     mail_to = set(
         User.objects.filter(

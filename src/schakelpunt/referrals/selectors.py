@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from schakelpunt.access.policy import (
     provider_organisation_ids,
     referrals_for_user,
+    referrals_with_visible_advice,
     students_for_user,
 )
 from schakelpunt.accounts.models import User
@@ -123,12 +124,17 @@ def handover_for(referral: Referral, parts: frozenset[str]) -> Handover:
     )
 
 
-def advice_for_student(student_id: int) -> QuerySet[Any]:
-    """Every handelingsadvies for the student, newest first: shown in the plan."""
+def advice_for_student(student_id: int, user: User) -> QuerySet[Any]:
+    """The handelingsadvies for the student that this user may read, newest first: shown in
+    the plan. Per the referral's own access: a provider reads only the advice on referrals
+    to its own organisation, never another provider's."""
     from .models import Advice
 
     return (
-        Advice.objects.filter(referral__student_id=student_id)
+        Advice.objects.filter(
+            referral__student_id=student_id,
+            referral__in=referrals_with_visible_advice(user),
+        )
         .select_related("referral__to_organisation", "given_by")
         .order_by("-given_at")
     )

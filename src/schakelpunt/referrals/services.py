@@ -26,7 +26,7 @@ from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.directory.models import Service, ServiceStatus
-from schakelpunt.notifications.services import notify
+from schakelpunt.notifications.services import neutral_name, notify
 from schakelpunt.students.models import Student
 from schakelpunt.support.selectors import open_trajectory_for
 
@@ -330,7 +330,7 @@ def _notify_step(referral: Referral, actor: User | None) -> None:
     student = referral.student
     status = referral.get_status_display().lower()
     detail = reverse("referrals:detail", args=[referral.pk])
-    values = {"name": student.display_name, "service": referral.title, "status": status}
+    values = {"service": referral.title, "status": status}
     school = _school_people(referral)
     if student.user_id and referral.status != ReferralStatus.DRAFT:
         school.add(student.user_id)
@@ -338,26 +338,25 @@ def _notify_step(referral: Referral, actor: User | None) -> None:
         actor=actor,
         student=student,
         recipients=school,
-        staff_message=_("Verwijzing van %(name)s naar %(service)s: %(status)s.") % values,
-        student_message=_("Je verwijzing naar %(service)s: %(status)s.") % values,
+        staff_message=_("Verwijzing van %(name)s naar %(service)s: %(status)s."),
+        student_message=_("Je verwijzing naar %(service)s: %(status)s."),
+        values=values,
+        neutral=neutral_name(referral.pk),
         url=detail,
         urls={student.user_id: reverse("students:own")} if student.user_id else None,
     )
     providers = set(provider_worker_ids(referral.to_organisation_id)) - school
     if not providers or referral.status == ReferralStatus.DRAFT:
         return
-    named = referral.status not in {ReferralStatus.SENT, ReferralStatus.RECEIVED}
+    # Named only to those who may see the student by now (after acceptance, with consent).
     notify(
         actor=actor,
         student=student,
         recipients=providers,
-        staff_message=(
-            _("Verwijzing van %(name)s naar %(service)s: %(status)s.")
-            if named
-            else _("Verwijzing naar %(service)s: %(status)s.")
-        )
-        % values,
+        staff_message=_("Verwijzing van %(name)s naar %(service)s: %(status)s."),
         student_message="",
+        values=values,
+        neutral=neutral_name(referral.pk),
         url=detail,
     )
 
@@ -380,9 +379,10 @@ def advice_add(*, actor: User, referral_id: int, text: str) -> Advice:
             actor=actor,
             student=referral.student,
             recipients=_school_people(referral),
-            staff_message=_("Handelingsadvies van %(org)s voor %(name)s.")
-            % {"org": referral.to_organisation, "name": referral.student.display_name},
+            staff_message=_("Handelingsadvies van %(org)s voor %(name)s."),
             student_message="",
+            values={"org": referral.to_organisation},
+            neutral=neutral_name(referral.pk),
         )
     return advice
 
@@ -418,8 +418,11 @@ def consent_withdraw(*, actor: User, consent_id: int) -> Consent:
             status__in=[ReferralStatus.DECLINED, ReferralStatus.ENDED, ReferralStatus.WITHDRAWN]
         )
         school: set[int] = set()
+        numbers: list[int] = []
         for referral in open_referrals:
             school |= _school_people(referral)
+            numbers.append(referral.pk)
+        # Sent after the withdrawal: the provider's workers no longer see the name.
         notify(
             actor=actor,
             student=student,
@@ -427,10 +430,10 @@ def consent_withdraw(*, actor: User, consent_id: int) -> Consent:
             staff_message=_(
                 "%(name)s heeft de toestemming om te delen met %(org)s ingetrokken. "
                 "%(org)s ziet het dossier niet meer."
-            )
-            % {"name": student.display_name, "org": consent.organisation},
-            student_message=_("Je hebt je toestemming voor %(org)s ingetrokken.")
-            % {"org": consent.organisation},
+            ),
+            student_message=_("Je hebt je toestemming voor %(org)s ingetrokken."),
+            values={"org": consent.organisation},
+            neutral=neutral_name(min(numbers)) if numbers else neutral_name(),
         )
     return consent
 
@@ -458,9 +461,9 @@ def escalate_overdue_referrals(today: date) -> int:
                 staff_message=_(
                     "Eerste contact te laat: %(name)s bij %(service)s (afgesproken uiterlijk "
                     "%(day)s). Neem contact op met de aanbieder."
-                )
-                % {
-                    "name": referral.student.display_name,
+                ),
+                neutral=neutral_name(referral.pk),
+                values={
                     "service": referral.title,
                     "day": referral.first_contact_due.strftime("%d-%m-%Y")
                     if referral.first_contact_due

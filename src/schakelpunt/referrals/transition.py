@@ -118,8 +118,8 @@ def adulthood_alerts(today: date) -> int:
                 staff_message=_(
                     "%(name)s wordt 18 op %(day)s en krijgt jeugdhulp. Regel op tijd wat er "
                     "na 18 nodig is (Wmo, verlengde jeugdhulp)."
-                )
-                % {"name": student.display_name, "day": birthday.strftime("%d-%m-%Y")},
+                ),
+                values={"day": birthday.strftime("%d-%m-%Y")},
                 student_message="",
                 url=f"/verwijzingen/18/{student.pk}/",
             )

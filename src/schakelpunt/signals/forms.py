@@ -29,6 +29,20 @@ class ConcernForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     urgency = forms.ChoiceField(label=_("Urgentie"), choices=Urgency.choices)
+    withheld_reason = forms.CharField(
+        label=_("Niet tonen aan de student, omdat"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Leeg laten: de student ziet deze melding in de eigen tijdlijn. Alleen invullen "
+            "als tonen de student of iemand anders in gevaar kan brengen (bijvoorbeeld de "
+            "meldcode huiselijk geweld). De zorgcoördinator beoordeelt dit."
+        ),
+    )
+
+
+class HoldBackForm(forms.Form):
+    reason = forms.CharField(label=_("Niet tonen aan de student, omdat"), max_length=500)
 
 
 class ContactStudentForm(forms.Form):

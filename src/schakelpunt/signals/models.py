@@ -195,6 +195,30 @@ class Concern(models.Model):
     closed_reason = models.TextField(_("reden van afsluiten"), blank=True)
     closed_at = models.DateTimeField(_("afgesloten op"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("opgeschaald op"), null=True, blank=True)
+    # Transparent by default: the student sees concerns about them in their own timeline,
+    # unless the reporter or the care team holds one back with a reason (e.g. the meldcode
+    # huiselijk geweld en kindermishandeling); a care coordinator reviews each hold-back.
+    withheld_reason = models.TextField(_("reden om niet aan de student te tonen"), blank=True)
+    withheld_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("achtergehouden door"),
+    )
+    withheld_at = models.DateTimeField(_("achtergehouden op"), null=True, blank=True)
+    withheld_reviewed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("achterhouden beoordeeld door"),
+    )
+    withheld_reviewed_at = models.DateTimeField(
+        _("achterhouden beoordeeld op"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at"]

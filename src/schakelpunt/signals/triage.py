@@ -13,7 +13,10 @@ from django.utils.translation import gettext as _
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
     concerns_user_may_handle,
+    held_back_concerns_to_review,
     may_handle_concern,
+    may_hold_back_concern,
+    may_review_held_back_concern,
     student_access,
 )
 from schakelpunt.access.services import access_log_record
@@ -43,8 +46,11 @@ def concern_raise(
     text: str,
     life_domains: Iterable[str] = (),
     urgency: str = Urgency.NORMAL,
+    withheld_reason: str = "",
 ) -> Concern:
-    """Anyone who may see the student raises a concern; the care team hears at once."""
+    """Anyone who may see the student raises a concern; the care team hears at once. With
+    `withheld_reason` the reporter holds it back from the student (reviewed by a care
+    coordinator)."""
     access = student_access(actor, student)
     if not access.allows(Action.VIEW, Part.IDENTITY):
         raise PermissionDenied
@@ -60,6 +66,8 @@ def concern_raise(
             life_domains=domains,
             urgency=Urgency(urgency),
         )
+        if withheld_reason.strip():
+            _hold_back(concern, actor, withheld_reason)
         label = (
             _("Dringende zorgmelding") if concern.urgency == Urgency.URGENT else _("Zorgmelding")
         )
@@ -67,10 +75,77 @@ def concern_raise(
             actor=actor,
             student=student,
             recipients=care_team_of(student),
-            staff_message=f"{label}: {student.display_name}",
+            staff_message="%(label)s: %(name)s",
             student_message="",
+            values={"label": label},
         )
     return concern
+
+
+def _hold_back(concern: Concern, actor: User, reason: str) -> None:
+    concern.withheld_reason = reason.strip()
+    concern.withheld_by = actor
+    concern.withheld_at = timezone.now()
+    concern.withheld_reviewed_by = None
+    concern.withheld_reviewed_at = None
+    concern.save()
+    access_log_record(
+        actor=actor,
+        students=[concern.student],
+        action=Action.CHANGE,
+        parts=[Part.SUPPORT],
+        role="triage",
+        path="concern/hold-back",
+    )
+
+
+def concern_hold_back(*, actor: User, concern_id: int, reason: str) -> Concern:
+    """The reporter or the care team holds a concern back from the student, with a reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Geef aan waarom de student deze zorgmelding niet mag zien."))
+    with transaction.atomic():
+        concern = Concern.objects.select_for_update().select_related("student").get(pk=concern_id)
+        if not may_hold_back_concern(actor, concern):
+            raise PermissionDenied
+        _hold_back(concern, actor, reason)
+    return concern
+
+
+def concern_review_hold_back(*, actor: User, concern_id: int, keep: bool) -> Concern:
+    """A care coordinator reviews a hold-back: keep it (recorded as reviewed) or show the
+    concern to the student after all."""
+    with transaction.atomic():
+        concern = Concern.objects.select_for_update().select_related("student").get(pk=concern_id)
+        if not may_review_held_back_concern(actor, concern):
+            raise PermissionDenied
+        if not concern.withheld_reason:
+            raise ValidationError(_("Deze zorgmelding wordt niet achtergehouden."))
+        if not keep:
+            concern.withheld_reason = ""
+        concern.withheld_reviewed_by = actor
+        concern.withheld_reviewed_at = timezone.now()
+        concern.save()
+        access_log_record(
+            actor=actor,
+            students=[concern.student],
+            action=Action.CHANGE,
+            parts=[Part.SUPPORT],
+            role="triage",
+            path="concern/hold-back/review",
+        )
+    return concern
+
+
+def held_back_to_review(user: User) -> QuerySet[Concern]:
+    """Concerns held back from the student that wait for this coordinator's review."""
+    return (
+        Concern.objects.filter(held_back_concerns_to_review(user))
+        .exclude(withheld_reason="")
+        .filter(withheld_reviewed_at__isnull=True)
+        .select_related("student", "raised_by", "withheld_by")
+        .order_by("withheld_at")
+    )
 
 
 def _locked(concern_id: int, actor: User) -> Concern:
@@ -111,7 +186,8 @@ def concern_contact_student(*, actor: User, concern_id: int, message: str) -> Co
                 student=student,
                 recipients={student.user_id},
                 staff_message="",
-                student_message=message[:300],
+                student_message="%(message)s",
+                values={"message": message[:300]},
             )
         _acted(concern, actor)
         concern.save()
@@ -140,8 +216,7 @@ def concern_hand_over(*, actor: User, concern_id: int, to: User) -> Concern:
             actor=actor,
             student=concern.student,
             recipients={to.pk},
-            staff_message=_("Zorgmelding over %(name)s aan u overgedragen.")
-            % {"name": concern.student.display_name},
+            staff_message=_("Zorgmelding over %(name)s aan u overgedragen."),
             student_message="",
         )
     return concern
@@ -216,8 +291,8 @@ def escalate_stale_concerns(*, today: date) -> int:
                 actor=concern.raised_by,
                 student=student,
                 recipients=coordinators,
-                staff_message=_("Zorgmelding over %(name)s ligt al %(n)s schooldagen stil.")
-                % {"name": student.display_name, "n": follow_up_days},
+                staff_message=_("Zorgmelding over %(name)s ligt al %(n)s schooldagen stil."),
+                values={"n": follow_up_days},
                 student_message="",
             )
         escalated += 1

@@ -23,7 +23,7 @@ from schakelpunt.support.student_services import care_team_of
 
 from . import triage
 from .early_warning import visible_factors
-from .forms import CloseConcernForm, ConcernForm, ContactStudentForm
+from .forms import CloseConcernForm, ConcernForm, ContactStudentForm, HoldBackForm
 from .models import Concern
 
 
@@ -54,6 +54,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         }
         for c in concerns
     ]
+    held_back = list(triage.held_back_to_review(user)[:50])
     return render(
         request,
         "signals/triage.html",
@@ -62,6 +63,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "close_form": CloseConcernForm(),
             "may_look_back": bool(institutions_for_signal_quality(user)),
+            "held_back": held_back,
         },
     )
 
@@ -127,6 +129,41 @@ def close(request: HttpRequest, concern_id: int) -> HttpResponse:
         request,
         lambda: triage.concern_close(actor=user, concern_id=concern.pk, reason=reason),
         _("De zorgmelding is afgesloten."),
+    )
+
+
+@login_required
+@require_POST
+def hold_back(request: HttpRequest, concern_id: int) -> HttpResponse:
+    """Hold a concern back from the student, with a reason (the reporter or the care team)."""
+    user: User = request.user  # type: ignore[assignment]
+    concern = Concern.objects.filter(pk=concern_id).first()
+    if concern is None:
+        raise Http404
+    form = HoldBackForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _act(
+        request,
+        lambda: triage.concern_hold_back(actor=user, concern_id=concern.pk, reason=reason),
+        _("De student ziet deze zorgmelding niet; de zorgcoördinator beoordeelt dat."),
+    )
+
+
+@login_required
+@require_POST
+def review_hold_back(request: HttpRequest, concern_id: int) -> HttpResponse:
+    """A care coordinator keeps a hold-back, or shows the concern to the student after all."""
+    user: User = request.user  # type: ignore[assignment]
+    concern = Concern.objects.filter(pk=concern_id).first()
+    if concern is None:
+        raise Http404
+    keep = request.POST.get("keep") == "ja"
+    return _act(
+        request,
+        lambda: triage.concern_review_hold_back(actor=user, concern_id=concern.pk, keep=keep),
+        _("Beoordeeld: de student ziet de melding niet.")
+        if keep
+        else _("De student ziet de zorgmelding nu in de eigen tijdlijn."),
     )
 
 

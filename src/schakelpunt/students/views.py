@@ -1,6 +1,6 @@
 """The student list, the student file and the export. Access comes from schakelpunt.access."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,10 +17,13 @@ from schakelpunt.access.policy import (
     is_own_file,
     may_import_students,
     may_view_access_log,
+    provider_period_start,
     roles_of,
     student_get_for_user,
+    student_ids_showing,
     students_for_export,
     students_for_user,
+    timeline_shows_concerns,
 )
 from schakelpunt.access.selectors import access_visits_for_student
 from schakelpunt.access.services import access_log_record
@@ -93,6 +96,10 @@ def student_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "query": query,
+        # Programme and location only of the students whose enrolment the user may see.
+        "enrolment_shown": student_ids_showing(
+            user, [s.pk for s in page.object_list], Part.ENROLMENT
+        ),
         "can_export": students_for_export(user, EXPORT_PARTS).exists(),
     }
     template = (
@@ -141,17 +148,26 @@ def _team_form(student: Student, staff: list[User]) -> TeamMemberForm | None:
     return form
 
 
-def _conversation_context(student: Student, *, own: bool) -> dict[str, object]:
-    """Contacts, the student's own words and help requests; for the student, their forms."""
+def _conversation_context(
+    student: Student, *, own: bool, since: date | None = None
+) -> dict[str, object]:
+    """Contacts, the student's own words and help requests; for the student, their forms.
+    `since`: only from that day (a provider sees its referral's period)."""
     today = timezone.localdate()
     contacts = student.contacts.select_related("author")
+    contributions = student.contributions.all()
+    help_requests = student.help_requests.select_related("picked_up_by")
     if own:
         contacts = contacts.filter(shared_with_student=True)
+    if since is not None:
+        contacts = contacts.filter(happened_on__gte=since)
+        contributions = contributions.filter(created_at__date__gte=since)
+        help_requests = help_requests.filter(created_at__date__gte=since)
     context: dict[str, object] = {
         "contacts": list(contacts.filter(happened_on__lte=today)[:20]),
         "appointments": list(contacts.filter(happened_on__gt=today).order_by("happened_on")[:10]),
-        "contributions": list(student.contributions.all()[:20]),
-        "help_requests": list(student.help_requests.select_related("picked_up_by")[:20]),
+        "contributions": list(contributions[:20]),
+        "help_requests": list(help_requests[:20]),
     }
     if own:
         context["contribution_form"] = ContributionForm()
@@ -167,6 +183,8 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     student, access = student_get_for_user(user=user, student_id=student_id)
     parts = access.parts(Action.VIEW)
+    # A provider sees the consented parts only from its referral on; None: no such limit.
+    since = provider_period_start(user, student, access)
     context: dict[str, object] = {
         "student": student,
         "parts": {p.value for p in parts},
@@ -176,7 +194,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         "may_view_access_log": may_view_access_log(user, student),
     }
     if Part.CONTACT in parts:
-        context["guardians"] = guardians_for(student, timezone.localdate())
+        context["guardians"] = guardians_for(student, timezone.localdate(), access)
         context["is_adult"] = is_adult(student, timezone.localdate())
         if access.allows(Action.CHANGE, Part.CONTACT):
             context["guardian_form"] = GuardianForm()
@@ -187,7 +205,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         context.update(_support_context(student, may_change, staff))
         if may_change:
             context["team_form"] = _team_form(student, staff)
-        context.update(_conversation_context(student, own=is_own_file(user, student)))
+        context.update(_conversation_context(student, own=is_own_file(user, student), since=since))
     if is_own_file(user, student):
         # The help that ended lately, still to be rated by the student (1–10).
         context["rating_choices"] = range(1, 11)
@@ -201,11 +219,20 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             .order_by("-closed_at")
             .first()
         )
-    context["timeline"] = timeline_for(student, parts, own=is_own_file(user, student))
+    context["timeline"] = timeline_for(
+        student,
+        parts,
+        own=is_own_file(user, student),
+        since=since,
+        concerns=timeline_shows_concerns(access),
+    )
     if not is_own_file(user, student):
         context["concern_form"] = ConcernForm()
     if Part.ABSENCE in parts:
-        context["absence_reports"] = student.absence_reports.all()[:20]
+        reports = student.absence_reports.all()
+        if since is not None:
+            reports = reports.filter(end_date__gte=since)
+        context["absence_reports"] = reports[:20]
         warning = EarlyWarning.objects.filter(student=student).first()
         if warning is not None:
             context["early_warning"] = warning
@@ -220,7 +247,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         if context["may_refer"]:
             context["responsibility"] = responsibility_for(student, timezone.localdate())
             context["transition"] = student.adulthood_transitions.order_by("-turns_18_on").first()
-    if Part.SUPPORT in parts:
+    if Part.SUPPORT in parts and since is None:  # the VO school's handover: not for providers
         handovers = list(HandoverRecord.objects.filter(student=student))
         if handovers:
             context["handovers"] = handovers

@@ -83,7 +83,7 @@ def plan_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             "is_latest": shown is not None and shown.number == plan.version,
             "may_edit": access.allows(Action.CHANGE, Part.SUPPORT),
             "may_download": access.allows(Action.EXPORT, Part.SUPPORT),
-            "advice": advice_for_student(student.pk),
+            "advice": advice_for_student(student.pk, user),
         },
     )
 
@@ -190,7 +190,9 @@ def plan_pdf(request: HttpRequest, student_id: int) -> HttpResponse:
         trajectory=trajectory,
         plan=plan,
         team=my_team(student),
-        advice=[(str(a.referral.to_organisation), a.text) for a in advice_for_student(student.pk)],
+        advice=[
+            (str(a.referral.to_organisation), a.text) for a in advice_for_student(student.pk, user)
+        ],
     )
     access_log_record(
         actor=user,

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schakelpunt.access.parts import Part
-from schakelpunt.access.policy import CARE_TEAM_ROLES
+from schakelpunt.access.policy import CARE_TEAM_ROLES, concern_visible_to_student
 from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.students.models import Student
@@ -78,9 +78,17 @@ def _day(value: object) -> datetime:
 
 
 def timeline_for(
-    student: Student, parts: frozenset[Part], *, own: bool = False
+    student: Student,
+    parts: frozenset[Part],
+    *,
+    own: bool = False,
+    since: date | None = None,
+    concerns: bool = True,
 ) -> list[TimelineItem]:
-    """Everything about the student the viewer may see, newest first."""
+    """Everything about the student the viewer may see, newest first. `since`: only what
+    happened from that day (a provider: from its referral on); `concerns`: with the school's
+    concerns (not for a provider); `own`: the student's own view, without what was held
+    back from them."""
     items: list[TimelineItem] = []
     if Part.SUPPORT in parts:
         contacts = student.contacts.select_related("author").filter(
@@ -99,7 +107,9 @@ def timeline_for(
             items.append(
                 TimelineItem(words.created_at, _("Inbreng van de student"), words.text, "")
             )
-        for concern in student.concerns.select_related("raised_by"):
+        for concern in student.concerns.select_related("raised_by") if concerns else ():
+            if own and not concern_visible_to_student(concern):
+                continue
             early = concern.raised_by is None
             text = concern.text
             if concern.closed_reason:
@@ -171,6 +181,8 @@ def timeline_for(
                     "",
                 )
             )
+    if since is not None:
+        items = [item for item in items if timezone.localdate(item.at) >= since]
     items.sort(key=lambda item: item.at, reverse=True)
     return items
 

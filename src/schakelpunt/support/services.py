@@ -32,7 +32,13 @@ from .workflow import transition_allowed
 
 
 def _tell_everyone(
-    trajectory: Trajectory, *, actor: User, staff: str, student: str, also: Iterable[int] = ()
+    trajectory: Trajectory,
+    *,
+    actor: User,
+    staff: str,
+    student: str,
+    values: dict[str, object] | None = None,
+    also: Iterable[int] = (),
 ) -> None:
     """Notify everyone involved in the student's support (after commit for e-mail)."""
     people = involved_people(trajectory.student, trajectory.coordinator_id) | set(also)
@@ -42,6 +48,7 @@ def _tell_everyone(
         recipients=people,
         staff_message=staff,
         student_message=student,
+        values=values,
     )
 
 
@@ -157,8 +164,8 @@ def trajectory_open(
             _tell_everyone(
                 trajectory,
                 actor=actor,
-                staff=_("%(name)s: ondersteuningstraject geopend (%(tier)s).")
-                % {"name": student.display_name, "tier": trajectory.get_tier_display()},
+                staff=_("%(name)s: ondersteuningstraject geopend (%(tier)s)."),
+                values={"tier": trajectory.get_tier_display()},
                 student=_("Er is een ondersteuningstraject voor je gestart."),
             )
     except IntegrityError as error:  # two people opened one at the same moment
@@ -214,11 +221,8 @@ def trajectory_move(
             _tell_everyone(
                 trajectory,
                 actor=actor,
-                staff=_("%(name)s: traject afgesloten (%(reason)s).")
-                % {
-                    "name": trajectory.student.display_name,
-                    "reason": CloseReason(close_reason).label,
-                },
+                staff=_("%(name)s: traject afgesloten (%(reason)s)."),
+                values={"reason": CloseReason(close_reason).label},
                 student=_("Je ondersteuningstraject is afgesloten."),
             )
     return trajectory
@@ -294,7 +298,6 @@ def trajectory_change_tier(
             effective_on=day,
         )
         label = Tier(tier).label
-        name = trajectory.student.display_name
         _tell_everyone(
             trajectory,
             actor=actor,
@@ -302,9 +305,9 @@ def trajectory_change_tier(
                 _("%(name)s: opgeschaald naar %(tier)s.")
                 if is_escalation(old, tier)
                 else _("%(name)s: afgeschaald naar %(tier)s.")
-            )
-            % {"name": name, "tier": label},
-            student=_("Je begeleiding is veranderd: %(tier)s.") % {"tier": label},
+            ),
+            student=_("Je begeleiding is veranderd: %(tier)s."),
+            values={"tier": label},
         )
     return trajectory
 
@@ -365,10 +368,9 @@ def support_team_add(
             actor=actor,
             student=student,
             recipients=involved_people(student, coordinator_id),
-            staff_message=_("%(name)s: %(member)s is toegevoegd aan het team (%(role)s).")
-            % {"name": student.display_name, "member": member, "role": added.role_description},
-            student_message=_("%(member)s helpt je nu ook (%(role)s).")
-            % {"member": member, "role": added.role_description},
+            staff_message=_("%(name)s: %(member)s is toegevoegd aan het team (%(role)s)."),
+            student_message=_("%(member)s helpt je nu ook (%(role)s)."),
+            values={"member": member, "role": added.role_description},
         )
     return added
 
@@ -400,9 +402,9 @@ def support_team_remove(*, actor: User, member_id: int) -> SupportTeamMember:
             student=student,
             recipients=involved_people(student, _coordinator_of_open_trajectory(student))
             | {member.user_id},
-            staff_message=_("%(name)s: %(member)s zit niet meer in het team.")
-            % {"name": student.display_name, "member": member.user},
-            student_message=_("%(member)s zit niet meer in je team.") % {"member": member.user},
+            staff_message=_("%(name)s: %(member)s zit niet meer in het team."),
+            student_message=_("%(member)s zit niet meer in je team."),
+            values={"member": member.user},
         )
     return member
 

@@ -41,8 +41,7 @@ def contribution_add(*, actor: User, student: Student, text: str) -> StudentCont
             actor=actor,
             student=student,
             recipients=involved_people(student, trajectory.coordinator_id if trajectory else None),
-            staff_message=_("%(name)s heeft iets toegevoegd aan het plan.")
-            % {"name": student.display_name},
+            staff_message=_("%(name)s heeft iets toegevoegd aan het plan."),
             student_message="",
         )
     return added
@@ -68,7 +67,7 @@ def help_request_create(*, actor: User, student: Student, text: str) -> HelpRequ
             actor=actor,
             student=student,
             recipients=care_team_of(student) | involved_people(student, None),
-            staff_message=_("%(name)s vraagt om hulp.") % {"name": student.display_name},
+            staff_message=_("%(name)s vraagt om hulp."),
             student_message="",
         )
     return request
@@ -93,8 +92,8 @@ def help_request_pick_up(*, actor: User, request_id: int) -> HelpRequest:
             student=request.student,
             recipients={request.student.user_id} if request.student.user_id else set(),
             staff_message="",
-            student_message=_("%(name)s heeft je hulpvraag opgepakt en neemt contact op.")
-            % {"name": actor},
+            student_message=_("%(name)s heeft je hulpvraag opgepakt en neemt contact op."),
+            values={"name": actor},
         )
     return request
 

@@ -101,9 +101,10 @@ def test_the_provider_sees_no_name_before_accepting(world: World) -> None:
         recipient=world.users["worker_p1"], message__contains="Bram"
     )
     _step(world, "care_l1", referral, S.WITHDRAWN, note="Student verhuist")
-    assert Notification.objects.filter(
-        recipient=world.users["worker_p1"], message__contains="Bram"
-    ).exists()
+    # Withdrawn: the provider no longer sees Bram, so the message names the referral only.
+    withdrawn = Notification.objects.filter(recipient=world.users["worker_p1"]).first()
+    assert withdrawn is not None and "ingetrokken" in withdrawn.message
+    assert "Bram" not in withdrawn.message and f"verwijzing {referral.pk}" in withdrawn.message
 
 
 @pytest.mark.parametrize(
