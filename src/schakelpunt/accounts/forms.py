@@ -31,14 +31,15 @@ class LoginForm(AuthenticationForm):
         )
 
 
+def _code_input() -> forms.TextInput:
+    return forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+    )
+
+
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=_("Code uit uw authenticator-app"),
-        min_length=6,
-        max_length=8,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
-        ),
+        label=_("Code uit uw authenticator-app"), min_length=6, max_length=8, widget=_code_input()
     )
 
     def clean_token(self) -> str:
@@ -48,21 +49,12 @@ class TokenForm(forms.Form):
         return token
 
 
-class EmailCodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code uit de e-mail"),
-        min_length=6,
-        max_length=6,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
-        ),
-    )
+class EmailCodeForm(TokenForm):
+    """The one-time code sent by e-mail before a first authenticator app is set up."""
 
-    def clean_code(self) -> str:
-        code = self.cleaned_data["code"].replace(" ", "")
-        if not code.isdigit():
-            raise forms.ValidationError(_("De code bestaat alleen uit cijfers."))
-        return code
+    token = forms.CharField(
+        label=_("Code uit de e-mail"), min_length=6, max_length=6, widget=_code_input()
+    )
 
 
 class UserInviteForm(forms.Form):

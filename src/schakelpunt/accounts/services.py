@@ -1,6 +1,7 @@
 """Writes about accounts: memberships and the second factor."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
@@ -105,70 +106,54 @@ def _membership_check(
         raise ValidationError(_("Dit team hoort niet bij de organisatie."))
 
 
-def _scope_display(location: Location | None, programme_team: ProgrammeTeam | None) -> str:
-    return ", ".join(str(x) for x in (location, programme_team) if x is not None)
+@dataclass(frozen=True)
+class _Grant:
+    """One role given (or asked to be given) by `actor`; None is the operator."""
 
+    actor: User | None
+    grantee: User | None
+    email: str
+    organisation: Organisation
+    role: Role
+    location: Location | None
+    programme_team: ProgrammeTeam | None
 
-def _grant_record(
-    *,
-    actor: User | None,
-    grantee: User | None,
-    email: str,
-    organisation: Organisation,
-    role: Role,
-    location: Location | None,
-    programme_team: ProgrammeTeam | None,
-    outcome: GrantOutcome,
-    reason: str = "",
-) -> None:
-    RoleGrant.objects.create(
-        actor=actor,
-        actor_display=(
-            f"{actor} <{actor.email}>"
-            if actor
-            else _("beheerder van de installatie (opdrachtregel)")
-        ),
-        grantee=grantee,
-        grantee_email=email,
-        organisation=organisation,
-        role=role,
-        scope_display=_scope_display(location, programme_team),
-        outcome=outcome,
-        reason=reason[:300],
-    )
-
-
-def _refuse_grant(
-    *,
-    actor: User,
-    grantee: User | None,
-    email: str,
-    organisation: Organisation,
-    role: Role,
-    location: Location | None,
-    programme_team: ProgrammeTeam | None,
-) -> ValidationError:
-    """Record the refused attempt (in its own transaction) and return the Dutch message."""
-    if grantee is not None and grantee.pk == actor.pk:
-        message = _("U kunt uzelf geen rol geven. Vraag een andere beheerder.")
-    else:
-        message = _(
-            "U mag de rol %(role)s niet geven bij %(organisation)s: u beheert alleen de "
-            "mensen van uw eigen organisatie en de organisaties die zij beheert."
-        ) % {"role": role.label, "organisation": organisation.name}
-    with transaction.atomic():
-        _grant_record(
-            actor=actor,
-            grantee=grantee,
-            email=email,
-            organisation=organisation,
-            role=role,
-            location=location,
-            programme_team=programme_team,
-            outcome=GrantOutcome.REFUSED,
-            reason=message,
+    def record(self, outcome: GrantOutcome, reason: str = "") -> None:
+        RoleGrant.objects.create(
+            actor=self.actor,
+            actor_display=(
+                f"{self.actor} <{self.actor.email}>"
+                if self.actor
+                else _("beheerder van de installatie (opdrachtregel)")
+            ),
+            grantee=self.grantee,
+            grantee_email=self.email,
+            organisation=self.organisation,
+            role=self.role,
+            scope_display=", ".join(
+                str(x) for x in (self.location, self.programme_team) if x is not None
+            ),
+            outcome=outcome,
+            reason=reason[:300],
         )
-    return ValidationError(message)
+
+    def check(self) -> None:
+        """Ask the access policy (the operator is not asked); a refusal is recorded in its
+        own transaction and raised in Dutch."""
+        if self.actor is None or may_grant_role(
+            self.actor, grantee=self.grantee, organisation=self.organisation, role=self.role
+        ):
+            return
+        if self.grantee is not None and self.grantee.pk == self.actor.pk:
+            message = _("U kunt uzelf geen rol geven. Vraag een andere beheerder.")
+        else:
+            message = _(
+                "U mag de rol %(role)s niet geven bij %(organisation)s: u beheert alleen de "
+                "mensen van uw eigen organisatie en de organisaties die zij beheert."
+            ) % {"role": self.role.label, "organisation": self.organisation.name}
+        with transaction.atomic():
+            self.record(GrantOutcome.REFUSED, message)
+        raise ValidationError(message)
 
 
 def membership_create(
@@ -191,18 +176,8 @@ def membership_create(
     _membership_check(
         organisation=organisation, role=role, location=location, programme_team=programme_team
     )
-    if actor is not None and not may_grant_role(
-        actor, grantee=user, organisation=organisation, role=role
-    ):
-        raise _refuse_grant(
-            actor=actor,
-            grantee=user,
-            email=user.email,
-            organisation=organisation,
-            role=role,
-            location=location,
-            programme_team=programme_team,
-        )
+    grant = _Grant(actor, user, user.email, organisation, role, location, programme_team)
+    grant.check()
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
             user=user,
@@ -213,16 +188,7 @@ def membership_create(
             defaults={"created_by": actor, **({"valid_from": valid_from} if valid_from else {})},
         )
         if created:
-            _grant_record(
-                actor=actor,
-                grantee=user,
-                email=user.email,
-                organisation=organisation,
-                role=role,
-                location=location,
-                programme_team=programme_team,
-                outcome=GrantOutcome.GRANTED,
-            )
+            grant.record(GrantOutcome.GRANTED)
     return membership
 
 
@@ -247,18 +213,8 @@ def user_invite(
     _membership_check(
         organisation=organisation, role=role, location=location, programme_team=programme_team
     )
-    if actor is not None:
-        existing = User.objects.filter(email=email).first()
-        if not may_grant_role(actor, grantee=existing, organisation=organisation, role=role):
-            raise _refuse_grant(
-                actor=actor,
-                grantee=existing,
-                email=email,
-                organisation=organisation,
-                role=role,
-                location=location,
-                programme_team=programme_team,
-            )
+    existing = User.objects.filter(email=email).first()
+    _Grant(actor, existing, email, organisation, role, location, programme_team).check()
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email=email).first()
         is_new = user is None

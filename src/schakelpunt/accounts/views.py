@@ -100,12 +100,12 @@ def _otp_setup_unlock(request: HttpRequest, user: User) -> HttpResponse:
         return redirect(request.get_full_path())
     form: Form = EmailCodeForm(request.POST if action == "code" else None)
     if form.is_bound and form.is_valid():
-        result = setup_code_check(user=user, code=form.cleaned_data["code"])
+        result = setup_code_check(user=user, code=form.cleaned_data["token"])
         if result == SetupCodeResult.ACCEPTED:
             _unlock_setup(request, user.pk)
             return redirect(request.get_full_path())
         form.add_error(
-            "code",
+            "token",
             _("Deze code klopt niet. Kijk of u de laatste e-mail gebruikt.")
             if result == SetupCodeResult.WRONG
             else _(
@@ -115,7 +115,7 @@ def _otp_setup_unlock(request: HttpRequest, user: User) -> HttpResponse:
         )
     return render(
         request,
-        "accounts/otp_setup_email.html",
+        "accounts/otp_setup.html",
         {
             "form": form,
             "email": user.email,

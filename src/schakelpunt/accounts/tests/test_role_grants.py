@@ -4,6 +4,7 @@ never to oneself, and always on the record the privacy officer reads."""
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
 from tests.world import World, client_for
 
 from schakelpunt.accounts.models import (
@@ -225,3 +226,6 @@ def test_the_record_of_grants_cannot_be_changed_or_deleted(world: World) -> None
         RoleGrant.objects.update(role=Role.CARE_COORDINATOR)
     with pytest.raises(AppendOnlyError):
         RoleGrant.objects.all().delete()
+    # The database itself refuses too, for whoever bypasses the model.
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE accounts_rolegrant SET role = 'care_coordinator'")

@@ -109,7 +109,7 @@ def test_a_password_alone_does_not_set_up_a_first_device(
     assert (
         "werkt niet meer"
         in client.post(
-            f"{SETUP}?next=/studenten/", {"action": "code", "code": "123456"}
+            f"{SETUP}?next=/studenten/", {"action": "code", "token": "123456"}
         ).content.decode()
     )
     client.post(SETUP, {"token": "123456"})
@@ -125,10 +125,10 @@ def test_a_password_alone_does_not_set_up_a_first_device(
     wrong = "000000" if code != "000000" else "111111"
     assert (
         "Deze code klopt niet"
-        in client.post(SETUP, {"action": "code", "code": wrong}).content.decode()
+        in client.post(SETUP, {"action": "code", "token": wrong}).content.decode()
     )
 
-    unlocked = client.post(f"{SETUP}?next=/studenten/", {"action": "code", "code": code})
+    unlocked = client.post(f"{SETUP}?next=/studenten/", {"action": "code", "token": code})
     assert unlocked.status_code == 302
     setup = client.get(unlocked["Location"])
     assert "Scan deze QR-code" in setup.content.decode()
@@ -147,7 +147,7 @@ def test_the_mailed_code_works_once_briefly_and_after_few_attempts(
     code = _mailed_code()
     # Too late after 15 minutes.
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
-        late = client.post(SETUP, {"action": "code", "code": code})
+        late = client.post(SETUP, {"action": "code", "token": code})
     assert "werkt niet meer" in late.content.decode()
 
     # Five wrong tries use the code up.
@@ -155,17 +155,17 @@ def test_the_mailed_code_works_once_briefly_and_after_few_attempts(
     code = _mailed_code()
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(5):
-        client.post(SETUP, {"action": "code", "code": wrong})
+        client.post(SETUP, {"action": "code", "token": wrong})
     assert (
-        "werkt niet meer" in client.post(SETUP, {"action": "code", "code": code}).content.decode()
+        "werkt niet meer" in client.post(SETUP, {"action": "code", "token": code}).content.decode()
     )
 
     # A right code works once: another session cannot reuse it.
     send_code(client)
     code = _mailed_code()
-    assert client.post(SETUP, {"action": "code", "code": code}).status_code == 302
+    assert client.post(SETUP, {"action": "code", "token": code}).status_code == 302
     other = _login("coach@example.nl")
-    reused = other.post(SETUP, {"action": "code", "code": code})
+    reused = other.post(SETUP, {"action": "code", "token": code})
     assert "werkt niet meer" in reused.content.decode()
     assert "Scan deze QR-code" not in other.get(SETUP).content.decode()
 
