@@ -13,6 +13,7 @@ first contact. The law or budget is the funding `source`; the municipalities a t
 service areas whose `extent` is the CBS code.
 """
 
+import codecs
 import json
 import re
 import uuid
@@ -551,10 +552,19 @@ class ImportResult:
 
 def directory_import(data: bytes) -> ImportResult:
     """Read an HSDS document into the sociale kaart: all of it, or (with errors) nothing."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _refused(
+            _("Het bestand is UTF-16; een HSDS-bestand is UTF-8. Sla het op als UTF-8.")
+        )
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return ImportResult([DocumentError("", _("Het bestand is geen UTF-8-tekst."))])
+    except UnicodeDecodeError as error:
+        return _refused(
+            _("Het bestand is geen UTF-8-tekst (regel %(line)s).")
+            % {"line": data.count(b"\n", 0, error.start) + 1}
+        )
+    except RecursionError:
+        return _refused(_too_deep())
     except json.JSONDecodeError as error:
         return ImportResult(
             [
@@ -565,13 +575,71 @@ def directory_import(data: bytes) -> ImportResult:
                 )
             ]
         )
+    if _depth(document) > MAX_DEPTH:
+        return _refused(_too_deep())
     errors = document_errors(document)
     if errors:
         return ImportResult(errors)
     result = ImportResult()
-    with transaction.atomic():
-        _Importer(result).run(document)
+    try:
+        with transaction.atomic():
+            _Importer(result).run(document)
+    except _TooLong as error:  # the whole import is rolled back
+        return _refused(str(error))
     return result
+
+
+class _TooLong(ValueError):
+    pass
+
+
+def _check_lengths(model: Any, uid: str, values: dict[str, Any]) -> None:
+    """Text longer than its column: refused by name (PostgreSQL would refuse it with a 500)."""
+    for name, value in values.items():
+        if not isinstance(value, str):
+            continue
+        column = model._meta.get_field(name)
+        limit = getattr(column, "max_length", None)
+        if limit and len(value) > limit:
+            raise _TooLong(
+                _("%(record)s %(id)s: %(field)s is langer dan %(limit)s tekens (%(length)s).")
+                % {
+                    "record": model._meta.verbose_name,
+                    "id": uid,
+                    "field": column.verbose_name,
+                    "limit": limit,
+                    "length": f"{len(value):,}".replace(",", "."),
+                }
+            )
+
+
+# An HSDS 3 document nests about six levels deep; far deeper is no sociale kaart.
+MAX_DEPTH = 32
+
+
+def _refused(message: str) -> ImportResult:
+    return ImportResult([DocumentError("", message)])
+
+
+def _too_deep() -> str:
+    return _("Het bestand is dieper genest dan %(depth)s niveaus; dat is geen HSDS-bestand.") % {
+        "depth": MAX_DEPTH
+    }
+
+
+def _depth(document: Any) -> int:
+    """How deep lists and objects nest (without recursion, whatever the input)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if not isinstance(value, list):
+            continue
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:  # one level past the limit is enough to refuse
+            stack.extend((child, depth + 1) for child in value)
+    return deepest
 
 
 def _snapshot(obj: Any, fields: list[str]) -> tuple[Any, ...]:
@@ -597,6 +665,7 @@ class _Importer:
 
     def _upsert(self, model: Any, uid: str, values: dict[str, Any]) -> tuple[Any, bool]:
         """Create or update one row by HSDS id; counts it. Returns (row, changed)."""
+        _check_lengths(model, uid, values)
         obj = model.objects.filter(uuid=uid).first()
         if obj is None:
             obj = model.objects.create(uuid=uid, **values)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from schakelpunt.access.policy import may_import_absence
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.core.bulk import insert_rows
-from schakelpunt.core.csvfiles import decode_export
+from schakelpunt.core.csvfiles import UnreadableExport, checked_rows, decode_export
 from schakelpunt.students.models import Student
 
 from .daily import daily_signals_compute
@@ -94,7 +94,7 @@ def _csv_rows(data: bytes) -> tuple[int, Iterator[list[str]]]:
     text = decode_export(data)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return text.count("\n") + 1, csv.reader(io.StringIO(text), delimiter=delimiter)
+    return text.count("\n") + 1, checked_rows(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def _cell(value: object) -> str:
@@ -222,7 +222,10 @@ def absence_import(
     students = dict(
         Student.objects.filter(institution=institution).values_list("student_number", "pk")
     )
-    records, errors = _parse(data, students, progress)
+    try:
+        records, errors = _parse(data, students, progress)
+    except UnreadableExport as error:  # another encoding, binary, a field of a million characters
+        records, errors = [], [str(error)]
     result = AbsenceImportResult(errors=errors)
     if errors:
         return result

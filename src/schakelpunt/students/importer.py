@@ -18,7 +18,14 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import may_import_students
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Location, Organisation, Programme, User
-from schakelpunt.core.csvfiles import decode_export, export_reader, parse_date
+from schakelpunt.core.csvfiles import (
+    UnreadableExport,
+    checked_rows,
+    decode_export,
+    export_header,
+    export_reader,
+    parse_date,
+)
 from schakelpunt.refdata.models import PostcodeArea
 from schakelpunt.refdata.selectors import normalise_postcode
 
@@ -225,8 +232,17 @@ def parse_students(
     """Check the whole file; return the rows' values, or the errors (and no rows)."""
     if not data.strip():
         return [], [RowError(0, "Het bestand is leeg.")]
+    try:
+        return _parse_students(data, institution)
+    except UnreadableExport as error:
+        return [], [RowError(0, str(error))]
+
+
+def _parse_students(
+    data: bytes, institution: Organisation
+) -> tuple[list[dict[str, Any]], list[RowError]]:
     reader = export_reader(decode_export(data))
-    headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    headers = export_header(reader)
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
         return [], [RowError(1, f"Kolom ontbreekt: {', '.join(missing)}.")]
@@ -235,7 +251,7 @@ def parse_students(
     rows: list[dict[str, Any]] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in enumerate(checked_rows(reader), start=2):
         if line - 1 > MAX_ROWS:
             return [], [RowError(0, f"Het bestand heeft meer dan {MAX_ROWS} regels.")]
         if None in raw:

@@ -24,7 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schakelpunt.accounts.models import Organisation, User
-from schakelpunt.core.csvfiles import decode_export, export_reader, parse_date
+from schakelpunt.core.csvfiles import (
+    UnreadableExport,
+    checked_rows,
+    decode_export,
+    export_header,
+    export_reader,
+    parse_date,
+)
 from schakelpunt.refdata.models import PostcodeArea
 from schakelpunt.refdata.selectors import normalise_postcode
 from schakelpunt.students.importer import YES, RowError
@@ -175,8 +182,13 @@ def handover_import(*, actor: User, institution: Organisation, data: bytes) -> H
     if not may_handle_handover(actor, institution):
         raise PermissionDenied
     result = HandoverImportResult()
-    reader = export_reader(decode_export(data))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        reader = export_reader(decode_export(data))
+        header = export_header(reader)
+        raw_rows = list(checked_rows(reader))
+    except UnreadableExport as error:  # another encoding, binary, a field of a million characters
+        result.errors.append(RowError(0, str(error)))
+        return result
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         result.errors.append(
@@ -185,7 +197,7 @@ def handover_import(*, actor: User, institution: Organisation, data: bytes) -> H
         return result
     rows: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[Any, ...], int] = {}
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in enumerate(raw_rows, start=2):
         clean = {(k or "").strip().lower(): (v or "") for k, v in raw.items()}
         values = _row(line, clean, result.errors)
         key = (
