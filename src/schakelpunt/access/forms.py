@@ -12,6 +12,8 @@ class AccessLogSearchForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    # Set by the link "hele lijst" of a list event: every student that one page showed.
+    event_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     date_until = forms.DateField(
         label=_("Tot en met"),
         required=False,

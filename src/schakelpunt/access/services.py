@@ -1,7 +1,7 @@
 """Writes of the access module: the access log, appended to its hash chain."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 
@@ -42,7 +42,8 @@ def _append(entries: list[AccessLogEntry]) -> None:
     """Chain the entries to the log's end and insert them: three queries for any number."""
     if not entries:
         return
-    with transaction.atomic():
+    # No savepoint: a read that cannot be logged fails the whole request with it.
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         length, previous = head.length, head.last_hash
         for entry in entries:
@@ -57,16 +58,14 @@ def _append(entries: list[AccessLogEntry]) -> None:
 def _record(
     *,
     actor: User,
-    student_ids: Iterable[int],
+    shown: Iterable[tuple[int, Iterable[Part]]],
     action: Action,
-    parts: Iterable[Part],
     role: str,
     path: str,
     kind: EntryKind,
 ) -> uuid.UUID:
     event_id = uuid.uuid4()
     display = _user_display(actor)
-    part_list = sorted(set(parts))
     _append(
         [
             AccessLogEntry(
@@ -80,8 +79,8 @@ def _record(
                 path=path[:300],
                 kind=kind,
             )
-            for student_id in student_ids
-            for part in part_list
+            for student_id, parts in shown
+            for part in sorted(set(parts))
         ]
     )
     return event_id
@@ -97,11 +96,11 @@ def access_log_record(
     path: str = "",
 ) -> uuid.UUID:
     """Append one row per student and part; rows of one call share an event id."""
+    part_list = sorted(set(parts))
     return _record(
         actor=actor,
-        student_ids=[student.pk for student in students],
+        shown=[(student.pk, part_list) for student in students],
         action=action,
-        parts=parts,
         role=role,
         path=path,
         kind=EntryKind.DETAIL,
@@ -109,20 +108,29 @@ def access_log_record(
 
 
 def access_log_list(
-    *, actor: User, students: Iterable[Student | int], parts: Iterable[Part], path: str
+    *,
+    actor: User,
+    students: Iterable[Student | int],
+    parts: Iterable[Part],
+    path: str,
+    more_parts: Mapping[int, Iterable[Part]] | None = None,
 ) -> uuid.UUID | None:
     """One event for a list or worklist page: a row per student shown and part, marked as
     a list, so the privacy officer can rebuild the page while the student's own "who
-    looked at my file" keeps showing only file and detail reads. Nothing when the page
-    showed no student."""
-    ids = sorted({s if isinstance(s, int) else s.pk for s in students})
-    if not ids:
+    looked at my file" keeps showing only file and detail reads. `more_parts` adds parts
+    shown of some students only. Nothing is written when the page showed no student."""
+    common = set(parts)
+    shown: dict[int, set[Part]] = {}
+    for student in students:
+        shown.setdefault(student if isinstance(student, int) else student.pk, set()).update(common)
+    for student_id, extra in (more_parts or {}).items():
+        shown.setdefault(student_id, set()).update(extra)
+    if not any(shown.values()):
         return None
     return _record(
         actor=actor,
-        student_ids=ids,
+        shown=sorted(shown.items()),
         action=Action.VIEW,
-        parts=parts,
         role=",".join(sorted(roles_of(actor))),
         path=path,
         kind=EntryKind.LIST,

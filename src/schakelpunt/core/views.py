@@ -19,9 +19,10 @@ from schakelpunt.access.policy import (
     students_for_user,
 )
 from schakelpunt.access.selectors import access_log_search
+from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.accounts.roles import Role
-from schakelpunt.referrals.selectors import provider_worklist, school_worklist
+from schakelpunt.referrals.selectors import Worklist, provider_worklist, school_worklist
 from schakelpunt.students.models import Student
 from schakelpunt.support.selectors import caseload_counts
 
@@ -66,6 +67,14 @@ def home(request: HttpRequest) -> HttpResponse:
         context["referral_work"] = provider_worklist(user, timezone.localdate())
     elif roles & CARE_TEAM_ROLES:
         context["referral_work"] = school_worklist(user, timezone.localdate())
+    work = context.get("referral_work")
+    if isinstance(work, Worklist):  # the overdue ones are named, with their agreed date
+        access_log_list(
+            actor=user,
+            students=[r.student_id for r in work.overdue[:5]],
+            parts=[Part.REFERRALS],
+            path=request.get_full_path(),
+        )
     if roles & AGGREGATE_ROLES:
         context["aggregates"] = resident_students_by_level(user=user)
     if Role.PRIVACY_OFFICER in roles:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import referrals_for_user, student_access, students_for_user
-from schakelpunt.access.services import access_log_record
+from schakelpunt.access.services import access_log_list, access_log_record
 from schakelpunt.accounts.models import User
 
 from .models import Referral
@@ -85,6 +85,19 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
         )
         context["today"] = timezone.localdate()
         return context
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A page of referrals (questions, statuses), logged as one list read."""
+        page = self.paginate_queryset(self.get_queryset())
+        referrals = list(page) if page is not None else list(self.get_queryset())
+        access_log_list(
+            actor=request.user,  # type: ignore[arg-type]
+            students=[r.student_id for r in referrals],
+            parts=[Part.REFERRALS],
+            path=request.get_full_path(),
+        )
+        data = self.get_serializer(referrals, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user: User = request.user  # type: ignore[assignment]

@@ -19,7 +19,7 @@ from schakelpunt.access.policy import (
     student_access,
     student_get_for_user,
 )
-from schakelpunt.access.services import access_log_record
+from schakelpunt.access.services import access_log_list, access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.directory.responsibility import responsibility_for
 
@@ -50,6 +50,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     provider = bool(provider_organisation_ids(user))
     work = provider_worklist(user, today) if provider else school_worklist(user, today)
+    access_log_list(
+        actor=user,
+        students=[r.student_id for r in (*work.overdue, *work.waiting, *work.running)],
+        parts=[Part.REFERRALS],
+        path=request.get_full_path(),
+    )
     return render(
         request,
         "referrals/worklist.html",

@@ -18,6 +18,7 @@ from schakelpunt.access.policy import (
     student_get_for_user,
     students_for_user,
 )
+from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
 from schakelpunt.support.student_services import care_team_of
 
@@ -55,6 +56,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         for c in concerns
     ]
     held_back = list(triage.held_back_to_review(user)[:50])
+    # Concern texts are support; an attendance signal is all the absence officer sees.
+    shown = {c.student_id: [Part.SUPPORT] for c in held_back}
+    for c in concerns:
+        shown[c.student_id] = [Part.SUPPORT if c.student_id in supported else Part.ABSENCE]
+    access_log_list(
+        actor=user, students=[], parts=[], path=request.get_full_path(), more_parts=shown
+    )
     return render(
         request,
         "signals/triage.html",

@@ -23,7 +23,7 @@ from schakelpunt.access.policy import (
     students_for_follow_up,
     students_for_user,
 )
-from schakelpunt.access.services import access_log_record
+from schakelpunt.access.services import access_log_list, access_log_record
 from schakelpunt.accounts.models import Level, Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.accounts.selectors import memberships_for
@@ -83,6 +83,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
     for r in page.object_list:
         r.may_follow = r.student_id in followers
+    access_log_list(
+        actor=user,
+        students=[r.student_id for r in page.object_list],
+        parts=[Part.ABSENCE],
+        path=request.get_full_path(),
+    )
     return render(
         request,
         "signals/worklist.html",
@@ -301,13 +307,11 @@ def rmc_list(request: HttpRequest) -> HttpResponse:
         }
         for s in students
     ]
-    access_log_record(
+    access_log_list(
         actor=user,
         students=students,
-        action=Action.VIEW,
         parts=[Part.IDENTITY, Part.ENROLMENT],
-        role="rmc-list",
-        path=request.path,
+        path=request.get_full_path(),
     )
     return render(
         request,

@@ -26,7 +26,7 @@ from schakelpunt.access.policy import (
     timeline_shows_concerns,
 )
 from schakelpunt.access.selectors import access_visits_for_student
-from schakelpunt.access.services import access_log_record
+from schakelpunt.access.services import access_log_list, access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.selectors import memberships_for
@@ -392,6 +392,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         order = tuple(f"-{o}" for o in order)
     students = students.select_related("programme", "location").order_by(*order)
     page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page.object_list = list(page.object_list)
+    access_log_list(
+        actor=user,
+        students=page.object_list,
+        parts=[Part.SUPPORT],  # trajectory, tier, coordinator and next review
+        path=request.get_full_path(),
+    )
     query = request.GET.copy()
     query.pop("pagina", None)
     query.pop("sorteer", None)

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from schakelpunt.access.parts import Part
+from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
 from schakelpunt.core.changes import run_change
 
@@ -17,11 +19,14 @@ from .selectors import actions_for_owner
 @login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    return render(
-        request,
-        "support/my_actions.html",
-        {"actions": actions_for_owner(user, timezone.localdate())},
+    actions = actions_for_owner(user, timezone.localdate())
+    access_log_list(
+        actor=user,
+        students=[a.student.pk for a in actions],
+        parts=[Part.SUPPORT],  # the plan's actions
+        path=request.get_full_path(),
     )
+    return render(request, "support/my_actions.html", {"actions": actions})
 
 
 @login_required

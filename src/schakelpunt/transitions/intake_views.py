@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from schakelpunt.access.parts import Part
 from schakelpunt.access.policy import may_handle_handover
+from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.core.changes import run_change
 from schakelpunt.students.models import Student
@@ -58,6 +60,16 @@ def incoming(request: HttpRequest) -> HttpResponse:
             pk__in=[pk for r in records for pk in r.candidates]
         ).select_related("programme", "location")
     }
+    # Linked students with what their VO school handed over; candidates by birth date and number.
+    access_log_list(
+        actor=user,
+        students=[
+            pk for r in records if r.match_status == MatchStatus.UNCERTAIN for pk in r.candidates
+        ],
+        parts=[Part.IDENTITY],
+        path=request.get_full_path(),
+        more_parts={r.student_id: [Part.ENROLMENT, Part.SUPPORT] for r in records if r.student_id},
+    )
     return render(
         request,
         "transitions/incoming.html",

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from schakelpunt.access.parts import Part
+from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
 from schakelpunt.core.changes import run_change
 from schakelpunt.signals.models import FollowUpStatus
@@ -22,10 +24,17 @@ from .selectors import aftercare_due, non_arrivals_for
 def worklist(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     today = timezone.localdate()
+    contacts = list(aftercare_due(user, today))
+    access_log_list(
+        actor=user,
+        students=[c.departure.student_id for c in contacts],
+        parts=[Part.ENROLMENT, Part.SUPPORT],  # when and where they went; the aftercare
+        path=request.get_full_path(),
+    )
     return render(
         request,
         "transitions/aftercare.html",
-        {"contacts": aftercare_due(user, today), "today": today, "form": ContactOutcomeForm()},
+        {"contacts": contacts, "today": today, "form": ContactOutcomeForm()},
     )
 
 
@@ -91,10 +100,18 @@ def student_returns(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 def non_arrivals(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    items = list(non_arrivals_for(user))
+    # Pupils handed over who never enrolled are no student (yet): nothing to log for them.
+    access_log_list(
+        actor=user,
+        students=[n.student_id for n in items if n.student_id is not None],
+        parts=[Part.CONTACT, Part.ENROLMENT, Part.ABSENCE],
+        path=request.get_full_path(),
+    )
     return render(
         request,
         "transitions/non_arrivals.html",
-        {"items": non_arrivals_for(user), "statuses": FollowUpStatus.choices},
+        {"items": items, "statuses": FollowUpStatus.choices},
     )
 
 

@@ -1,11 +1,13 @@
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from schakelpunt.access.parts import Action
+from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import student_get_for_user, students_for_user
-from schakelpunt.access.services import access_log_record
+from schakelpunt.access.services import access_log_list, access_log_record
 from schakelpunt.accounts.models import User
 
 from ..models import Student
@@ -20,6 +22,19 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet[Student]):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         user: User = self.request.user  # type: ignore[assignment]
         return students_for_user(user).order_by("last_name", "first_name", "pk")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A page of students: their student numbers and names, logged as one list read."""
+        response = super().list(request, *args, **kwargs)
+        data = response.data
+        rows = data["results"] if isinstance(data, dict) else data
+        access_log_list(
+            actor=request.user,  # type: ignore[arg-type]
+            students=[row["id"] for row in rows],
+            parts=[Part.IDENTITY],
+            path=request.get_full_path(),
+        )
+        return response
 
     @extend_schema(responses=StudentDetailSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
