@@ -12,7 +12,7 @@ from .services import second_factor_required
 
 
 class SecondFactorMiddleware:
-    """A user with a TOTP device must verify it; a file-opening role must have one."""
+    """A user with a TOTP device must verify it; every role but the student must have one."""
 
     _open_prefixes = ("/static/", "/i18n/", "/account/")
 
