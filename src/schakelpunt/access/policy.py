@@ -780,6 +780,15 @@ def may_read_agenda_item_minutes(user: User, student: Student) -> bool:
     return student_access(user, student).allows(Action.VIEW, Part.SUPPORT)
 
 
+def may_read_general_minutes(user: User, meeting: Meeting) -> bool:
+    """The general part of the minutes (meant to hold nothing about a student, but written
+    by people): whoever runs the meeting, or may see the support of every student on it."""
+    if may_run_meeting(user, meeting):
+        return True
+    students = [item.student for item in meeting.items.select_related("student")]
+    return all(may_read_agenda_item_minutes(user, s) for s in students)
+
+
 def concern_visible_to_student(concern: Concern) -> bool:
     """The student sees concerns about them, unless someone held one back with a reason."""
     return not concern.withheld_reason

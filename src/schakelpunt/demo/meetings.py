@@ -103,7 +103,6 @@ def build_meetings(
             status=(MeetingStatus.APPROVED if i % 4 == 1 else MeetingStatus.HELD)
             if held
             else MeetingStatus.PLANNED,
-            notes="Goed gesprek; de student was zelf aan het woord over wat helpt." if held else "",
             approved_at=starts + timedelta(days=1) if held and i % 4 == 1 else None,
         )
         item = AgendaItem.objects.create(
@@ -111,6 +110,9 @@ def build_meetings(
             student=student,
             question=rng.choice(QUESTIONS),
             student_view="Ik wil het zelf graag oplossen, maar heb hulp nodig met plannen."
+            if held
+            else "",
+            minutes="Goed gesprek; de student was zelf aan het woord over wat helpt."
             if held
             else "",
         )

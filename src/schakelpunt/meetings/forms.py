@@ -97,7 +97,13 @@ class DecisionForm(forms.Form):
 class NotesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     notes = forms.CharField(
-        label=_("Verslag (algemeen)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Verslag (algemeen)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Alleen wat over geen enkele student in het bijzonder gaat. Wat over een student "
+            "gaat, schrijft u bij die student: ieder leest alleen de studenten die hij mag zien."
+        ),
     )
 
 

@@ -1,7 +1,8 @@
 """Case meetings (MDO, casusoverleg, zorgteam): agenda, participants, decisions, minutes.
 
 "Met de jongere, niet over de jongere": the student is invited by default. Each participant's
-preparation sheet and the minutes show only what the access policy lets that person see.
+preparation sheet and the minutes show only what the access policy lets that person see: the
+minutes are kept per student on the agenda.
 """
 
 import uuid
@@ -47,7 +48,10 @@ class Meeting(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
-    notes = models.TextField(_("verslag (algemeen)"), blank=True)
+    # What concerns no student in particular; what is said about a student goes in the
+    # minutes of that student's agenda item, which each participant reads only when the
+    # access policy lets them see that student's support.
+    notes = models.TextField(_("verslag (algemeen, zonder gegevens over studenten)"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -93,6 +97,7 @@ class AgendaItem(models.Model):
     )
     question = models.TextField(_("vraag voor het overleg"))
     student_view = models.TextField(_("wat de student zelf zegt"), blank=True)
+    minutes = models.TextField(_("verslag over deze student"), blank=True)
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
 
     class Meta:

@@ -7,7 +7,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from schakelpunt.access.parts import Action, Part
-from schakelpunt.access.policy import student_access, students_for_user
+from schakelpunt.access.policy import (
+    may_read_agenda_item_minutes,
+    student_access,
+    students_for_user,
+)
 from schakelpunt.accounts.models import User
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import PlanAction, SupportPlan
@@ -37,6 +41,7 @@ class SheetItem:
     absence_reports: list[Any] = field(default_factory=list)
     referrals: list[Any] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+    minutes_shown: bool = False  # the minutes about this student, once they may be read
 
     @property
     def shows_support(self) -> bool:
@@ -73,6 +78,7 @@ def sheet_for(user: User, meeting: Meeting, *, manager: bool) -> Sheet:
                 )
             if show_decisions:
                 sheet.decisions = list(item.decisions.select_related("action__owner", "created_by"))
+                sheet.minutes_shown = may_read_agenda_item_minutes(user, item.student)
         if Part.ABSENCE in parts:
             sheet.absence_reports = list(item.student.absence_reports.all()[:5])
         if Part.REFERRALS in parts:

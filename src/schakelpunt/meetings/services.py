@@ -298,7 +298,16 @@ def decision_add(
     return decision
 
 
-def minutes_save(*, actor: User, meeting_id: int, notes: str, expected_version: int) -> Meeting:
+def minutes_save(
+    *,
+    actor: User,
+    meeting_id: int,
+    notes: str,
+    expected_version: int,
+    item_minutes: dict[int, str] | None = None,
+) -> Meeting:
+    """The general minutes (nothing about a student) and, per agenda item, the minutes about
+    that student (`item_minutes`: agenda item id → text)."""
     with transaction.atomic():
         meeting = _locked(meeting_id)
         _require_manage(actor, meeting)
@@ -309,6 +318,11 @@ def minutes_save(*, actor: User, meeting_id: int, notes: str, expected_version: 
         if meeting.status == MeetingStatus.APPROVED:
             raise ValidationError(_("Het verslag is al vastgesteld."))
         meeting.notes = notes.strip()
+        for item in meeting.items.all():
+            text = (item_minutes or {}).get(item.pk)
+            if text is not None and text.strip() != item.minutes:
+                item.minutes = text.strip()
+                item.save(update_fields=["minutes"])
         meeting.version += 1
         if meeting.status == MeetingStatus.PLANNED:
             meeting.status = MeetingStatus.HELD

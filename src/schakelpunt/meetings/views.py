@@ -16,6 +16,7 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
     guardian_may_be_involved,
     may_open_meeting,
+    may_read_general_minutes,
     may_run_meeting,
     provider_worker_ids,
     student_access,
@@ -131,14 +132,35 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     meeting, manager = _meeting_for(user, meeting_id)
     sheet = sheet_for(user, meeting, manager=manager)
+    minutes_visible = manager or meeting.status == MeetingStatus.APPROVED
+    general_minutes = minutes_visible and may_read_general_minutes(user, meeting)
     for entry in sheet.items:
+        roles = student_access(user, entry.student).roles
         access_log_record(
             actor=user,
             students=[entry.student],
             action=Action.VIEW,
             parts=[Part(p) for p in sorted(entry.parts)],
-            role=student_access(user, entry.student).roles,
+            role=roles,
             path=request.path,
+        )
+        if entry.minutes_shown and entry.item.minutes:  # the minutes about this student
+            access_log_record(
+                actor=user,
+                students=[entry.student],
+                action=Action.VIEW,
+                parts=[Part.SUPPORT],
+                role=roles,
+                path=f"{request.path}#verslag-{entry.item.pk}",
+            )
+    if general_minutes and meeting.notes:
+        access_log_record(
+            actor=user,
+            students=[entry.student for entry in sheet.items],
+            action=Action.VIEW,
+            parts=[Part.SUPPORT],
+            role="meeting_minutes",
+            path=f"{request.path}#verslag",
         )
     context: dict[str, object] = {
         "meeting": meeting,
@@ -149,7 +171,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         # Who sees not every student on the agenda does not see students' or parents' names.
         "names_hidden": bool(sheet.hidden) and not manager,
         "student_view": meeting.participants.filter(user=user, kind="student").exists(),
-        "minutes_visible": manager or meeting.status == MeetingStatus.APPROVED,
+        "minutes_visible": minutes_visible,
+        "general_minutes": general_minutes,
     }
     if manager:
         owners = [p.user for p in meeting.participants.select_related("user") if p.user_id]
@@ -276,6 +299,11 @@ def _post_notes(request: HttpRequest, user: User, meeting: Meeting) -> str:
         meeting_id=meeting.pk,
         notes=form.cleaned_data["notes"],
         expected_version=form.cleaned_data["version"],
+        item_minutes={
+            item.pk: request.POST[f"minutes-{item.pk}"]
+            for item in meeting.items.all()
+            if f"minutes-{item.pk}" in request.POST
+        },
     )
     return _("Het verslag is opgeslagen.")
 
