@@ -8,10 +8,11 @@ and the question and advice of each referral (referrals). The crawler looks for 
 in every response and asks the access policy whether that user may see that part.
 
 Students (nn is the two-digit number in every marker of that student):
-  01 t1    T1 (L1), 17, Enschede, statutory absence report, own login, help request
+  01 t1    T1 (L1), 17, Enschede, statutory absence report, own login, help request, and a
+           concern the coach held back from her
   02 t2    T2 (L1), referral to Zorg Een only received, consent withdrawn afterwards
   03 t3    T3 (L2), referral accepted by Zorg Een (consent: contact, support; no enrolment)
-           and by Zorg Twee (consent: contact), each with advice
+           and by Zorg Twee (consent: contact), each with advice; an earlier closed trajectory
   04 early T3 (L2), left without startkwalificatie (RMC list), departure and aftercare
   05 other ROC Twee
   06 finn  T2 (L1), 19, accepted referral to Zorg Twee with consent for contact only,
@@ -23,7 +24,7 @@ about t3 and early (Zorg Een's worker takes part, and sees only t3).
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -49,6 +50,8 @@ from schakelpunt.support.models import (
     PlanGoal,
     SupportPlan,
     Trajectory,
+    TrajectoryEvent,
+    TrajectoryEventKind,
 )
 from schakelpunt.support.plans import GoalInput, plan_save
 from schakelpunt.support.services import trajectory_open
@@ -82,6 +85,11 @@ class Marker:
     # For the content of a referral or a handover record: shown to whoever may open that
     # record (the access policy decides that too), e.g. ("referral", 3).
     record: tuple[str, int] | None = None
+    # What the policy decides beyond the part: ("guardian", id) for a parent's phone and
+    # e-mail, ("concern", id) for a concern (the school's own; some held back from the student).
+    about: tuple[str, int] | None = None
+    # The day it happened, for who sees only a period (a provider: from its referral on).
+    on: date | None = None
     # Name and programme may appear in lists without a log event; everything else needs one.
     needs_log: bool = True
 
@@ -117,14 +125,23 @@ def _identity_and_contact(w: CrawlWorld, key: str) -> None:
 
 def _guardian(w: CrawlWorld, key: str, actor: User) -> None:
     nn = _nn(key)
-    guardian_add(
+    guardian = guardian_add(
         actor=actor,
         student=w.students[key],
         name=w.mark(f"Ouder Gdq{nn}", key, Part.CONTACT),
         relation="parent",
-        phone=w.mark(f"06-52{nn}83{nn}", key, Part.CONTACT),
-        email=w.mark(f"gdq{nn}home@example.nl", key, Part.CONTACT),
+        phone=f"06-52{nn}83{nn}",
+        email=f"gdq{nn}home@example.nl",
     )
+    for detail in (guardian.phone, guardian.email):
+        w.mark(detail, key, Part.CONTACT, about=("guardian", guardian.pk))
+
+
+def _concern(w: CrawlWorld, key: str, raiser: User, text: str, held_back: str = "") -> None:
+    concern = concern_raise(
+        actor=raiser, student=w.students[key], text=text, withheld_reason=held_back
+    )
+    w.mark(text, key, Part.SUPPORT, about=("concern", concern.pk))
 
 
 def _support(w: CrawlWorld, key: str, care: User, raiser: User) -> Trajectory:
@@ -147,10 +164,41 @@ def _support(w: CrawlWorld, key: str, care: User, raiser: User) -> Trajectory:
         happened_on=timezone.localdate() - timedelta(days=5),
         summary=w.mark(f"Gesprek Spq{nn}note", key, Part.SUPPORT),
     )
-    concern_raise(
-        actor=raiser, student=student, text=w.mark(f"Zorg Spq{nn}concern", key, Part.SUPPORT)
-    )
+    _concern(w, key, raiser, f"Zorg Spq{nn}concern")
     return trajectory
+
+
+def _earlier_trajectory(w: CrawlWorld, key: str, actor: User) -> None:
+    """A trajectory that closed ten months ago: its plan goal and its closing reason."""
+    nn = _nn(key)
+    opened = timezone.now() - timedelta(days=400)
+    closed = timezone.now() - timedelta(days=300)
+    earlier = TrajectoryFactory(
+        student=w.students[key], closed=True, opened_at=opened, closed_at=closed
+    )
+    plan = SupportPlan.objects.create(trajectory=earlier, version=1)
+    PlanGoal.objects.create(
+        plan=plan,
+        life_domain="finances",
+        text=w.mark(f"Oud doel Spq{nn}old", key, Part.SUPPORT, on=opened.date()),
+    )
+    TrajectoryEvent.objects.create(
+        trajectory=earlier,
+        kind=TrajectoryEventKind.STATE,
+        old_value="active",
+        new_value="closed",
+        reason=w.mark(f"Afgesloten Spq{nn}closed", key, Part.SUPPORT, on=closed.date()),
+        at=closed,
+        effective_on=closed.date(),
+        actor=actor,
+    )
+    contact_add(
+        actor=actor,
+        student=w.students[key],
+        kind=ContactKind.PHONE,
+        happened_on=closed.date(),
+        summary=w.mark(f"Gesprek Spq{nn}oldnote", key, Part.SUPPORT, on=closed.date()),
+    )
 
 
 def _absence(w: CrawlWorld, key: str, rmc: User) -> None:
@@ -331,24 +379,18 @@ def build_crawl_world() -> CrawlWorld:
     for key in NUMBERS:
         _guardian(w, key, care[key])
 
-    # Finn's earlier, closed trajectory (before any referral) with its own plan.
-    earlier = TrajectoryFactory(
-        student=s["finn"],
-        closed=True,
-        opened_at=timezone.now() - timedelta(days=400),
-        closed_at=timezone.now() - timedelta(days=300),
-    )
-    old_plan = SupportPlan.objects.create(trajectory=earlier, version=1)
-    PlanGoal.objects.create(
-        plan=old_plan,
-        life_domain="finances",
-        text=w.mark("Oud doel Spq06old", "finn", Part.SUPPORT),
-    )
+    # Earlier, closed trajectories (long before any referral), each with a plan and a reason.
+    for key in ("t3", "finn"):
+        _earlier_trajectory(w, key, care[key])
     for key in NUMBERS:
         if key != "early":  # she left school: no open trajectory
             _support(w, key, care[key], raiser[key])
     help_request_create(
         actor=u["student"], student=s["t1"], text=w.mark("Hulp Spq01help", "t1", Part.SUPPORT)
+    )
+    # A concern the coach holds back from Anna herself (the meldcode).
+    _concern(
+        w, "t1", u["coach"], "Zorg Spq01held", held_back="Meldcode: eerst overleg met het zorgteam."
     )
 
     for key in ("t1", "t3", "finn"):

@@ -7,8 +7,10 @@ iCalendar) and the API. GET only. In every response it looks for the markers of 
 student and asserts two properties:
 
 - need-to-know: a marker of a part of a student's file appears only when the access policy
-  grants that part of that student to the user (the content of a referral: when the policy
-  lets the user open that referral, or see the student's referrals);
+  grants that part of that student to the user, and the policy's finer decisions agree:
+  a provider sees only what happened from its referral on and no concerns, a parent's phone
+  only with the student's agreement, the student no concern held back from them (the
+  content of a referral or a VO handover: when the policy lets the user open that record);
 - every read is logged: a response that shows more than a student's name and programme wrote
   an access-log row naming that student for that user during that request.
 
@@ -33,11 +35,25 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 
 from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.access.parts import Action
-from schakelpunt.access.policy import handovers_visible_to, referrals_for_user, student_access
+from schakelpunt.access.policy import (
+    StudentAccess,
+    concern_visible_to_student,
+    guardian_may_be_involved,
+    handovers_visible_to,
+    is_own_file,
+    may_see_guardian_contact,
+    provider_period_start,
+    referrals_for_user,
+    student_access,
+    timeline_shows_concerns,
+)
 from schakelpunt.accounts.models import User
+from schakelpunt.signals.models import Concern
+from schakelpunt.students.models import Guardian
 from tests.crawl_world import CrawlWorld, Marker, build_crawl_world
 
 # The logins crawled: every role of accounts.roles, and a coach who is on a support team.
@@ -302,10 +318,16 @@ def _normalise(url: str) -> str:
 
 
 class Oracle:
-    """The access policy, asked once per student (and per referral or handover) for this user."""
+    """The access policy, asked once per student (and per record) for this user."""
 
     def __init__(self, user: User, world: CrawlWorld) -> None:
+        self.user = user
+        self.students = world.students
         self.access = {key: student_access(user, s) for key, s in world.students.items()}
+        self.since = {
+            key: provider_period_start(user, s, self.access[key])
+            for key, s in world.students.items()
+        }
         self.records = {
             "referral": set(referrals_for_user(user).values_list("pk", flat=True)),
             "handover": set(handovers_visible_to(user).values_list("pk", flat=True)),
@@ -314,7 +336,28 @@ class Oracle:
     def allows(self, marker: Marker) -> bool:
         if marker.record is not None and marker.record[1] in self.records[marker.record[0]]:
             return True
-        return self.access[marker.student].allows(Action.VIEW, marker.part)
+        access = self.access[marker.student]
+        if not access.allows(Action.VIEW, marker.part):
+            return False
+        since = self.since[marker.student]
+        if marker.on is not None and since is not None and marker.on < since:
+            return False
+        if marker.about is not None:
+            return self._about(marker.about, access)
+        return True
+
+    def _about(self, about: tuple[str, int], access: StudentAccess) -> bool:
+        kind, pk = about
+        if kind == "guardian":
+            guardian = Guardian.objects.select_related("student").get(pk=pk)
+            involved = guardian_may_be_involved(
+                guardian.student, guardian.student_consents, timezone.localdate()
+            )
+            return may_see_guardian_contact(access, guardian.student_consents, involved)
+        concern = Concern.objects.select_related("student").get(pk=pk)
+        if is_own_file(self.user, concern.student):
+            return concern_visible_to_student(concern)
+        return timeline_shows_concerns(access)
 
 
 def _logged_students(user: User, after_pk: int) -> set[int]:
