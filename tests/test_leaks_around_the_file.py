@@ -126,19 +126,25 @@ def test_the_student_list_and_start_page_hide_enrolment_without_consent_for_it(
     world: World,
 ) -> None:
     chris = world.students["t3"]
+    name = chris.programme.name
+    # What a row shows of the enrolment: programme (level) and location.
+    shown = {
+        reverse("students:list"): [f"<td>{name} (", "<td>L2</td>"],
+        reverse("core:home"): [f"{name}, L2"],
+    }
     worker = client_for(world.users["worker_p1"])
-    for url in (reverse("students:list"), reverse("core:home")):
+    for url, markers in shown.items():
         html = worker.get(url).content.decode()
         assert "Chris" in html
-        assert chris.programme.name not in html and "L2" not in html
+        assert not [m for m in markers if m in html]
     # With consent for enrolment, the same rows show programme and location.
     Consent.objects.filter(student=chris).update(parts=["contact", "support", "enrolment"])
-    for url in (reverse("students:list"), reverse("core:home")):
+    for url, markers in shown.items():
         html = client_for(world.users["worker_p1"]).get(url).content.decode()
-        assert chris.programme.name in html and "L2" in html
+        assert all(m in html for m in markers)
     # The school's own staff see them as before.
     school = client_for(world.users["advisor_l2"]).get(reverse("students:list")).content.decode()
-    assert chris.programme.name in school
+    assert f"<td>{name} (" in school
 
 
 # --- 5. A provider sees the consented parts from its referral on, and parents only with
@@ -208,3 +214,31 @@ def test_after_acceptance_the_provider_sees_only_the_referrals_period(world: Wor
         student_consents=True,
     )
     assert "0644455566" in client_for(world.users["worker_p1"]).get(url).content.decode()
+
+
+def test_a_provider_reads_no_plan_version_from_before_its_referral(world: World) -> None:
+    from schakelpunt.support.models import PlanVersion
+
+    chris = world.students["t3"]
+    trajectory = _plan_for(world, "t3", "advisor_l2")
+    PlanVersion.objects.filter(plan__trajectory=trajectory).update(
+        saved_at=timezone.now() - timedelta(days=40)
+    )
+    plan_save(
+        actor=world.users["advisor_l2"],
+        trajectory_id=trajectory.pk,
+        expected_version=1,
+        goals=[],
+        actions=[],
+        wishes="Samen met de hulpverlener verder",
+    )
+    referral = Referral.objects.get(student=chris)
+    referral.sent_at = timezone.now() - timedelta(days=10)
+    referral.save()
+    url = reverse("support:plan", args=[chris.pk])
+    provider = client_for(world.users["worker_p1"])
+    html = provider.get(url).content.decode()
+    assert "Samen met de hulpverlener verder" in html
+    assert "?versie=1" not in html
+    assert provider.get(f"{url}?versie=1").status_code == 404
+    assert client_for(world.users["advisor_l2"]).get(f"{url}?versie=1").status_code == 200

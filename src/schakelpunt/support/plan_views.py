@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schakelpunt.access.parts import Action, Part
-from schakelpunt.access.policy import student_get_for_user
+from schakelpunt.access.policy import provider_period_start, student_get_for_user
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.referrals.selectors import advice_for_student
@@ -58,6 +59,14 @@ def plan_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     if plan is None:
         raise Http404
     versions = list(plan.versions.select_related("saved_by").order_by("-number"))
+    # A provider reads the plan as it is, and earlier versions from its referral's period.
+    since = provider_period_start(user, student, access)
+    if since is not None:
+        versions = [
+            v
+            for v in versions
+            if v.number == plan.version or timezone.localdate(v.saved_at) >= since
+        ]
     shown: PlanVersion | None = versions[0] if versions else None
     wanted = request.GET.get("versie", "")
     if wanted.isdigit():
