@@ -1,0 +1,45 @@
+"""The application's own database role on PostgreSQL: it works with every table but owns
+none, so it cannot truncate the access log, nor drop or disable its triggers
+(docs/configuration.md, docs/decisions/0018)."""
+
+import re
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+
+from .models import AccessLogChainHead, AccessLogEntry
+
+# What the access log's rows allow the application: read and add, nothing else.
+LOG_PRIVILEGES = "SELECT, INSERT"
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def app_role_statements(role: str) -> list[str]:
+    """The grants that give `role` ordinary work on every table of the schema, and only
+    read and add on the access log (its chain's end may move, never disappear)."""
+    if not ROLE_NAME.fullmatch(role):
+        raise ValueError(role)
+    quote = connection.ops.quote_name
+    who = quote(role)
+    log = quote(AccessLogEntry._meta.db_table)
+    head = quote(AccessLogChainHead._meta.db_table)
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {who}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {who}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {who}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {who}",
+        f"REVOKE ALL ON {log} FROM {who}",
+        f"GRANT {LOG_PRIVILEGES} ON {log} TO {who}",
+        f"REVOKE DELETE ON {head} FROM {who}",
+    ]
+
+
+def app_role_grant(role: str) -> list[str]:
+    """Run the grants as the tables' owner (after every `migrate`); returns what ran."""
+    if connection.vendor != "postgresql":
+        raise ImproperlyConfigured("Database roles exist only on PostgreSQL.")
+    statements = app_role_statements(role)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    return statements
