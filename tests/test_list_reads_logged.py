@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.accounts.models import Organisation
+from schakelpunt.referrals.models import Referral, ReferralStatus
 from schakelpunt.signals.triage import concern_raise
 from schakelpunt.support.plans import ActionInput, GoalInput, plan_save
 from schakelpunt.support.services import trajectory_open
@@ -189,3 +190,11 @@ def test_an_empty_list_writes_nothing_and_the_plain_student_list_is_not_logged(w
     client_for(world.users["worker_p2"]).get(reverse("referrals:worklist"))
     client_for(world.users["care_l1"]).get(reverse("students:list"))
     assert not AccessLogEntry.objects.exists()
+
+
+def test_overdue_referrals_named_on_the_start_page(world: World) -> None:
+    Referral.objects.filter(student=world.students["t2"]).update(
+        status=ReferralStatus.ACCEPTED, first_contact_due=timezone.localdate() - timedelta(days=3)
+    )
+    shown = open_list(world, "care_l1", "/")
+    assert shown == {world.students["t2"].pk: {"referrals"}}
