@@ -37,7 +37,7 @@ from schakelpunt.accounts.tests.factories import (
     UserFactory,
 )
 from schakelpunt.meetings import services as meeting_services
-from schakelpunt.meetings.models import AgendaItem, Meeting, MeetingKind
+from schakelpunt.meetings.models import Meeting, MeetingKind
 from schakelpunt.referrals import services as referral_services
 from schakelpunt.referrals.models import Consent, Referral, ReferralStatus
 from schakelpunt.signals.models import AbsenceReport, AbsenceReportKind
@@ -273,17 +273,6 @@ def _advice(w: CrawlWorld, key: str, letter: str, referral: Referral, worker: Us
     )
 
 
-def _minutes_field() -> str | None:
-    """Minutes per student on the agenda, where the product keeps them (issue 15)."""
-    for name in ("minutes", "notes", "minutes_text"):
-        try:
-            AgendaItem._meta.get_field(name)
-        except Exception:  # noqa: S112 - field absent in this version
-            continue
-        return name
-    return None
-
-
 def _meeting(w: CrawlWorld, *, chair: User, keys: list[str], guest: User, title: str) -> Meeting:
     """An approved meeting about two students, with a guest who may see only the first."""
     first = w.students[keys[0]]
@@ -309,8 +298,7 @@ def _meeting(w: CrawlWorld, *, chair: User, keys: list[str], guest: User, title:
             question=w.mark(f"Vraag Spq{_nn(key)}agenda", key, Part.SUPPORT),
         )
     meeting_services.participant_add(actor=chair, meeting_id=meeting.pk, user=guest)
-    field_name = _minutes_field()
-    general = ["Algemeen: de volgende keer om negen uur."]
+    minutes = {}
     for item in meeting.items.select_related("student"):
         key = next(k for k, s in w.students.items() if s.pk == item.student_id)
         meeting_services.decision_add(
@@ -318,17 +306,16 @@ def _meeting(w: CrawlWorld, *, chair: User, keys: list[str], guest: User, title:
             item_id=item.pk,
             text=w.mark(f"Besluit Spq{_nn(key)}dec", key, Part.SUPPORT),
         )
-        passage = w.mark(f"Verslag Spq{_nn(key)}min", key, Part.SUPPORT)
-        if field_name:
-            AgendaItem.objects.filter(pk=item.pk).update(**{field_name: passage})
-        else:
-            general.append(f"Over {item.student.first_name}: {passage}")
+        minutes[item.pk] = w.mark(f"Verslag Spq{_nn(key)}min", key, Part.SUPPORT)
+    # The general part is meant to say nothing about a student; this one names the last.
+    general = w.mark(f"Algemeen: Spq{_nn(keys[-1])}gen", keys[-1], Part.SUPPORT)
     meeting.refresh_from_db()
     meeting_services.minutes_save(
         actor=chair,
         meeting_id=meeting.pk,
-        notes="\n".join(general),
+        notes=general,
         expected_version=meeting.version,
+        item_minutes=minutes,
     )
     return meeting_services.minutes_approve(actor=chair, meeting_id=meeting.pk)
 

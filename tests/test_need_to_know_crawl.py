@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 from django.db import connection
@@ -74,6 +74,7 @@ ROLES = [
     "student",
 ]
 MAX_REQUESTS = 3000
+SITE = "http://testserver"
 # A page with many filter combinations (the monitor) is opened this often per set of
 # query parameters; every student marker lies on pages without such combinations.
 MAX_PER_QUERY_SHAPE = 6
@@ -91,6 +92,8 @@ class Findings:
     errors: list[str] = field(default_factory=list)
     requests: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
+    # What was read, by content type (pages, JSON, CSV, Excel, PDF, iCalendar).
+    kinds: Counter[str] = field(default_factory=Counter)
 
 
 # --- URLs -------------------------------------------------------------------------------
@@ -246,12 +249,13 @@ def _text(response: Any) -> str:
     return header_text + "\n" + body.decode("utf-8-sig", errors="replace")
 
 
-def _links(text: str) -> list[str]:
+def _links(page: str, text: str) -> list[str]:
+    """Same-site links of a page, relative ones ("?formaat=xlsx") resolved against it."""
     found = []
     for raw in re.findall(r'href="([^"]*)"', text):
-        link = unescape(raw).split("#", 1)[0]
-        if link.startswith("/") and not link.startswith("//"):
-            found.append(link)
+        link = urljoin(SITE + page, unescape(raw).split("#", 1)[0])
+        if link.startswith(SITE + "/"):
+            found.append(link[len(SITE) :])
     return found
 
 
@@ -415,8 +419,9 @@ def crawl(role: str, world: CrawlWorld) -> Findings:
         if response.status_code != 200:
             continue
         text = _text(response)
+        found.kinds[response.get("Content-Type", "").split(";")[0]] += 1
         if "text/html" in response.get("Content-Type", ""):
-            queue.extend(_links(text))
+            queue.extend(_links(url, text))
             queue.extend(_form_urls(url, text))
         logged: set[int] | None = None
         for token, markers in tokens.items():
@@ -470,6 +475,7 @@ def test_every_response_shows_only_what_the_policy_grants_and_is_logged(
                     "role": role,
                     "requests": found.requests,
                     "statuses": dict(found.statuses),
+                    "kinds": dict(found.kinds),
                     "leaks": found.leaks,
                     "unlogged": found.unlogged,
                     "writes_on_get": sorted(found.writes),
