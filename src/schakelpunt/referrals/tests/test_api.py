@@ -38,6 +38,10 @@ def test_the_school_sees_its_students_referrals_and_a_read_is_logged(world: Worl
     assert client_for(world.users["coach"]).get(f"/api/v1/referrals/{sent.pk}/").status_code == 404
 
 
-def test_the_schema_describes_the_referrals(db: None) -> None:
-    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+def test_the_schema_describes_the_referrals(world: World) -> None:
+    schema = (
+        client_for(world.users["worker_p1"])  # the schema is only for people who are logged in
+        .get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        .json()
+    )
     assert "/api/v1/referrals/" in schema["paths"]
