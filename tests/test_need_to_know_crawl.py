@@ -75,9 +75,9 @@ ROLES = [
 ]
 MAX_REQUESTS = 3000
 SITE = "http://testserver"
-# A page with many filter combinations (the monitor) is opened this often per set of
-# query parameters; every student marker lies on pages without such combinations.
-MAX_PER_QUERY_SHAPE = 6
+# A page with many filter combinations (the monitor) is opened this often per set of query
+# parameters: enough for every student id in a parameter and every value of each filter.
+MAX_PER_QUERY_SHAPE = 8
 SKIP_PREFIXES = ("/static/", "/media/", "/i18n/", "/account/uitloggen/")
 # Writes a GET may do: the access log itself, and the session of the logged-in client.
 WRITES_ALLOWED_ON_GET = re.compile(r"^(access_|django_session|axes_)")
@@ -312,6 +312,19 @@ def _form_urls(page: str, text: str) -> list[str]:
     return urls
 
 
+def _with_other_ids(link: str, ids: list[int]) -> list[str]:
+    """The link, and for a query parameter holding an id (`?student=3`) every other id too."""
+    parts = urlsplit(link)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    variants = [link]
+    for i, (name, value) in enumerate(query):
+        if value.isdigit() and int(value) in ids:
+            for other in ids:
+                changed = [*query[:i], (name, str(other)), *query[i + 1 :]]
+                variants.append(f"{parts.path}?{urlencode(changed)}")
+    return variants
+
+
 def _normalise(url: str) -> str:
     parts = urlsplit(url)
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
@@ -380,6 +393,7 @@ def crawl(role: str, world: CrawlWorld) -> Findings:
     for m in world.markers:
         tokens[m.text.split()[-1]].append(m)
     found = Findings()
+    student_ids = sorted(s.pk for s in world.students.values())
     queue = ["/", *_pattern_urls()]
     seen: set[str] = set()
     shapes: Counter[tuple[str, frozenset[str]]] = Counter()
@@ -421,8 +435,8 @@ def crawl(role: str, world: CrawlWorld) -> Findings:
         text = _text(response)
         found.kinds[response.get("Content-Type", "").split(";")[0]] += 1
         if "text/html" in response.get("Content-Type", ""):
-            queue.extend(_links(url, text))
-            queue.extend(_form_urls(url, text))
+            for link in [*_links(url, text), *_form_urls(url, text)]:
+                queue.extend(_with_other_ids(link, student_ids))
         logged: set[int] | None = None
         for token, markers in tokens.items():
             if token not in text:
