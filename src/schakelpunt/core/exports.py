@@ -4,7 +4,7 @@ A spreadsheet program runs a cell that starts with `=`, `+`, `-` or `@` (and, in
 carriage return) as a formula: a student imported as `=HYPERLINK("http://…","klik")` would
 become a link, or a command, in the hands of whoever opens the export. Such text cells get a
 leading `'` (OWASP, "CSV Injection"), which spreadsheet programs show as text. Numbers stay
-numbers: an int, a Decimal or a string that is only a number (`-2`, `-2,5`, `-3 %`) is no
+numbers: an int, a Decimal or a string that is only a number (`-2`, `-1.234,5`, `-3 %`) is no
 formula and goes out as it is. The data on screen and in the database is never changed.
 """
 
@@ -19,8 +19,9 @@ from typing import Any
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A signed number with an optional decimal part and percent sign: a value, not a formula.
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:\s?%)?")
+# A signed number (digits, `.` and `,` as separators, an optional percent sign): a value that
+# no spreadsheet runs as a formula.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d[\d.,]*(?:\s?%)?")
 
 
 def spreadsheet_safe(value: Any) -> Any:

@@ -81,6 +81,8 @@ def test_neutralising_keeps_numbers_and_plain_text():
     assert spreadsheet_safe("\tx") == "'\tx"
     assert spreadsheet_safe("\rx") == "'\rx"
     # Numbers are values, not formulas: they stay as they are.
+    assert spreadsheet_safe("-1.234,5") == "-1.234,5"
+    assert spreadsheet_safe("-1+1") == "'-1+1"
     assert [spreadsheet_safe(v) for v in (-2, -2.5, "-2", "-2,5", "-3 %", "+4", "0")] == [
         -2,
         -2.5,
