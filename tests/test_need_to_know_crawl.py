@@ -94,6 +94,8 @@ class Findings:
     statuses: Counter[int] = field(default_factory=Counter)
     # What was read, by content type (pages, JSON, CSV, Excel, PDF, iCalendar).
     kinds: Counter[str] = field(default_factory=Counter)
+    # Every marker seen at all, allowed or not: what the world actually probes.
+    seen: set[str] = field(default_factory=set)
 
 
 # --- URLs -------------------------------------------------------------------------------
@@ -441,6 +443,7 @@ def crawl(role: str, world: CrawlWorld) -> Findings:
         for token, markers in tokens.items():
             if token not in text:
                 continue
+            found.seen.add(token)
             allowed = [m for m in markers if oracle.allows(m)]
             marker = (allowed or markers)[0]
             row = (role, url, marker.student, str(marker.part), token)
@@ -490,6 +493,7 @@ def test_every_response_shows_only_what_the_policy_grants_and_is_logged(
                     "requests": found.requests,
                     "statuses": dict(found.statuses),
                     "kinds": dict(found.kinds),
+                    "seen": sorted(found.seen),
                     "leaks": found.leaks,
                     "unlogged": found.unlogged,
                     "writes_on_get": sorted(found.writes),
