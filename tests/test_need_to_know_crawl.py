@@ -475,11 +475,30 @@ def crawl_world(refdata):  # type: ignore[no-untyped-def]
     return build_crawl_world()
 
 
-@pytest.mark.xfail(
-    reason="issue 15: the leaks and unlogged reads found by the crawler are being fixed",
-    strict=False,
+# Still failing while issue 15 is being fixed (the lead removes these marks at the end).
+_PLAN_EDIT = "issue 15: the plan edit page shows the plan without an access-log row"
+OPEN_FINDINGS = {
+    "coach": _PLAN_EDIT,
+    "coach2": _PLAN_EDIT,
+    "care_l1": _PLAN_EDIT,
+    "advisor_l2": _PLAN_EDIT,
+    "schakel": _PLAN_EDIT,
+    "absence": "issue 15: aftercare notes (support) in the file's enrolment section",
+    "rmc": "issue 15: aftercare notes (support) in the file's enrolment section",
+    "privacy": "issue 15: the access-log page names the student; the policy grants the log "
+    "(may_view_access_log) but student_access grants no part",
+}
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        pytest.param(r, marks=pytest.mark.xfail(reason=OPEN_FINDINGS[r], strict=False))
+        if r in OPEN_FINDINGS
+        else r
+        for r in ROLES
+    ],
 )
-@pytest.mark.parametrize("role", ROLES)
 def test_every_response_shows_only_what_the_policy_grants_and_is_logged(
     role: str, crawl_world: CrawlWorld
 ) -> None:
