@@ -17,7 +17,7 @@ from schakelpunt.students.tests.factories import StudentFactory
 
 
 @pytest.fixture
-def school(db):  # type: ignore[no-untyped-def]
+def school(refdata):  # type: ignore[no-untyped-def]  # (reloaded after a transactional test)
     roc = OrganisationFactory(name="ROC Verzuim")
     programme = ProgrammeFactory(
         team=ProgrammeTeamFactory(location=LocationFactory(institution=roc))
