@@ -39,7 +39,7 @@ def _locked_head() -> AccessLogChainHead:
 
 
 def _append(entries: list[AccessLogEntry]) -> None:
-    """Chain the entries to the log's end and insert them: three queries for any number."""
+    """Chain the entries to the log's end and insert them: three queries up to 500 rows."""
     if not entries:
         return
     # No savepoint: a read that cannot be logged fails the whole request with it.
