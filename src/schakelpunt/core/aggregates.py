@@ -1,15 +1,24 @@
-"""Counts for roles that see aggregates only. Small numbers never leave this module."""
+"""Counts for roles that see aggregates only. Every count is published through the monitor's
+cell-key method (`schakelpunt.monitor.suppression`, decision 0020): small numbers never leave
+this module, not even by subtracting one count from another."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from schakelpunt.accounts.models import Level, Membership, User
 from schakelpunt.accounts.roles import OrganisationKind, Role
 from schakelpunt.core.dates import years_before
-from schakelpunt.monitor.suppression import THRESHOLD, Cell, is_small, protect, protect_total
+from schakelpunt.monitor.suppression import (
+    THRESHOLD,
+    Cell,
+    Records,
+    forget_atoms,
+    is_small,
+    protect,
+    publish,
+)
 from schakelpunt.students.models import Student
 
 # One rule for every aggregate (see schakelpunt.monitor.suppression).
@@ -17,8 +26,13 @@ SUPPRESSION_THRESHOLD = THRESHOLD
 
 
 def suppress(count: int) -> int | None:
-    """Counts of 1–4 are hidden; 0 and 5+ are shown."""
+    """Counts of 1–4 are hidden; 0 and 5+ are shown (for figures staff see of their own
+    students; aggregate roles get published counts)."""
     return None if is_small(count) else count
+
+
+def _students(queryset: "object") -> Records:
+    return Records.of_students(queryset.values_list("pk", flat=True))  # type: ignore[attr-defined]
 
 
 def resident_students_by_level(*, user: User) -> dict[str, list[Cell]]:
@@ -29,6 +43,7 @@ def resident_students_by_level(*, user: User) -> dict[str, list[Cell]]:
         .filter(user=user, role__in=[Role.MUNICIPAL_ADVISOR, Role.GOVERNANCE])
         .select_related("organisation__municipality")
     )
+    forget_atoms()
     for m in memberships:
         org = m.organisation
         students = Student.objects.filter(left_on__isnull=True)
@@ -40,9 +55,12 @@ def resident_students_by_level(*, user: User) -> dict[str, list[Cell]]:
             title = str(org)
         else:
             continue
-        counts = dict(students.values_list("programme__level").annotate(n=Count("pk")).order_by())
-        cells = [Cell(str(level.label), suppress(counts.get(level.value, 0))) for level in Level]
-        result[title] = cells
+        result[title] = protect(
+            [
+                (str(level.label), _students(students.filter(programme__level=level.value)))
+                for level in Level
+            ]
+        )
     return result
 
 
@@ -59,8 +77,8 @@ class MunicipalOverview:
     tables: list[Table]
 
 
-def _cells(labels: list[tuple[str, int]]) -> list[Cell]:
-    return [Cell(label, suppress(count)) for label, count in labels]
+def _referred_students(referrals: "object") -> Records:
+    return Records.of_students(referrals.values_list("student_id", flat=True).distinct())  # type: ignore[attr-defined]
 
 
 def municipal_overviews(*, user: User, today: date) -> list[MunicipalOverview]:
@@ -73,6 +91,7 @@ def municipal_overviews(*, user: User, today: date) -> list[MunicipalOverview]:
     from schakelpunt.support.models import Trajectory, TrajectoryState
 
     result: list[MunicipalOverview] = []
+    forget_atoms()
     memberships = (
         Membership.objects.active()
         .filter(user=user, role=Role.MUNICIPAL_ADVISOR)
@@ -83,63 +102,65 @@ def municipal_overviews(*, user: User, today: date) -> list[MunicipalOverview]:
         if m.organisation.kind != OrganisationKind.MUNICIPALITY or home is None:
             continue
         students = Student.objects.filter(left_on__isnull=True, residence_municipality=home)
-        by_school = (
-            students.values_list("institution__name")
-            .annotate(n=Count("pk"))
-            .order_by("institution__name")
-        )
-        under_18 = students.filter(date_of_birth__gt=years_before(today, 18)).count()
-        under_23 = students.filter(date_of_birth__gt=years_before(today, 23)).count()
-        total = students.count()
+        schools = sorted(set(students.values_list("institution__name", flat=True)))
+        under_18 = students.filter(date_of_birth__gt=years_before(today, 18))
+        from_18 = students.filter(date_of_birth__lte=years_before(today, 18))
         supported = Trajectory.objects.filter(student__in=students).exclude(
             state=TrajectoryState.CLOSED
         )
         referrals = Referral.objects.filter(
             student__in=students, status__in=REFERRAL_ACTIVE_STATUSES
         )
+        overdue = Referral.objects.filter(student__in=students).filter(overdue_q(today))
         tables = [
-            Table(str(_("Per school")), protect([(name, n) for name, n in by_school])),
+            Table(
+                str(_("Per school")),
+                protect(
+                    [(name, _students(students.filter(institution__name=name))) for name in schools]
+                ),
+            ),
             Table(
                 str(_("Per leeftijd")),
                 protect(
                     [
-                        (str(_("jonger dan 18 (Jeugdwet)")), under_18),
-                        (str(_("18 tot 23")), under_23 - under_18),
-                        (str(_("23 en ouder")), total - under_23),
+                        (str(_("jonger dan 18 (Jeugdwet)")), _students(under_18)),
+                        (
+                            str(_("18 tot 23")),
+                            _students(from_18.filter(date_of_birth__gt=years_before(today, 23))),
+                        ),
+                        (
+                            str(_("23 en ouder")),
+                            _students(students.filter(date_of_birth__lte=years_before(today, 23))),
+                        ),
                     ]
                 ),
             ),
             Table(
                 str(_("Ondersteuning en hulp")),
-                _cells(
+                protect(
                     [
-                        (str(_("met een lopend ondersteuningstraject")), supported.count()),
                         (
-                            str(_("met lopende hulp na verwijzing")),
-                            referrals.values("student").distinct().count(),
+                            str(_("met een lopend ondersteuningstraject")),
+                            Records.of_students(supported.values_list("student_id", flat=True)),
                         ),
+                        (str(_("met lopende hulp na verwijzing")), _referred_students(referrals)),
                         *[
                             (
                                 str(_("waarvan onder %(law)s") % {"law": law.label}),
-                                referrals.filter(service__search_text__contains=law_token(law))
-                                .values("student")
-                                .distinct()
-                                .count(),
+                                _referred_students(
+                                    referrals.filter(service__search_text__contains=law_token(law))
+                                ),
                             )
                             for law in (Law.JEUGDWET, Law.WMO, Law.PARTICIPATIEWET)
                         ],
                         (
                             str(_("eerste contact na verwijzing te laat")),
-                            Referral.objects.filter(student__in=students)
-                            .filter(overdue_q(today))
-                            .count(),
+                            Records("referral", dict(overdue.values_list("pk", "student_id"))),
                         ),
                     ]
                 ),
             ),
         ]
-        shown_total = protect_total(total)
-        result.append(
-            MunicipalOverview(home.name, Cell(str(_("Totaal")), shown_total.count), tables)
-        )
+        total = publish(_students(students))
+        result.append(MunicipalOverview(home.name, Cell(str(_("Totaal")), total), tables))
     return result

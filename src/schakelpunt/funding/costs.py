@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from schakelpunt.monitor.indicators import enrolled_students
 from schakelpunt.monitor.periods import Period
-from schakelpunt.monitor.suppression import is_small, protect, protect_total
+from schakelpunt.monitor.suppression import Records, forget_atoms, is_small, publish, shown
 from schakelpunt.referrals.models import Referral
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import ContactNote
@@ -45,6 +45,7 @@ class Use:
     units: Decimal
     unit: str
     cost: Decimal
+    records: Records | None = None  # the referrals counted
 
 
 def _units(funding: ServiceFunding, started: date, ended: date | None, period: Period) -> Decimal:
@@ -70,21 +71,23 @@ def service_use(students: QuerySet[Student], period: Period) -> list[Use]:
             first_contact_on__lte=period.end,
         )
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
-        .values_list("service_id", "first_contact_on", "ended_on")
+        .values_list("service_id", "first_contact_on", "ended_on", "pk", "student_id")
     )
     fundings: dict[int, list[ServiceFunding]] = defaultdict(list)
     for funding in ServiceFunding.objects.filter(
-        service_id__in={service for service, _s, _e in referrals}
+        service_id__in={service for service, *_rest in referrals}
     ).select_related("stream", "service"):
         fundings[funding.service_id].append(funding)
     lines: dict[tuple[int, int], list[Decimal]] = {}
     found: dict[tuple[int, int], ServiceFunding] = {}
-    for service_id, started, ended in referrals:
+    counted: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for service_id, started, ended, pk, student in referrals:
         if started is None:
             continue
         for funding in fundings.get(service_id, []):
             key = (funding.stream_id, service_id)
             found[key] = funding
+            counted[key][pk] = student
             counts = lines.setdefault(key, [Decimal(0), Decimal(0), Decimal(0)])
             units = _units(funding, started, ended, period)
             counts[0] += 1
@@ -99,6 +102,7 @@ def service_use(students: QuerySet[Student], period: Period) -> list[Use]:
             units=units.quantize(Decimal("0.1")),
             unit=found[key].get_unit_display(),
             cost=cost.quantize(CENT, ROUND_HALF_UP),
+            records=Records("referral", counted[key]),
         )
         for key, (n, units, cost) in sorted(
             lines.items(), key=lambda item: (item[0][0], found[item[0]].service.name)
@@ -114,43 +118,57 @@ class UseTable:
     hidden: bool  # some cells were hidden: the payer totals leave them out
 
 
+def _scaled(amount: Decimal, published: int, true: int) -> Decimal:
+    """An amount that goes with a count, for the published count: the amount per counted
+    record times the published count, so that it tells no more than the count itself."""
+    if not true:
+        return Decimal(0)
+    return (amount * published / true).quantize(CENT, ROUND_HALF_UP)
+
+
 def protected_use(uses: list[Use], headings: list[str], subtotal_label: str) -> UseTable:
-    """The use table as an aggregate role may see it: per stream, the counts protected among
-    its services (a small one takes a second with it, as the stream's subtotal is shown); a
-    cost is shown only with its count, since the unit cost would give the count away."""
+    """The use table as an aggregate role may see it: every count of referrals published
+    (the cell-key method, decision 0020), a stream's subtotal as a count of its own; units and
+    costs for the published count (the unit cost would otherwise give the true count away),
+    and only where the published count is 5 or more."""
+    forget_atoms()
     rows: list[list[str]] = []
     per_payer: dict[str, Decimal] = defaultdict(Decimal)
     hidden = False
     streams = list(dict.fromkeys(u.stream for u in uses))
     for stream in streams:
         group = [u for u in uses if u.stream == stream]
-        cells = protect([(u.service, u.referrals) for u in group])
-        for use, cell in zip(group, cells, strict=True):
-            shown = cell.count is not None
-            hidden = hidden or not shown
+        everything = Records.empty("referral")
+        for use in group:
+            records = use.records or Records.empty("referral")
+            everything = everything | records
+            count = publish(records)
+            readable = not is_small(count) and count > 0
+            hidden = hidden or not readable
+            units = Decimal(use.units) * count / use.referrals if use.referrals else Decimal(0)
             rows.append(
                 [
                     stream,
                     use.service,
-                    cell.shown,
-                    str(use.units).replace(".", ",") if shown else "—",
-                    euros(use.cost) if shown else "—",
+                    shown(count),
+                    str(units.quantize(Decimal("0.1"))).replace(".", ",") if readable else "—",
+                    euros(_scaled(use.cost, count, use.referrals)) if readable else "—",
                 ]
             )
-        count = sum(u.referrals for u in group)
+        total = publish(everything)
         cost = sum((u.cost for u in group), Decimal(0))
-        total = protect_total(count)
-        if total.count is not None:
-            per_payer[group[0].payer] += cost
+        readable_total = not is_small(total) and total > 0
+        if readable_total:
+            per_payer[group[0].payer] += _scaled(cost, total, len(everything))
         else:
             hidden = True
         rows.append(
             [
                 stream,
                 subtotal_label,
-                total.shown,
+                shown(total),
                 "",
-                euros(cost) if total.count is not None else "—",
+                euros(_scaled(cost, total, len(everything))) if readable_total else "—",
             ]
         )
     return UseTable(
@@ -165,10 +183,29 @@ class InHouse:
     timed: int  # contacts with a recorded duration
     hours: Decimal
     cost: Decimal | None  # None when an institution has no hourly rate
+    student_records: Records | None = None
+    contact_records: Records | None = None
+    timed_records: Records | None = None
 
     @property
     def shown(self) -> bool:
-        return not is_small(self.students)
+        return self.students > 0 and not is_small(self.students)
+
+
+def published_in_house(own: InHouse) -> InHouse:
+    """The school's own support as an aggregate role sees it: published counts, and hours and
+    cost for the published number of timed contacts."""
+    forget_atoms()
+    timed = publish(own.timed_records or Records.empty("contact"))
+    return InHouse(
+        students=publish(own.student_records or Records.empty("student")),
+        contacts=publish(own.contact_records or Records.empty("contact")),
+        timed=timed,
+        hours=(own.hours * timed / own.timed).quantize(Decimal("0.1")) if own.timed else own.hours,
+        cost=_scaled(own.cost, timed, own.timed)
+        if own.cost is not None and own.timed
+        else own.cost,
+    )
 
 
 def in_house_support(students: QuerySet[Student], period: Period) -> InHouse:
@@ -178,11 +215,11 @@ def in_house_support(students: QuerySet[Student], period: Period) -> InHouse:
     rows = list(
         ContactNote.objects.filter(
             student__in=students, happened_on__gte=period.start, happened_on__lte=end
-        ).values_list("student_id", "student__institution_id", "minutes")
+        ).values_list("student_id", "student__institution_id", "minutes", "pk")
     )
     rates = dict(SupportRate.objects.values_list("institution_id", "hourly_cost"))
     minutes_per_institution: dict[int, int] = defaultdict(int)
-    for _student, institution, minutes in rows:
+    for _student, institution, minutes, _pk in rows:
         minutes_per_institution[institution] += minutes or 0
     hours = Decimal(sum(minutes_per_institution.values())) / 60
     priced = all(i in rates for i, m in minutes_per_institution.items() if m)
@@ -195,20 +232,24 @@ def in_house_support(students: QuerySet[Student], period: Period) -> InHouse:
         else None
     )
     return InHouse(
-        students=len({student for student, _i, _m in rows}),
+        students=len({student for student, _i, _m, _pk in rows}),
         contacts=len(rows),
-        timed=len([m for _s, _i, m in rows if m]),
+        timed=len([m for _s, _i, m, _pk in rows if m]),
         hours=hours.quantize(Decimal("0.1")),
         cost=cost,
+        student_records=Records.of_students(student for student, _i, _m, _pk in rows),
+        contact_records=Records("contact", {pk: student for student, _i, _m, pk in rows}),
+        timed_records=Records("contact", {pk: student for student, _i, m, pk in rows if m}),
     )
 
 
 def residents_by_municipality(students: QuerySet[Student], period: Period) -> dict[str, int]:
     """Students enrolled in the period per municipality of residence (the contribution model's
-    count)."""
-    rows = (
-        enrolled_students(students, period)
-        .values("residence_municipality__name")
-        .annotate(n=Count("pk"))
-    )
-    return {row["residence_municipality__name"]: row["n"] for row in rows}
+    count), published: the same counts the monitor shows (decision 0020)."""
+    forget_atoms()
+    found: dict[str, dict[int, int]] = defaultdict(dict)
+    for pk, name in enrolled_students(students, period).values_list(
+        "pk", "residence_municipality__name"
+    ):
+        found[name][pk] = pk
+    return {name: publish(Records("student", rows)) for name, rows in found.items()}

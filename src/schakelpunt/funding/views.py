@@ -24,6 +24,7 @@ from .costs import (
     euros,
     in_house_support,
     protected_use,
+    published_in_house,
     residents_by_municipality,
     service_use,
 )
@@ -59,7 +60,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     scopes, scope, index, period, _breakdown = choose_for(request)
     headings = [_("Stroom"), _("Aanbod"), _("Verwijzingen"), _("Eenheden"), _("Kosten")]
     use = protected_use(service_use(scope.students, period), headings, _("Subtotaal"))
-    in_house = in_house_support(scope.students, period)
+    in_house = published_in_house(in_house_support(scope.students, period))
     form = ContributionForm(request.GET if "model" in request.GET else None)
     split = (
         _split(form, residents_by_municipality(scope.students, period)) if form.is_bound else None

@@ -1,8 +1,9 @@
 """The dashboard of one population over one period: key figures, charts and the tables behind
-them, every count protected before it is put in.
+them, every count published (`suppression.publish`, the cell-key method) before it is put in.
 
-What is built here holds no count of 1–4 and no name, so it may be kept (`snapshots`) and
-shown, exported or printed as it is.
+What is built here holds only published counts (none of 1–4: those read "<5"), rates of
+published counts and no name, so it may be kept (`snapshots`) and shown, exported or printed
+as it is.
 """
 
 from collections.abc import Sequence
@@ -24,7 +25,7 @@ from schakelpunt.transitions.models import AftercareOutcome
 from . import charts
 from . import indicators as ind
 from .periods import Period, previous
-from .suppression import THRESHOLD, Cell, is_small, protect, protect_total
+from .suppression import THRESHOLD, Cell, Records, forget_atoms, is_small, protect, publish, shown
 from .tables import BREAKDOWNS, COLUMNS, indicator_table
 
 TREND_LENGTH = 4
@@ -93,52 +94,59 @@ def number(value: float, digits: int = 1) -> str:
 
 
 def rate_text(part: int, whole: int) -> str:
-    """A share as a percentage, unless it would tell about fewer than five students."""
+    """A share of two published counts as a percentage, unless it would tell about fewer than
+    five (the published part is never more than the whole)."""
     if not whole or is_small(whole):
         return "—"
     if is_small(part):
         return _("<%(n)s van %(whole)s") % {"n": THRESHOLD, "whole": whole}
-    return f"{number(part / whole * 100)}%"
+    return f"{number(min(part, whole) / whole * 100)}%"
 
 
 def _percent_or_none(part: int, whole: int) -> float | None:
     if not whole or is_small(whole) or is_small(part):
         return None
-    return round(part / whole * 100, 1)
+    return round(min(part, whole) / whole * 100, 1)
 
 
-def _shown(count: int) -> str:
-    return protect_total(count).shown
+def _safe(records: int, published: int) -> bool:
+    """A median or an average is shown only over at least five records, also after publishing."""
+    return records >= THRESHOLD and published >= THRESHOLD
 
 
 # --- distributions ------------------------------------------------------------------------
 
 
-def _labelled(counts: dict[str, int], labels: Sequence[tuple[str, Any]]) -> list[tuple[str, int]]:
-    """Every known category in its own order (zeros too), then any unknown code as it is."""
-    known = [(str(label), counts.get(code, 0)) for code, label in labels]
+def _labelled(
+    found: dict[str, Records], labels: Sequence[tuple[str, Any]], kind: str
+) -> list[tuple[str, Records]]:
+    """Every known category in its own order (empty ones too), then any unknown code as it is."""
+    known = [(str(label), found.get(code, Records.empty(kind))) for code, label in labels]
     codes = {code for code, _label in labels}
-    return known + [(code, n) for code, n in sorted(counts.items()) if code not in codes]
+    return known + [(code, r) for code, r in sorted(found.items()) if code not in codes]
 
 
 def _distribution(
     key: str,
     title: str,
-    rows: list[tuple[str, int]],
+    rows: list[tuple[str, Records]],
     *,
     heading: str,
     unit: str,
     total_shown: bool = True,
     extra: str = "",
 ) -> Figure:
-    cells = protect(rows, total_shown=total_shown)
-    total = sum(n for _label, n in rows)
+    cells = protect(rows)
+    everything = Records.empty(rows[0][1].kind if rows else "")
+    for _label, records in rows:
+        everything = everything | records
+    total = publish(everything)
     table = Table(
         [heading, unit],
         [[c.label, c.shown] for c in cells],
-        [_("Totaal"), _shown(total)] if total_shown else None,
+        [_("Totaal"), shown(total)] if total_shown else None,
     )
-    drawn = [(c.label, c.count) for c in cells if c.count]
+    drawn = [(c.label, c.count) for c in cells if c.count and not is_small(c.count)]
     summary = _summary(cells, total, unit) + (f" {extra}" if extra else "")
     spec = charts.bar_spec(title, drawn, unit=unit) if drawn else None
     return Figure(key, title, summary, table, spec)
@@ -147,17 +155,19 @@ def _distribution(
 def _summary(cells: list[Cell], total: int, unit: str) -> str:
     if not total:
         return _("Geen gegevens in deze periode.")
-    shown = sorted((c for c in cells if c.count), key=lambda c: -(c.count or 0))
-    hidden = len([c for c in cells if c.count is None])
+    readable = sorted(
+        (c for c in cells if c.count and not is_small(c.count)), key=lambda c: -(c.count or 0)
+    )
+    small = len([c for c in cells if c.count and is_small(c.count)])
     parts = []
-    if shown:
-        top = shown[0]
+    if readable:
+        top = readable[0]
         parts.append(
             _("Het grootst is ‘%(label)s’ met %(n)s %(unit)s.")
             % {"label": top.label, "n": top.count, "unit": unit.lower()}
         )
-    if hidden:
-        parts.append(_("Aantallen onder de 5, en waar nodig een tweede aantal, staan er als <5."))
+    if small:
+        parts.append(_("Aantallen onder de 5 staan er als <5."))
     return " ".join(parts)
 
 
@@ -166,34 +176,65 @@ def _summary(cells: list[Cell], total: int, unit: str) -> str:
 
 class _Counts:
     """The indicators of one population and period that several parts of the dashboard show,
-    each counted once, when first asked."""
+    each counted and published once, when first asked."""
 
     def __init__(self, students: QuerySet[Student], period: Period, today: date) -> None:
         self.students, self.period, self.today = students, period, today
 
     @cached_property
     def enrolled(self) -> int:
-        return ind.enrolled(self.students, self.period)
+        return publish(ind.enrolled_records(self.students, self.period))
 
     @cached_property
-    def reach(self) -> ind.Ratio:
-        return ind.Ratio(ind.supported(self.students, self.period), self.enrolled)
+    def supported(self) -> int:
+        return publish(ind.supported_records(self.students, self.period))
 
     @cached_property
     def early_leavers(self) -> int:
-        return ind.early_leavers(self.students, self.period)
+        return publish(ind.early_leaver_records(self.students, self.period))
 
     @cached_property
-    def referred(self) -> ind.Ratio:
-        return ind.referred_share(self.students, self.period)
+    def referred(self) -> int:
+        return publish(ind.referred_records(self.students, self.period)[0])
 
     @cached_property
     def attendance(self) -> ind.Attendance:
         return ind.attendance(self.students, self.period, today=self.today)
 
     @cached_property
+    def attendance_students(self) -> int:
+        return publish(self.attendance.student_records or Records.empty("student"))
+
+    @cached_property
+    def chronic(self) -> int:
+        return publish(self.attendance.chronic_records or Records.empty("student"))
+
+    @cached_property
+    def absence_rate(self) -> str:
+        absence = self.attendance
+        if absence.unauthorised_rate is None or not _safe(
+            absence.students, self.attendance_students
+        ):
+            return "—"
+        return number(absence.unauthorised_rate * 100) + "%"
+
+    @cached_property
     def waiting(self) -> ind.Waiting:
         return ind.first_contact(self.students, self.period)
+
+    @cached_property
+    def waiting_count(self) -> int:
+        return publish(self.waiting.records or Records.empty("referral"))
+
+    @cached_property
+    def waiting_within(self) -> int:
+        return publish(self.waiting.within_records or Records.empty("referral"))
+
+    @cached_property
+    def waiting_median(self) -> float | None:
+        if self.waiting.median_days is None or not _safe(self.waiting.count, self.waiting_count):
+            return None
+        return self.waiting.median_days
 
 
 def _trend_periods(period: Period) -> list[Period]:
@@ -221,32 +262,24 @@ def _trend(current: _Counts) -> Figure:
         if p.start > today:
             continue
         counts = current if p == period else _Counts(students, p, today)
-        enrolled = counts.enrolled
-        reach = counts.reach
-        if not rows and not reach.part:
+        enrolled, supported = counts.enrolled, counts.supported
+        if not rows and not supported:
             continue  # before the work was registered here: nothing to compare with
-        vsv = counts.early_leavers
-        referred = counts.referred
-        absence = counts.attendance
-        absence_rate = (
-            number(absence.unauthorised_rate * 100) + "%"
-            if absence.unauthorised_rate is not None and absence.students >= THRESHOLD
-            else "—"
-        )
+        vsv, referred = counts.early_leavers, counts.referred
         rows.append(
             [
                 p.code,
-                _shown(enrolled),
-                rate_text(reach.part, enrolled),
+                shown(enrolled),
+                rate_text(supported, enrolled),
                 rate_text(vsv, enrolled),
-                rate_text(referred.part, referred.whole),
-                absence_rate,
+                rate_text(referred, supported),
+                counts.absence_rate,
             ]
         )
         for series, value in (
-            (_("Bereik"), _percent_or_none(reach.part, enrolled)),
+            (_("Bereik"), _percent_or_none(supported, enrolled)),
             (_("VSV"), _percent_or_none(vsv, enrolled)),
-            (_("Verwezen"), _percent_or_none(referred.part, referred.whole)),
+            (_("Verwezen"), _percent_or_none(referred, supported)),
         ):
             if value is not None:
                 points.append((p.code, series, value))
@@ -264,74 +297,68 @@ def _trend(current: _Counts) -> Figure:
 
 
 def _tiles(counts: _Counts) -> tuple[list[Tile], list[str]]:
-    enrolled = counts.enrolled
-    vsv = counts.early_leavers
-    reach = counts.reach
-    referred = counts.referred
-    absence = counts.attendance
-    waiting = counts.waiting
-    ratings, average = ind.satisfaction(counts.students, counts.period)
-    absence_value = "—"
-    if absence.unauthorised_rate is not None and absence.students >= THRESHOLD:
-        absence_value = number(absence.unauthorised_rate * 100) + "%"
+    enrolled, supported = counts.enrolled, counts.supported
+    vsv, referred = counts.early_leavers, counts.referred
+    ratings_records, average = ind.satisfaction_records(counts.students, counts.period)
+    ratings = publish(ratings_records)
+    chronic_rate = rate_text(counts.chronic, counts.attendance_students)
+    within_rate = rate_text(counts.waiting_within, counts.waiting_count)
     summary = [
-        _("In deze periode waren %(n)s studenten ingeschreven.") % {"n": _shown(enrolled)},
+        _("In deze periode waren %(n)s studenten ingeschreven.") % {"n": shown(enrolled)},
         _("Met %(rate)s van hen werkte de school of het ondersteuningsteam aan een traject.")
-        % {"rate": rate_text(reach.part, enrolled)},
+        % {"rate": rate_text(supported, enrolled)},
         _(
             "Van de studenten met ondersteuning is %(rate)s verwezen naar specialistische zorg; "
             "de rest kreeg hulp dichtbij, op school of in de wijk."
         )
-        % {"rate": rate_text(referred.part, referred.whole)},
+        % {"rate": rate_text(referred, supported)},
         _("%(n)s studenten verlieten de school zonder startkwalificatie (%(rate)s).")
-        % {"n": _shown(vsv), "rate": rate_text(vsv, enrolled)},
+        % {"n": shown(vsv), "rate": rate_text(vsv, enrolled)},
     ]
-    if waiting.count >= THRESHOLD and waiting.median_days is not None:
+    if counts.waiting_median is not None:
         summary.append(
             _(
                 "Na een verwijzing was er na %(days)s dagen (mediaan) een eerste contact; "
                 "%(rate)s binnen de afgesproken termijn."
             )
-            % {
-                "days": number(waiting.median_days, 0),
-                "rate": rate_text(waiting.within_agreement.part, waiting.count),
-            }
+            % {"days": number(counts.waiting_median, 0), "rate": within_rate}
         )
     tiles = [
-        Tile(_("Ingeschreven studenten"), _shown(enrolled)),
+        Tile(_("Ingeschreven studenten"), shown(enrolled)),
         Tile(
             _("Voortijdig schoolverlaters (VSV)"),
-            _shown(vsv),
+            shown(vsv),
             _("%(rate)s van de ingeschrevenen") % {"rate": rate_text(vsv, enrolled)},
         ),
         Tile(
             _("Bereik ondersteuning"),
-            rate_text(reach.part, enrolled),
-            _("%(n)s studenten met een traject") % {"n": _shown(reach.part)},
+            rate_text(supported, enrolled),
+            _("%(n)s studenten met een traject") % {"n": shown(supported)},
         ),
         Tile(
             _("Verwezen naar specialistische zorg"),
-            rate_text(referred.part, referred.whole),
+            rate_text(referred, supported),
             _("van de studenten met ondersteuning"),
         ),
         Tile(
             _("Ongeoorloofd verzuim"),
-            absence_value,
+            counts.absence_rate,
             _("van de geroosterde uren; chronisch verzuim: %(rate)s van de studenten")
-            % {"rate": rate_text(absence.chronic, absence.students)},
+            % {"rate": chronic_rate},
         ),
         Tile(
             _("Tot eerste contact (mediaan)"),
-            _("%(days)s dagen") % {"days": number(waiting.median_days, 0)}
-            if waiting.median_days is not None and waiting.count >= THRESHOLD
+            _("%(days)s dagen") % {"days": number(counts.waiting_median, 0)}
+            if counts.waiting_median is not None
             else "—",
-            _("%(rate)s binnen de afgesproken termijn")
-            % {"rate": rate_text(waiting.within_agreement.part, waiting.count)},
+            _("%(rate)s binnen de afgesproken termijn") % {"rate": within_rate},
         ),
         Tile(
             _("Tevredenheid studenten"),
-            number(average) if average is not None and ratings >= THRESHOLD else "—",
-            _("gemiddeld rapportcijfer, %(n)s beoordelingen") % {"n": _shown(ratings)},
+            number(average)
+            if average is not None and _safe(len(ratings_records), ratings)
+            else "—",
+            _("gemiddeld rapportcijfer, %(n)s beoordelingen") % {"n": shown(ratings)},
         ),
     ]
     return tiles, summary
@@ -339,7 +366,7 @@ def _tiles(counts: _Counts) -> tuple[list[Tile], list[str]]:
 
 def _figures(counts: _Counts) -> list[Figure]:
     students, period = counts.students, counts.period
-    referrals = ind.referral_outcomes(students, period)
+    referrals = ind.referral_outcome_records(students, period)
     outcome_labels = [
         (str(Outcome.SUCCESSFUL), Outcome.SUCCESSFUL.label),
         *[
@@ -349,31 +376,30 @@ def _figures(counts: _Counts) -> list[Figure]:
         (str(ReferralStatus.DECLINED), _("Niet aangenomen door de aanbieder")),
         (str(ReferralStatus.WITHDRAWN), _("Ingetrokken")),
     ]
-    domains, many = ind.life_domains(students, period)
-    waiting = counts.waiting
-    signals_count, signal_days = ind.signal_to_action(students, period)
-    absence = counts.attendance
+    domains, many, running = ind.life_domain_records(students, period)
+    signal_records, signal_days = ind.signal_to_action_records(students, period)
+    signals_count = publish(signal_records)
     trajectories = _("Trajecten")
     figures = [
         _trend(counts),
         _distribution(
             "tiers",
             _("Ondersteuning naar zwaarte: licht waar het kan"),
-            _labelled(ind.support_by_tier(students, period), Tier.choices),
+            _labelled(ind.tier_records(students, period), Tier.choices, "trajectory"),
             heading=_("Zwaarte"),
             unit=trajectories,
         ),
         _distribution(
             "closed",
             _("Afgesloten trajecten naar reden"),
-            _labelled(ind.closed_by_reason(students, period), CloseReason.choices),
+            _labelled(ind.closed_records(students, period), CloseReason.choices, "trajectory"),
             heading=_("Reden"),
             unit=trajectories,
         ),
         _distribution(
             "domains",
             _("Leefgebieden in de trajecten"),
-            _labelled(domains, LifeDomain.choices),
+            _labelled(domains, LifeDomain.choices, "trajectory"),
             heading=_("Leefgebied"),
             unit=trajectories,
             total_shown=False,
@@ -381,12 +407,12 @@ def _figures(counts: _Counts) -> list[Figure]:
                 "Eén traject kan op meer leefgebieden tellen. Problemen op drie of meer "
                 "leefgebieden: %(rate)s van de trajecten."
             )
-            % {"rate": rate_text(many.part, many.whole)},
+            % {"rate": rate_text(publish(many), publish(running))},
         ),
         _distribution(
             "referrals",
             _("Verwijzingen naar uitkomst"),
-            _labelled(referrals, outcome_labels),
+            _labelled(referrals, outcome_labels, "referral"),
             heading=_("Uitkomst"),
             unit=_("Verwijzingen"),
         ),
@@ -402,17 +428,17 @@ def _figures(counts: _Counts) -> list[Figure]:
                 [
                     [
                         _("Verwijzing → eerste contact"),
-                        _shown(waiting.count),
-                        number(waiting.median_days, 1)
-                        if waiting.median_days is not None and waiting.count >= THRESHOLD
+                        shown(counts.waiting_count),
+                        number(counts.waiting_median, 1)
+                        if counts.waiting_median is not None
                         else "—",
-                        rate_text(waiting.within_agreement.part, waiting.count),
+                        rate_text(counts.waiting_within, counts.waiting_count),
                     ],
                     [
                         _("Zorgsignaal → eerste actie"),
-                        _shown(signals_count),
+                        shown(signals_count),
                         number(signal_days, 1)
-                        if signal_days is not None and signals_count >= THRESHOLD
+                        if signal_days is not None and _safe(len(signal_records), signals_count)
                         else "—",
                         "",
                     ],
@@ -422,19 +448,26 @@ def _figures(counts: _Counts) -> list[Figure]:
         _distribution(
             "reports",
             _("Verzuimmeldingen aan leerplicht en RMC"),
-            _labelled(ind.statutory_reports(students, period), AbsenceReportKind.choices),
+            _labelled(
+                ind.statutory_report_records(students, period), AbsenceReportKind.choices, "report"
+            ),
             heading=_("Soort melding"),
             unit=_("Meldingen"),
             extra=_(
                 "Chronisch verzuim (10%% of meer van de uren, elke reden): %(rate)s van "
                 "%(n)s studenten."
             )
-            % {"rate": rate_text(absence.chronic, absence.students), "n": _shown(absence.students)},
+            % {
+                "rate": rate_text(counts.chronic, counts.attendance_students),
+                "n": shown(counts.attendance_students),
+            },
         ),
         _distribution(
             "aftercare",
             _("Nazorg bij voortijdig schoolverlaters: uitkomst van de contacten"),
-            _labelled(ind.aftercare_outcomes(students, period), AftercareOutcome.choices),
+            _labelled(
+                ind.aftercare_records(students, period), AftercareOutcome.choices, "aftercare"
+            ),
             heading=_("Uitkomst"),
             unit=_("Contacten"),
         ),
@@ -445,7 +478,8 @@ def _figures(counts: _Counts) -> list[Figure]:
 def build(
     title: str, students: QuerySet[Student], period: Period, *, today: date, draw: bool = True
 ) -> Dashboard:
-    """Every indicator of the population over the period, protected; with SVG charts."""
+    """Every indicator of the population over the period, published; with SVG charts."""
+    forget_atoms()
     counts = _Counts(students, period, today)
     tiles, summary = _tiles(counts)
     figures = _figures(counts)

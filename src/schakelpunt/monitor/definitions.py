@@ -73,8 +73,15 @@ DEFINITIONS = [
     ),
 ]
 
+PROTECTION_TITLE = _("Hoe we de cijfers beschermen")
 SUPPRESSION_NOTE = _(
-    "Aantallen van 1 tot en met 4 staan er als <5. Waar een totaal een verborgen aantal zou "
-    "verraden, is ook een tweede aantal verborgen. Percentages over minder dan 5 studenten "
-    "worden niet getoond. Zo is geen student te herkennen."
+    "Elk aantal is licht verstoord, zodat geen student te herkennen is. Voor elke kleinste "
+    "groep (dezelfde woongemeente, school, locatie en opleiding) tellen we er een vaste, "
+    "willekeurig ogende waarde van hoogstens 3 bij of trekken die af, nooit tot onder 0; een "
+    "lege groep blijft 0, een heel kleine groep kan als 0 verschijnen. Elk getal is de som van "
+    "zijn groepen: dezelfde studenten geven altijd hetzelfde getal, en optellen of aftrekken "
+    "van tabellen levert nooit een echt aantal op. Uitkomsten van 1 tot en met 4 staan er als "
+    "<5, percentages zijn berekend uit de getoonde aantallen, een mediaan of gemiddelde alleen "
+    "over ten minste 5. Per maand publiceren we geen cijfers. Kleine verschillen met andere "
+    "bronnen zijn dus normaal; uitspraken over grote groepen blijven kloppen."
 )

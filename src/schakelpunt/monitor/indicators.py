@@ -2,10 +2,12 @@
 
 Every function takes the students in scope (a queryset: a region, a municipality's residents,
 an institution, a level…) and a period, and counts from the work itself. They return plain
-numbers; showing them to aggregate roles goes through `suppression.protect`.
+numbers; showing them to aggregate roles goes through `suppression` (the cell-key method),
+which needs to know WHO is counted: the `*_records` functions give each count's contributors
+(record kind, record id → student id), and the plain functions are their sizes.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +27,7 @@ from schakelpunt.support.models import Tier, Trajectory
 from schakelpunt.transitions.models import AftercareContact
 
 from .periods import Period
+from .suppression import Records
 
 EARLY_LEAVER_AGE = 23
 MANY_DOMAINS = 3
@@ -60,26 +63,40 @@ def enrolled(students: QuerySet[Student], period: Period) -> int:
     return enrolled_students(students, period).count()
 
 
-def early_leavers(students: QuerySet[Student], period: Period) -> int:
+def enrolled_records(students: QuerySet[Student], period: Period) -> Records:
+    return Records.of_students(enrolled_students(students, period).values_list("pk", flat=True))
+
+
+def early_leaver_records(students: QuerySet[Student], period: Period) -> Records:
     """Left during the period without startkwalificatie, before their 23rd birthday (VSV)."""
     leavers = students.filter(
         left_on__gte=period.start, left_on__lte=period.end, has_basic_qualification=False
-    ).values_list("left_on", "date_of_birth")
-    return len(
-        [born for left, born in leavers if left and born > years_before(left, EARLY_LEAVER_AGE)]
+    ).values_list("pk", "left_on", "date_of_birth")
+    return Records.of_students(
+        pk for pk, left, born in leavers if left and born > years_before(left, EARLY_LEAVER_AGE)
     )
+
+
+def early_leavers(students: QuerySet[Student], period: Period) -> int:
+    """Left during the period without startkwalificatie, before their 23rd birthday (VSV)."""
+    return len(early_leaver_records(students, period))
 
 
 def early_leaver_rate(students: QuerySet[Student], period: Period) -> Ratio:
     return Ratio(early_leavers(students, period), enrolled(students, period))
 
 
+def statutory_report_records(students: QuerySet[Student], period: Period) -> dict[str, Records]:
+    """Statutory absence reports whose period ended in this period, per kind."""
+    rows = AbsenceReport.objects.filter(
+        student__in=students, end_date__gte=period.start, end_date__lte=period.end
+    ).values_list("kind", "pk", "student_id")
+    return Records.grouped("report", rows)
+
+
 def statutory_reports(students: QuerySet[Student], period: Period) -> dict[str, int]:
     """Statutory absence reports whose period ended in this period, per kind."""
-    kinds = AbsenceReport.objects.filter(
-        student__in=students, end_date__gte=period.start, end_date__lte=period.end
-    ).values_list("kind", flat=True)
-    return dict(Counter(kinds))
+    return {kind: len(r) for kind, r in statutory_report_records(students, period).items()}
 
 
 def _trajectories_in(students: QuerySet[Student], period: Period) -> QuerySet[Trajectory]:
@@ -94,6 +111,13 @@ def supported(students: QuerySet[Student], period: Period) -> int:
     return _trajectories_in(students, period).values("student").distinct().count()
 
 
+def supported_records(students: QuerySet[Student], period: Period) -> Records:
+    """Students with a support trajectory open on at least one day of the period."""
+    return Records.of_students(
+        _trajectories_in(students, period).values_list("student_id", flat=True)
+    )
+
+
 def reach(students: QuerySet[Student], period: Period) -> Ratio:
     """Share of enrolled students with a support trajectory open during the period."""
     return Ratio(supported(students, period), enrolled(students, period))
@@ -101,21 +125,36 @@ def reach(students: QuerySet[Student], period: Period) -> Ratio:
 
 def support_by_tier(students: QuerySet[Student], period: Period) -> dict[str, int]:
     """Trajectories open during the period by their (latest) tier: basis, breedte, diepte."""
-    tiers = Counter(_trajectories_in(students, period).values_list("tier", flat=True))
-    return {tier: tiers.get(tier, 0) for tier in Tier.values}
+    tiers = tier_records(students, period)
+    return {tier: len(tiers.get(tier, Records.empty("trajectory"))) for tier in Tier.values}
+
+
+def tier_records(students: QuerySet[Student], period: Period) -> dict[str, Records]:
+    rows = _trajectories_in(students, period).values_list("tier", "pk", "student_id")
+    return Records.grouped("trajectory", rows)
+
+
+def closed_records(students: QuerySet[Student], period: Period) -> dict[str, Records]:
+    rows = Trajectory.objects.filter(
+        student__in=students, closed_at__date__gte=period.start, closed_at__date__lte=period.end
+    ).values_list("close_reason", "pk", "student_id")
+    return Records.grouped("trajectory", rows)
 
 
 def closed_by_reason(students: QuerySet[Student], period: Period) -> dict[str, int]:
-    reasons = Trajectory.objects.filter(
-        student__in=students, closed_at__date__gte=period.start, closed_at__date__lte=period.end
-    ).values_list("close_reason", flat=True)
-    return dict(Counter(reasons))
+    return {reason: len(r) for reason, r in closed_records(students, period).items()}
 
 
 def referred_share(students: QuerySet[Student], period: Period) -> Ratio:
     """Of the students with support during the period, the share referred to specialist care
     (a referral sent during the period)."""
-    supported = set(_trajectories_in(students, period).values_list("student", flat=True))
+    referred, supported_ = referred_records(students, period)
+    return Ratio(len(referred), len(supported_))
+
+
+def referred_records(students: QuerySet[Student], period: Period) -> tuple[Records, Records]:
+    """The students referred to specialist care during the period, of those supported."""
+    supported_ = supported_records(students, period)
     referred = set(
         Referral.objects.filter(
             student__in=students,
@@ -123,18 +162,23 @@ def referred_share(students: QuerySet[Student], period: Period) -> Ratio:
             sent_at__date__lte=period.end,
         ).values_list("student", flat=True)
     )
-    return Ratio(len(referred & supported), len(supported))
+    return Records.of_students(referred & set(supported_.rows)), supported_
 
 
 def referral_outcomes(students: QuerySet[Student], period: Period) -> dict[str, int]:
     """Referrals that ended during the period: successful, or not with the reason; and those
     declined or withdrawn during the period (by the date of that step)."""
-    result: Counter[str] = Counter()
+    return {key: len(r) for key, r in referral_outcome_records(students, period).items()}
+
+
+def referral_outcome_records(students: QuerySet[Student], period: Period) -> dict[str, Records]:
+    rows: list[tuple[str, int, int]] = []
     ended = Referral.objects.filter(
         student__in=students, ended_on__gte=period.start, ended_on__lte=period.end
-    ).values_list("outcome", "end_reason")
-    for outcome, reason in ended:
-        result[outcome if outcome == Outcome.SUCCESSFUL else f"{outcome}:{reason}"] += 1
+    ).values_list("outcome", "end_reason", "pk", "student_id")
+    for outcome, reason, pk, student in ended:
+        key = outcome if outcome == Outcome.SUCCESSFUL else f"{outcome}:{reason}"
+        rows.append((key, pk, student))
     for status in (ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN):
         found = Referral.objects.filter(
             student__in=students,
@@ -142,10 +186,9 @@ def referral_outcomes(students: QuerySet[Student], period: Period) -> dict[str, 
             events__to_status=status,
             events__at__date__gte=period.start,
             events__at__date__lte=period.end,
-        ).count()
-        if found:
-            result[str(status)] = found
-    return dict(result)
+        ).values_list("pk", "student_id")
+        rows += [(str(status), pk, student) for pk, student in found]
+    return Records.grouped("referral", rows)
 
 
 @dataclass(frozen=True)
@@ -153,6 +196,8 @@ class Waiting:
     count: int
     median_days: float | None
     within_agreement: Ratio
+    records: Records | None = None  # the referrals counted
+    within_records: Records | None = None  # of those, the ones within the agreed days
 
 
 def first_contact(students: QuerySet[Student], period: Period) -> Waiting:
@@ -164,46 +209,78 @@ def first_contact(students: QuerySet[Student], period: Period) -> Waiting:
             first_contact_on__gte=period.start,
             first_contact_on__lte=period.end,
             accepted_on__isnull=False,
-        ).values_list("accepted_on", "first_contact_on", "first_contact_days")
+        ).values_list("pk", "student_id", "accepted_on", "first_contact_on", "first_contact_days")
     )
     waits = [
-        ((contact - accepted).days, agreed or 8)
-        for accepted, contact, agreed in rows
+        (pk, student, (contact - accepted).days, agreed or 8)
+        for pk, student, accepted, contact, agreed in rows
         if accepted and contact
     ]
-    days = [wait for wait, _agreed in waits]
-    within = len([wait for wait, agreed in waits if wait <= agreed])
-    return Waiting(len(rows), median(days) if days else None, Ratio(within, len(rows)))
+    days = [wait for _pk, _s, wait, _agreed in waits]
+    within = [(pk, student) for pk, student, wait, agreed in waits if wait <= agreed]
+    return Waiting(
+        len(rows),
+        median(days) if days else None,
+        Ratio(len(within), len(rows)),
+        Records("referral", {pk: student for pk, student, *_rest in rows}),
+        Records("referral", dict(within)),
+    )
 
 
 def signal_to_action(students: QuerySet[Student], period: Period) -> tuple[int, float | None]:
     """Concerns raised during the period that were taken up: count and median days until
     the first action."""
+    records, days = signal_to_action_records(students, period)
+    return len(records), days
+
+
+def signal_to_action_records(
+    students: QuerySet[Student], period: Period
+) -> tuple[Records, float | None]:
     rows = Concern.objects.filter(
         student__in=students,
         created_at__date__gte=period.start,
         created_at__date__lte=period.end,
         first_action_at__isnull=False,
-    ).values_list("created_at", "first_action_at")
-    days = [(acted - raised).total_seconds() / 86400 for raised, acted in rows if acted]
-    return len(days), (round(median(days), 1) if days else None)
+    ).values_list("pk", "student_id", "created_at", "first_action_at")
+    taken = [(pk, student, raised, acted) for pk, student, raised, acted in rows if acted]
+    days = [(acted - raised).total_seconds() / 86400 for _pk, _s, raised, acted in taken]
+    records = Records("concern", {pk: student for pk, student, _r, _a in taken})
+    return records, (round(median(days), 1) if days else None)
 
 
 def life_domains(students: QuerySet[Student], period: Period) -> tuple[dict[str, int], Ratio]:
     """Trajectories open during the period per life domain (a trajectory may count on
     several), and the share with problems on three or more domains."""
-    domain_lists = list(_trajectories_in(students, period).values_list("life_domains", flat=True))
-    counts: Counter[str] = Counter(d for domains in domain_lists for d in domains)
-    many = sum(1 for domains in domain_lists if len(domains) >= MANY_DOMAINS)
-    return dict(counts), Ratio(many, len(domain_lists))
+    domains, many, all_ = life_domain_records(students, period)
+    return {d: len(r) for d, r in domains.items()}, Ratio(len(many), len(all_))
+
+
+def life_domain_records(
+    students: QuerySet[Student], period: Period
+) -> tuple[dict[str, Records], Records, Records]:
+    """Per domain the trajectories on it; those with three or more domains; all of them."""
+    rows = list(_trajectories_in(students, period).values_list("pk", "student_id", "life_domains"))
+    per_domain = Records.grouped(
+        "trajectory", [(d, pk, student) for pk, student, domains in rows for d in domains]
+    )
+    many = Records(
+        "trajectory",
+        {pk: student for pk, student, domains in rows if len(domains) >= MANY_DOMAINS},
+    )
+    return per_domain, many, Records("trajectory", {pk: student for pk, student, _d in rows})
 
 
 def aftercare_outcomes(students: QuerySet[Student], period: Period) -> dict[str, int]:
     """Aftercare contacts made during the period, by outcome."""
-    outcomes = AftercareContact.objects.filter(
+    return {o: len(r) for o, r in aftercare_records(students, period).items()}
+
+
+def aftercare_records(students: QuerySet[Student], period: Period) -> dict[str, Records]:
+    rows = AftercareContact.objects.filter(
         departure__student__in=students, done_on__gte=period.start, done_on__lte=period.end
-    ).values_list("outcome", flat=True)
-    return dict(Counter(outcomes))
+    ).values_list("outcome", "pk", "departure__student_id")
+    return Records.grouped("aftercare", rows)
 
 
 def on_day(day: date) -> Period:
@@ -214,15 +291,24 @@ def on_day(day: date) -> Period:
 def satisfaction(students: QuerySet[Student], period: Period) -> tuple[int, float | None]:
     """Ratings (1–10) students gave during the period to help that closed: how many, and the
     average."""
+    records, average = satisfaction_records(students, period)
+    return len(records), average
+
+
+def satisfaction_records(
+    students: QuerySet[Student], period: Period
+) -> tuple[Records, float | None]:
     ratings = list(
         Trajectory.objects.filter(
             student__in=students,
             student_rated_at__date__gte=period.start,
             student_rated_at__date__lte=period.end,
-        ).values_list("student_rating", flat=True)
+            student_rating__isnull=False,
+        ).values_list("pk", "student_id", "student_rating")
     )
-    given = [r for r in ratings if r is not None]
-    return len(given), (round(sum(given) / len(given), 1) if given else None)
+    given = [r for _pk, _s, r in ratings if r is not None]
+    records = Records("trajectory", {pk: student for pk, student, _r in ratings})
+    return records, (round(sum(given) / len(given), 1) if given else None)
 
 
 @dataclass(frozen=True)
@@ -233,6 +319,8 @@ class Attendance:
     scheduled_hours: Decimal
     unauthorised_hours: Decimal
     chronic: int  # of those students, absent at least CHRONIC_SHARE of their hours
+    student_records: Records | None = None
+    chronic_records: Records | None = None
 
     @property
     def unauthorised_rate(self) -> float | None:
@@ -287,7 +375,8 @@ def attendance(
         per_institution[inst] += records.get(sid, [])
     institution_usual = {i: _usual_hours(days) for i, days in per_institution.items()}
 
-    counted = chronic = 0
+    counted: list[int] = []
+    chronic: list[int] = []
     scheduled_total = unauthorised_total = Decimal(0)
     for sid, inst, enrolled_on, left_on, pathway in enrolled_rows:
         first = max(period.start, enrolled_on)
@@ -306,9 +395,16 @@ def attendance(
         if scheduled <= 0:
             continue
         absent = sum((r.absent_hours for r in own), Decimal(0))
-        counted += 1
+        counted.append(sid)
         scheduled_total += scheduled
         unauthorised_total += sum((r.unauthorised_hours for r in own), Decimal(0))
         if absent >= CHRONIC_SHARE * scheduled:
-            chronic += 1
-    return Attendance(counted, scheduled_total, unauthorised_total, chronic)
+            chronic.append(sid)
+    return Attendance(
+        len(counted),
+        scheduled_total,
+        unauthorised_total,
+        len(chronic),
+        Records.of_students(counted),
+        Records.of_students(chronic),
+    )

@@ -1,7 +1,8 @@
 """Reporting periods: a school year (1 August – 31 July), its semesters, or a month.
 
 Codes: `2025-2026` (school year), `2025-2026-S1` (August–January), `2025-2026-S2`
-(February–July), `2026-03` (a month).
+(February–July), `2026-03` (a month). The monitor publishes school years and semesters only
+(`parse_published_period`, decision 0020); months are for counting inside the application.
 """
 
 import calendar
@@ -78,3 +79,14 @@ def previous(period: Period) -> Period:
         return parse_period(f"{first - 1}-{first}")
     year, month = period.start.year, period.start.month
     return parse_period(f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}")
+
+
+def parse_published_period(code: str) -> Period:
+    """A period the monitor publishes figures for: a school year or a semester. A month's
+    counts are too small to publish safely, and would let a year's be taken apart."""
+    period = parse_period(code)
+    if _MONTH.match(period.code):
+        raise PeriodError(
+            _("Per maand publiceert de monitor geen cijfers: kies een schooljaar of semester.")
+        )
+    return period

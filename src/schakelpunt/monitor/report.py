@@ -1,8 +1,8 @@
 """The semiannual governance report as PDF (fpdf2): a cover, a summary in plain Dutch, every
-indicator with its chart and table, the definitions and how small numbers are protected.
+indicator with its chart and table, the definitions and how the figures are protected.
 
-It prints what the dashboard holds — counts already protected — so it never says more than
-the screen.
+It prints what the dashboard holds — published counts (decision 0020) — so it never says more
+than the screen.
 """
 
 from datetime import datetime
@@ -17,7 +17,7 @@ from fpdf.fonts import FontFace
 
 from . import charts
 from .dashboard import Dashboard, Figure, Table
-from .definitions import DEFINITIONS, SUPPRESSION_NOTE
+from .definitions import DEFINITIONS, PROTECTION_TITLE, SUPPRESSION_NOTE
 
 FONT_DIR = Path(font_source_sans_pro.__file__).parent / "files"
 FONT = "SourceSans"
@@ -124,7 +124,8 @@ def render(
         _(
             "Halfjaarrapportage voor het bestuurlijk overleg. Opgesteld door Schakelpunt op "
             "%(date)s uit de registraties van school, gemeenten en zorgaanbieders. Dit rapport "
-            "bevat geen namen en geen aantallen onder de 5."
+            "bevat geen namen; alle aantallen zijn licht verstoord, zodat geen student te "
+            "herkennen is (zie de laatste pagina)."
         )
         % {"date": formats.date_format(generated, "j F Y")},
         new_x="LMARGIN",
@@ -160,6 +161,6 @@ def render(
         pdf.paragraph(str(term), 11, "B")
         pdf.paragraph(str(text), 10.5)
     pdf.ln(3)
-    pdf.heading(_("Kleine aantallen"), 13)
+    pdf.heading(str(PROTECTION_TITLE), 13)
     pdf.paragraph(str(SUPPRESSION_NOTE))
     return bytes(pdf.output())

@@ -6,7 +6,14 @@ from django.utils import timezone
 from schakelpunt.access.policy import Scope, monitor_scopes
 from schakelpunt.accounts.models import User
 
-from .periods import Period, PeriodError, parse_period, previous, school_year_of
+from .periods import (
+    Period,
+    PeriodError,
+    parse_period,
+    parse_published_period,
+    previous,
+    school_year_of,
+)
 from .tables import BREAKDOWNS
 
 
@@ -23,7 +30,7 @@ def periods_offered() -> list[Period]:
 def choose(request: HttpRequest, scopes: list[Scope]) -> tuple[Scope, int, Period, str]:
     periods = periods_offered()
     try:
-        period = parse_period(request.GET.get("periode") or periods[0].code)
+        period = parse_published_period(request.GET.get("periode") or periods[0].code)
     except PeriodError:
         period = periods[0]
     breakdown = request.GET.get("uitsplitsing", "locatie")

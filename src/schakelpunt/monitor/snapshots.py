@@ -30,9 +30,11 @@ from . import dashboard as dash
 from . import report
 from .models import MonitorSnapshot
 from .periods import Period, parse_period, previous, school_year_of
+from .suppression import METHOD_VERSION
 from .tables import BREAKDOWNS
 
 MAX_AGE = timedelta(hours=6)
+METHOD_KEY = "protection"
 DASHBOARD = "dashboard"
 
 
@@ -43,12 +45,18 @@ def _fresh(snapshot: MonitorSnapshot, period: Period) -> bool:
     return timezone.now() - snapshot.computed_at < MAX_AGE
 
 
+def _current_method(snapshot: MonitorSnapshot) -> bool:
+    """Figures kept under another way of protecting them (or before there was one: exact
+    counts) are never shown; they are built anew."""
+    return isinstance(snapshot.data, dict) and snapshot.data.get(METHOD_KEY) == METHOD_VERSION
+
+
 def _kept(
     scope: Scope, period: Period, kind: str, build: Callable[[], dict[str, Any]], *, force: bool
 ) -> dict[str, Any]:
     found = MonitorSnapshot.objects.filter(scope=scope.key, period=period.code, kind=kind).first()
-    if found and not force and _fresh(found, period):
-        return found.data
+    if found and not force and _fresh(found, period) and _current_method(found):
+        return {k: v for k, v in found.data.items() if k != METHOD_KEY}
     data = build()
     try:
         with transaction.atomic():
@@ -56,7 +64,10 @@ def _kept(
                 scope=scope.key,
                 period=period.code,
                 kind=kind,
-                defaults={"data": data, "computed_at": timezone.now()},
+                defaults={
+                    "data": {**data, METHOD_KEY: METHOD_VERSION},
+                    "computed_at": timezone.now(),
+                },
             )
     except IntegrityError:  # built at the same moment elsewhere: theirs is as good
         pass
@@ -84,7 +95,12 @@ def table_for(scope: Scope, period: Period, breakdown: str, *, force: bool = Fal
 
 def computed_at(scope: Scope, period: Period) -> Any:
     return (
-        MonitorSnapshot.objects.filter(scope=scope.key, period=period.code, kind=DASHBOARD)
+        MonitorSnapshot.objects.filter(
+            scope=scope.key,
+            period=period.code,
+            kind=DASHBOARD,
+            **{f"data__{METHOD_KEY}": METHOD_VERSION},
+        )
         .values_list("computed_at", flat=True)
         .first()
     )
@@ -103,7 +119,8 @@ def all_scopes() -> Iterator[Scope]:
 
 
 def current_periods(today: date) -> list[Period]:
-    """The running and the previous school year with their semesters."""
+    """The running and the previous school year with their semesters (months are not
+    published: decision 0020)."""
     year = school_year_of(today)
     found = []
     for y in (year, previous(year)):

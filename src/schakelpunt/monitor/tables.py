@@ -1,7 +1,8 @@
-"""Indicator tables for the monitor: one row per value of a breakdown, protected counts.
+"""Indicator tables for the monitor: one row per value of a breakdown, published counts.
 
-Every count passes `suppression.protect` per column (the total row is shown, so a lone small
-cell takes a second one with it); a rate is shown only when both its counts are shown.
+Each column's records are found once for the whole population and split by the students'
+value of the breakdown; every count, the total row's too, is published through
+`suppression.publish` (the cell-key method), and a rate is computed from published counts.
 """
 
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from schakelpunt.students.models import Student
 
 from . import indicators as ind
 from .periods import Period
-from .suppression import Cell, protect, protect_total
+from .suppression import Cell, Records, forget_atoms, protect, publish
 
 # Breakdown code → (label, Student field to group by).
 BREAKDOWNS: dict[str, tuple[object, str]] = {
@@ -28,19 +29,22 @@ BREAKDOWNS: dict[str, tuple[object, str]] = {
 LEVEL_NAMES = {1: "Entree", 2: "Niveau 2", 3: "Niveau 3", 4: "Niveau 4"}
 
 
-def _referred(students: QuerySet[Student], period: Period) -> int:
-    return ind.referred_share(students, period).part
+def _referred(students: QuerySet[Student], period: Period) -> Records:
+    return ind.referred_records(students, period)[0]
 
 
-def _reports(students: QuerySet[Student], period: Period) -> int:
-    return sum(ind.statutory_reports(students, period).values())
+def _reports(students: QuerySet[Student], period: Period) -> Records:
+    found = Records.empty("report")
+    for records in ind.statutory_report_records(students, period).values():
+        found = found | records
+    return found
 
 
-# Column code → (heading, count function).
-COLUMNS: dict[str, tuple[object, Callable[[QuerySet[Student], Period], int]]] = {
-    "ingeschreven": (_("Ingeschreven"), ind.enrolled),
-    "vsv": (_("VSV"), ind.early_leavers),
-    "ondersteuning": (_("Met ondersteuning"), ind.supported),
+# Column code → (heading, the records it counts).
+COLUMNS: dict[str, tuple[object, Callable[[QuerySet[Student], Period], Records]]] = {
+    "ingeschreven": (_("Ingeschreven"), ind.enrolled_records),
+    "vsv": (_("VSV"), ind.early_leaver_records),
+    "ondersteuning": (_("Met ondersteuning"), ind.supported_records),
     "verwezen": (_("Verwezen"), _referred),
     "meldingen": (_("Verzuimmeldingen"), _reports),
 }
@@ -54,41 +58,39 @@ class Row:
     reach_rate: str
 
 
-def _rate(part: Cell, whole: Cell) -> str:
-    if part.count is None or whole.count is None or not whole.count:
+def rate(part: int | None, whole: int | None) -> str:
+    """A share of two published counts, when both may be read."""
+    if part is None or whole is None or whole < 5 or (0 < part < 5):
         return "—"
-    return f"{part.count / whole.count * 100:.1f}%".replace(".", ",")
+    return f"{min(part, whole) / whole * 100:.1f}%".replace(".", ",")
+
+
+def _row(label: str, cells: list[Cell]) -> Row:
+    return Row(
+        label,
+        cells,
+        rate(cells[1].count, cells[0].count),
+        rate(cells[2].count, cells[0].count),
+    )
 
 
 def indicator_table(
     students: QuerySet[Student], period: Period, breakdown: str
 ) -> tuple[list[Row], Row]:
-    """Rows per breakdown value (largest first) and the total row, every count protected."""
+    """Rows per breakdown value (largest first) and the total row, every count published."""
+    forget_atoms()
     field = BREAKDOWNS[breakdown][1]
-    values = [
-        v
-        for v in students.values_list(field, flat=True).distinct().order_by(field)
-        if v is not None
-    ]
-    raw = {v: [count(students.filter(**{field: v}), period) for count in _counts()] for v in values}
-    totals = [count(students, period) for count in _counts()]
-    # Protect each column over the rows (the total is shown beneath it).
-    columns = [protect([(str(v), raw[v][i]) for v in values]) for i in range(len(COLUMNS))]
+    value_of = {pk: v for pk, v in students.values_list("pk", field) if v is not None}
+    values = sorted(set(value_of.values()), key=str)
+    columns = [count(students, period) for _heading, count in COLUMNS.values()]
+    members: dict[object, set[int]] = {v: set() for v in values}
+    for pk, v in value_of.items():
+        members[v].add(pk)
     rows = []
-    for r, v in enumerate(values):
-        cells = [columns[i][r] for i in range(len(COLUMNS))]
+    for v in values:
+        cells = protect([(str(v), records.of(members[v])) for records in columns])
         label = LEVEL_NAMES.get(v, str(v)) if breakdown == "niveau" else str(v)
-        rows.append(Row(label, cells, _rate(cells[1], cells[0]), _rate(cells[2], cells[0])))
+        rows.append(_row(label, cells))
     rows.sort(key=lambda row: -(row.cells[0].count or 0))
-    total_cells = [protect_total(n) for n in totals]
-    total = Row(
-        str(_("Totaal")),
-        total_cells,
-        _rate(total_cells[1], total_cells[0]),
-        _rate(total_cells[2], total_cells[0]),
-    )
+    total = _row(str(_("Totaal")), [Cell("", publish(records)) for records in columns])
     return rows, total
-
-
-def _counts() -> list[Callable[[QuerySet[Student], Period], int]]:
-    return [count for _heading, count in COLUMNS.values()]

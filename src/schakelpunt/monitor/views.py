@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .dashboard import Table
-from .definitions import DEFINITIONS, SUPPRESSION_NOTE
+from .definitions import DEFINITIONS, PROTECTION_TITLE, SUPPRESSION_NOTE
 from .exports import csv_download, download, workbook
 from .selection import choose_for, periods_offered
 from .snapshots import computed_at, dashboard_for, report_pdf, table_for
@@ -60,5 +60,6 @@ def monitor(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "definitions": DEFINITIONS,
             "suppression_note": SUPPRESSION_NOTE,
+            "protection_title": PROTECTION_TITLE,
         },
     )

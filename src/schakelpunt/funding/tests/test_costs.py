@@ -96,14 +96,24 @@ def test_use_and_cost_per_stream(case) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_what_an_aggregate_role_sees_of_the_costs(case) -> None:  # type: ignore[no-untyped-def]
-    table = protected_use(service_use(case, YEAR), HEADINGS, "Subtotaal")
+    uses = service_use(case, YEAR)
+    table = protected_use(uses, HEADINGS, "Subtotaal")
     rows = {(r[0], r[1]): r[2:] for r in table.rows}
-    assert rows[("Jeugdwet", "Jongerencoaching")] == ["6", "5,0", "€ 6.000,00"]
-    # One referral: hidden, and its cost with it (€ 450 would tell 450 / 90 / 10 = 1).
-    assert rows[("Zorgverzekeringswet", "Kortdurende therapie")] == ["<5", "—", "—"]
-    assert rows[("Zorgverzekeringswet", "Subtotaal")] == ["<5", "", "—"]
+    # Published counts (decision 0020): never 1–4, and the same on every request.
+    assert not {r[2] for r in table.rows} & {"1", "2", "3", "4"}
+    assert protected_use(uses, HEADINGS, "Subtotaal") == table
+    coaching = rows[("Jeugdwet", "Jongerencoaching")]
+    if coaching[0] == "<5":
+        assert coaching[1:] == ["—", "—"]
+    else:
+        # The cost goes with the published count: € 1000 per referral (5 × 1200 over 6).
+        assert coaching[2] == euros(Decimal(1000) * int(coaching[0]))
+    # One referral: read as "<5" or 0, and its cost never (€ 450 would tell 450 / 90 / 10 = 1).
+    therapy = rows[("Zorgverzekeringswet", "Kortdurende therapie")]
+    assert therapy[0] in {"<5", "0"} and therapy[1:] == ["—", "—"]
+    assert rows[("Zorgverzekeringswet", "Subtotaal")][2] == "—"
     assert table.hidden
-    assert table.per_payer == [("Gemeenten", "€ 6.000,00")]
+    assert ("Zorgverzekeraars", "€ 450,00") not in table.per_payer
 
 
 def test_the_schools_own_hours(case) -> None:  # type: ignore[no-untyped-def]

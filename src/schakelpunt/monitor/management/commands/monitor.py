@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from schakelpunt.monitor.periods import PeriodError, parse_period
+from schakelpunt.monitor.periods import PeriodError, parse_published_period
 from schakelpunt.monitor.snapshots import (
     ScopeNotFound,
     refresh_all,
@@ -29,14 +29,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "refresh":
-            periods = [parse_period(options["period"])] if options["period"] else None
+            periods = [parse_published_period(options["period"])] if options["period"] else None
             built = refresh_all(periods)
             self.stdout.write(f"{built} dashboards opnieuw berekend.")
             return
         if not options["period"] or not options["out"]:
             raise CommandError("Geef --period en --out op, en --municipality of --region.")
         try:
-            period = parse_period(options["period"])
+            period = parse_published_period(options["period"])
             scope = scope_by_code(municipality=options["municipality"], region=options["region"])
         except (PeriodError, ScopeNotFound) as problem:
             raise CommandError(str(problem)) from problem

@@ -1,0 +1,86 @@
+"""The attacker (issue 15, item 2; decision 0020): everything the monitor publishes about a
+small hand-made region, worked back with linear programming; no true count of 1–4 may come out
+exactly or within ±1.
+
+On the code before decision 0020 (exact counts, "<5" with complementary suppression, rates of
+true counts, months published) the same attacker determined 1,061 of the 1,743 published cells
+with a true count of 1–4 exactly and 1,484 within ±1 (423 of them with only school years and
+semesters)."""
+
+from contextlib import ExitStack
+from unittest import mock
+
+from django.urls import reverse
+from django.utils import timezone
+from tests.world import World, client_for
+
+from schakelpunt.monitor import attack, suppression, tables
+from schakelpunt.monitor import dashboard as dash
+from schakelpunt.monitor.periods import PeriodError, parse_published_period, school_year_of
+
+from .region import FIRST_YEAR, LAST_YEAR, TODAY, build_region
+
+
+def _true_counts() -> ExitStack:
+    """The same publication with the truth in it: publishing gives the true count, and a rate
+    its two counts (only for measuring what the attacker found)."""
+    stack = ExitStack()
+    for module in (suppression, dash, tables):
+        stack.enter_context(mock.patch.object(module, "publish", len))
+    stack.enter_context(mock.patch.object(suppression, "shown", str))
+    stack.enter_context(mock.patch.object(dash, "shown", str))
+    stack.enter_context(mock.patch.object(dash, "rate_text", lambda p, w: f"={p}/{w}"))
+    stack.enter_context(mock.patch.object(tables, "rate", lambda p, w: f"={p}/{w}"))
+    return stack
+
+
+def test_no_small_count_can_be_worked_out_from_everything_published(refdata: None) -> None:
+    scopes = build_region()
+    region = attack.region_of(scopes, first_year=FIRST_YEAR, last_year=LAST_YEAR, today=TODAY)
+    published = attack.collect(region)
+    with _true_counts():
+        truth = attack.true_counts(attack.collect(region))
+    method = attack.cell_key_method()
+    # The attacker's model is right: the true counts satisfy every constraint it uses.
+    attack.check_truth_fits(region, published, truth, method)
+    # Nothing published reads 1–4.
+    assert not [o for o in published.counts if o.text.strip() in {"1", "2", "3", "4"}]
+    findings = attack.attack(region, published, truth, method)
+    summary = attack.summarise(findings)
+    assert summary.protected > 300  # the region is full of small counts
+    assert summary.nearly == 0, [(f.where, f.true, f.low, f.high) for f in summary.examples]
+
+
+def test_the_same_attacker_takes_exact_publication_apart(refdata: None) -> None:
+    """The attacker is not toothless: on the figures as published before decision 0020 (here:
+    exact counts, "<5" for 1–4) it finds small counts."""
+    scopes = build_region()[:1]
+    region = attack.region_of(scopes, first_year=LAST_YEAR, last_year=LAST_YEAR, today=TODAY)
+    with _true_counts():
+        truth_pub = attack.collect(region)
+    truth = attack.true_counts(truth_pub)
+    exact = attack.Publication(
+        [
+            attack.Observation(
+                o.cell, "<5" if o.text in {"1", "2", "3", "4"} else o.text, True, o.where
+            )
+            for o in truth_pub.counts
+        ]
+    )
+    summary = attack.summarise(attack.attack(region, exact, truth, attack.EXACT_WITH_SUPPRESSION))
+    assert summary.exact > 10
+
+
+def test_months_are_not_published(world: World) -> None:
+    advisor = client_for(world.users["municipal"])
+    page = advisor.get(reverse("monitor:monitor"), {"periode": "2026-03"}).content.decode()
+    this_year = school_year_of(timezone.localdate()).code
+    assert f'<option value="{this_year}" selected>' in page  # falls back to this school year
+    assert "1 maart 2026" not in page
+    assert "Hoe we de cijfers beschermen" in page
+    try:
+        parse_published_period("2026-03")
+    except PeriodError as problem:
+        assert "Per maand" in str(problem)
+    else:
+        raise AssertionError("a month was accepted")
