@@ -31,6 +31,9 @@ def _embedded_secret_key() -> str:
 
 # Required in production (see production.py); generated for the embedded default.
 SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
+# The monitor's cell-key secret (decision 0020); empty: derived from SECRET_KEY. Changing it
+# changes every published count, so keep it as long as figures are compared over time.
+MONITOR_CELL_KEY_SECRET = env.str("MONITOR_CELL_KEY_SECRET", default="")
 # Off unless a profile (demo) or the environment turns it on.
 DEBUG = env.bool("DEBUG", default=False)
 # Host names this instance answers to, comma-separated.

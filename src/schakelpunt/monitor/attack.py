@@ -26,6 +26,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -749,6 +750,34 @@ def attack(
         high = math.floor(found[1] + 1e-6) if found[1] < INF else 10**9
         findings.append(Finding(cell, true, low, high, where.get(cell, "")))
     return findings
+
+
+def measuring_truth() -> ExitStack:
+    """For measuring what the attacker found, never for showing: while open, publishing gives
+    the true count and a rate its two counts, so that `collect` reads the truth."""
+    from unittest import mock
+
+    from . import suppression, tables
+
+    stack = ExitStack()
+    for module in (suppression, dash, tables):
+        stack.enter_context(mock.patch.object(module, "publish", len))
+    stack.enter_context(mock.patch.object(suppression, "shown", str))
+    stack.enter_context(mock.patch.object(dash, "shown", str))
+    stack.enter_context(mock.patch.object(dash, "rate_text", lambda p, w: f"={p}/{w}"))
+    stack.enter_context(mock.patch.object(tables, "rate", lambda p, w: f"={p}/{w}"))
+    return stack
+
+
+def exact_publication(truth_publication: Publication) -> Publication:
+    """The figures as published before decision 0020 would read (exact, "<5" for 1–4), from
+    the truth; rates left out (they were of the true counts, which only helps an attacker)."""
+    return Publication(
+        [
+            Observation(o.cell, "<5" if o.text in {"1", "2", "3", "4"} else o.text, True, o.where)
+            for o in truth_publication.counts
+        ]
+    )
 
 
 def true_counts(pub_truth: Publication) -> dict[Cell, int]:
