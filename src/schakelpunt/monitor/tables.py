@@ -83,12 +83,19 @@ def indicator_table(
     value_of = {pk: v for pk, v in students.values_list("pk", field) if v is not None}
     values = sorted(set(value_of.values()), key=str)
     columns = [count(students, period) for _heading, count in COLUMNS.values()]
-    members: dict[object, set[int]] = {v: set() for v in values}
-    for pk, v in value_of.items():
-        members[v].add(pk)
+    # Each column's records per value, in one pass.
+    split: list[dict[object, dict[int, int]]] = []
+    for records in columns:
+        per_value: dict[object, dict[int, int]] = {v: {} for v in values}
+        for pk, student in records.rows.items():
+            if (value := value_of.get(student)) is not None:
+                per_value[value][pk] = student
+        split.append(per_value)
     rows = []
     for v in values:
-        cells = protect([(str(v), records.of(members[v])) for records in columns])
+        cells = protect(
+            [(str(v), Records(records.kind, split[i][v])) for i, records in enumerate(columns)]
+        )
         label = LEVEL_NAMES.get(v, str(v)) if breakdown == "niveau" else str(v)
         rows.append(_row(label, cells))
     rows.sort(key=lambda row: -(row.cells[0].count or 0))
