@@ -19,8 +19,9 @@ Students (nn is the two-digit number in every marker of that student):
            an earlier closed trajectory, parents (he did not agree to involve them)
   07 gijs  T1 (L1), referral to Zorg Twee sent but not opened yet; handed over by his VO
            school (with consent); never came in the first weeks (a non-arrival)
-Meetings: one at L1 about t1 and t2 (the T1 coach takes part, and sees only t1), one at L2
-about t3 and early (Zorg Een's worker takes part, and sees only t3).
+Meetings: one at L1 about t1 and t2 (the T1 coach takes part, sees only t1, and owns an
+action in t2's plan), one at L2 about t3 and early (Zorg Een's worker takes part, and sees
+only t3). Early's contact details were shared with Zorg Een in an emergency (no referral).
 """
 
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from schakelpunt.accounts.tests.factories import (
 from schakelpunt.meetings import services as meeting_services
 from schakelpunt.meetings.models import Meeting, MeetingKind
 from schakelpunt.referrals import services as referral_services
-from schakelpunt.referrals.models import Consent, Referral, ReferralStatus
+from schakelpunt.referrals.models import Consent, ConsentBasis, Referral, ReferralStatus
 from schakelpunt.signals.models import AbsenceReport, AbsenceReportKind
 from schakelpunt.signals.triage import concern_raise
 from schakelpunt.students.models import Student
@@ -273,8 +274,17 @@ def _advice(w: CrawlWorld, key: str, letter: str, referral: Referral, worker: Us
     )
 
 
-def _meeting(w: CrawlWorld, *, chair: User, keys: list[str], guest: User, title: str) -> Meeting:
-    """An approved meeting about two students, with a guest who may see only the first."""
+def _meeting(
+    w: CrawlWorld,
+    *,
+    chair: User,
+    keys: list[str],
+    guest: User,
+    title: str,
+    action_for_guest: bool = False,
+) -> Meeting:
+    """An approved meeting about two students, with a guest who may see only the first (and,
+    with `action_for_guest`, owns an action in the plan of the second)."""
     first = w.students[keys[0]]
     meeting = meeting_services.meeting_plan(
         actor=chair,
@@ -301,10 +311,18 @@ def _meeting(w: CrawlWorld, *, chair: User, keys: list[str], guest: User, title:
     minutes = {}
     for item in meeting.items.select_related("student"):
         key = next(k for k, s in w.students.items() if s.pk == item.student_id)
+        action = None
+        if action_for_guest and key == keys[-1]:
+            action = meeting_services.ActionInput(
+                description=w.mark(f"Actie Spq{_nn(key)}act", key, Part.SUPPORT),
+                due_on=timezone.localdate() + timedelta(days=14),
+                owner=guest,
+            )
         meeting_services.decision_add(
             actor=chair,
             item_id=item.pk,
             text=w.mark(f"Besluit Spq{_nn(key)}dec", key, Part.SUPPORT),
+            action=action,
         )
         minutes[item.pk] = w.mark(f"Verslag Spq{_nn(key)}min", key, Part.SUPPORT)
     # The general part is meant to say nothing about a student; this one names the last.
@@ -437,9 +455,28 @@ def build_crawl_world() -> CrawlWorld:
     assert t2_referral.consent_id is not None
     referral_services.consent_withdraw(actor=u["care_l1"], consent_id=t2_referral.consent_id)
 
-    _meeting(w, chair=u["care_l1"], keys=["t1", "t2"], guest=u["coach"], title="Zorgteam L1")
+    _meeting(
+        w,
+        chair=u["care_l1"],
+        keys=["t1", "t2"],
+        guest=u["coach"],
+        title="Zorgteam L1",
+        action_for_guest=True,
+    )
     _meeting(
         w, chair=u["advisor_l2"], keys=["t3", "early"], guest=u["worker_p1"], title="Zorgteam L2"
+    )
+
+    # Shared with Zorg Een in an emergency, without consent (no referral: no access).
+    Consent.objects.create(
+        student=s["early"],
+        organisation=p1,
+        parts=[Part.CONTACT],
+        basis=ConsentBasis.EMERGENCY,
+        expires_on=today + timedelta(days=14),
+        student_agrees=False,
+        emergency_reason=w.mark("Nood Rfq04emerg", "early", Part.REFERRALS),
+        recorded_by=u["advisor_l2"],
     )
 
     # Early left 40 days ago without startkwalificatie: a departure and aftercare.

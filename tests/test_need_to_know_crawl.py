@@ -478,15 +478,17 @@ def crawl_world(refdata):  # type: ignore[no-untyped-def]
 # Still failing while issue 15 is being fixed (the lead removes these marks at the end).
 _PLAN_EDIT = "issue 15: the plan edit page shows the plan without an access-log row"
 OPEN_FINDINGS = {
-    "coach": _PLAN_EDIT,
+    "coach": _PLAN_EDIT + "; an action's text in another student's plan on 'Mijn acties' and in "
+    "the notification to its owner, who may not see that student",
     "coach2": _PLAN_EDIT,
     "care_l1": _PLAN_EDIT,
     "advisor_l2": _PLAN_EDIT,
     "schakel": _PLAN_EDIT,
     "absence": "issue 15: aftercare notes (support) in the file's enrolment section",
     "rmc": "issue 15: aftercare notes (support) in the file's enrolment section",
-    "privacy": "issue 15: the access-log page names the student; the policy grants the log "
-    "(may_view_access_log) but student_access grants no part",
+    "privacy": "issue 15: the access-log page and the emergency shares name the student; the "
+    "policy grants them (may_view_access_log, emergency_shares_visible_to) but "
+    "student_access grants no part",
 }
 
 
