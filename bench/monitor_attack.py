@@ -47,6 +47,12 @@ def child(students: int, populations: list[str], exact: bool) -> None:
         truth_pub = attack.collect(region)
     truth = attack.true_counts(truth_pub)
     collected = time.perf_counter() - start
+    if dump := os.environ.get("MONITOR_ATTACK_DUMP"):  # for looking into a failure
+        import pickle
+
+        with open(dump, "wb") as out:
+            bare = (region.atoms, region.months, region.periods, region.today)
+            pickle.dump((*bare, published, truth, truth_pub), out)
     method = attack.cell_key_method()
     attack.check_truth_fits(region, published, truth, method)
     start = time.perf_counter()

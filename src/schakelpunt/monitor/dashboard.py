@@ -109,9 +109,11 @@ def _percent_or_none(part: int, whole: int) -> float | None:
     return round(min(part, whole) / whole * 100, 1)
 
 
-def _safe(records: int, published: int) -> bool:
-    """A median or an average is shown only over at least five records, also after publishing."""
-    return records >= THRESHOLD and published >= THRESHOLD
+def _safe(published: int) -> bool:
+    """A median or an average is shown only where the published count of its records is 5 or
+    more. Not the true count: "no median beside a published 7" would tell that the truth is
+    under 5 and, with the noise bound, pin it (decision 0020)."""
+    return published >= THRESHOLD
 
 
 # --- distributions ------------------------------------------------------------------------
@@ -212,9 +214,7 @@ class _Counts:
     @cached_property
     def absence_rate(self) -> str:
         absence = self.attendance
-        if absence.unauthorised_rate is None or not _safe(
-            absence.students, self.attendance_students
-        ):
+        if absence.unauthorised_rate is None or not _safe(self.attendance_students):
             return "—"
         return number(absence.unauthorised_rate * 100) + "%"
 
@@ -232,7 +232,7 @@ class _Counts:
 
     @cached_property
     def waiting_median(self) -> float | None:
-        if self.waiting.median_days is None or not _safe(self.waiting.count, self.waiting_count):
+        if self.waiting.median_days is None or not _safe(self.waiting_count):
             return None
         return self.waiting.median_days
 
@@ -355,9 +355,7 @@ def _tiles(counts: _Counts) -> tuple[list[Tile], list[str]]:
         ),
         Tile(
             _("Tevredenheid studenten"),
-            number(average)
-            if average is not None and _safe(len(ratings_records), ratings)
-            else "—",
+            number(average) if average is not None and _safe(ratings) else "—",
             _("gemiddeld rapportcijfer, %(n)s beoordelingen") % {"n": shown(ratings)},
         ),
     ]
@@ -421,7 +419,7 @@ def _figures(counts: _Counts) -> list[Figure]:
             _("Van verwijzing tot eerste contact, van signaal tot eerste actie"),
             _(
                 "Tijd tussen aanname en eerste contact, en tussen een zorgsignaal en de eerste "
-                "actie erop; een mediaan over minder dan 5 is niet getoond."
+                "actie erop; een mediaan alleen bij een getoond aantal van 5 of meer."
             ),
             Table(
                 [_("Maat"), _("Aantal"), _("Mediaan (dagen)"), _("Binnen afspraak")],
@@ -438,7 +436,7 @@ def _figures(counts: _Counts) -> list[Figure]:
                         _("Zorgsignaal → eerste actie"),
                         shown(signals_count),
                         number(signal_days, 1)
-                        if signal_days is not None and _safe(len(signal_records), signals_count)
+                        if signal_days is not None and _safe(signals_count)
                         else "—",
                         "",
                     ],

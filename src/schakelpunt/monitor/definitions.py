@@ -81,7 +81,8 @@ SUPPRESSION_NOTE = _(
     "lege groep blijft 0, een heel kleine groep kan als 0 verschijnen. Elk getal is de som van "
     "zijn groepen: dezelfde studenten geven altijd hetzelfde getal, en optellen of aftrekken "
     "van tabellen levert nooit een echt aantal op. Uitkomsten van 1 tot en met 4 staan er als "
-    "<5, percentages zijn berekend uit de getoonde aantallen, een mediaan of gemiddelde alleen "
-    "over ten minste 5. Per maand publiceren we geen cijfers. Kleine verschillen met andere "
-    "bronnen zijn dus normaal; uitspraken over grote groepen blijven kloppen."
+    "<5, percentages zijn berekend uit de getoonde aantallen, een mediaan of gemiddelde staat "
+    "er alleen bij een getoond aantal van ten minste 5. Per maand publiceren we geen cijfers. "
+    "Kleine verschillen met andere bronnen zijn dus normaal; uitspraken over grote groepen "
+    "blijven kloppen."
 )
