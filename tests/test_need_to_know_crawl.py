@@ -56,7 +56,8 @@ from schakelpunt.signals.models import Concern
 from schakelpunt.students.models import Guardian
 from tests.crawl_world import CrawlWorld, Marker, build_crawl_world
 
-# The logins crawled: every role of accounts.roles, and a coach who is on a support team.
+# The logins crawled: every role of accounts.roles, a coach who is on a support team, the
+# care coordinator of the other school, a coach whose membership ended, a user without a role.
 ROLES = [
     "coach",
     "coach2",
@@ -72,6 +73,9 @@ ROLES = [
     "privacy",
     "admin",
     "student",
+    "care_roc2",
+    "expired",
+    "nobody",
 ]
 MAX_REQUESTS = 3000
 SITE = "http://testserver"
@@ -484,6 +488,7 @@ OPEN_FINDINGS = {
     "care_l1": _PLAN_EDIT,
     "advisor_l2": _PLAN_EDIT,
     "schakel": _PLAN_EDIT,
+    "care_roc2": _PLAN_EDIT,
     "absence": "issue 15: aftercare notes (support) in the file's enrolment section",
     "rmc": "issue 15: aftercare notes (support) in the file's enrolment section",
     "privacy": "issue 15: the access-log page and the emergency shares name the student; the "
