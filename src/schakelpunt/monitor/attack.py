@@ -542,13 +542,8 @@ class Model:
                     terms = {self.var(k, month, a): 1.0 for k in kinds}
                     terms[self.var("tabel:meldingen", month, a)] = -1.0
                     self.add(terms, 0, 0)
-        # VSV: a leaver of the period was enrolled in it.
-        if "tabel:vsv" in measures:
-            for period in self.region.periods:
-                for a in atoms:
-                    terms = {self.var("tabel:vsv", m, a): 1.0 for m in self.region.units_of(period)}
-                    terms[self.var("tabel:ingeschreven", period.code, a)] = -1.0
-                    self.add(terms, -INF, 0)
+        # Not used: "a leaver of the period was enrolled in it" — imported data may date an
+        # enrolment after the leaving (the demo region does), so it does not always hold.
 
 
 def _interval(text: str, total: bool, method: Method) -> tuple[float, float] | None:

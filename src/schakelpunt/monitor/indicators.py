@@ -315,7 +315,7 @@ def satisfaction_records(
 class Attendance:
     """Absence over a period, in hours, and the students it was counted for."""
 
-    students: int  # enrolled students with scheduled hours in the period
+    students: int  # enrolled students with school days (or recorded days) in the period
     scheduled_hours: Decimal
     unauthorised_hours: Decimal
     chronic: int  # of those students, absent at least CHRONIC_SHARE of their hours
@@ -392,13 +392,15 @@ def attendance(
         scheduled = sum((r.scheduled_hours for r in own), Decimal(0)) + usual * len(
             [d for d in expected if d not in recorded]
         )
-        if scheduled <= 0:
+        if not own and not expected:
             continue
+        # Counted by their own days only (not by the usual hours of the students in scope),
+        # so that a student counts the same in every population (decision 0020).
         absent = sum((r.absent_hours for r in own), Decimal(0))
         counted.append(sid)
         scheduled_total += scheduled
         unauthorised_total += sum((r.unauthorised_hours for r in own), Decimal(0))
-        if absent >= CHRONIC_SHARE * scheduled:
+        if scheduled > 0 and absent >= CHRONIC_SHARE * scheduled:
             chronic.append(sid)
     return Attendance(
         len(counted),
