@@ -14,7 +14,10 @@ student and asserts two properties:
 - every read is logged: a response that shows more than a student's name and programme wrote
   an access-log row naming that student for that user during that request.
 
-All violations are collected and reported together, grouped by address and part.
+All violations are collected and reported together, grouped by address and part. A page
+that fails (500) fails the test too: it could not be checked. A GET that writes to the
+database (other than the access log and the session) is reported as a warning.
+With NEED_TO_KNOW_CRAWL_REPORT=/path the counts of each role are also written as JSON.
 """
 
 import io
