@@ -622,6 +622,8 @@ class Finding:
 
     @property
     def exact(self) -> bool:
+        """(`low`/`high` are the tightest bounds when they are within 2 of each other; wider
+        apart they may be two feasible values, which is enough to decide.)"""
         return self.low == self.high
 
     @property
@@ -663,9 +665,13 @@ class Solver:
             rows[self.roots[next(iter(row[0]))]].append(row)
         for root, vars_ in members.items():
             self.parts[root] = (vars_, rows[root])
+        self._built: dict[int, tuple[dict[int, int], dict[str, object]]] = {}
+        self._witnesses: dict[int, list[np.ndarray]] = {}
 
-    def bounds(self, terms: dict[int, float]) -> tuple[float, float] | None:
-        root = self.roots[next(iter(terms))]
+    def _matrices(self, root: int) -> tuple[dict[int, int], dict[str, object]]:
+        """The part's constraints as sparse matrices, built once."""
+        if root in self._built:
+            return self._built[root]
         vars_, rows = self.parts[root]
         local = {v: i for i, v in enumerate(vars_)}
         ub_r: list[int] = []
@@ -693,28 +699,47 @@ class Solver:
                     ub_v.append(sign * v)
                 b_ub.append(bound)
         size = len(vars_)
-        a_ub = coo_matrix((ub_v, (ub_r, ub_c)), shape=(len(b_ub), size)) if b_ub else None
-        a_eq = coo_matrix((eq_v, (eq_r, eq_c)), shape=(len(b_eq), size)) if b_eq else None
-        c = np.zeros(size)
+        problem: dict[str, object] = {
+            "A_ub": coo_matrix((ub_v, (ub_r, ub_c)), shape=(len(b_ub), size)).tocsr()
+            if b_ub
+            else None,
+            "b_ub": b_ub or None,
+            "A_eq": coo_matrix((eq_v, (eq_r, eq_c)), shape=(len(b_eq), size)).tocsr()
+            if b_eq
+            else None,
+            "b_eq": b_eq or None,
+        }
+        self._built[root] = (local, problem)
+        return local, problem
+
+    def bounds(
+        self, terms: dict[int, float], *, enough: int | None = None
+    ) -> tuple[float, float] | None:
+        """The lowest and highest value of the sum over everything feasible. With `enough`:
+        stop as soon as two feasible points already found (earlier optima) differ by at least
+        that many whole units — the true bounds are at least as far apart."""
+        root = self.roots[next(iter(terms))]
+        local, problem = self._matrices(root)
+        c = np.zeros(len(local))
         for k, v in terms.items():
             c[local[k]] = v
+        pool = self._witnesses.setdefault(root, [])
+        if enough is not None and pool:
+            values = [float(c @ x) for x in pool]
+            low, high = min(values), max(values)
+            if math.floor(high + 1e-6) - math.ceil(low - 1e-6) >= enough:
+                return low, high
         found = []
         for sign in (1, -1):
-            result = linprog(
-                sign * c,
-                A_ub=a_ub,
-                b_ub=b_ub or None,
-                A_eq=a_eq,
-                b_eq=b_eq or None,
-                bounds=(0, None),
-                method="highs",
-            )
+            result = linprog(sign * c, bounds=(0, None), method="highs", **problem)
             if result.status == 3:  # unbounded
                 found.append(INF if sign == -1 else 0.0)
                 continue
             if result.status != 0:
                 return None
             found.append(sign * result.fun)
+            if len(pool) < 200:
+                pool.append(result.x)
         return found[0], found[1]
 
 
@@ -738,7 +763,7 @@ def attack(
         terms = model.expression(cell)
         if not terms:
             continue
-        found = solver.bounds(terms)
+        found = solver.bounds(terms, enough=3)
         if found is None:
             raise AssertionError(f"the model admits no truth around {where.get(cell, cell)}")
         low = math.ceil(found[0] - 1e-6)
