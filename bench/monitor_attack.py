@@ -10,6 +10,11 @@ breakdown and indicator, as page, CSV, Excel and PDF print them — and works it
 linear programming. Prints how many published counts have a true value of 1–4, how many of
 those the attacker determines exactly or within ±1, and the time. With `--exact`, the same
 for the figures as they were published before (exact counts, "<5" for 1–4).
+
+Measured (2 shared cores, demo region of 600 students, the population of Enschede, school
+years and semesters): 540 published counts with a true value of 1–4; cell key: none
+determined, none within ±1 (34 s of linear programs); exact + "<5": 139 exactly, 322 within
+±1. All populations at once make one large program per indicator: expect tens of minutes.
 """
 
 import argparse
@@ -86,7 +91,7 @@ def child(students: int, populations: list[str], exact: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--students", type=int, default=2000)
+    parser.add_argument("--students", type=int, default=600)
     parser.add_argument("--population", action="append", default=[])
     parser.add_argument("--exact", action="store_true")
     parser.add_argument("--child", action="store_true")
