@@ -483,15 +483,9 @@ def crawl_world(refdata):  # type: ignore[no-untyped-def]
 
 
 # Still failing while issue 15 is being fixed (the lead removes these marks at the end).
-_PLAN_EDIT = "issue 15: the plan edit page shows the plan without an access-log row"
 OPEN_FINDINGS = {
-    "coach": _PLAN_EDIT + "; an action's text in another student's plan on 'Mijn acties' and in "
+    "coach": "issue 15: an action's text in another student's plan on 'Mijn acties' and in "
     "the notification to its owner, who may not see that student",
-    "coach2": _PLAN_EDIT,
-    "care_l1": _PLAN_EDIT,
-    "advisor_l2": _PLAN_EDIT,
-    "schakel": _PLAN_EDIT,
-    "care_roc2": _PLAN_EDIT,
     "absence": "issue 15: aftercare notes (support) in the file's enrolment section",
     "rmc": "issue 15: aftercare notes (support) in the file's enrolment section",
     "privacy": "issue 15: the access-log page and the emergency shares name the student; the "

@@ -100,7 +100,7 @@ def plan_detail(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    student, _access = student_get_for_user(
+    student, access = student_get_for_user(
         user=user, student_id=student_id, action=Action.CHANGE, part=Part.SUPPORT
     )
     trajectory = open_trajectory_for(student)
@@ -163,6 +163,15 @@ def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
                 messages.success(request, _("Het plan is opgeslagen."))
                 return redirect("support:plan", student_id=student.pk)
     else:
+        # The edit form shows the whole plan: a read of the support part like the plan page.
+        access_log_record(
+            actor=user,
+            students=[student],
+            action=Action.VIEW,
+            parts=[Part.SUPPORT],
+            role=access.roles,
+            path=request.path,
+        )
         form = PlanForm(initial=head)
         goal_set = GoalFormSet(initial=goals, prefix="doel")
         action_set = ActionFormSet(initial=actions, prefix="actie")
