@@ -486,8 +486,6 @@ def crawl_world(refdata):  # type: ignore[no-untyped-def]
 OPEN_FINDINGS = {
     "coach": "issue 15: an action's text in another student's plan on 'Mijn acties' and in "
     "the notification to its owner, who may not see that student",
-    "absence": "issue 15: aftercare notes (support) in the file's enrolment section",
-    "rmc": "issue 15: aftercare notes (support) in the file's enrolment section",
     "privacy": "issue 15: the access-log page and the emergency shares name the student; the "
     "policy grants them (may_view_access_log, emergency_shares_visible_to) but "
     "student_access grants no part",

@@ -257,6 +257,8 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         context["departures"] = list(
             Departure.objects.filter(student=student).prefetch_related("contacts")
         )
+        # What an aftercare conversation was about is support; the outcome is enrolment.
+        context["shows_aftercare_notes"] = Part.SUPPORT in parts
         if access.allows(Action.CHANGE, Part.ENROLMENT) and access.allows(
             Action.CHANGE, Part.SUPPORT
         ):
