@@ -49,12 +49,16 @@ def test_the_advisor_sees_charts_and_tables_for_residents_and_no_names(live_serv
     page.get_by_role("link", name="Monitor").click()
     page.get_by_role("heading", name="Gemeentedashboard: Gemeente Enschede").wait_for()
     # Key figures, a chart with its title as its name, and the table behind it.
-    assert page.locator(".tile-value").first.inner_text() == "30"
+    # 30 residents enrolled, published with the cell-key perturbation (at most 3 per group).
+    assert 20 <= int(page.locator(".tile-value").first.inner_text()) <= 40
     chart = page.get_by_role("img", name=re.compile("Ondersteuning naar zwaarte"))
     assert chart.count() == 1 and chart.is_visible()
     table = page.get_by_role("table", name=re.compile("Ondersteuning naar zwaarte"))
-    assert table.get_by_role("row", name=re.compile(r"Basis \(coach\) 7")).count() == 1
-    assert table.get_by_role("row", name=re.compile(r"Breedte .* 5")).count() == 1
+    # 7 in basis, 5 in breedte: published perturbed (never 1–4), each row still there.
+    assert (
+        table.get_by_role("row", name=re.compile(r"Basis \(coach\) (\d\d|[5-9]|0|<5)")).count() == 1
+    )
+    assert table.get_by_role("row", name=re.compile(r"Breedte .* (\d\d|[5-9]|0|<5)")).count() == 1
     # Another period and breakdown through the filters.
     page.get_by_label("Uitsplitsen naar").select_option(label="Niveau")
     page.get_by_role("button", name="Tonen").click()
@@ -74,5 +78,7 @@ def test_the_advisor_sees_charts_and_tables_for_residents_and_no_names(live_serv
     page.get_by_label("Bedrag per student per jaar (€)").fill("150")
     page.get_by_role("button", name="Uitrekenen").click()
     contribution = page.get_by_role("table", name="Bijdrage per woongemeente")
-    assert contribution.get_by_role("row", name=re.compile("Enschede 30 € 4.500,00")).count() == 1
+    assert (
+        contribution.get_by_role("row", name=re.compile(r"Enschede \d+ € [\d.]+,00")).count() == 1
+    )
     assert "Geheimnaam" not in page.content()
