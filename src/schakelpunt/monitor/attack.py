@@ -487,8 +487,10 @@ class Model:
             if fresh:
                 x = self.expression(Cell(cell.measures, cell.period, (atom,))) or {}
                 self.add({y: 1.0, **{k: -v for k, v in x.items()}}, -noise, noise)
-                # zero stays zero: y ≥ 1 only if x ≥ 1 (a small x may be published as 0)
+                # zero stays zero: y ≥ 1 only if x ≥ 1
                 self.add({y: 1.0, **{k: -(noise + 1.0) * v for k, v in x.items()}}, -INF, 0)
+                # and a positive x is never published as 0: y = 0 means x = 0
+                self.add({y: _ATOM_MAX, **{k: -v for k, v in x.items()}}, 0, INF)
         return terms
 
     def relations(self) -> None:
@@ -544,6 +546,10 @@ class Model:
                     self.add(terms, 0, 0)
         # Not used: "a leaver of the period was enrolled in it" — imported data may date an
         # enrolment after the leaving (the demo region does), so it does not always hold.
+
+
+# More records than any atom holds, to say 'y = 0 only if x = 0' in a linear program.
+_ATOM_MAX = 100_000.0
 
 
 def _interval(text: str, total: bool, method: Method) -> tuple[float, float] | None:

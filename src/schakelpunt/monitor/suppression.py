@@ -8,8 +8,9 @@ applied to the finest cells and added up.
   location, one programme — the finest cells of every breakdown the monitor offers. A count is
   published atom by atom: the true count of the atom plus a perturbation looked up in a fixed
   table by that count and the atom's *cell key* (the sum of its records' keys), at most
-  `MAX_NOISE` either way, never negative, on average none; zero stays zero (a small count may
-  be published as zero). The published count of any group is the sum of its atoms' published
+  `MAX_NOISE` either way, on average (nearly) none; zero stays zero and a count of one or more
+  is never published as zero (clamping a small count to zero would tell an attacker that the
+  atom holds at most `MAX_NOISE`, which pinned small counts between periods). The published count of any group is the sum of its atoms' published
   counts.
 - So the same records always give the same published count (no averaging over requests), every
   table adds up, and subtracting one published count from another gives a difference of
@@ -33,9 +34,9 @@ from django.conf import settings
 
 THRESHOLD = 5
 # The largest perturbation of one atom's count.
-MAX_NOISE = 3
+MAX_NOISE = 4
 # The version of the method; kept figures of another version are not shown (snapshots).
-METHOD_VERSION = "cellkey-1"
+METHOD_VERSION = "cellkey-2"
 _KEY_SPACE = 2**32
 _COLUMNS = 256
 
@@ -97,10 +98,11 @@ def cell_key(kind: str, pks: Iterable[int]) -> int:
 
 def _noise_row(count: int) -> list[int]:
     """The perturbations of a count over the columns of the table: every value from
-    -MAX_NOISE to MAX_NOISE that keeps the count at 0 or more, the small ones more often, with
+    -MAX_NOISE to MAX_NOISE that keeps a positive count at 1 or more, the small ones more often, with
     a mean of (nearly) zero so that sums over many atoms stay right; shuffled by a fixed seed
     (the table is public; the keys are not)."""
-    allowed = [e for e in range(-MAX_NOISE, MAX_NOISE + 1) if count + e >= 0]
+    floor = 1 if count >= 1 else 0  # a count of one or more never becomes zero
+    allowed = [e for e in range(-MAX_NOISE, MAX_NOISE + 1) if count + e >= floor]
     base = {e: MAX_NOISE + 1.0 - abs(e) for e in allowed}
 
     def weights(tilt: float) -> dict[int, float]:
