@@ -1,29 +1,19 @@
 """The append-only access log: who read, changed or exported which part of whose file."""
 
 import uuid
-from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schakelpunt.core.append_only import AppendOnlyError as AppendOnlyError  # re-exported
+from schakelpunt.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
+
 from .parts import Action, EntryKind, Part
 
 
-class AppendOnlyError(Exception):
-    """The access log is never changed or deleted."""
-
-
-class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("The access log is append-only.")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError("The access log is append-only.")
-
-
-class AccessLogEntry(models.Model):
+class AccessLogEntry(AppendOnlyModel):
     # Entries written in one request share an event id, so a view of five parts is one visit.
     event_id = models.UUIDField(_("gebeurtenis"), default=uuid.uuid4, db_index=True)
     at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
@@ -50,7 +40,7 @@ class AccessLogEntry(models.Model):
     sequence = models.PositiveBigIntegerField(_("volgnummer"), unique=True)
     entry_hash = models.CharField(_("hash"), max_length=64)
 
-    objects = AccessLogQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "part"]
@@ -60,14 +50,6 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_display} {self.action} {self.part}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("The access log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("The access log is append-only.")
 
     @property
     def role_display(self) -> str:

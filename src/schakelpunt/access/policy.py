@@ -804,15 +804,15 @@ def may_hold_back_concern(user: User, concern: Concern) -> bool:
 def held_back_concerns_to_review(user: User) -> Q:
     """Concerns held back from the student that this user reviews: a care coordinator, those
     about the students of their school (or location)."""
-    scope = Q(pk__in=[])
-    for m in _active_memberships(user):
-        if m.role != Role.CARE_COORDINATOR:
-            continue
-        here = Q(student__institution_id=m.organisation_id)
-        if m.location_id:
-            here &= Q(student__location_id=m.location_id)
-        scope |= here
-    return scope
+    schools = [
+        _school_scope(m) for m in _active_memberships(user) if m.role == Role.CARE_COORDINATOR
+    ]
+    if not schools:
+        return Q(pk__in=[])
+    scope = Q()
+    for school in schools:
+        scope |= school
+    return Q(student__in=Student.objects.filter(scope))
 
 
 def may_review_held_back_concern(user: User, concern: Concern) -> bool:

@@ -1,11 +1,14 @@
 """People, organisations and the memberships through which people hold a role."""
 
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from schakelpunt.core.append_only import AppendOnlyError as AppendOnlyError  # re-exported
+from schakelpunt.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 from .roles import OrganisationKind, Role
 
@@ -218,24 +221,12 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} ({self.organisation})"
 
 
-class AppendOnlyError(Exception):
-    """The record of role grants is never changed or deleted."""
-
-
-class RoleGrantQuerySet(models.QuerySet["RoleGrant"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("The record of role grants is append-only.")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError("The record of role grants is append-only.")
-
-
 class GrantOutcome(models.TextChoices):
     GRANTED = "granted", _("toegekend")
     REFUSED = "refused", _("geweigerd")
 
 
-class RoleGrant(models.Model):
+class RoleGrant(AppendOnlyModel):
     """Append-only: who gave (or tried to give) which role to whom, in which organisation."""
 
     at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
@@ -268,7 +259,7 @@ class RoleGrant(models.Model):
     outcome = models.CharField(_("uitkomst"), max_length=10, choices=GrantOutcome.choices)
     reason = models.CharField(_("reden"), max_length=300, blank=True)
 
-    objects = RoleGrantQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -277,14 +268,6 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_display} {self.role} {self.grantee_email}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("The record of role grants is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("The record of role grants is append-only.")
 
 
 class SecondFactorSetupCode(models.Model):

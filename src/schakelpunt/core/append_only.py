@@ -1,10 +1,42 @@
-"""A migration operation that lets the database itself refuse to change a table's rows:
-UPDATE on every database, DELETE on PostgreSQL too (the SQLite test runner empties tables
-with DELETE; the models refuse deletes on both)."""
+"""Records that are only ever added to (the access log, the role grants): the model refuses
+to change or delete a row, its queryset refuses bulk updates and deletes, and a migration
+operation lets the database itself refuse UPDATE on every database and DELETE on PostgreSQL too
+(the SQLite test runner empties tables with DELETE)."""
 
-from typing import Any
+from typing import Any, NoReturn
 
-from django.db import migrations
+from django.db import migrations, models
+
+
+class AppendOnlyError(Exception):
+    """An append-only record is never changed or deleted."""
+
+
+def _refuse(model: type[models.Model]) -> NoReturn:
+    raise AppendOnlyError(f"{model._meta.verbose_name_plural} is append-only.")
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        _refuse(self.model)
+
+    def delete(self) -> NoReturn:
+        _refuse(self.model)
+
+
+class AppendOnlyModel(models.Model):
+    """Saved once, never changed or deleted through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse(type(self))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse(type(self))
 
 
 def _statements(table: str, vendor: str) -> tuple[list[str], list[str]]:

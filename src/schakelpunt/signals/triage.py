@@ -89,13 +89,17 @@ def _hold_back(concern: Concern, actor: User, reason: str) -> None:
     concern.withheld_reviewed_by = None
     concern.withheld_reviewed_at = None
     concern.save()
+    _log_hold_back(concern, actor, "concern/hold-back")
+
+
+def _log_hold_back(concern: Concern, actor: User, path: str) -> None:
     access_log_record(
         actor=actor,
         students=[concern.student],
         action=Action.CHANGE,
         parts=[Part.SUPPORT],
         role="triage",
-        path="concern/hold-back",
+        path=path,
     )
 
 
@@ -126,14 +130,7 @@ def concern_review_hold_back(*, actor: User, concern_id: int, keep: bool) -> Con
         concern.withheld_reviewed_by = actor
         concern.withheld_reviewed_at = timezone.now()
         concern.save()
-        access_log_record(
-            actor=actor,
-            students=[concern.student],
-            action=Action.CHANGE,
-            parts=[Part.SUPPORT],
-            role="triage",
-            path="concern/hold-back/review",
-        )
+        _log_hold_back(concern, actor, "concern/hold-back/review")
     return concern
 
 
