@@ -95,3 +95,31 @@ def test_turning_18_switches_the_contact_off_without_anyone_doing_anything(world
             care = client_for(world.users["care_l1"])  # a fresh session on that day
             page = care.get(f"/studenten/{anna.pk}/").content.decode()
             assert ("0612345678" in page) is shown, day
+
+
+def test_a_minor_decides_whether_a_provider_sees_a_parents_phone(world):
+    """Under 18 school involves the parents anyway; passing their number on to a provider
+    is the student's own choice, offered at every age (issue 15)."""
+    from schakelpunt.accounts.tests.factories import UserFactory
+    from schakelpunt.referrals.models import Consent
+
+    chris = world.students["t3"]
+    chris.date_of_birth = timezone.localdate() - timedelta(days=16 * 366)
+    chris.user = UserFactory(email="chris@example.nl")
+    chris.save()
+    Consent.objects.filter(student=chris).update(parts=["contact", "support"])
+    advisor = client_for(world.users["advisor_l2"])
+    advisor.post(
+        f"/studenten/{chris.pk}/ouders/",
+        {"name": "Mirjam Vos", "relation": "parent", "phone": "0612345678"},
+    )
+    guardian = Guardian.objects.get()
+    provider = client_for(world.users["worker_p1"])
+    assert "0612345678" not in provider.get(f"/studenten/{chris.pk}/").content.decode()
+    student = client_for(chris.user)
+    own = student.get(f"/studenten/{chris.pk}/").content.decode()
+    assert "Delen met hulpverleners" in own
+    student.post(f"/studenten/{chris.pk}/ouders/{guardian.pk}/toestemming/", {"consents": "ja"})
+    assert "0612345678" in provider.get(f"/studenten/{chris.pk}/").content.decode()
+    # School involved the parent all along, with or without this choice.
+    assert "0612345678" in advisor.get(f"/studenten/{chris.pk}/").content.decode()

@@ -29,7 +29,7 @@ from schakelpunt.referrals.models import (
 )
 from schakelpunt.signals.models import AbsenceReport, Concern, ConcernSource
 from schakelpunt.students.models import Student
-from schakelpunt.support.models import SupportTeamMember
+from schakelpunt.support.models import PlanAction, SupportTeamMember
 from schakelpunt.transitions.models import HandoverRecord, NonArrival
 
 from .parts import Action, Part
@@ -370,6 +370,13 @@ def may_view_access_log(user: User, student: Student) -> bool:
     if student.user_id is not None and student.user_id == user.pk:
         return True
     return student.institution_id in privacy_officer_institutions(user)
+
+
+def students_overseen_by(user: User) -> QuerySet[Student]:
+    """The students a privacy officer may name while overseeing their school: on the access
+    log and the shares without consent. Only the identity part, and not a file they can open:
+    these students are not in `students_for_user` (docs/decisions/0021)."""
+    return Student.objects.filter(institution_id__in=privacy_officer_institutions(user))
 
 
 def students_for_export(user: User, parts: frozenset[Part]) -> QuerySet[Student]:
@@ -766,6 +773,15 @@ def may_see_guardian_contact(
     if not is_consent_only(access):
         return True
     return guardian_consents
+
+
+def actions_owned_by(user: User) -> QuerySet[PlanAction]:
+    """An action's text is for whoever was given it, also when that person may not open the
+    student's file (a colleague asked at a meeting): the task, not the rest of the plan, and
+    the student named only where `may_see_identity` allows (docs/decisions/0021)."""
+    if not user.is_authenticated or not user.is_active:
+        return PlanAction.objects.none()
+    return PlanAction.objects.filter(owner=user)
 
 
 def referrals_with_visible_advice(user: User) -> QuerySet[Referral]:

@@ -8,8 +8,10 @@ from schakelpunt.accounts.models import User
 
 from .forms import AccessLogSearchForm
 from .models import AccessLogEntry
+from .parts import Part
 from .policy import emergency_shares_visible_to, privacy_officer_institutions
 from .selectors import access_log_search
+from .services import access_log_list
 
 
 @login_required
@@ -37,5 +39,12 @@ def emergency_shares(request: HttpRequest) -> HttpResponse:
         emergency_shares_visible_to(user)
         .select_related("student", "organisation", "recorded_by")
         .order_by("-recorded_at")
+    )
+    # The reasons say why a student's data went out: a list read of those students.
+    access_log_list(
+        actor=user,
+        students=[share.student_id for share in shares],
+        parts=[Part.REFERRALS],
+        path=request.get_full_path(),
     )
     return render(request, "access/emergency_shares.html", {"shares": shares})

@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from schakelpunt.access.parts import Part
+from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
 
 from .selectors import notifications_for
@@ -14,6 +16,14 @@ from .services import notification_mark_read
 def inbox(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     page = Paginator(notifications_for(user=user), 30).get_page(request.GET.get("pagina"))
+    # A message can carry what happened around a student (an action's text): the page is a
+    # list read of the students its messages are about, as support (what the messages tell).
+    access_log_list(
+        actor=user,
+        students=[n.student_id for n in page if n.student_id is not None],
+        parts=[Part.SUPPORT],
+        path=request.get_full_path(),
+    )
     return render(request, "notifications/inbox.html", {"page": page})
 
 

@@ -157,6 +157,12 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         "side": side,
         "named": named,
         "age": referral.student.age_on(today),
+        # Which school refers is part of the referral; the location only with enrolment.
+        "school": (
+            referral.student.location
+            if side == "school" or Part.ENROLMENT in parts
+            else referral.student.institution
+        ),
         "overdue": overdue_days(referral, today),
         "events": referral.events.select_related("actor"),
         "steps": [

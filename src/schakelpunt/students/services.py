@@ -44,7 +44,9 @@ def guardian_add(
 
 
 def guardian_set_consent(*, actor: User, guardian_id: int, consents: bool) -> Guardian:
-    """Only the student decides whether school involves this person (from 18)."""
+    """Only the student decides: from 18 whether school involves this person; at every age
+    whether a provider helping them (with consent for contact details) may see this
+    person's phone and e-mail (`may_see_guardian_contact`)."""
     with transaction.atomic():
         guardian = (
             Guardian.objects.select_for_update().select_related("student").get(pk=guardian_id)

@@ -337,10 +337,11 @@ class OwnAction:
 
 def actions_for_owner(user: User, today: date) -> list[OwnAction]:
     """The open actions this person owns in running plans, the earliest due first."""
-    from schakelpunt.access.policy import students_for_user
+    from schakelpunt.access.policy import actions_owned_by, students_for_user
 
     actions = list(
-        PlanAction.objects.filter(owner=user, done_on__isnull=True)
+        actions_owned_by(user)
+        .filter(done_on__isnull=True)
         .exclude(plan__trajectory__state=TrajectoryState.CLOSED)
         .select_related("plan__trajectory__student")
         .order_by("due_on", "pk")

@@ -26,6 +26,20 @@ def _service(name: str = "Jongerencoaching"):  # type: ignore[no-untyped-def]
     return ServiceFactory(organisation=entry, name=name)
 
 
+def _sent_referral(student, service):  # type: ignore[no-untyped-def]
+    """The student's only referral: sent to the service, contact details shared."""
+    Referral.objects.filter(student=student).delete()
+    return Referral.objects.create(
+        student=student,
+        to_organisation=service.organisation.account,
+        service=service,
+        service_name=service.name,
+        question="Slaapt slecht",
+        status=ReferralStatus.SENT,
+        shared_parts=["contact"],
+    )
+
+
 def test_withdrawing_consent_stops_the_providers_access_at_once(world: World) -> None:
     chris = world.students["t3"]
     chris.user = UserFactory(email="chris@example.nl")
@@ -104,16 +118,7 @@ def test_a_coach_cannot_refer(world: World) -> None:
 def test_the_provider_sees_the_name_only_after_accepting(world: World) -> None:
     service = _service()
     bram = world.students["t2"]
-    Referral.objects.filter(student=bram).delete()
-    referral = Referral.objects.create(
-        student=bram,
-        to_organisation=service.organisation.account,
-        service=service,
-        service_name=service.name,
-        question="Slaapt slecht",
-        status=ReferralStatus.SENT,
-        shared_parts=["contact"],
-    )
+    referral = _sent_referral(bram, service)
     worker = client_for(world.users["worker_p1"])
     url = reverse("referrals:detail", args=[referral.pk])
     html = worker.get(url).content.decode()
@@ -180,3 +185,30 @@ def test_overdue_first_contact_shows_on_both_start_pages(world: World) -> None:
     assert "eerste contact te laat" in provider and "Chris" in provider
     school = client_for(world.users["advisor_l2"]).get("/").content.decode()
     assert 'class="big-number overdue">1<' in school
+
+
+def test_the_provider_sees_which_school_refers_and_the_location_only_with_enrolment(
+    world: World,
+) -> None:
+    """The referring institution is part of the referral; the location is enrolment data."""
+    service = _service()
+    bram = world.students["t2"]
+    bram.location.name = "Locatie Lqz Oost"
+    bram.location.save(update_fields=["name"])
+    referral = _sent_referral(bram, service)
+    worker = client_for(world.users["worker_p1"])
+    url = reverse("referrals:detail", args=[referral.pk])
+    html = worker.get(url).content.decode()
+    assert bram.institution.name in html and "Lqz" not in html
+    school = client_for(world.users["care_l1"]).get(url).content.decode()
+    assert "Lqz" in school
+    Consent.objects.create(
+        student=bram,
+        organisation=service.organisation.account,
+        parts=["enrolment"],
+        student_agrees=True,
+        given_on=timezone.localdate(),
+    )
+    referral.status = ReferralStatus.ACCEPTED
+    referral.save(update_fields=["status"])
+    assert "Lqz" in worker.get(url).content.decode()
