@@ -82,6 +82,11 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.starts_at:%Y-%m-%d %H:%M})"
 
+    @property
+    def has_started(self) -> bool:
+        """Decisions, 'held' and approved minutes belong to a meeting that has begun."""
+        return self.starts_at <= timezone.now()
+
 
 class AgendaItem(models.Model):
     """One student on the agenda, with the question and the student's own view."""

@@ -13,7 +13,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from schakelpunt.access.policy import (
@@ -55,6 +55,13 @@ def _locked(meeting_id: int) -> Meeting:
 def _require_manage(user: User, meeting: Meeting) -> None:
     if not may_run_meeting(user, meeting):
         raise PermissionDenied
+
+
+def _require_started(meeting: Meeting, message: str) -> None:
+    """Preparing the agenda is fine beforehand; what the meeting itself does is not."""
+    if not meeting.has_started:
+        when = formats.date_format(timezone.localtime(meeting.starts_at), "l j F Y, H:i")
+        raise ValidationError(message % {"when": when})
 
 
 def _first_student(meeting: Meeting) -> Student | None:
@@ -268,6 +275,13 @@ def decision_add(
         _require_manage(actor, meeting)
         if meeting.status in {MeetingStatus.APPROVED, MeetingStatus.CANCELLED}:
             raise ValidationError(_("Het verslag is vastgesteld; besluiten kunnen niet meer bij."))
+        _require_started(
+            meeting,
+            _(
+                "Het overleg begint op %(when)s. Besluiten legt u vast in of na het overleg, "
+                "met de student erbij; de agenda en de vraag kunt u nu al voorbereiden."
+            ),
+        )
         planned = None
         if action is not None:
             planned = plan_action_add(
@@ -292,7 +306,7 @@ def decision_add(
         decision = Decision.objects.create(
             item=item, text=text.strip(), action=planned, created_by=actor
         )
-        if meeting.status == MeetingStatus.PLANNED:
+        if meeting.status == MeetingStatus.PLANNED:  # it has begun (checked above)
             meeting.status = MeetingStatus.HELD
             meeting.save(update_fields=["status"])
     return decision
@@ -324,7 +338,8 @@ def minutes_save(
                 item.minutes = text.strip()
                 item.save(update_fields=["minutes"])
         meeting.version += 1
-        if meeting.status == MeetingStatus.PLANNED:
+        # A draft written beforehand is preparation; the meeting is held once it has begun.
+        if meeting.status == MeetingStatus.PLANNED and meeting.has_started:
             meeting.status = MeetingStatus.HELD
         meeting.save(update_fields=["notes", "version", "status"])
     return meeting
@@ -336,6 +351,13 @@ def minutes_approve(*, actor: User, meeting_id: int) -> Meeting:
         meeting = _locked(meeting_id)
         if meeting.chair_id != actor.pk:
             raise PermissionDenied
+        _require_started(
+            meeting,
+            _(
+                "Het overleg begint op %(when)s. Het verslag stelt u vast nadat het overleg "
+                "is gehouden."
+            ),
+        )
         if meeting.status != MeetingStatus.HELD:
             raise ValidationError(
                 _("Alleen het verslag van een gehouden overleg wordt vastgesteld.")

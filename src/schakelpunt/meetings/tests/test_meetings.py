@@ -28,14 +28,20 @@ from schakelpunt.support.models import PlanAction
 from schakelpunt.support.services import trajectory_open
 
 
-def _meeting(world: World, student: str = "t3", who: str = "advisor_l2", **extra):  # type: ignore[no-untyped-def]
+def _meeting(  # type: ignore[no-untyped-def]
+    world: World,
+    student: str = "t3",
+    who: str = "advisor_l2",
+    starts_in: timedelta = timedelta(days=2),
+    **extra,
+):
     chair = world.users[who]
     return meeting_plan(
         actor=chair,
         details=MeetingInput(
             kind=MeetingKind.MDO,
             title="MDO stage",
-            starts_at=timezone.now() + timedelta(days=2),
+            starts_at=timezone.now() + starts_in,
             duration_minutes=60,
             place="Lokaal 2.14",
             chair=chair,
@@ -107,7 +113,7 @@ def test_the_student_is_invited_by_default_and_sees_only_their_own_item(world: W
 def test_a_decision_with_an_action_lands_in_the_plan_and_the_owners_list(world: World) -> None:
     chris = world.students["t3"]
     trajectory_open(actor=world.users["advisor_l2"], student=chris)
-    meeting = _meeting(world)
+    meeting = _meeting(world, starts_in=-timedelta(minutes=30))  # decided in the meeting
     item = meeting.items.get()
     decision_add(
         actor=world.users["advisor_l2"],
@@ -134,7 +140,7 @@ def test_a_decision_with_an_action_lands_in_the_plan_and_the_owners_list(world: 
 def test_minutes_are_approved_by_the_chair_and_then_shared(world: World) -> None:
     chris = world.students["t3"]
     trajectory_open(actor=world.users["advisor_l2"], student=chris)
-    meeting = _meeting(world)
+    meeting = _meeting(world, starts_in=-timedelta(hours=1))
     participant_add(
         actor=world.users["advisor_l2"], meeting_id=meeting.pk, user=world.users["worker_p1"]
     )
