@@ -69,11 +69,17 @@ class TimelineItem:
     title: str
     detail: str
     by: str
+    # Breaks ties between entries of the same moment: the later record is the newer.
+    pk: int = 0
 
 
-def _day(value: object) -> datetime:
+def _day(value: object, recorded: datetime | None = None) -> datetime:
+    """The moment of an entry: a day alone (a conversation, a tier change that took effect
+    then) is the moment it was recorded when that was on the day itself, else its noon."""
     if isinstance(value, datetime):
         return value
+    if recorded is not None and timezone.localdate(recorded) == value:
+        return recorded
     return timezone.make_aware(datetime.combine(value, time(12)))  # type: ignore[arg-type]
 
 
@@ -100,12 +106,18 @@ def timeline_for(
             detail = ", ".join(p for p in (note.participants, note.summary) if p)
             items.append(
                 TimelineItem(
-                    _day(note.happened_on), str(note.get_kind_display()), detail, str(note.author)
+                    _day(note.happened_on, note.created_at),
+                    str(note.get_kind_display()),
+                    detail,
+                    str(note.author),
+                    note.pk,
                 )
             )
         for words in student.contributions.all():
             items.append(
-                TimelineItem(words.created_at, _("Inbreng van de student"), words.text, "")
+                TimelineItem(
+                    words.created_at, _("Inbreng van de student"), words.text, "", words.pk
+                )
             )
         for concern in student.concerns.select_related("raised_by") if concerns else ():
             if own and not concern_visible_to_student(concern):
@@ -120,15 +132,18 @@ def timeline_for(
                     _("Signaal uit de vroegsignalering") if early else _("Zorgmelding"),
                     text,
                     "" if early else str(concern.raised_by),
+                    concern.pk,
                 )
             )
         for question in student.help_requests.all():
-            items.append(TimelineItem(question.created_at, _("Hulpvraag"), question.text, ""))
+            items.append(
+                TimelineItem(question.created_at, _("Hulpvraag"), question.text, "", question.pk)
+            )
         labels = {**dict(TrajectoryState.choices), **dict(Tier.choices)}
         for event in (
             TrajectoryEvent.objects.filter(trajectory__student=student)
             .select_related("actor")
-            .order_by("-at")[:200]
+            .order_by("-at", "-pk")[:200]
         ):
             old = labels.get(event.old_value, event.old_value)
             new = labels.get(event.new_value, event.new_value)
@@ -140,12 +155,13 @@ def timeline_for(
                 detail = f"{detail} — {event.reason}" if detail else event.reason
             items.append(
                 TimelineItem(
-                    _day(
-                        event.effective_on if event.kind == TrajectoryEventKind.TIER else event.at
-                    ),
+                    _day(event.effective_on, event.at)
+                    if event.kind == TrajectoryEventKind.TIER
+                    else event.at,
                     str(event.get_kind_display()),
                     detail,
                     str(event.actor),
+                    event.pk,
                 )
             )
         for member in student.support_team.select_related("user"):
@@ -155,11 +171,14 @@ def timeline_for(
                     _("Teamlid erbij"),
                     f"{member.user} ({member.role_description})",
                     "",
+                    member.pk,
                 )
             )
             if member.ended_on:
                 items.append(
-                    TimelineItem(_day(member.ended_on), _("Teamlid gestopt"), str(member.user), "")
+                    TimelineItem(
+                        _day(member.ended_on), _("Teamlid gestopt"), str(member.user), "", member.pk
+                    )
                 )
     if Part.ABSENCE in parts:
         for report in student.absence_reports.all():
@@ -169,6 +188,7 @@ def timeline_for(
                     _("Verzuimmelding"),
                     f"{report.get_kind_display()}, {report.unauthorised_hours} uur",
                     "",
+                    report.pk,
                 )
             )
     if Part.REFERRALS in parts:
@@ -179,11 +199,12 @@ def timeline_for(
                     _("Verwijzing"),
                     f"{referral.to_organisation} — {referral.get_status_display()}",
                     "",
+                    referral.pk,
                 )
             )
     if since is not None:
         items = [item for item in items if timezone.localdate(item.at) >= since]
-    items.sort(key=lambda item: item.at, reverse=True)
+    items.sort(key=lambda item: (item.at, item.pk), reverse=True)
     return items
 
 
