@@ -62,7 +62,7 @@ def test_pages_meet_wcag_21_aa(live_server, page, world):
     meeting = meeting_plan(
         actor=care,
         details=MeetingInput(
-            "mdo", "MDO", timezone.now() + timedelta(days=2), 60, "Lokaal 1", care
+            "mdo", "MDO", timezone.now() - timedelta(hours=1), 60, "Lokaal 1", care
         ),
         student=anna,
         question="Wat helpt Anna?",
