@@ -5,10 +5,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schakelpunt.core.forms import InstitutionUploadForm
+from schakelpunt.students.filters import ALL, ListFilterForm
 from schakelpunt.support.models import LifeDomain
 
 from .config import EDITABLE
-from .models import SignalSettings, Urgency
+from .models import (
+    AbsenceReportKind,
+    ConcernSource,
+    FollowUpStatus,
+    SignalSettings,
+    Urgency,
+)
+from .selectors import (
+    ItemAge,
+    LeaverFilter,
+    ReportFilter,
+    ReportState,
+    TriageFilter,
+)
 
 
 class MarkReportedForm(forms.Form):
@@ -84,3 +98,72 @@ class SignalSettingsForm(forms.ModelForm):
         if data.get("rise_factor") is not None and data["rise_factor"] < 1:
             self.add_error("rise_factor", _("Minstens 1."))
         return data
+
+
+class TriageFilterForm(ListFilterForm):
+    urgentie = forms.ChoiceField(
+        label=_("Urgentie"), required=False, choices=[ALL, *Urgency.choices]
+    )
+    bron = forms.ChoiceField(label=_("Bron"), required=False, choices=[ALL, *ConcernSource.choices])
+    leefgebied = forms.ChoiceField(
+        label=_("Leefgebied"), required=False, choices=[ALL, *LifeDomain.choices]
+    )
+    open_sinds = forms.ChoiceField(
+        label=_("Open sinds"),
+        required=False,
+        choices=[
+            ALL,
+            (ItemAge.TODAY, _("Vandaag gemeld")),
+            (ItemAge.WEEK, _("Langer dan een week")),
+            (ItemAge.MONTH, _("Langer dan vier weken")),
+        ],
+    )
+
+    def triage_filter(self) -> TriageFilter:
+        chosen = self.chosen()
+        return TriageFilter(
+            students=self.student_filter(),
+            urgency=chosen.get("urgentie", ""),
+            source=chosen.get("bron", ""),
+            life_domain=chosen.get("leefgebied", ""),
+            age=chosen.get("open_sinds", ""),
+        )
+
+
+class ReportFilterForm(ListFilterForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        initial=ReportState.OPEN,
+        choices=[
+            (ReportState.OPEN, _("Nog te melden")),
+            (ReportState.REPORTED, _("Gemeld")),
+            (ReportState.ALL, _("Alle")),
+        ],
+    )
+    soort = forms.ChoiceField(
+        label=_("Soort melding"), required=False, choices=[ALL, *AbsenceReportKind.choices]
+    )
+    opvolging = forms.ChoiceField(
+        label=_("Opvolging"), required=False, choices=[ALL, *FollowUpStatus.choices]
+    )
+
+    def report_filter(self) -> ReportFilter:
+        chosen = self.chosen()
+        return ReportFilter(
+            students=self.student_filter(),
+            state=chosen.get("status") or ReportState.OPEN,
+            kind=chosen.get("soort", ""),
+            follow_up=chosen.get("opvolging", ""),
+        )
+
+
+class LeaverFilterForm(ListFilterForm):
+    opvolging = forms.ChoiceField(
+        label=_("Opvolging"), required=False, choices=[ALL, *FollowUpStatus.choices]
+    )
+
+    def leaver_filter(self) -> LeaverFilter:
+        return LeaverFilter(
+            students=self.student_filter(), follow_up=self.chosen().get("opvolging", "")
+        )

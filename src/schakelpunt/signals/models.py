@@ -195,6 +195,15 @@ class Concern(models.Model):
     closed_reason = models.TextField(_("reden van afsluiten"), blank=True)
     closed_at = models.DateTimeField(_("afgesloten op"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("opgeschaald op"), null=True, blank=True)
+    # Where the concern went: the trajectory started from it (or the one already running).
+    trajectory = models.ForeignKey(
+        "support.Trajectory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        verbose_name=_("traject"),
+    )
     # Transparent by default: the student sees concerns about them in their own timeline,
     # unless the reporter or the care team holds one back with a reason (e.g. the meldcode
     # huiselijk geweld en kindermishandeling); a care coordinator reviews each hold-back.

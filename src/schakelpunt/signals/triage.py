@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from schakelpunt.access.parts import Action, Part
@@ -24,7 +25,9 @@ from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.notifications.services import notify
 from schakelpunt.students.models import Student
-from schakelpunt.support.models import ContactKind, ContactNote, LifeDomain
+from schakelpunt.support.models import ContactKind, ContactNote, LifeDomain, Trajectory
+from schakelpunt.support.selectors import open_trajectory_for
+from schakelpunt.support.services import trajectory_open
 from schakelpunt.support.student_services import care_team_of
 
 from .config import calendar_for, signal_settings_for
@@ -37,6 +40,36 @@ def missed_you_message(student: Student, actor: User) -> str:
         "Hoi %(name)s, we hebben je gemist! Gaat alles goed? Kom even langs of stuur een "
         "berichtje aan %(who)s."
     ) % {"name": student.preferred_name or student.first_name, "who": actor}
+
+
+# Concerns about school or work may be named in the first message; anything else (home,
+# health, money, justice…) is not: the student may not be the only one who reads it.
+STUDY_DOMAINS = frozenset({LifeDomain.EDUCATION, LifeDomain.WORK})
+
+
+def contact_message(concern: Concern, actor: User) -> str:
+    """The first message to the student, as fits the signal: missed at school, a question
+    about study or internship, or a personal worry (which the message does not name)."""
+    student = concern.student
+    values = {"name": student.preferred_name or student.first_name, "who": actor}
+    if concern.about_absence:
+        return missed_you_message(student, actor)
+    domains = set(concern.life_domains)
+    if domains and domains <= STUDY_DOMAINS:
+        return (
+            _(
+                "Hoi %(name)s, hoe gaat het met je opleiding en je stage? Ik wil graag even met "
+                "je bijpraten. Wanneer kun je langskomen? Groet, %(who)s"
+            )
+            % values
+        )
+    return (
+        _(
+            "Hoi %(name)s, hoe gaat het met je? Ik wil graag even rustig met je praten, alleen "
+            "wij tweeën. Wanneer schikt het jou? Groet, %(who)s"
+        )
+        % values
+    )
 
 
 def concern_raise(
@@ -233,6 +266,46 @@ def concern_close(*, actor: User, concern_id: int, reason: str) -> Concern:
         concern.closed_at = timezone.now()
         concern.save()
     return concern
+
+
+def concern_start_trajectory(*, actor: User, concern_id: int) -> Trajectory:
+    """Start a trajectory from a concern (with its life domains) and close the concern,
+    linked to it. When the student already has one running, the concern joins that one."""
+    with transaction.atomic():
+        concern = _locked(concern_id, actor)
+        trajectory = open_trajectory_for(concern.student)
+        if trajectory is None:
+            raised = timezone.localtime(concern.created_at).date()
+            trajectory = trajectory_open(
+                actor=actor,
+                student=concern.student,
+                life_domains=concern.life_domains,
+                reason=_("Gestart vanuit de zorgmelding van %(day)s.")
+                % {"day": date_format(raised, "j F Y")},
+            )
+            reason = _("Traject gestart op %(day)s.")
+        else:
+            if not student_access(actor, concern.student).allows(Action.CHANGE, Part.SUPPORT):
+                raise PermissionDenied
+            reason = _("Ondergebracht in het lopende traject (sinds %(day)s).")
+        concern.first_action_at = concern.first_action_at or timezone.now()
+        concern.handled_by = concern.handled_by or actor
+        concern.status = ConcernStatus.CLOSED
+        concern.trajectory = trajectory
+        concern.closed_reason = reason % {
+            "day": date_format(timezone.localtime(trajectory.opened_at).date(), "j F Y")
+        }
+        concern.closed_at = timezone.now()
+        concern.save()
+        access_log_record(
+            actor=actor,
+            students=[concern.student],
+            action=Action.CHANGE,
+            parts=[Part.SUPPORT],
+            role="triage",
+            path="concern/trajectory",
+        )
+    return trajectory
 
 
 def triage_queue(user: User) -> QuerySet[Concern]:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,18 +21,33 @@ from schakelpunt.access.policy import (
 )
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
+from schakelpunt.students.filters import query_without_page
+from schakelpunt.students.models import Student
+from schakelpunt.support.models import LifeDomain
 from schakelpunt.support.student_services import care_team_of
 
 from . import triage
 from .early_warning import visible_factors
-from .forms import CloseConcernForm, ConcernForm, ContactStudentForm, HoldBackForm
+from .forms import (
+    CloseConcernForm,
+    ConcernForm,
+    ContactStudentForm,
+    HoldBackForm,
+    TriageFilterForm,
+)
 from .models import Concern
+from .selectors import filter_triage
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    page = Paginator(triage.triage_queue(user), 25).get_page(request.GET.get("pagina"))
+    queue = triage.triage_queue(user)
+    filter_form = TriageFilterForm(
+        request.GET, students=Student.objects.filter(pk__in=queue.values("student_id"))
+    )
+    shown_queue = filter_triage(queue, filter_form.triage_filter(), today=timezone.localdate())
+    page = Paginator(shown_queue, 25).get_page(request.GET.get("pagina"))
     concerns = list(page.object_list)
     # The care team depends only on the student's institution and location: one look-up each.
     teams: dict[tuple[int, int], list[User]] = {}
@@ -48,7 +64,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "concern": c,
-            "message": triage.missed_you_message(c.student, user),
+            "message": triage.contact_message(c, user),
+            "domains": [label for code, label in LifeDomain.choices if code in c.life_domains],
             "team": teams[(c.student.institution_id, c.student.location_id)],
             "may_start": c.student_id in supported,
             "factors": visible_factors(c.factors, sees_support=c.student_id in supported),
@@ -69,6 +86,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "page": page,
+            "filter_form": filter_form,
+            "query": query_without_page(request.GET),
+            "queue_size": queue.count() if filter_form.active else page.paginator.count,
             "close_form": CloseConcernForm(),
             "may_look_back": bool(institutions_for_signal_quality(user)),
             "held_back": held_back,
@@ -108,6 +128,26 @@ def contact(request: HttpRequest, concern_id: int) -> HttpResponse:
         lambda: triage.concern_contact_student(actor=user, concern_id=concern.pk, message=message),
         _("Het bericht is verstuurd."),
     )
+
+
+@login_required
+@require_POST
+def start_trajectory(request: HttpRequest, concern_id: int) -> HttpResponse:
+    """Start a trajectory from the concern; the concern closes, linked to it."""
+    user: User = request.user  # type: ignore[assignment]
+    concern = _concern(user, concern_id)
+    try:
+        triage.concern_start_trajectory(actor=user, concern_id=concern.pk)
+    except PermissionDenied as error:
+        raise Http404 from error
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("triage:queue")
+    messages.success(
+        request, _("Het traject loopt; de zorgmelding is afgesloten en aan het traject gekoppeld.")
+    )
+    return redirect(f"/studenten/{concern.student_id}/#traject")
 
 
 @login_required

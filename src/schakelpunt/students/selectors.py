@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
 
 from schakelpunt.access.policy import (
     ADULT_AGE,
@@ -10,6 +13,8 @@ from schakelpunt.access.policy import (
     is_consent_only,
     may_see_guardian_contact,
 )
+from schakelpunt.accounts.models import Location, Organisation
+from schakelpunt.refdata.models import Municipality
 
 from .models import Guardian, Student
 
@@ -36,3 +41,76 @@ def guardians_for(student: Student, today: date, access: StudentAccess) -> list[
 
 def is_adult(student: Student, today: date) -> bool:
     return student.age_on(today) >= ADULT_AGE
+
+
+# Work lists: search by name or number and filter on where the student lives and studies.
+# Every function narrows a queryset that is already scoped by the access policy; none
+# widens it. `through` is the path from the listed model to the student ("student__").
+
+SEARCH_WORDS = 4
+
+
+@dataclass(frozen=True)
+class StudentFilter:
+    text: str = ""
+    location_id: int | None = None
+    institution_id: int | None = None
+    municipality_id: int | None = None
+
+
+def student_search_q(text: str, *, through: str = "") -> Q:
+    """Each word (up to four) must match a name part, or be the student number."""
+    condition = Q()
+    for word in text.split()[:SEARCH_WORDS]:
+        condition &= (
+            Q(**{f"{through}first_name__icontains": word})
+            | Q(**{f"{through}last_name__icontains": word})
+            | Q(**{f"{through}preferred_name__icontains": word})
+            | Q(**{f"{through}student_number__iexact": word})
+        )
+    return condition
+
+
+M = TypeVar("M", bound=Model)
+
+
+def filter_by_student(items: QuerySet[M], f: StudentFilter, *, through: str = "") -> QuerySet[M]:
+    """Narrow `items` to those whose student matches `f`."""
+    if f.text.strip():
+        items = items.filter(student_search_q(f.text, through=through))
+    if f.location_id is not None:
+        items = items.filter(**{f"{through}location_id": f.location_id})
+    if f.institution_id is not None:
+        items = items.filter(**{f"{through}institution_id": f.institution_id})
+    if f.municipality_id is not None:
+        items = items.filter(**{f"{through}residence_municipality_id": f.municipality_id})
+    return items
+
+
+def location_choices(students: QuerySet[Student]) -> list[tuple[str, str]]:
+    """The locations of these (already scoped) students, named with their institution when
+    they span more than one."""
+    locations = list(
+        Location.objects.filter(pk__in=students.values("location_id"))
+        .select_related("institution")
+        .order_by("institution__name", "name")
+    )
+    several = len({loc.institution_id for loc in locations}) > 1
+    return [
+        (str(loc.pk), f"{loc.name} ({loc.institution.name})" if several else loc.name)
+        for loc in locations
+    ]
+
+
+def institution_choices(students: QuerySet[Student]) -> list[tuple[str, str]]:
+    """The schools of these (already scoped) students."""
+    schools = Organisation.objects.filter(pk__in=students.values("institution_id")).order_by("name")
+    return [(str(o.pk), o.name) for o in schools]
+
+
+def municipality_choices(students: QuerySet[Student]) -> list[tuple[str, str]]:
+    """The residence municipalities of these (already scoped) students."""
+    places = Municipality.objects.filter(
+        pk__in=students.values("residence_municipality_id")
+    ).order_by("name")
+    return [(str(m.pk), m.name) for m in places]

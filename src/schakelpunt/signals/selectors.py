@@ -1,0 +1,125 @@
+"""Filters of the signal work lists: triage, the statutory reports and the RMC list.
+
+Each takes a queryset the access policy has already scoped (`triage_queue`, the reports of
+students the user may see, `rmc_leavers`) and only narrows it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from schakelpunt.students.models import Student
+from schakelpunt.students.selectors import StudentFilter, filter_by_student
+from schakelpunt.support.models import LifeDomain
+
+from .models import (
+    AbsenceReport,
+    AbsenceReportKind,
+    Concern,
+    ConcernSource,
+    FollowUpStatus,
+    LeaverFollowUp,
+    Urgency,
+)
+
+
+class ItemAge:
+    """How long a signal has been waiting, as the triage filter offers it."""
+
+    TODAY = "vandaag"
+    WEEK = "week"
+    MONTH = "maand"
+    # Older than this many days.
+    OLDER_THAN = {WEEK: 7, MONTH: 28}
+
+
+@dataclass(frozen=True)
+class TriageFilter:
+    students: StudentFilter = field(default_factory=StudentFilter)
+    urgency: str = ""
+    source: str = ""
+    life_domain: str = ""
+    age: str = ""
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def filter_triage(
+    concerns: QuerySet[Concern], f: TriageFilter, *, today: date
+) -> QuerySet[Concern]:
+    concerns = filter_by_student(concerns, f.students, through="student__")
+    if f.urgency in Urgency.values:
+        concerns = concerns.filter(urgency=f.urgency)
+    if f.source in ConcernSource.values:
+        concerns = concerns.filter(source=f.source)
+    if f.life_domain in LifeDomain.values:
+        # A JSON list; as text it holds '"home"' (the same on SQLite and PostgreSQL).
+        concerns = concerns.annotate(domains_text=Cast("life_domains", TextField())).filter(
+            domains_text__contains=f'"{f.life_domain}"'
+        )
+    if f.age == ItemAge.TODAY:
+        concerns = concerns.filter(created_at__gte=_start_of(today))
+    elif f.age in ItemAge.OLDER_THAN:
+        since = today - timedelta(days=ItemAge.OLDER_THAN[f.age])
+        concerns = concerns.filter(created_at__lt=_start_of(since + timedelta(days=1)))
+    return concerns
+
+
+class ReportState:
+    OPEN = "open"
+    REPORTED = "gemeld"
+    ALL = "alle"
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    students: StudentFilter = field(default_factory=StudentFilter)
+    state: str = ReportState.OPEN
+    kind: str = ""
+    follow_up: str = ""
+
+
+def filter_reports(reports: QuerySet[AbsenceReport], f: ReportFilter) -> QuerySet[AbsenceReport]:
+    reports = filter_by_student(reports, f.students, through="student__")
+    if f.state == ReportState.OPEN:
+        reports = reports.filter(reported_on__isnull=True)
+    elif f.state == ReportState.REPORTED:
+        reports = reports.filter(reported_on__isnull=False)
+    if f.kind in AbsenceReportKind.values:
+        reports = reports.filter(kind=f.kind)
+    if f.follow_up in FollowUpStatus.values:
+        reports = reports.filter(follow_up_status=f.follow_up)
+    return reports
+
+
+@dataclass(frozen=True)
+class LeaverFilter:
+    students: StudentFilter = field(default_factory=StudentFilter)
+    follow_up: str = ""
+
+
+def filter_leavers(leavers: QuerySet[Student], f: LeaverFilter) -> QuerySet[Student]:
+    """Students on the RMC list; the follow-up status is that of their latest leaving."""
+    leavers = filter_by_student(leavers, f.students)
+    if f.follow_up in FollowUpStatus.values:
+        recorded = LeaverFollowUp.objects.filter(
+            student=OuterRef("pk"), left_on=OuterRef("left_on")
+        )
+        if f.follow_up == FollowUpStatus.NEW:
+            # Nobody recorded anything yet, or someone set it back to "new".
+            leavers = leavers.filter(
+                ~Exists(recorded) | Exists(recorded.filter(follow_up_status=FollowUpStatus.NEW))
+            )
+        else:
+            leavers = leavers.filter(Exists(recorded.filter(follow_up_status=f.follow_up)))
+    return leavers
+
+
+def report_kind_label(kind: str) -> str:
+    """The Dutch name of a report kind, for people and for the CSV."""
+    return str(AbsenceReportKind(kind).label) if kind in AbsenceReportKind.values else kind
