@@ -41,11 +41,12 @@ lint: install-dev
 types: install-dev
 	$(BIN)/mypy
 
-## messages: extract the Dutch texts (needs GNU gettext), fill and compile the English catalogue
+## messages: merge new Dutch texts into the English catalogue and compile it (needs GNU gettext);
+## translate in src/schakelpunt/locale/en/LC_MESSAGES/django.po (Poedit, Weblate or by hand)
 messages: install-dev
 	cd src/schakelpunt && ../../$(BIN)/schakelpunt makemessages -l en --no-obsolete --no-location \
 		--ignore 'tests/*' --ignore 'migrations/*'
-	$(BIN)/python scripts/translations_en.py
+	cd src/schakelpunt && ../../$(BIN)/schakelpunt compilemessages -l en
 
 ## lock: re-pin the dependencies after changing pyproject.toml (needs uv)
 lock:

@@ -1,21 +1,77 @@
+"""The English catalogue: the .po file is the source (edit it in Poedit or Weblate), `make
+messages` merges new Dutch texts into it and compiles it; these tests keep it whole and current."""
+
+import os
+import shutil
 from pathlib import Path
 
 import polib
-from django.test import Client
+import pytest
+from django.core.management import call_command
+from django.test import Client, override_settings
+from tests.world import client_for
 
 import schakelpunt
 
-LOCALE = Path(schakelpunt.__file__).parent / "locale" / "en" / "LC_MESSAGES"
+SOURCE = Path(schakelpunt.__file__).parent
+LOCALE = SOURCE / "locale" / "en" / "LC_MESSAGES"
+MAKE_MESSAGES = "run `make messages` and translate the new texts in django.po"
 
 
-def test_english_catalogue_is_complete_and_compiled():
+def _key(entry: polib.POEntry | polib.MOEntry) -> tuple[str | None, str]:
+    return entry.msgctxt, entry.msgid
+
+
+def test_every_dutch_text_has_a_reviewed_english_translation():
     po = polib.pofile(str(LOCALE / "django.po"))
-    assert po.untranslated_entries() == []
-    assert po.fuzzy_entries() == []
-    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(LOCALE / "django.mo"))}
-    for entry in po:
-        if not entry.msgid_plural:
-            assert compiled.get(entry.msgid) == entry.msgstr, entry.msgid
+    assert [e.msgid for e in po.untranslated_entries()] == [], MAKE_MESSAGES
+    assert [e.msgid for e in po.fuzzy_entries()] == [], "review the fuzzy translations"
+    assert [e.msgid for e in po if e.msgid_plural and not all(e.msgstr_plural.values())] == []
+
+
+def test_the_compiled_catalogue_is_the_po_file():
+    po = {_key(e): e for e in polib.pofile(str(LOCALE / "django.po"))}
+    mo = {_key(e): e for e in polib.mofile(str(LOCALE / "django.mo")) if e.msgid}
+    assert set(po) == set(mo), "django.mo is stale: run `make messages`"
+    for key, entry in po.items():
+        if entry.msgid_plural:
+            assert mo[key].msgstr_plural == entry.msgstr_plural, key
+        else:
+            assert mo[key].msgstr == entry.msgstr, key
+
+
+@pytest.mark.slow
+def test_the_catalogue_holds_every_text_in_the_code(tmp_path):
+    """What `make messages` would extract today, into a copy, compared with the catalogue."""
+    if shutil.which("xgettext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("GNU gettext (xgettext) is needed in CI to check the catalogue")
+        pytest.skip("GNU gettext (xgettext) is not installed: apt install gettext")
+    copy = tmp_path / "schakelpunt"
+    shutil.copytree(
+        SOURCE,
+        copy,
+        ignore=shutil.ignore_patterns("locale", "tests", "migrations", "__pycache__", "static"),
+    )
+    cwd = Path.cwd()
+    os.chdir(copy)
+    try:
+        with override_settings(LOCALE_PATHS=[copy / "locale"]):
+            call_command(
+                "makemessages",
+                locale=["en"],
+                no_location=True,
+                no_obsolete=True,
+                verbosity=0,
+            )
+    finally:
+        os.chdir(cwd)
+    in_code = {_key(e) for e in polib.pofile(str(copy / "locale/en/LC_MESSAGES/django.po"))}
+    in_catalogue = {_key(e) for e in polib.pofile(str(LOCALE / "django.po"))}
+    assert sorted(in_code - in_catalogue, key=str) == [], MAKE_MESSAGES
+    assert sorted(in_catalogue - in_code, key=str) == [], "texts no longer in the code: " + (
+        MAKE_MESSAGES
+    )
 
 
 def test_interface_is_dutch_by_default_and_english_on_request(db):
@@ -33,3 +89,18 @@ def test_browser_language_does_not_switch_the_interface(db):
     page = english_browser.get("/account/inloggen/")
     assert "Wachtwoord vergeten?" in page.content.decode()
     assert page["Content-Language"] == "nl"
+
+
+def test_handing_a_concern_over_reads_to_a_colleague_in_english(world):
+    """'Aan' on the triage card means 'to' (hand over to), not 'on'."""
+    anna = world.students["t1"]
+    care = client_for(world.users["care_l1"])
+    care.post(
+        f"/triage/student/{anna.pk}/",
+        {"text": "Anna oogt moe.", "life_domains": ["mental_health"], "urgency": "normal"},
+    )
+    care.post("/i18n/setlang/", {"language": "en", "next": "/triage/"})
+    page = care.get("/triage/").content.decode()
+    assert "Hand over" in page
+    assert '">To</label>' in page
+    assert '">On</label>' not in page
