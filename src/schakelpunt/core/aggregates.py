@@ -5,11 +5,16 @@ this module, not even by subtracting one count from another."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schakelpunt.access.policy import institution_scope, municipality_scope
 from schakelpunt.accounts.models import Level, Membership, User
 from schakelpunt.accounts.roles import OrganisationKind, Role
 from schakelpunt.core.dates import years_before
+from schakelpunt.monitor.indicators import supported_records
+from schakelpunt.monitor.periods import Period
+from schakelpunt.monitor.selectors import population, running_school_year
 from schakelpunt.monitor.suppression import (
     THRESHOLD,
     Cell,
@@ -19,7 +24,6 @@ from schakelpunt.monitor.suppression import (
     protect,
     publish,
 )
-from schakelpunt.students.models import Student
 
 # One rule for every aggregate (see schakelpunt.monitor.suppression).
 SUPPRESSION_THRESHOLD = THRESHOLD
@@ -35,9 +39,12 @@ def _students(queryset: "object") -> Records:
     return Records.of_students(queryset.values_list("pk", flat=True))  # type: ignore[attr-defined]
 
 
-def resident_students_by_level(*, user: User) -> dict[str, list[Cell]]:
-    """Enrolled students per level, for each municipality the user advises or governs."""
+def resident_students_by_level(*, user: User, today: date | None = None) -> dict[str, list[Cell]]:
+    """Students per level in the running school year, for each municipality the user advises
+    or governs (its residents) and each institution they govern: the monitor's population
+    (`monitor.selectors.population`), so the start page and the monitor say the same."""
     result: dict[str, list[Cell]] = {}
+    period = running_school_year(today or timezone.localdate())
     memberships = (
         Membership.objects.active()
         .filter(user=user, role__in=[Role.MUNICIPAL_ADVISOR, Role.GOVERNANCE])
@@ -46,15 +53,16 @@ def resident_students_by_level(*, user: User) -> dict[str, list[Cell]]:
     forget_atoms()
     for m in memberships:
         org = m.organisation
-        students = Student.objects.filter(left_on__isnull=True)
-        if org.kind == OrganisationKind.MUNICIPALITY and org.municipality_id:
-            students = students.filter(residence_municipality_id=org.municipality_id)
-            title = str(org.municipality)
+        if org.kind == OrganisationKind.MUNICIPALITY and org.municipality is not None:
+            scope = municipality_scope(org.municipality)
+            name = str(org.municipality)
         elif org.kind == OrganisationKind.MBO_INSTITUTION:
-            students = students.filter(institution=org)
-            title = str(org)
+            scope = institution_scope(org)
+            name = str(org)
         else:
             continue
+        students = population(scope, period)
+        title = _("%(name)s, schooljaar %(period)s") % {"name": name, "period": period.code}
         result[title] = protect(
             [
                 (str(level.label), _students(students.filter(programme__level=level.value)))
@@ -73,6 +81,7 @@ class Table:
 @dataclass(frozen=True)
 class MunicipalOverview:
     municipality: str
+    period: Period
     total: Cell
     tables: list[Table]
 
@@ -83,14 +92,15 @@ def _referred_students(referrals: "object") -> Records:
 
 def municipal_overviews(*, user: User, today: date) -> list[MunicipalOverview]:
     """For each municipality the user advises: the students living there who study at the
-    region's schools, by school, age, support and referral. Counts only, small ones hidden."""
+    region's schools in the running school year (the monitor's population, so both give the
+    same total), by school, age, support and referral. Published counts only."""
     from schakelpunt.directory.models import Law
     from schakelpunt.directory.selectors import law_token
     from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES, Referral
     from schakelpunt.referrals.selectors import overdue_q
-    from schakelpunt.support.models import Trajectory, TrajectoryState
 
     result: list[MunicipalOverview] = []
+    period = running_school_year(today)
     forget_atoms()
     memberships = (
         Membership.objects.active()
@@ -101,13 +111,11 @@ def municipal_overviews(*, user: User, today: date) -> list[MunicipalOverview]:
         home = m.organisation.municipality
         if m.organisation.kind != OrganisationKind.MUNICIPALITY or home is None:
             continue
-        students = Student.objects.filter(left_on__isnull=True, residence_municipality=home)
+        scope = municipality_scope(home)
+        students = population(scope, period)
         schools = sorted(set(students.values_list("institution__name", flat=True)))
         under_18 = students.filter(date_of_birth__gt=years_before(today, 18))
         from_18 = students.filter(date_of_birth__lte=years_before(today, 18))
-        supported = Trajectory.objects.filter(student__in=students).exclude(
-            state=TrajectoryState.CLOSED
-        )
         referrals = Referral.objects.filter(
             student__in=students, status__in=REFERRAL_ACTIVE_STATUSES
         )
@@ -140,8 +148,8 @@ def municipal_overviews(*, user: User, today: date) -> list[MunicipalOverview]:
                 protect(
                     [
                         (
-                            str(_("met een lopend ondersteuningstraject")),
-                            Records.of_students(supported.values_list("student_id", flat=True)),
+                            str(_("met een ondersteuningstraject dit schooljaar")),
+                            supported_records(scope.students, period),
                         ),
                         (str(_("met lopende hulp na verwijzing")), _referred_students(referrals)),
                         *[
@@ -162,5 +170,5 @@ def municipal_overviews(*, user: User, today: date) -> list[MunicipalOverview]:
             ),
         ]
         total = publish(_students(students))
-        result.append(MunicipalOverview(home.name, Cell(str(_("Totaal")), total), tables))
+        result.append(MunicipalOverview(home.name, period, Cell(str(_("Totaal")), total), tables))
     return result

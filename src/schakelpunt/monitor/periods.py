@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 _YEAR = re.compile(r"^(\d{4})-(\d{4})$")
@@ -29,6 +30,14 @@ class Period:
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+    @property
+    def is_semester(self) -> bool:
+        return bool(_SEMESTER.match(self.code))
+
+    def has_started(self, today: date) -> bool:
+        """A period that has not begun has no figures yet."""
+        return self.start <= today
 
 
 class PeriodError(ValueError):
@@ -81,12 +90,25 @@ def previous(period: Period) -> Period:
     return parse_period(f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}")
 
 
-def parse_published_period(code: str) -> Period:
+class PeriodNotStarted(PeriodError):
+    pass
+
+
+def parse_published_period(code: str, *, today: date | None = None) -> Period:
     """A period the monitor publishes figures for: a school year or a semester. A month's
-    counts are too small to publish safely, and would let a year's be taken apart."""
+    counts are too small to publish safely, and would let a year's be taken apart. Given
+    `today`, a period that has not begun is refused: there is nothing to count yet."""
     period = parse_period(code)
     if _MONTH.match(period.code):
         raise PeriodError(
             _("Per maand publiceert de monitor geen cijfers: kies een schooljaar of semester.")
+        )
+    if today is not None and not period.has_started(today):
+        raise PeriodNotStarted(
+            _(
+                "De periode %(code)s begint pas op %(start)s: daarover zijn nog geen cijfers. "
+                "Kies een periode die al begonnen is."
+            )
+            % {"code": period.code, "start": formats.date_format(period.start, "j F Y")}
         )
     return period

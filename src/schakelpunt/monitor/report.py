@@ -1,4 +1,4 @@
-"""The semiannual governance report as PDF (fpdf2): a cover, a summary in plain Dutch, every
+"""The governance report (over a school year or a semester) as PDF (fpdf2): a cover, a summary in plain Dutch, every
 indicator with its chart and table, the definitions and how the figures are protected.
 
 It prints what the dashboard holds — published counts (decision 0020) — so it never says more
@@ -18,6 +18,7 @@ from fpdf.fonts import FontFace
 from . import charts
 from .dashboard import Dashboard, Figure, Table
 from .definitions import DEFINITIONS, PROTECTION_TITLE, SUPPRESSION_NOTE
+from .periods import parse_period
 
 FONT_DIR = Path(font_source_sans_pro.__file__).parent / "files"
 FONT = "SourceSans"
@@ -93,6 +94,14 @@ def _figure(pdf: _Report, figure: Figure) -> None:
     pdf.table_of(figure.table)
 
 
+def report_kind(period_code: str) -> str:
+    """What the report is called: over a semester a half-year report, over a school year a
+    year report."""
+    if parse_period(period_code).is_semester:
+        return _("Halfjaarrapportage")
+    return _("Jaarrapportage")
+
+
 def render(
     dashboard: Dashboard, *, generated: datetime, breakdowns: list[tuple[str, Table]]
 ) -> bytes:
@@ -122,12 +131,12 @@ def render(
         0,
         6,
         _(
-            "Halfjaarrapportage voor het bestuurlijk overleg. Opgesteld door Schakelpunt op "
+            "%(kind)s voor het bestuurlijk overleg. Opgesteld door Schakelpunt op "
             "%(date)s uit de registraties van school, gemeenten en zorgaanbieders. Dit rapport "
             "bevat geen namen; alle aantallen zijn licht verstoord, zodat geen student te "
             "herkennen is (zie de laatste pagina)."
         )
-        % {"date": formats.date_format(generated, "j F Y")},
+        % {"kind": report_kind(dashboard.period), "date": formats.date_format(generated, "j F Y")},
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -1,12 +1,14 @@
 """Kept dashboards: computing every indicator for a population takes seconds, showing it must
-not. A dashboard or table is built once, stored already protected, and rebuilt when it is
-older than `MAX_AGE` while its period still runs (a period that had ended when it was built
-stays as it is). The night run (`refresh_all`, also `schakelpunt monitor refresh`) keeps the
-current and previous periods of every population ready.
+not. A dashboard or table is built and stored already protected by an explicit step: the
+night run (`refresh_all`, also `schakelpunt monitor refresh`), the demo build (`warm_monitor`)
+or someone pressing "Opnieuw berekenen" (a POST, `refresh`). Opening the monitor (a GET) only
+reads: it shows the kept figures with the moment they were computed, and where none are kept
+it computes them for that answer without storing them. Same records, same published counts
+(decision 0020), so the screen, CSV, Excel and PDF agree either way.
 """
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -33,30 +35,28 @@ from .periods import Period, parse_period, previous, school_year_of
 from .suppression import METHOD_VERSION
 from .tables import BREAKDOWNS
 
-MAX_AGE = timedelta(hours=6)
 METHOD_KEY = "protection"
 DASHBOARD = "dashboard"
 
 
-def _fresh(snapshot: MonitorSnapshot, period: Period) -> bool:
-    computed = timezone.localtime(snapshot.computed_at)
-    if computed.date() > period.end:
-        return True
-    return timezone.now() - snapshot.computed_at < MAX_AGE
-
-
 def _current_method(snapshot: MonitorSnapshot) -> bool:
     """Figures kept under another way of protecting them (or before there was one: exact
-    counts) are never shown; they are built anew."""
+    counts) are never shown; they are computed anew."""
     return isinstance(snapshot.data, dict) and snapshot.data.get(METHOD_KEY) == METHOD_VERSION
 
 
 def _kept(
     scope: Scope, period: Period, kind: str, build: Callable[[], dict[str, Any]], *, force: bool
 ) -> dict[str, Any]:
-    found = MonitorSnapshot.objects.filter(scope=scope.key, period=period.code, kind=kind).first()
-    if found and not force and _fresh(found, period) and _current_method(found):
-        return {k: v for k, v in found.data.items() if k != METHOD_KEY}
+    """The kept figures, or computed for this answer only; with `force` computed anew and
+    stored (never on a page view: only the explicit refreshes pass it)."""
+    if not force:
+        found = MonitorSnapshot.objects.filter(
+            scope=scope.key, period=period.code, kind=kind
+        ).first()
+        if found and _current_method(found):
+            return {k: v for k, v in found.data.items() if k != METHOD_KEY}
+        return build()
     data = build()
     try:
         with transaction.atomic():
@@ -128,6 +128,13 @@ def current_periods(today: date) -> list[Period]:
     return [p for p in found if p.start <= today]
 
 
+def refresh(scope: Scope, period: Period) -> None:
+    """Compute the population's dashboard and every breakdown for the period, and keep them."""
+    dashboard_for(scope, period, force=True)
+    for breakdown in BREAKDOWNS:
+        table_for(scope, period, breakdown, force=True)
+
+
 def warm_monitor() -> int:
     """Build what the people with a monitor see: their populations' dashboards and tables
     for the running school year and semester."""
@@ -137,9 +144,7 @@ def warm_monitor() -> int:
     scopes = {scope.key: scope for user in users for scope in monitor_scopes(user)}
     for scope in scopes.values():
         for period in periods:
-            dashboard_for(scope, period, force=True)
-            for breakdown in BREAKDOWNS:
-                table_for(scope, period, breakdown, force=True)
+            refresh(scope, period)
     return len(scopes) * len(periods)
 
 
@@ -148,9 +153,7 @@ def refresh_all(periods: list[Period] | None = None) -> int:
     built = 0
     for scope in all_scopes():
         for period in periods or current_periods(timezone.localdate()):
-            dashboard_for(scope, period, force=True)
-            for breakdown in BREAKDOWNS:
-                table_for(scope, period, breakdown, force=True)
+            refresh(scope, period)
             built += 1
     return built
 

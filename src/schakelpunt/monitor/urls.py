@@ -4,4 +4,7 @@ from . import views
 
 app_name = "monitor"
 
-urlpatterns = [path("", views.monitor, name="monitor")]
+urlpatterns = [
+    path("", views.monitor, name="monitor"),
+    path("opnieuw-berekenen/", views.monitor_refresh, name="refresh"),
+]

@@ -45,3 +45,49 @@ def test_counts_by_school_and_age_with_small_numbers_hidden(world: World) -> Non
 def test_only_the_municipal_advisor_sees_it(world: World) -> None:
     for who in ("coach", "care_l1", "worker_p1", "governance"):
         assert client_for(world.users[who]).get(reverse("core:municipality")).status_code == 404
+
+
+def test_the_overview_and_the_monitor_count_the_same_students(world: World) -> None:
+    """Issue 16: the overview counted 4,766 Enschede students, the monitor 4,885 for the same
+    year (the overview left out who left during the school year). One definition now: living
+    in the municipality and enrolled on at least one day of the running school year."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from schakelpunt.monitor.periods import school_year_of
+
+    enschede = municipality("GM0153")
+    Student.objects.update(residence_municipality=municipality("GM0141"))
+    one = Programme.objects.filter(team__location__institution__name="ROC Een").first()
+    today = timezone.localdate()
+    year = school_year_of(today)
+    left_this_year = year.start + (today - year.start) / 2
+    for i in range(30):
+        StudentFactory(
+            programme=one,
+            residence_municipality=enschede,
+            enrolled_on=year.start - timedelta(days=400),
+            left_on=left_this_year if i >= 20 else None,
+        )
+    for _i in range(5):  # left before this school year: counted by neither
+        StudentFactory(
+            programme=one,
+            residence_municipality=enschede,
+            enrolled_on=year.start - timedelta(days=700),
+            left_on=year.start - timedelta(days=30),
+        )
+    advisor = client_for(world.users["municipal"])
+    overview = advisor.get(reverse("core:municipality")).content.decode()
+    total = re.search(r"Enschede: (\d+) studenten", overview)
+    assert total and f"Schooljaar {year.code}" in overview
+    monitor = advisor.get(reverse("monitor:monitor"), {"periode": year.code}).content.decode()
+    tile = re.search(
+        r'Ingeschreven studenten</span> <strong class="tile-value">(\d+)</strong>', monitor
+    )
+    assert tile
+    assert total.group(1) == tile.group(1)
+    assert abs(int(total.group(1)) - 30) <= MAX_NOISE  # one programme: one atom
+    # The start page's levels are of the same students and the same school year.
+    home = advisor.get("/").content.decode()
+    assert f"Enschede, schooljaar {year.code}" in home

@@ -217,6 +217,7 @@ def test_a_dashboard_is_kept_and_rebuilt_when_refreshed(world: World) -> None:
     made = _residents(world)
     advisor = client_for(world.users["municipal"])
     url = reverse("monitor:monitor")
+    call_command("monitor", "refresh", "--period", school_year_of(timezone.localdate()).code)
     first = _tile(advisor.get(url).content.decode())
     assert first == _enrolled_now()
     StudentFactory(
@@ -229,23 +230,53 @@ def test_a_dashboard_is_kept_and_rebuilt_when_refreshed(world: World) -> None:
     assert _tile(page) == first and "berekend op" in page
     call_command("monitor", "refresh", "--period", school_year_of(timezone.localdate()).code)
     assert _tile(advisor.get(url).content.decode()) == _enrolled_now()
-    # Older than allowed while the period runs: rebuilt on the next visit.
+    # Old figures stay until someone asks for new ones ("Opnieuw berekenen", a POST).
     MonitorSnapshot.objects.update(computed_at=timezone.now() - timedelta(hours=7))
+    before = _enrolled_now()
     StudentFactory(
         programme=made[0].programme,
         residence_municipality=made[0].residence_municipality,
         enrolled_on=made[0].enrolled_on,
     )
+    assert _tile(advisor.get(url).content.decode()) == before
+    assert advisor.post(reverse("monitor:refresh")).status_code == 302
     assert _tile(advisor.get(url).content.decode()) == _enrolled_now()
+
+
+def test_opening_the_monitor_and_its_exports_stores_nothing(world: World) -> None:
+    """A GET only reads: the page, CSV, Excel and PDF are computed for the answer, the same
+    published counts in each, and nothing is kept until an explicit refresh."""
+    _residents(world)
+    advisor = client_for(world.users["municipal"])
+    url = reverse("monitor:monitor")
+    page = advisor.get(url).content.decode()
+    assert _tile(page) == _enrolled_now() and "niet bewaard" in page
+    advisor.get(url, {"formaat": "csv", "tabel": "trend"})
+    advisor.get(url, {"formaat": "xlsx"})
+    pdf = advisor.get(url, {"formaat": "pdf"})
+    assert pdf.status_code == 200
+    assert not MonitorSnapshot.objects.exists()
+    # Pressing "Opnieuw berekenen" keeps them; the page then says when.
+    assert "Opnieuw berekenen" in page
+    response = advisor.post(reverse("monitor:refresh") + "?uitsplitsing=niveau")
+    assert response.status_code == 302 and response["Location"].endswith("?uitsplitsing=niveau")
+    assert MonitorSnapshot.objects.filter(kind="dashboard").count() == 1
+    assert MonitorSnapshot.objects.filter(kind="tabel:niveau").exists()
+    page = advisor.get(url).content.decode()
+    assert "berekend op" in page and _tile(page) == _enrolled_now()
+    assert advisor.get(reverse("monitor:refresh")).status_code == 405
+    # Only who may see the population may have it computed.
+    coach = client_for(world.users["coach"])
+    assert coach.post(reverse("monitor:refresh")).status_code == 404
 
 
 def test_figures_kept_before_they_were_protected_are_not_shown(world: World) -> None:
     _residents(world)
     advisor = client_for(world.users["municipal"])
     url = reverse("monitor:monitor")
-    advisor.get(url)
+    call_command("monitor", "refresh", "--period", school_year_of(timezone.localdate()).code)
     # A kept dashboard from before decision 0020: exact counts, no method recorded.
-    snapshot = MonitorSnapshot.objects.get(kind="dashboard")
+    snapshot = MonitorSnapshot.objects.get(kind="dashboard", scope="gemeente:GM0153")
     old = {k: v for k, v in snapshot.data.items() if k != "protection"}
     old["tiles"][0]["value"] = "23"
     old["title"] = "Onbeschermd"
@@ -259,9 +290,19 @@ def test_an_ended_period_computed_after_its_end_stays(world: World) -> None:
     advisor = client_for(world.users["municipal"])
     last_year = school_year_of(school_year_of(timezone.localdate()).start - timedelta(days=1))
     url = reverse("monitor:monitor")
-    advisor.get(url, {"periode": last_year.code})
+    call_command("monitor", "refresh", "--period", last_year.code)
     kept = _tile(advisor.get(url, {"periode": last_year.code}).content.decode())
     MonitorSnapshot.objects.update(computed_at=datetime(2099, 1, 1, tzinfo=UTC))
     StudentFactory(residence_municipality=municipality("GM0153"), enrolled_on=last_year.start)
     page = advisor.get(url, {"periode": last_year.code}).content.decode()
     assert _tile(page) == kept
+
+
+def test_chart_captions_do_not_say_where_the_table_is(world: World) -> None:
+    """The table stands below the chart on a narrow screen and always for the trend."""
+    _residents(world)
+    html = client_for(world.users["municipal"]).get(reverse("monitor:monitor")).content.decode()
+    captions = re.findall(r"<figcaption[^>]*>([^<]*)</figcaption>", html)
+    assert captions
+    assert not [c for c in captions if "ernaast" in c or "hiernaast" in c]
+    assert all("De tabel bij deze grafiek" in c for c in captions)

@@ -87,3 +87,51 @@ def test_only_aggregate_roles_open_the_monitor(world: World) -> None:
     for who in ("coach", "care_l1", "worker_p1", "rmc", "student"):
         assert client_for(world.users[who]).get(reverse("monitor:monitor")).status_code == 404
     assert client_for(world.users["governance"]).get(reverse("monitor:monitor")).status_code == 200
+
+
+def test_a_period_that_has_not_begun_is_refused_and_nothing_is_computed(world: World) -> None:
+    from schakelpunt.monitor.models import MonitorSnapshot
+    from schakelpunt.monitor.periods import school_year_of
+
+    _residents(world)
+    advisor = client_for(world.users["municipal"])
+    today = timezone.localdate()
+    this_year = school_year_of(today)
+    next_year = school_year_of(this_year.end + timedelta(days=1))
+    url = reverse("monitor:monitor")
+    for code in (next_year.code, f"{next_year.code}-S1"):
+        for extra in ({}, {"formaat": "csv"}, {"formaat": "pdf"}):
+            page = advisor.get(url, {"periode": code, **extra})
+            assert page.status_code == 400, (code, extra)
+            html = page.content.decode()
+            assert "nog geen cijfers" in html and "begint pas op" in html
+            assert 'class="tile-value"' not in html and "Kerncijfers" not in html
+    assert not MonitorSnapshot.objects.exists()
+    # Not offered either: only periods that have begun are in the list.
+    html = advisor.get(url).content.decode()
+    offered = re.findall(r'<option value="(\d{4}-\d{4}(?:-S\d)?)"', html)
+    assert offered and next_year.code not in offered
+    second = f"{this_year.code}-S2"
+    assert (second in offered) == (today.month < 8 and today.month >= 2)
+    # Nor computed by a refresh or the report command.
+    assert (
+        advisor.post(reverse("monitor:refresh") + f"?periode={next_year.code}").status_code == 302
+    )
+    assert not MonitorSnapshot.objects.exists()
+
+
+def test_the_report_is_named_after_its_period(world: World) -> None:
+    from pypdf import PdfReader
+
+    from schakelpunt.monitor.periods import school_year_of
+
+    _residents(world)
+    advisor = client_for(world.users["municipal"])
+    year = school_year_of(timezone.localdate())
+    for code, kind, other in (
+        (year.code, "Jaarrapportage", "Halfjaarrapportage"),
+        (f"{year.code}-S1", "Halfjaarrapportage", "Jaarrapportage voor"),
+    ):
+        pdf = advisor.get(reverse("monitor:monitor"), {"periode": code, "formaat": "pdf"})
+        cover = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+        assert kind in cover and other not in cover, code

@@ -28,15 +28,23 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, help="waar het PDF-bestand komt")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        today = timezone.localdate()
         if options["action"] == "refresh":
-            periods = [parse_published_period(options["period"])] if options["period"] else None
+            try:
+                periods = (
+                    [parse_published_period(options["period"], today=today)]
+                    if options["period"]
+                    else None
+                )
+            except PeriodError as problem:
+                raise CommandError(str(problem)) from problem
             built = refresh_all(periods)
             self.stdout.write(f"{built} dashboards opnieuw berekend.")
             return
         if not options["period"] or not options["out"]:
             raise CommandError("Geef --period en --out op, en --municipality of --region.")
         try:
-            period = parse_published_period(options["period"])
+            period = parse_published_period(options["period"], today=today)
             scope = scope_by_code(municipality=options["municipality"], region=options["region"])
         except (PeriodError, ScopeNotFound) as problem:
             raise CommandError(str(problem)) from problem
