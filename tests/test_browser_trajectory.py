@@ -24,7 +24,7 @@ def test_coach_opens_coordinator_plans_and_escalates_student_sees_it(live_server
     # The coach opens a trajectory and makes the care coordinator its coordinator.
     log_in(page, base, "coach@example.nl")
     page.goto(file_url)
-    page.get_by_label("Thuissituatie").check()
+    page.locator("#traject").get_by_label("Thuissituatie").check()
     page.get_by_label("Aanleiding").fill("Anna mist veel lessen en vertelt over ruzie thuis.")
     page.get_by_role("button", name="Traject openen").click()
     assert page.get_by_text("Het traject is geopend.").is_visible()
@@ -45,8 +45,8 @@ def test_coach_opens_coordinator_plans_and_escalates_student_sees_it(live_server
     page.get_by_role("button", name="Plan opslaan").click()
     assert page.get_by_text("Het plan is opgeslagen.").is_visible()
     page.goto(file_url)
-    page.locator("#id_tier").select_option("breedte")
-    page.locator("form:has(#id_tier) textarea[name=reason]").fill(
+    page.locator("#id_tier-tier").select_option("breedte")
+    page.locator("form:has(#id_tier-tier) textarea[name=reason]").fill(
         "Schoolmaatschappelijk werk erbij"
     )
     page.get_by_role("button", name="Zwaarte wijzigen").click()

@@ -17,6 +17,12 @@ student and asserts two properties:
 All violations are collected and reported together, grouped by address and part. A page
 that fails (500) fails the test too: it could not be checked. A GET that writes to the
 database (other than the access log and the session) is reported as a warning.
+
+The same crawl also reads the markup of every HTML page (issue 16, item 2), so pages are fetched
+once: ids are unique on a page, every `for`, `aria-describedby`, `aria-labelledby` and
+`aria-controls` points at an element that exists, and every help text in a form is named by
+the `aria-describedby` of a field of that form (otherwise a screen reader never reads it).
+Each role's findings are kept for the second test, which crawls only if the first did not run.
 With NEED_TO_KNOW_CRAWL_REPORT=/path the counts of each role are also written as JSON.
 """
 
@@ -106,6 +112,9 @@ class Findings:
     kinds: Counter[str] = field(default_factory=Counter)
     # Every marker seen at all, allowed or not: what the world actually probes.
     seen: set[str] = field(default_factory=set)
+    # Markup faults of HTML pages: (address, fault, detail), e.g. a duplicate id.
+    markup: list[tuple[str, str, str]] = field(default_factory=list)
+    pages_checked: int = 0
 
 
 # --- URLs -------------------------------------------------------------------------------
@@ -307,6 +316,75 @@ class _Forms(HTMLParser):
             self._select = None
 
 
+# Attributes that name other elements by id: a screen reader follows them.
+ID_REFERENCES = ("for", "aria-describedby", "aria-labelledby", "aria-controls")
+
+
+class _Markup(HTMLParser):
+    """Ids, the ids other elements point at, and the help texts of each form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: Counter[str] = Counter()
+        self.references: list[tuple[str, str, str]] = []  # (attribute, id, tag)
+        self.help_texts: list[tuple[int, str, str]] = []  # (form, id or "", text start)
+        self.described: set[tuple[int, str]] = set()  # (form, id) named by aria-describedby
+        self._form = -1  # the form being read; -1 outside a form
+        self._forms = 0
+        self._help: list[Any] | None = None  # [form, id, depth, words]
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self._form = self._forms
+            self._forms += 1
+        if a.get("id"):
+            self.ids[a["id"]] += 1
+        for name in ID_REFERENCES:
+            if name in a:
+                for target in a[name].split() or [""]:
+                    self.references.append((name, target, tag))
+        for target in a.get("aria-describedby", "").split():
+            self.described.add((self._form, target))
+        if tag in {"input", "br", "img", "meta", "link", "hr", "col", "source", "wbr"}:
+            return
+        self._depth += 1
+        is_help = "help" in a.get("class", "").split() or a.get("id", "").endswith("_helptext")
+        if is_help and self._help is None and self._form >= 0:
+            self._help = [self._form, a.get("id", ""), self._depth, []]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = -1
+        if tag in {"input", "br", "img", "meta", "link", "hr", "col", "source", "wbr"}:
+            return
+        if self._help is not None and self._depth == self._help[2]:
+            form, ident, _depth, words = self._help
+            self.help_texts.append((form, ident, " ".join(" ".join(words).split()[:8])))
+            self._help = None
+        self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._help is not None:
+            self._help[3].append(data)
+
+
+def _markup_faults(html: str) -> list[tuple[str, str]]:
+    """(fault, detail) for each duplicate id, dangling reference and unread help text."""
+    parser = _Markup()
+    parser.feed(html)
+    parser.close()
+    faults = [("duplicate id", f"{ident} ({n}×)") for ident, n in parser.ids.items() if n > 1]
+    for name, target, tag in parser.references:
+        if not target or target not in parser.ids:
+            faults.append((f"{name} points nowhere", f"<{tag} {name}={target!r}>"))
+    for form, ident, words in parser.help_texts:
+        if not ident or (form, ident) not in parser.described:
+            faults.append(("help text not read", f"#{ident or '(no id)'}: {words}"))
+    return faults
+
+
 def _form_urls(page: str, text: str) -> list[str]:
     """Each GET form submitted with its defaults, and once per other value of each field."""
     parser = _Forms()
@@ -455,6 +533,9 @@ def crawl(role: str, world: CrawlWorld) -> Findings:
         if "text/html" in response.get("Content-Type", ""):
             for link in [*_links(url, text), *_form_urls(url, text)]:
                 queue.extend(_with_other_ids(link, student_ids))
+            found.pages_checked += 1
+            html = _body(response).decode("utf-8", errors="replace")
+            found.markup.extend((url, fault, detail) for fault, detail in _markup_faults(html))
         logged: set[int] | None = None
         for token, markers in tokens.items():
             if token not in text:
@@ -491,6 +572,10 @@ def crawl_world(refdata):  # type: ignore[no-untyped-def]
     return build_crawl_world()
 
 
+# Each role's findings, so the markup test reads the crawl the need-to-know test made.
+_CRAWLS: dict[str, Findings] = {}
+
+
 # Roles whose crawl is known to fail, with the reason (none: every finding is fixed).
 OPEN_FINDINGS: dict[str, str] = {}
 
@@ -507,7 +592,7 @@ OPEN_FINDINGS: dict[str, str] = {}
 def test_every_response_shows_only_what_the_policy_grants_and_is_logged(
     role: str, crawl_world: CrawlWorld
 ) -> None:
-    found = crawl(role, crawl_world)
+    found = _CRAWLS[role] = crawl(role, crawl_world)
     report_path = os.environ.get("NEED_TO_KNOW_CRAWL_REPORT")
     if report_path:  # a machine-readable summary for the closing note of issue 15
         with open(f"{report_path}.{role}.json", "w", encoding="utf-8") as out:
@@ -541,3 +626,28 @@ def test_every_response_shows_only_what_the_policy_grants_and_is_logged(
         # Not a need-to-know breach in itself, but a GET should not change anything (item 8).
         warnings.warn(f"{role}: GET {url} wrote to {table}", stacklevel=1)
     assert not (found.leaks or found.unlogged or found.errors), "\n".join(message)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_has_unique_ids_and_existing_aria_targets(
+    role: str, request: pytest.FixtureRequest
+) -> None:
+    """A label ticks the box of its own form; a screen reader reads each field's help text."""
+    if role in _CRAWLS:  # read by the need-to-know test in this run: no second crawl
+        found = _CRAWLS[role]
+    else:
+        found = _CRAWLS[role] = crawl(role, request.getfixturevalue("crawl_world"))
+    assert found.pages_checked > 10, "the crawler hardly read a page"
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for url, fault, detail in found.markup:
+        groups[(fault, re.sub(r"/\d+/", "/{id}/", url.split("?", 1)[0]))].add(detail)
+    lines = [
+        f"  {fault:28} {shape}  [{'; '.join(sorted(details)[:4])}]"
+        for (fault, shape), details in sorted(groups.items())
+    ]
+    if found.markup:
+        pytest.fail(
+            f"{role}: {len(found.markup)} markup faults on {found.pages_checked} pages "
+            f"({len(groups)} kinds by page):\n" + "\n".join(lines)
+        )

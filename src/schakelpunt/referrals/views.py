@@ -169,7 +169,10 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             (
                 ReferralStatus(s),
                 STEP_LABELS[s],
-                StepForm(initial={"version": referral.version, "to_status": s}),
+                StepForm(
+                    initial={"version": referral.version, "to_status": s},
+                    auto_id=f"id_{s}-%s",  # one form per next step: ids of their own
+                ),
             )
             for s in (next_statuses(referral.status, side) if side else [])
         ],

@@ -108,6 +108,11 @@ def student_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _ids(form: str) -> str:
+    """The ids of one form on the file: several forms share field names (reason, version)."""
+    return f"id_{form}-%s"
+
+
 def _support_context(student: Student, may_change: bool, staff: list[User]) -> dict[str, object]:
     """The open trajectory, its plan, and the forms to change it when the user may."""
     trajectory = open_trajectory_for(student)
@@ -122,14 +127,18 @@ def _support_context(student: Student, may_change: bool, staff: list[User]) -> d
     if not may_change:
         return context
     if trajectory is None:
-        context["open_form"] = TrajectoryOpenForm()
+        context["open_form"] = TrajectoryOpenForm(auto_id=_ids("open"))
         return context
     version = {"version": trajectory.version}
     if next_states(trajectory.state):
-        context["move_form"] = TrajectoryMoveForm(initial=version, trajectory=trajectory)
-    context["tier_form"] = TierForm(initial={**version, "tier": trajectory.tier})
+        context["move_form"] = TrajectoryMoveForm(
+            initial=version, trajectory=trajectory, auto_id=_ids("move")
+        )
+    context["tier_form"] = TierForm(
+        initial={**version, "tier": trajectory.tier}, auto_id=_ids("tier")
+    )
     coordinator_form = CoordinatorForm(
-        initial={**version, "coordinator": trajectory.coordinator_id}
+        initial={**version, "coordinator": trajectory.coordinator_id}, auto_id=_ids("coordinator")
     )
     choices: list[tuple[int | str, str]] = [(c.pk, str(c)) for c in staff]
     if trajectory.coordinator_id is None:
@@ -143,7 +152,7 @@ def _team_form(student: Student, staff: list[User]) -> TeamMemberForm | None:
     candidates = team_candidates(student, staff)
     if not candidates:
         return None
-    form = TeamMemberForm()
+    form = TeamMemberForm(auto_id=_ids("team"))
     form.fields["member"].choices = [(c.pk, str(c)) for c in candidates]  # type: ignore[attr-defined]
     return form
 
@@ -170,11 +179,11 @@ def _conversation_context(
         "help_requests": list(help_requests[:20]),
     }
     if own:
-        context["contribution_form"] = ContributionForm()
-        context["help_form"] = HelpRequestForm()
+        context["contribution_form"] = ContributionForm(auto_id=_ids("contribution"))
+        context["help_form"] = HelpRequestForm(auto_id=_ids("help"))
         context["my_team"] = my_team(student)
     else:
-        context["contact_form"] = ContactForm()
+        context["contact_form"] = ContactForm(auto_id=_ids("contact"))
     return context
 
 
@@ -197,7 +206,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         context["guardians"] = guardians_for(student, timezone.localdate(), access)
         context["is_adult"] = is_adult(student, timezone.localdate())
         if access.allows(Action.CHANGE, Part.CONTACT):
-            context["guardian_form"] = GuardianForm()
+            context["guardian_form"] = GuardianForm(auto_id=_ids("guardian"))
     if Part.SUPPORT in parts:
         context["team"] = student.support_team.filter(ended_on__isnull=True).select_related("user")
         may_change = access.allows(Action.CHANGE, Part.SUPPORT)
@@ -227,7 +236,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         concerns=timeline_shows_concerns(access),
     )
     if not is_own_file(user, student):
-        context["concern_form"] = ConcernForm()
+        context["concern_form"] = ConcernForm(auto_id=_ids("concern"))
     if Part.ABSENCE in parts:
         reports = student.absence_reports.all()
         if since is not None:
@@ -263,8 +272,12 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             Action.CHANGE, Part.SUPPORT
         ):
             context["may_record_leaving"] = True
-            context["departure_form"] = DepartureForm() if student.left_on is None else None
-            context["return_form"] = ReturnForm() if student.left_on is not None else None
+            context["departure_form"] = (
+                DepartureForm(auto_id=_ids("departure")) if student.left_on is None else None
+            )
+            context["return_form"] = (
+                ReturnForm(auto_id=_ids("return")) if student.left_on is not None else None
+            )
             context["outcome_form"] = ContactOutcomeForm()
     access_log_record(
         actor=user,
