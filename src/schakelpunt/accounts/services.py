@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from schakelpunt.access.policy import may_grant_role, must_use_second_factor
 from schakelpunt.refdata.models import Municipality, RmcRegion
 
+from .mail import send_invitation_email
 from .models import (
     GrantOutcome,
     Location,
@@ -28,7 +29,6 @@ from .models import (
     User,
 )
 from .roles import ROLE_ORGANISATION_KINDS, OrganisationKind, Role
-from .tasks import send_invitation_email
 
 # A code by e-mail before a first authenticator app: how long it lasts, how often it may be
 # tried, and how many may be asked for in an hour.

@@ -26,6 +26,7 @@ from schakelpunt.notifications.services import notify
 from schakelpunt.students.models import Guardian, Student
 from schakelpunt.support.plans import plan_action_add
 
+from .mail import send_meeting_invitation
 from .models import (
     AgendaItem,
     Attendance,
@@ -35,7 +36,6 @@ from .models import (
     Participant,
     ParticipantKind,
 )
-from .tasks import send_meeting_invitation
 
 REMIND_HOURS_AHEAD = 24
 

@@ -1,41 +1,18 @@
-"""Meeting jobs: invitations by e-mail (with .ics) after commit, reminders the day before."""
+"""Meeting jobs: reminders the day before. Jobs call services; services never import this.
 
-from django.core.mail import EmailMessage
-from django.utils import timezone
+The worker finds its work in `tasks` modules, so the e-mail deliveries that services queue
+(mail.py) are named here too.
+"""
+
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
+from .mail import send_meeting_invitation
+from .services import reminders_send
 
-@db_task(retries=3, retry_delay=60)
-def send_meeting_invitation(participant_id: int, base_url: str) -> None:
-    from .ics import meeting_ics
-    from .models import Participant
-
-    participant = (
-        Participant.objects.select_related("meeting__chair").filter(pk=participant_id).first()
-    )
-    if participant is None or not participant.email:
-        return
-    meeting = participant.meeting
-    when = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y %H:%M")
-    message = EmailMessage(
-        subject=f"Uitnodiging: {meeting.title} ({when})",
-        body=(
-            f"Beste {participant.name},\n\nU bent uitgenodigd voor {meeting.title} op {when}"
-            + (f", {meeting.place}" if meeting.place else "")
-            + f".\nDe voorbereiding staat in Schakelpunt: {base_url.rstrip('/')}/overleg/"
-            f"{meeting.pk}/\n\nDe uitnodiging voor uw agenda zit in de bijlage."
-        ),
-        to=[participant.email],
-    )
-    message.attach(
-        "uitnodiging.ics", meeting_ics(meeting, attendee_email=participant.email), "text/calendar"
-    )
-    message.send()
+__all__ = ["remind_participants", "send_meeting_invitation"]
 
 
 @db_periodic_task(crontab(minute="0"))
 def remind_participants() -> int:
-    from .services import reminders_send
-
     return reminders_send()

@@ -15,8 +15,8 @@ from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.students.models import Student
 
+from .mail import send_notification_email
 from .models import Notification
-from .tasks import send_notification_email
 
 
 def involved_people(student: Student, coordinator_id: int | None) -> set[int]:

@@ -64,7 +64,7 @@ def rmc_leavers(user: User, today: date) -> QuerySet[Student]:
             has_basic_qualification=False,
             date_of_birth__gt=years_before(today, RMC_AGE_LIMIT),
         )
-        .select_related("residence_municipality", "programme")
+        .select_related("residence_municipality", "programme", "institution")
         .order_by("-left_on", "last_name")
     )
 

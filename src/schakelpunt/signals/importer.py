@@ -266,19 +266,15 @@ def _insert(rows: list[Row], progress: Progress | None) -> None:
     )
 
 
-def absence_import_job_start(
+def absence_import_job_create(
     *, actor: User, institution: Organisation, filename: str, data: bytes
 ) -> AbsenceImportJob:
-    """Queue a file for the background worker; the screen follows its progress."""
-    from .tasks import run_absence_import
-
+    """Keep an uploaded file for the worker (tasks.absence_import_job_start queues it)."""
     if not may_import_absence(actor, institution):
         raise PermissionDenied
-    job = AbsenceImportJob.objects.create(
+    return AbsenceImportJob.objects.create(
         institution=institution, uploaded_by=actor, filename=filename[:255], data=data
     )
-    transaction.on_commit(lambda: run_absence_import(job.pk))
-    return job
 
 
 def absence_import_job_run(job_id: int) -> None:

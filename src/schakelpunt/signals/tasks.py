@@ -1,16 +1,22 @@
-"""Daily signalling jobs; each is safe to re-run."""
+"""Signalling jobs (each safe to re-run) and the absence import in the background.
+
+Jobs call services; services never import this module.
+"""
 
 from datetime import date
+from functools import partial
 
+from django.db import transaction
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from schakelpunt.accounts.models import Organisation
+from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 
 from .daily import daily_signals_compute
-from .importer import absence_import_job_run
+from .importer import absence_import_job_create, absence_import_job_run
+from .models import AbsenceImportJob
 from .quality import quality_compute
 from .triage import escalate_stale_concerns
 
@@ -33,6 +39,17 @@ def escalate_concerns_without_follow_up() -> int:
 @db_task()
 def run_absence_import(job_id: int) -> None:
     absence_import_job_run(job_id)
+
+
+def absence_import_job_start(
+    *, actor: User, institution: Organisation, filename: str, data: bytes
+) -> AbsenceImportJob:
+    """Keep the file and hand it to the worker once committed; the screen follows its progress."""
+    job = absence_import_job_create(
+        actor=actor, institution=institution, filename=filename, data=data
+    )
+    transaction.on_commit(partial(run_absence_import, job.pk))
+    return job
 
 
 @db_task()

@@ -20,6 +20,7 @@ from schakelpunt.access.policy import (
     institutions_for_signal_quality,
     may_configure_institution,
     may_import_absence,
+    students_for_export,
     students_for_follow_up,
     students_for_user,
 )
@@ -28,6 +29,7 @@ from schakelpunt.accounts.models import Level, Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.accounts.selectors import memberships_for
 from schakelpunt.core.exports import csv_writer
+from schakelpunt.students.filters import query_without_page
 
 from .config import EDITABLE, signal_settings_for, signal_settings_update
 from .follow_up import (
@@ -36,18 +38,26 @@ from .follow_up import (
     report_follow_up_record,
     rmc_leavers,
 )
-from .forms import AbsenceImportForm, MarkReportedForm, SignalSettingsForm
-from .importer import absence_import_job_start
+from .forms import (
+    AbsenceImportForm,
+    LeaverFilterForm,
+    MarkReportedForm,
+    ReportFilterForm,
+    SignalSettingsForm,
+)
 from .models import (
     AbsenceImportJob,
     AbsenceReport,
-    AbsenceReportKind,
     FollowUpStatus,
     SignalQualityRun,
 )
 from .quality import follow_through, quality_row
+from .selectors import filter_leavers, filter_reports, report_kind_label
 from .services import absence_report_mark_reported
-from .tasks import run_quality_compute
+from .tasks import absence_import_job_start, run_quality_compute
+
+# Name, number and date of birth, and the report with the residence municipality it goes to.
+REPORT_EXPORT_PARTS = frozenset({Part.IDENTITY, Part.ABSENCE})
 
 
 def _reports_for(user: User) -> QuerySet[AbsenceReport]:
@@ -59,16 +69,11 @@ def _reports_for(user: User) -> QuerySet[AbsenceReport]:
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    reports = _reports_for(user)
-    status = request.GET.get("status", "open")
-    kind = request.GET.get("soort", "")
-    if status == "open":
-        reports = reports.filter(reported_on__isnull=True)
-    elif status == "gemeld":
-        reports = reports.filter(reported_on__isnull=False)
-    if kind in AbsenceReportKind.values:
-        reports = reports.filter(kind=kind)
-    reports = reports.order_by("-end_date", "student__last_name")
+    filter_form = _report_filter_form(request, user)
+    reports = filter_reports(_reports_for(user), filter_form.report_filter())
+    reports = reports.select_related("student__institution").order_by(
+        "-end_date", "student__last_name", "pk"
+    )
     page = Paginator(reports, 30).get_page(request.GET.get("pagina"))
     changeable = set(
         students_for_user(user, part=Part.ABSENCE, action=Action.CHANGE)
@@ -94,9 +99,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "signals/worklist.html",
         {
             "page": page,
-            "status": status,
-            "kind": kind,
-            "kinds": AbsenceReportKind.choices,
+            "filter_form": filter_form,
+            "query": query_without_page(request.GET),
             "may_mark": may_mark,
             "statuses": FollowUpStatus.choices,
             "form": MarkReportedForm(),
@@ -126,13 +130,35 @@ def mark_reported(request: HttpRequest, report_id: int) -> HttpResponse:
     return redirect("signals:worklist")
 
 
+def _report_filter_form(request: HttpRequest, user: User) -> ReportFilterForm:
+    return ReportFilterForm(
+        request.GET,
+        students=students_for_user(user, part=Part.ABSENCE),
+        places=("school", "locatie", "gemeente"),
+    )
+
+
 @login_required
 def worklist_export(request: HttpRequest) -> HttpResponse:
-    """The open reports as CSV (the same columns as `schakelpunt absence reports`)."""
+    """The reports as the list shows them (open ones unless filtered otherwise), as CSV for
+    leerplicht/RMC: who, which school, which municipality, which report in words."""
     user: User = request.user  # type: ignore[assignment]
-    reports = list(_reports_for(user).filter(reported_on__isnull=True).order_by("end_date"))
+    filter_form = _report_filter_form(request, user)
+    reports = list(
+        filter_reports(_reports_for(user), filter_form.report_filter())
+        .filter(student__in=students_for_export(user, REPORT_EXPORT_PARTS))
+        .select_related("student__institution", "student__location")
+        .order_by("end_date", "student__last_name", "pk")
+    )
     if not reports:
         raise Http404
+    students = {r.student_id: r.student for r in reports}
+    # School and location only of the students whose enrolment this user may export.
+    with_school = set(
+        students_for_export(user, frozenset({Part.ENROLMENT}))
+        .filter(pk__in=students)
+        .values_list("pk", flat=True)
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="verzuimmeldingen.csv"'
     response.write("\ufeff")
@@ -140,32 +166,58 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
     writer.writerow(
         [
             "studentnummer",
+            "naam",
+            "geboortedatum",
+            "school",
+            "locatie",
+            "woongemeente",
             "soort melding",
             "begindatum",
             "einddatum",
             "ongeoorloofde uren",
+            "gemeld op",
+            "kenmerk",
+            "opvolging",
             "versie regels",
         ]
     )
     for r in reports:
+        s = r.student
         writer.writerow(
             [
-                r.student.student_number,
-                r.kind,
+                s.student_number,
+                s.full_name,
+                s.date_of_birth.isoformat(),
+                s.institution.name if s.pk in with_school else "",
+                s.location.name if s.pk in with_school else "",
+                s.residence_municipality.name if s.residence_municipality else "",
+                report_kind_label(r.kind),
                 r.start_date.isoformat(),
                 r.end_date.isoformat(),
                 r.unauthorised_hours,
+                r.reported_on.isoformat() if r.reported_on else "",
+                r.reference,
+                r.get_follow_up_status_display(),
                 r.rules_version,
             ]
         )
     access_log_record(
         actor=user,
-        students=[r.student for r in reports],
+        students=students.values(),
         action=Action.EXPORT,
-        parts=[Part.IDENTITY, Part.ABSENCE],
+        parts=REPORT_EXPORT_PARTS,
         role="absence-worklist",
         path=request.path,
     )
+    if with_school:
+        access_log_record(
+            actor=user,
+            students=[s for pk, s in students.items() if pk in with_school],
+            action=Action.EXPORT,
+            parts=[Part.ENROLMENT],
+            role="absence-worklist",
+            path=request.path,
+        )
     return response
 
 
@@ -290,7 +342,12 @@ def rmc_list(request: HttpRequest) -> HttpResponse:
     """Students who left without startkwalificatie before 23: who is following them up."""
     user: User = request.user  # type: ignore[assignment]
     today = timezone.localdate()
-    page = Paginator(rmc_leavers(user, today), 30).get_page(request.GET.get("pagina"))
+    leavers = rmc_leavers(user, today)
+    filter_form = LeaverFilterForm(
+        request.GET, students=leavers, places=("school", "locatie", "gemeente")
+    )
+    leavers = filter_leavers(leavers, filter_form.leaver_filter())
+    page = Paginator(leavers, 30).get_page(request.GET.get("pagina"))
     students = list(page.object_list)
     follow_ups = leaver_follow_ups(students)
     followers = set(
@@ -316,7 +373,13 @@ def rmc_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "signals/rmc_list.html",
-        {"page": page, "rows": rows, "statuses": FollowUpStatus.choices},
+        {
+            "page": page,
+            "rows": rows,
+            "statuses": FollowUpStatus.choices,
+            "filter_form": filter_form,
+            "query": query_without_page(request.GET),
+        },
     )
 
 

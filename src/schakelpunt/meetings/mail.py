@@ -1,0 +1,37 @@
+"""E-mail a service queues after commit: the invitation with its .ics file.
+
+A delivery reads what the service saved and sends it; it calls no service, so services may
+queue it (tasks.py holds the jobs that call services, and services never import tasks).
+"""
+
+from django.core.mail import EmailMessage
+from django.utils import timezone
+from huey.contrib.djhuey import db_task
+
+from .ics import meeting_ics
+from .models import Participant
+
+
+@db_task(retries=3, retry_delay=60)
+def send_meeting_invitation(participant_id: int, base_url: str) -> None:
+    participant = (
+        Participant.objects.select_related("meeting__chair").filter(pk=participant_id).first()
+    )
+    if participant is None or not participant.email:
+        return
+    meeting = participant.meeting
+    when = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y %H:%M")
+    message = EmailMessage(
+        subject=f"Uitnodiging: {meeting.title} ({when})",
+        body=(
+            f"Beste {participant.name},\n\nU bent uitgenodigd voor {meeting.title} op {when}"
+            + (f", {meeting.place}" if meeting.place else "")
+            + f".\nDe voorbereiding staat in Schakelpunt: {base_url.rstrip('/')}/overleg/"
+            f"{meeting.pk}/\n\nDe uitnodiging voor uw agenda zit in de bijlage."
+        ),
+        to=[participant.email],
+    )
+    message.attach(
+        "uitnodiging.ics", meeting_ics(meeting, attendee_email=participant.email), "text/calendar"
+    )
+    message.send()
