@@ -37,6 +37,7 @@ test: install-dev lint types
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 types: install-dev
 	$(BIN)/mypy
