@@ -12,6 +12,9 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from schakelpunt.support.models import LifeDomain, Tier, TrajectoryState
+from schakelpunt.support.selectors import CaseloadFilter
+
 from .models import Student
 from .selectors import (
     StudentFilter,
@@ -29,7 +32,12 @@ class ListFilterForm(forms.Form):
     `places` names the place filters a list offers: "locatie", "school", "gemeente".
     """
 
-    q = forms.CharField(label=_("Zoek op naam of studentnummer"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Zoek op naam of studentnummer"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
 
     def __init__(
         self,
@@ -88,3 +96,34 @@ def query_without_page(data: QueryDict) -> str:
     params.pop("pagina", None)
     encoded = params.urlencode()
     return f"{encoded}&" if encoded else ""
+
+
+class CaseloadFilterForm(ListFilterForm):
+    mine = forms.BooleanField(label=_("Alleen waar ik regisseur ben"), required=False)
+    state = forms.ChoiceField(
+        label=_("Fase"),
+        required=False,
+        choices=[
+            ("", _("Alle studenten")),
+            ("any", _("Met lopend traject")),
+            *[(s, label) for s, label in TrajectoryState.choices if s != "closed"],
+        ],
+    )
+    tier = forms.ChoiceField(label=_("Zwaarte"), required=False, choices=[ALL, *Tier.choices])
+    domain = forms.ChoiceField(
+        label=_("Leefgebied"), required=False, choices=[ALL, *LifeDomain.choices]
+    )
+    overdue = forms.BooleanField(label=_("Met acties te laat"), required=False)
+    review_soon = forms.BooleanField(label=_("Evaluatie binnen 2 weken"), required=False)
+
+    def caseload_filter(self) -> CaseloadFilter:
+        chosen = self.chosen()
+        return CaseloadFilter(
+            students=self.student_filter(),
+            mine=chosen.get("mine", False),
+            state=chosen.get("state", ""),
+            tier=chosen.get("tier", ""),
+            domain=chosen.get("domain", ""),
+            overdue=chosen.get("overdue", False),
+            review_soon=chosen.get("review_soon", False),
+        )

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -48,7 +47,6 @@ from schakelpunt.support.forms import (
 )
 from schakelpunt.support.models import SupportPlan, Tier, Trajectory, TrajectoryState
 from schakelpunt.support.selectors import (
-    CaseloadFilter,
     coordinator_candidates,
     filter_caseload,
     my_team,
@@ -62,40 +60,32 @@ from schakelpunt.support.workflow import next_states
 from schakelpunt.transitions.forms import ContactOutcomeForm, DepartureForm, ReturnForm
 from schakelpunt.transitions.models import Departure, HandoverRecord, IntakeConversation
 
-from .forms import CaseloadFilterForm, GuardianForm, StudentImportForm
+from .filters import CaseloadFilterForm, ListFilterForm, query_without_page
+from .forms import GuardianForm, StudentImportForm
 from .importer import student_import
 from .models import Student
-from .selectors import guardians_for, is_adult
+from .selectors import filter_by_student, guardians_for, is_adult
 from .services import guardian_add, guardian_set_consent
 
 PAGE_SIZE = 25
 EXPORT_PARTS = frozenset({Part.IDENTITY, Part.ENROLMENT})
 
 
-def _search(students: QuerySet[Student], query: str) -> QuerySet[Student]:
-    for word in query.split()[:4]:
-        students = students.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(preferred_name__icontains=word)
-            | Q(student_number__iexact=word)
-        )
-    return students
-
-
 @login_required
 def student_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    query = request.GET.get("q", "").strip()[:100]
+    visible = students_for_user(user)
+    filter_form = ListFilterForm(request.GET, students=visible)
     students = (
-        _search(students_for_user(user), query)
+        filter_by_student(visible, filter_form.student_filter())
         .select_related("programme", "location")
         .order_by("last_name", "first_name", "pk")
     )
     page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("pagina"))
     context = {
         "page": page,
-        "query": query,
+        "filter_form": filter_form,
+        "query": query_without_page(request.GET),
         # Programme and location only of the students whose enrolment the user may see.
         "enrolment_shown": student_ids_showing(
             user, [s.pk for s in page.object_list], Part.ENROLMENT
@@ -387,20 +377,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
     """Students whose support the user may see, with their trajectory, filtered and sorted."""
     user: User = request.user  # type: ignore[assignment]
     today = timezone.localdate()
-    form = CaseloadFilterForm(request.GET or None)
-    chosen = CaseloadFilter()
-    if form.is_valid():
-        data = form.cleaned_data
-        chosen = CaseloadFilter(
-            mine=data["mine"],
-            state=data["state"],
-            tier=data["tier"],
-            domain=data["domain"],
-            overdue=data["overdue"],
-            review_soon=data["review_soon"],
-        )
-    students = with_support_overview(students_for_user(user, part=Part.SUPPORT), today)
-    students = filter_caseload(students, chosen, user=user, today=today)
+    visible = students_for_user(user, part=Part.SUPPORT)
+    form = CaseloadFilterForm(request.GET, students=visible)
+    students = with_support_overview(visible, today)
+    students = filter_caseload(students, form.caseload_filter(), user=user, today=today)
     sort = request.GET.get("sorteer", "naam")
     order: tuple[str, ...] = CASELOAD_SORTS.get(sort.lstrip("-"), CASELOAD_SORTS["naam"])
     if sort.startswith("-"):

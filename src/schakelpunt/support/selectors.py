@@ -1,6 +1,6 @@
 """Reads about support: the open trajectory, who may coordinate, the timeline."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from schakelpunt.access.policy import CARE_TEAM_ROLES, concern_visible_to_studen
 from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.students.models import Student
+from schakelpunt.students.selectors import StudentFilter, filter_by_student
 
 from .models import (
     LifeDomain,
@@ -243,6 +244,7 @@ def with_support_overview(students: QuerySet[Student], today: date) -> QuerySet[
 
 @dataclass(frozen=True)
 class CaseloadFilter:
+    students: StudentFilter = field(default_factory=StudentFilter)
     mine: bool = False
     state: str = ""
     tier: str = ""
@@ -259,6 +261,7 @@ def filter_caseload(
     students: QuerySet[Any], f: CaseloadFilter, *, user: User, today: date
 ) -> QuerySet[Any]:
     """Apply the work-view filters to students already annotated by with_support_overview."""
+    students = filter_by_student(students, f.students)
     if f.mine:
         students = students.filter(trajectory_coordinator_id=user.pk)
     if f.state in TrajectoryState.values:
