@@ -60,6 +60,8 @@ def test_rundemo_builds_serves_and_stops_cleanly(tmp_path):
         )
         try:
             assert wait_for(f"http://127.0.0.1:{port}/account/inloggen/", process, 90) == 200
+            icon = urllib.request.urlopen(f"http://127.0.0.1:{port}/favicon.ico", timeout=5)
+            assert icon.status == 200 and icon.read(4) == b"\x00\x00\x01\x00"
             css = urllib.request.urlopen(
                 f"http://127.0.0.1:{port}/static/css/schakelpunt.css", timeout=5
             )
@@ -77,6 +79,10 @@ def test_rundemo_builds_serves_and_stops_cleanly(tmp_path):
     output = log.read_text()
     assert "Traceback" not in output, output
     assert "Demoregio gebouwd: 200 studenten" in output
+    # Links in e-mails and .ics files point where this demo serves (issue 16).
+    assert f"Links in e-mails en agenda-uitnodigingen wijzen naar http://127.0.0.1:{port}/." in (
+        output
+    )
     for name in ("coach", "zorgcoordinator", "hulpverlener", "rmc", "gemeente", "student"):
         assert f"{name}@demo.schakelpunt.nl" in output
     assert (tmp_path / "schakelpunt.sqlite3").exists()
@@ -87,3 +93,40 @@ def test_rundemo_builds_serves_and_stops_cleanly(tmp_path):
         [pgrep, "-f", f"run_huey.*{tmp_path}"], capture_output=True, text=True, check=False
     )
     assert workers.stdout.strip() == ""
+
+
+def _demo_setting(name: str, env: dict[str, str], tmp_path) -> str:
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    found = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings; "
+            f"print(settings.{name})",
+        ],
+        env=base
+        | {
+            "DJANGO_SETTINGS_MODULE": "schakelpunt.conf.demo",
+            "SCHAKELPUNT_DATA_DIR": str(tmp_path),
+        }
+        | env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return found.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"DEMO_ADDR": "127.0.0.1:8123"}, "http://127.0.0.1:8123"),
+        ({"DEMO_ADDR": "0.0.0.0:8124"}, "http://127.0.0.1:8124"),
+        ({"DEMO_ADDR": "8125"}, "http://127.0.0.1:8125"),
+        ({"DEMO_ADDR": "8126", "SITE_URL": "https://demo.example.nl"}, "https://demo.example.nl"),
+    ],
+)
+def test_demo_links_follow_the_address_it_serves_on(tmp_path, env, expected):
+    """Links in e-mails and .ics files pointed at port 8000 whatever DEMO_ADDR said."""
+    assert _demo_setting("SITE_URL", env, tmp_path) == expected

@@ -1,3 +1,5 @@
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
@@ -9,7 +11,15 @@ router = DefaultRouter()
 router.register("students", StudentViewSet, basename="student")
 router.register("referrals", ReferralViewSet, basename="referral")
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico whatever a page's <link rel="icon"> says; the icon itself
+    is a static file (hashed name in production), looked up when asked."""
+    return HttpResponseRedirect(static("favicon.ico"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", include("schakelpunt.core.urls")),
     path("account/", include("schakelpunt.accounts.urls")),
     path("studenten/", include("schakelpunt.students.urls")),

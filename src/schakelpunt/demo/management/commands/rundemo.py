@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from schakelpunt.demo.address import site_url_for
+
 
 class Command(BaseCommand):
     help = "Start de demo: database bijwerken, demoregio bouwen als die er nog niet is, serveren."
@@ -23,20 +25,31 @@ class Command(BaseCommand):
             raise CommandError(
                 "rundemo werkt alleen met de demo-instellingen (schakelpunt.conf.demo)."
             )
+        addr = options["addr"]
+        if getattr(settings, "SITE_URL_FOLLOWS_DEMO_ADDR", False):
+            # Links in e-mails and .ics files point where this demo serves (also --addr).
+            settings.SITE_URL = site_url_for(addr)
+        self.stdout.write("Database bijwerken…")
+        self.stdout.flush()
         call_command("migrate", verbosity=0)
         call_command("demo", students=options["students"], if_empty=True, stdout=self.stdout)
         worker = subprocess.Popen(
             [sys.executable, "-m", "schakelpunt", "run_huey", "--quiet"],
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]},
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
+                "DEMO_ADDR": addr,  # the worker's links (its own settings) follow it too
+            },
         )
         # Stopped with SIGTERM as with Ctrl+C: leave through `finally`, so the worker stops too.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         self.stdout.write(f"\nAchtergrondtaken draaien (proces {worker.pid}).")
+        self.stdout.write(f"Schakelpunt draait op http://{addr}/ — stoppen met Ctrl+C.")
         self.stdout.write(
-            f"Schakelpunt draait op http://{options['addr']}/ — stoppen met Ctrl+C.\n"
+            f"Links in e-mails en agenda-uitnodigingen wijzen naar {settings.SITE_URL}/.\n"
         )
         try:
-            call_command("runserver", options["addr"], use_reloader=False, use_threading=True)
+            call_command("runserver", addr, use_reloader=False, use_threading=True)
         finally:
             worker.send_signal(signal.SIGTERM)
             try:
