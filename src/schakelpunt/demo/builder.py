@@ -6,6 +6,8 @@ Names come from Faker (nl_NL): no real person is ever in the demo.
 """
 
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -180,6 +182,27 @@ def demo_exists() -> bool:
     return Organisation.objects.filter(name=INSTITUTION_NAME).exists()
 
 
+Progress = Callable[[str], None]
+
+
+def dutch_count(n: int) -> str:
+    """21000 as 21.000, as Dutch readers write it."""
+    return f"{n:,}".replace(",", ".")
+
+
+class _Steps:
+    """One line per step of the build, with its counts and the seconds since the start, so
+    that the first build (minutes at 21,000 students) shows it is working."""
+
+    def __init__(self, report: Progress | None) -> None:
+        self.report = report
+        self.started = time.monotonic()
+
+    def done(self, text: str) -> None:
+        if self.report is not None:
+            self.report(f"  [{time.monotonic() - self.started:4.0f} s] {text}")
+
+
 def _weighted(rng: random.Random, weights: dict[Any, int], k: int) -> list[Any]:
     return rng.choices(list(weights), weights=list(weights.values()), k=k)
 
@@ -219,18 +242,21 @@ class _Builder:
         )
 
 
-def build_demo_region(*, students: int = 21_000, seed: int = 2026) -> DemoSummary:
-    """Build the region in one transaction. Same seed and size: the same region."""
+def build_demo_region(
+    *, students: int = 21_000, seed: int = 2026, progress: Progress | None = None
+) -> DemoSummary:
+    """Build the region in one transaction. Same seed and size: the same region. `progress`
+    gets a line (in Dutch) after each step."""
     if students < MIN_STUDENTS:
         raise ValueError(f"A demo region needs at least {MIN_STUDENTS} students.")
     today = timezone.localdate()
     b = _Builder(seed=seed, today=today)
     with transaction.atomic():
-        _build(b, students)
+        _build(b, students, _Steps(progress))
     return b.summary
 
 
-def _build(b: _Builder, n_students: int) -> None:
+def _build(b: _Builder, n_students: int, steps: _Steps) -> None:
     rng, today = b.rng, b.today
     region = RmcRegion.objects.get(code=TWENTE)
     twente = list(Municipality.objects.filter(rmc_region=region).order_by("cbs_code"))
@@ -351,6 +377,10 @@ def _build(b: _Builder, n_students: int) -> None:
         )
     Student.objects.bulk_create(rows, batch_size=2000)
     b.summary.students = n_students
+    steps.done(
+        f"{dutch_count(n_students)} studenten ingeschreven op {len(locations)} locaties, "
+        f"{len(programmes)} opleidingen"
+    )
     students = list(
         Student.objects.filter(institution=roc)
         .select_related("programme__team__location")
@@ -410,6 +440,9 @@ def _build(b: _Builder, n_students: int) -> None:
     )
     Student.objects.filter(pk=own.pk).update(user=own_user)
     b.member(own_user, roc, Role.STUDENT)
+    steps.done(
+        f"{dutch_count(b.summary.users)} gebruikers en {dutch_count(b.summary.organisations)} organisaties"
+    )
 
     # The sociale kaart, and referrals with consent (about 1.5% of the students).
     outside = {s.residence_municipality_id for s in students if s.residence_municipality_id}
@@ -436,6 +469,10 @@ def _build(b: _Builder, n_students: int) -> None:
     )
     b.summary.referrals = referral_summary.referrals
     b.summary.services = Service.objects.count()
+    steps.done(
+        f"sociale kaart: {dutch_count(b.summary.services)} aanbod; "
+        f"{dutch_count(b.summary.referrals)} verwijzingen"
+    )
     Membership.objects.filter(user=care[locations[0].pk][0]).update(emergency_sharing=True)
 
     first_location = locations[0].pk
@@ -451,6 +488,10 @@ def _build(b: _Builder, n_students: int) -> None:
     )
     b.summary.trajectories = support.trajectories
     b.summary.open_trajectories = support.open
+    steps.done(
+        f"{dutch_count(support.trajectories)} ondersteuningstrajecten ({dutch_count(support.open)} lopend)"
+        " met plannen en gesprekken"
+    )
     # Parents of the demo student and some others (involved under 18; from 18 with consent).
     Guardian.objects.bulk_create(
         Guardian(
@@ -470,9 +511,12 @@ def _build(b: _Builder, n_students: int) -> None:
         message="Er is een ondersteuningstraject voor je gestart.",
     )
     b.summary.absence_records = build_absence(rng, roc, students, today)
+    steps.done(f"{dutch_count(b.summary.absence_records)} verzuimregistraties")
     b.summary.absence_reports = build_reports(rng, roc)
+    steps.done(f"{dutch_count(b.summary.absence_reports)} verzuimmeldingen volgens de regels")
     staff = [coach, *coach_for_team.values(), *(user for pair in care.values() for user in pair)]
     b.summary.concerns = build_signals(rng, roc, students, staff, today)
+    steps.done(f"{dutch_count(b.summary.concerns)} zorgsignalen")
 
     # The demo student's file has already been opened by the people around them.
     zc, sa = care[own.programme.team.location.pk]
@@ -493,10 +537,12 @@ def _build(b: _Builder, n_students: int) -> None:
         own=own,
         location_id=locations[0].pk,
     )
+    steps.done(f"{dutch_count(b.summary.meetings)} overleggen")
     # The morning jobs of the referrals: overdue first contacts escalated, turning 18 alerted.
     escalate_overdue_referrals(today)
     adulthood_alerts(today)
-    build_aftercare(rng, today)
+    aftercare = build_aftercare(rng, today)
+    steps.done(f"ochtendtaken gedaan; {dutch_count(aftercare)} nazorgcontacten")
     b.summary.handovers, b.summary.non_arrivals = build_intake(
         rng=rng,
         fake=b.fake,
@@ -504,7 +550,11 @@ def _build(b: _Builder, n_students: int) -> None:
         vo_schools=list(Organisation.objects.filter(kind=OrganisationKind.VO_SCHOOL)),
         today=today,
     )
-    b.summary.trajectories += build_history(
+    steps.done(
+        f"{dutch_count(b.summary.handovers)} warme overdrachten, "
+        f"{dutch_count(b.summary.non_arrivals)} niet verschenen"
+    )
+    history = build_history(
         rng=rng,
         fake=b.fake,
         today=today,
@@ -512,4 +562,7 @@ def _build(b: _Builder, n_students: int) -> None:
         services=services,
         coordinators=[user for pair in care.values() for user in pair],
     )
-    build_funding(roc, services)
+    b.summary.trajectories += history
+    steps.done(f"twee vorige schooljaren: {dutch_count(history)} trajecten")
+    funded = build_funding(roc, services)
+    steps.done(f"financiering: {dutch_count(funded)} tarieven van aanbod")

@@ -38,6 +38,8 @@ from schakelpunt.referrals.models import (
 )
 from schakelpunt.students.models import Student
 
+from .schooldays import on_school_day
+
 J, W, P, Z, S, V = Law.JEUGDWET, Law.WMO, Law.PARTICIPATIEWET, Law.ZVW, Law.SCHOOL, Law.VSV_RMC
 
 
@@ -631,6 +633,7 @@ def _referral(
                 today,
             )
             day = max(day, r.accepted_on or day)
+            day = on_school_day(day, earliest=r.accepted_on, latest=today)
             moment = min(timezone.make_aware(datetime.combine(day, time(11))), now)
             r.first_contact_on = day
         elif step == ReferralStatus.HELP_STARTED:

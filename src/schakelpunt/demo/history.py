@@ -30,6 +30,8 @@ from schakelpunt.transitions.models import (
     LeavingReason,
 )
 
+from .schooldays import on_school_day
+
 
 @dataclass(frozen=True)
 class YearStory:
@@ -187,7 +189,9 @@ def _support(
             service = rng.choice(with_account)
             sent = opened + timedelta(days=rng.randrange(3, 20))
             accepted = sent + timedelta(days=rng.randrange(1, 6))
-            contact = accepted + timedelta(days=rng.randrange(2, 14))
+            contact = on_school_day(
+                accepted + timedelta(days=rng.randrange(2, 14)), earliest=accepted
+            )
             successful = rng.random() < 0.72
             ended = min(contact + timedelta(days=rng.randrange(40, 240)), today)
             referrals.append(
@@ -245,7 +249,9 @@ def _aftercare(rng: random.Random, early_leavers: list[Student], today: date) ->
                     departure=departure,
                     months=months,
                     due_on=due,
-                    done_on=due + timedelta(days=rng.randrange(0, 10)),
+                    done_on=on_school_day(
+                        due + timedelta(days=rng.randrange(0, 10)), earliest=due, latest=today
+                    ),
                     outcome=rng.choices(outcomes, weights=[4, 4, 3, 2, 2, 1])[0],
                 )
             )

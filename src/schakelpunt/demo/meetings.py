@@ -22,6 +22,8 @@ from schakelpunt.students.models import Student
 from schakelpunt.support.models import Trajectory, TrajectoryState
 from schakelpunt.support.plans import plan_action_add
 
+from .schooldays import on_school_day
+
 QUESTIONS = [
     "Stage loopt vast en het verzuim stijgt; wie doet wat?",
     "Thuis is het onrustig; is er een plek om te leren en wie helpt het gezin?",
@@ -86,6 +88,11 @@ def build_meetings(
         held = i % 2 == 1
         day = today + (
             -timedelta(days=rng.randrange(3, 40)) if held else timedelta(days=rng.randrange(1, 14))
+        )
+        day = (
+            on_school_day(day, latest=today - timedelta(days=1))
+            if held
+            else on_school_day(day, earliest=today + timedelta(days=1))
         )
         # During school hours, on the hour or the half hour.
         starts = timezone.make_aware(datetime.combine(day, time(9 + i % 6, 30 if i % 2 else 0)))

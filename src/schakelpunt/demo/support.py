@@ -31,6 +31,8 @@ from schakelpunt.support.models import (
     TrajectoryState,
 )
 
+from .schooldays import on_school_day
+
 SHARE_WITH_TRAJECTORY = 0.20
 STATE_WEIGHTS = {
     TrajectoryState.CLOSED: 55,
@@ -373,6 +375,7 @@ def _build_contacts(
         opened = timezone.localtime(t.opened_at).date()
         for _ in range(rng.randrange(1, 4)):
             day = opened + timedelta(days=rng.randrange(0, max((today - opened).days, 1)))
+            day = on_school_day(day, earliest=opened, latest=today)
             notes.append(
                 ContactNote(
                     student=t.student,
@@ -396,7 +399,10 @@ def _build_contacts(
                 ContactNote(
                     student=t.student,
                     kind=ContactKind.CONVERSATION,
-                    happened_on=today + timedelta(days=rng.randrange(1, 15)),
+                    happened_on=on_school_day(
+                        today + timedelta(days=rng.randrange(1, 15)),
+                        earliest=today + timedelta(days=1),
+                    ),
                     participants=str(coordinator),
                     summary="",
                     author=coordinator,

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -201,3 +203,70 @@ def test_the_monitor_tells_the_regions_story_over_two_years(region):
     assert referred[0] > referred[1]
     assert ind.early_leavers(students, before) > 0
     assert sum(ind.aftercare_outcomes(students, before).values()) > 0
+
+
+def test_appointments_fall_on_school_days(region):
+    """Issue 16: demo appointments fell on Saturdays and Sundays. Meetings, conversations
+    (past and planned), first contacts after a referral and aftercare contacts are on school
+    days: Monday to Friday, outside the holidays the demo knows of."""
+    from django.utils import timezone
+
+    from schakelpunt.demo.schooldays import CALENDAR
+    from schakelpunt.meetings.models import Meeting
+    from schakelpunt.referrals.models import Referral
+    from schakelpunt.support.models import ContactNote
+    from schakelpunt.transitions.models import AftercareContact
+
+    today = timezone.localdate()
+    days = {
+        "meetings": [
+            timezone.localtime(m).date()
+            for m in Meeting.objects.values_list("starts_at", flat=True)
+        ],
+        "contacts": list(ContactNote.objects.values_list("happened_on", flat=True)),
+        "first contacts": list(
+            Referral.objects.filter(first_contact_on__isnull=False).values_list(
+                "first_contact_on", flat=True
+            )
+        ),
+        "aftercare": list(
+            AftercareContact.objects.filter(done_on__isnull=False).values_list("done_on", flat=True)
+        ),
+    }
+    assert days["meetings"] and days["contacts"] and days["first contacts"]
+    assert any(day > today for day in days["meetings"])  # some still to come
+    assert any(day > today for day in days["contacts"])  # and planned conversations
+    for kind, found in days.items():
+        weekend = sorted({d for d in found if not CALENDAR.is_school_day(d)})
+        assert not weekend, (kind, weekend[:5])
+
+
+def test_the_build_tells_what_it_is_doing(db, capsys):
+    """Issue 16: the first build printed nothing for almost three minutes. Now a line per
+    step, in Dutch, with its counts, while it builds."""
+    from schakelpunt.students.models import Student as Students
+
+    lines: list[str] = []
+
+    def seen(line: str) -> None:
+        # Written while building: the students are there before the build ends.
+        lines.append(f"{line} | {Students.objects.count()}")
+
+    build_demo_region(students=60, seed=1, progress=seen)
+    assert len(lines) >= 10
+    assert "60 studenten ingeschreven" in lines[0]
+    assert all(re.search(r"\[\s*\d+ s\] .*\d", line) for line in lines), lines
+    for word in ("gebruikers", "verwijzingen", "trajecten", "verzuimmeldingen", "overleggen"):
+        assert any(word in line for line in lines), word
+    call_command("demo", students=60, seed=2, if_empty=True)  # already there: no build
+    assert "[" not in capsys.readouterr().out.split("Demo-inlognamen")[0]
+
+
+def test_the_demo_command_prints_its_steps_as_they_happen(db, capsys):
+    call_command("demo", students=60, seed=1)
+    out = capsys.readouterr().out
+    steps = [line for line in out.splitlines() if re.match(r"\s+\[\s*\d+ s\]", line)]
+    assert len(steps) >= 10
+    assert out.index("Demoregio bouwen met 60 studenten") < out.index(steps[0])
+    assert out.index(steps[-1]) < out.index("Demoregio gebouwd: 60 studenten")
+    assert "Monitor voorberekenen" in out

@@ -9,6 +9,7 @@ from schakelpunt.demo.builder import (
     build_demo_region,
     demo_exists,
     demo_logins,
+    dutch_count,
 )
 from schakelpunt.monitor.snapshots import warm_monitor
 
@@ -42,7 +43,13 @@ class Command(BaseCommand):
                 )
             self.stdout.write("De demoregio staat al in de database; die wordt gebruikt.")
         else:
-            summary = build_demo_region(students=options["students"], seed=options["seed"])
+            self._progress(
+                f"Demoregio bouwen met {dutch_count(options['students'])} studenten "
+                "(bij 21.000 studenten duurt dat een paar minuten):"
+            )
+            summary = build_demo_region(
+                students=options["students"], seed=options["seed"], progress=self._progress
+            )
             self.stdout.write(
                 f"Demoregio gebouwd: {summary.students} studenten, "
                 f"{summary.organisations} organisaties, {summary.users} gebruikers, "
@@ -52,6 +59,12 @@ class Command(BaseCommand):
                 f"{summary.non_arrivals} niet verschenen, "
                 f"{summary.absence_reports} verzuimmeldingen."
             )
+            self._progress("Monitor voorberekenen voor de demologins…")
             built = warm_monitor()
             self.stdout.write(f"Monitor voorberekend: {built} dashboards.")
         write_logins(self.stdout, demo_logins())
+
+    def _progress(self, line: str) -> None:
+        """A line as soon as a step is done, also when the output is a pipe or a file."""
+        self.stdout.write(line)
+        self.stdout.flush()

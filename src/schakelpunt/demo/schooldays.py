@@ -1,0 +1,26 @@
+"""Appointments in the demo fall on school days: no meeting or conversation on a Saturday,
+a Sunday or in a holiday the demo knows of."""
+
+from datetime import date, timedelta
+
+from schakelpunt.signals.statutory import SchoolCalendar
+
+from .absence import HOLIDAYS_NOORD_2025_2026
+
+CALENDAR = SchoolCalendar(tuple((start, end) for _name, start, end in HOLIDAYS_NOORD_2025_2026))
+# The summer holiday is the longest stretch without school days (six weeks).
+FURTHEST = 50
+
+
+def on_school_day(day: date, *, earliest: date | None = None, latest: date | None = None) -> date:
+    """The school day nearest to `day` within [earliest, latest] (the day before first when
+    two are as near); `day` itself when there is none."""
+    for distance in range(FURTHEST):
+        for candidate in (day - timedelta(days=distance), day + timedelta(days=distance)):
+            if earliest is not None and candidate < earliest:
+                continue
+            if latest is not None and candidate > latest:
+                continue
+            if CALENDAR.is_school_day(candidate):
+                return candidate
+    return day
