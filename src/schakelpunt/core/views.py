@@ -44,6 +44,13 @@ def home(request: HttpRequest) -> HttpResponse:
                 "Studenten met een geaccepteerde verwijzing die toestemming gaven om gegevens "
                 "met uw organisatie te delen. U ziet alleen de gedeelde onderdelen."
             )
+        elif Role.ABSENCE_OFFICER in roles and Role.ATTENDANCE_OFFICER not in roles:
+            # The school's attendance coordinator keeps the absence of every student there.
+            context["students_heading"] = _("Studenten van uw school")
+            context["students_intro"] = _(
+                "U houdt het verzuim bij van alle studenten van uw school (of uw locatie) en "
+                "meldt het aan leerplicht of het RMC."
+            )
         else:
             context["students_heading"] = _("Meldingen in uw regio")
             context["students_intro"] = _(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     Exists,
     IntegerField,
     OuterRef,
@@ -282,16 +283,24 @@ def filter_caseload(
 
 
 def caseload_counts(students: QuerySet[Student], *, user: User, today: date) -> dict[str, int]:
-    """The numbers on the start page."""
-    annotated: QuerySet[Any] = with_support_overview(students, today)
-    return {
-        "open": annotated.filter(trajectory_state__isnull=False).count(),
-        "mine": annotated.filter(trajectory_coordinator_id=user.pk).count(),
-        "overdue": annotated.filter(has_overdue=True).count(),
-        "review_soon": filter_caseload(
-            annotated, CaseloadFilter(review_soon=True), user=user, today=today
-        ).count(),
-    }
+    """The numbers on the start page, as the caseload's filters count them: one query over
+    the open trajectories of these students (a student has one at most), not four over
+    every student."""
+    overdue = PlanAction.objects.filter(
+        plan__trajectory=OuterRef("pk"), done_on__isnull=True, due_on__lt=today
+    )
+    review_by = today + timedelta(days=REVIEW_SOON_DAYS)
+    counts: dict[str, int] = (
+        Trajectory.objects.exclude(state=TrajectoryState.CLOSED)
+        .filter(student_id__in=students.values("pk"))
+        .aggregate(
+            open=Count("pk"),
+            mine=Count("pk", filter=Q(coordinator_id=user.pk)),
+            overdue=Count("pk", filter=Q(Exists(overdue))),
+            review_soon=Count("pk", filter=Q(plan__review_on__lte=review_by)),
+        )
+    )
+    return counts
 
 
 @dataclass(frozen=True)
