@@ -21,6 +21,8 @@ from .selectors import entry_points_for, law_token
 
 ADULT_AGE = 18
 CONTINUED_YOUTH_CARE_UNTIL = 23
+# The laws under which a municipality decides (beschikt) on help.
+MUNICIPAL_LAWS = frozenset({Law.JEUGDWET, Law.WMO, Law.PARTICIPATIEWET})
 
 
 @dataclass(frozen=True)
@@ -99,4 +101,60 @@ def responsibility_for(student: Student, day: date) -> Responsibility:
         entry_points=entry,
         eighteenth_birthday=birthday,
         continued_youth_care=continued,
+    )
+
+
+@dataclass(frozen=True)
+class DecisionNeeded:
+    """A service that starts only after a beschikking: who gives it and under which law."""
+
+    service: Service
+    municipality: Municipality | None
+    law: Law | None
+    entry_points: list[Service]
+    youth_law_after_18: bool  # a Jeugdwet service for an adult without extended youth help
+
+    @property
+    def summary(self) -> str:
+        if self.municipality is None:
+            return _(
+                "Voor %(service)s is een beschikking nodig van de woongemeente van de student. "
+                "Die is nog onbekend: vul eerst de postcode van de student in."
+            ) % {"service": self.service.name}
+        values = {
+            "service": self.service.name,
+            "name": self.municipality.name,
+            "law": self.law.label if self.law else _("de wet die hier geldt"),
+        }
+        return (
+            _(
+                "Voor %(service)s is een beschikking nodig. Die geeft de gemeente %(name)s, de "
+                "woongemeente van de student (%(law)s). De hulp start pas als de beschikking er is."
+            )
+            % values
+        )
+
+
+def decision_needed(service: Service, responsibility: Responsibility) -> DecisionNeeded | None:
+    """None when the service starts without a beschikking."""
+    if not service.needs_decision:
+        return None
+    applying = [a.law for a in responsibility.laws]
+    law = next((code for code in applying if code in service.laws), None)
+    if law is None:
+        law = next((Law(code) for code in service.laws if code in MUNICIPAL_LAWS), None)
+    youth_after_18 = (
+        Law.JEUGDWET in service.laws
+        and responsibility.age >= ADULT_AGE
+        and not responsibility.continued_youth_care
+    )
+    entry: list[Service] = []
+    if responsibility.municipality is not None:
+        entry = entry_points_for(responsibility.municipality, law)
+    return DecisionNeeded(
+        service=service,
+        municipality=responsibility.municipality,
+        law=law,
+        entry_points=entry,
+        youth_law_after_18=youth_after_18,
     )

@@ -9,12 +9,15 @@ thousand services) is searched in milliseconds (bench/directory_search.py).
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from schakelpunt.core.dates import months_before
-from schakelpunt.refdata.models import Municipality
+from schakelpunt.refdata.models import Municipality, RmcRegion
+from schakelpunt.students.models import Student
 
 from .models import OpeningHours, Service, ServiceAtLocation, ServiceStatus
 
@@ -152,3 +155,49 @@ def entry_points_for(municipality: Municipality, law: str | None = None) -> list
         if preferred:
             return preferred
     return teams
+
+
+def search_url_for_student(student: Student, today: date) -> str:
+    """The sociale kaart pre-filtered for this student: their age and residence municipality
+    (and the student, so a referral can be started from a result)."""
+    params: dict[str, object] = {"student": student.pk, "leeftijd": student.age_on(today)}
+    if student.residence_municipality_id is not None:
+        params["gemeente"] = student.residence_municipality_id
+    return f"{reverse('directory:search')}?{urlencode(params)}"
+
+
+@dataclass(frozen=True)
+class ReferralChoices:
+    """The active services to refer a student to: those serving the student's region first."""
+
+    region_name: str
+    in_region: list[Service]
+    elsewhere: list[Service]
+
+
+def student_region_id(student: Student) -> int | None:
+    """The RMC region the student lives in; the school's when the residence is unknown."""
+    if student.residence_municipality_id is not None:
+        return student.residence_municipality.rmc_region_id  # type: ignore[union-attr]
+    return student.location.municipality.rmc_region_id
+
+
+def services_for_referral(student: Student) -> ReferralChoices:
+    services = list(
+        Service.objects.filter(status=ServiceStatus.ACTIVE)
+        .select_related("organisation")
+        .order_by("organisation__name", "name", "pk")
+    )
+    region_id = student_region_id(student)
+    serving = set(
+        Service.objects.filter(
+            Q(areas__rmc_region_id=region_id) | Q(search_text__contains=ALL_AREAS_MARK),
+            status=ServiceStatus.ACTIVE,
+        ).values_list("pk", flat=True)
+    )
+    region = RmcRegion.objects.filter(pk=region_id).first() if region_id else None
+    return ReferralChoices(
+        region_name=region.name if region else "",
+        in_region=[s for s in services if s.pk in serving],
+        elsewhere=[s for s in services if s.pk not in serving],
+    )

@@ -63,6 +63,12 @@ def _versioned_save(form: Any, save: Callable[[int, dict[str, Any]], object]) ->
     return True
 
 
+def _student_id(request: HttpRequest) -> str:
+    """The student a search is for (to refer from a result): a number, or nothing."""
+    value = request.GET.get("student", "")
+    return value if value.isdigit() else ""
+
+
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     """Everyone who logs in may read the sociale kaart: it holds no student data."""
@@ -88,7 +94,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query_string": params.urlencode(),
         "may_edit": may_edit_directory(request.user),  # type: ignore[arg-type]
-        "student_id": request.GET.get("student", ""),
+        "student_id": _student_id(request),
     }
     template = "directory/_results.html" if request.htmx else "directory/search.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -116,7 +122,7 @@ def service_detail(request: HttpRequest, service_id: int) -> HttpResponse:
             "service": service,
             "contacts": service.contacts.all(),
             "may_edit": may_edit_directory_entry(user, service.organisation.account_id),
-            "student_id": request.GET.get("student", ""),
+            "student_id": _student_id(request),
         },
     )
 

@@ -6,11 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from schakelpunt.access.parts import Part
 from schakelpunt.access.policy import SHAREABLE_PARTS
 from schakelpunt.directory.models import Service, ServiceStatus
+from schakelpunt.directory.selectors import ReferralChoices
 
 from .consent import Signers
 from .models import EndReason, Outcome, ReferralStatus, Urgency
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def service_label(service: Service) -> str:
+    label = f"{service.organisation.name} — {service.name}"
+    if service.needs_decision:
+        label += " " + str(_("(beschikking nodig)"))
+    return label
 
 
 class ReferralForm(forms.Form):
@@ -56,6 +64,7 @@ class ReferralForm(forms.Form):
         *args: Any,
         emergency: bool = False,
         signers: Signers | None = None,
+        choices: ReferralChoices | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -78,9 +87,24 @@ class ReferralForm(forms.Form):
             .select_related("organisation")
             .order_by("organisation__name", "name")
         )
-        self.fields["service"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda s: f"{s.organisation.name} — {s.name}"
-        )
+        self.fields["service"].label_from_instance = service_label  # type: ignore[attr-defined]
+        if choices is not None:
+            # The services serving the student's region first, the rest below.
+            empty = self.fields["service"].empty_label  # type: ignore[attr-defined]
+            here = (
+                _("In de regio van de student (%(region)s)") % {"region": choices.region_name}
+                if choices.region_name
+                else _("In de regio van de student")
+            )
+            self.fields["service"].choices = [  # type: ignore[attr-defined]
+                ("", empty),
+                (here, [(s.pk, service_label(s)) for s in choices.in_region]),
+                (_("Buiten de regio"), [(s.pk, service_label(s)) for s in choices.elsewhere]),
+            ]
+            self.fields["service"].help_text = _(
+                "Aanbod met 'beschikking nodig' start pas als de woongemeente van de student "
+                "een beschikking heeft gegeven."
+            )
         if emergency:
             self.fields["emergency_reason"] = forms.CharField(
                 label=_("Noodsituatie: delen zonder toestemming"),

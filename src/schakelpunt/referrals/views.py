@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +22,9 @@ from schakelpunt.access.policy import (
 )
 from schakelpunt.access.services import access_log_list, access_log_record
 from schakelpunt.accounts.models import User
-from schakelpunt.directory.responsibility import responsibility_for
+from schakelpunt.directory.models import Service, ServiceStatus
+from schakelpunt.directory.responsibility import decision_needed, responsibility_for
+from schakelpunt.directory.selectors import services_for_referral
 
 from . import services
 from .consent import signers_for
@@ -74,11 +77,27 @@ def referral_new(request: HttpRequest, student_id: int) -> HttpResponse:
     initial = {}
     if request.GET.get("aanbod", "").isdigit():
         initial["service"] = int(request.GET["aanbod"])
+    choices = services_for_referral(student)
     form = ReferralForm(
         request.POST or None,
         initial=initial,
         emergency=emergency,
         signers=signers_for(student, today),
+        choices=choices,
+    )
+    # Choosing a service tells at once whether it needs a beschikking, and from whom.
+    form.fields["service"].widget.attrs.update(
+        {
+            "hx-get": reverse("referrals:decision", args=[student.pk]),
+            "hx-trigger": "change",
+            "hx-target": "#beschikking",
+            "aria-controls": "beschikking",
+        }
+    )
+    responsibility = responsibility_for(student, today)
+    chosen_id = str(request.POST.get("service") or initial.get("service") or "")
+    chosen = next(
+        (s for s in (*choices.in_region, *choices.elsewhere) if str(s.pk) == chosen_id), None
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -116,9 +135,28 @@ def referral_new(request: HttpRequest, student_id: int) -> HttpResponse:
             "form": form,
             "signers": signers_for(student, today),
             "age": student.age_on(today),
-            "responsibility": responsibility_for(student, today),
+            "responsibility": responsibility,
+            "decision": decision_needed(chosen, responsibility) if chosen else None,
         },
     )
+
+
+@login_required
+def referral_decision(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The 'beschikking nodig' notice for the service chosen on the referral form."""
+    user: User = request.user  # type: ignore[assignment]
+    student, _access = student_get_for_user(
+        user=user, student_id=student_id, action=Action.CHANGE, part=Part.REFERRALS
+    )
+    service_id = request.GET.get("service", "")
+    service = (
+        Service.objects.filter(pk=service_id, status=ServiceStatus.ACTIVE).first()
+        if service_id.isdigit()
+        else None
+    )
+    today = timezone.localdate()
+    decision = decision_needed(service, responsibility_for(student, today)) if service else None
+    return render(request, "referrals/_decision.html", {"decision": decision})
 
 
 def _referral_for(request: HttpRequest, referral_id: int) -> tuple[User, Referral]:
