@@ -64,6 +64,7 @@ from .filters import CaseloadFilterForm, ListFilterForm, query_without_page
 from .forms import GuardianForm, StudentImportForm
 from .importer import student_import
 from .models import Student
+from .own_file import own_file_context
 from .selectors import filter_by_student, guardians_for, is_adult
 from .services import guardian_add, guardian_set_consent
 
@@ -277,6 +278,9 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         role=access.roles,
         path=request.path,
     )
+    if is_own_file(user, student):  # the student's own page, in plain Dutch (B1)
+        context.update(own_file_context(student, parts))
+        return render(request, "students/own_file.html", context)
     return render(request, "students/student_detail.html", context)
 
 
