@@ -32,6 +32,7 @@ from .forms import AdviceForm, ReferralForm, StepForm
 from .models import REFERRAL_ACTIVE_STATUSES, Referral, ReferralStatus
 from .selectors import handover_for, overdue_days, provider_worklist, school_worklist
 from .transition import TransitionError, checklist_for, checklist_tick
+from .withdrawal import confirm_context, consent_for_withdrawal
 from .workflow import next_statuses
 
 # What the button of each step says: the action, not the state.
@@ -290,16 +291,29 @@ def advice_view(request: HttpRequest, referral_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def consent_withdraw_view(request: HttpRequest, consent_id: int) -> HttpResponse:
+    """The student is asked first (this POST shows the question, a second one withdraws);
+    the care team withdraws on the student's behalf in one step."""
     user: User = request.user  # type: ignore[assignment]
+    asked, own, roles = consent_for_withdrawal(user=user, consent_id=consent_id)
+    if own and request.POST.get("bevestigd") != "ja":
+        access_log_record(
+            actor=user,
+            students=[asked.student],
+            action=Action.VIEW,
+            parts=[Part.REFERRALS],
+            role=roles,
+            path=request.path,
+        )
+        return render(request, "referrals/consent_withdraw_confirm.html", confirm_context(asked))
     try:
         consent = services.consent_withdraw(actor=user, consent_id=consent_id)
     except services.ReferralError as error:
         raise Http404 from error
-    messages.success(
-        request,
-        _("De toestemming is ingetrokken. %(org)s kan het dossier niet meer inzien.")
-        % {"org": consent.organisation},
-    )
+    if own:
+        done = _("Je toestemming is ingetrokken. %(org)s kan je gegevens niet meer zien.")
+    else:
+        done = _("De toestemming is ingetrokken. %(org)s kan het dossier niet meer inzien.")
+    messages.success(request, done % {"org": consent.organisation})
     return redirect(f"/studenten/{consent.student_id}/#verwijzingen")
 
 

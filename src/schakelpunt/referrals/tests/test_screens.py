@@ -51,7 +51,10 @@ def test_withdrawing_consent_stops_the_providers_access_at_once(world: World) ->
     student = client_for(chris.user)
     page = student.get(file_url)
     assert "Toestemming intrekken" in page.content.decode()
-    response = student.post(reverse("referrals:withdraw", args=[consent.pk]))
+    asked = student.post(reverse("referrals:withdraw", args=[consent.pk]))
+    assert "Toestemming intrekken?" in asked.content.decode()  # first the question
+    assert worker.get(file_url).status_code == 200
+    response = student.post(reverse("referrals:withdraw", args=[consent.pk]), {"bevestigd": "ja"})
     assert response.status_code == 302
     assert worker.get(file_url).status_code == 404
     consent.refresh_from_db()
