@@ -5,7 +5,6 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from schakelpunt.students.models import Student
 
 from .mail import send_notification_email
 from .models import Notification
+from .selectors import file_url, link_for
 
 
 def involved_people(student: Student, coordinator_id: int | None) -> set[int]:
@@ -42,10 +42,6 @@ def neutral_name(referral_id: int | None = None) -> str:
     return str(_("een student (verwijzing %(number)s)") % {"number": referral_id})
 
 
-def _name_for(user: User, student: Student, neutral: str) -> str:
-    return student.display_name if may_see_identity(user, student) else neutral
-
-
 def notify(
     *,
     actor: User | None,
@@ -63,27 +59,34 @@ def notify(
     Both messages are templates filled with `values`. `%(name)s` in the staff message becomes
     the student's name only for a recipient who may already see who the student is, at this
     moment; anyone else reads `neutral` ("een student", with the referral number if given).
-    The link goes to the student file unless `url` (or, per recipient, `urls`) says otherwise.
+    The link goes to the student file unless `url` (or, per recipient, `urls`) says otherwise,
+    and never to a file the recipient may not open (`link_for`).
     """
     now = timezone.now()
-    default_url = url or reverse("students:detail", args=[student.pk])
+    default_url = url or file_url(student.pk)
     given = dict(values or {})
     to = sorted(set(recipients) - {actor.pk if actor else None})
     users = {u.pk: u for u in User.objects.filter(pk__in=to)}
     notes = []
     for user_id in to:
+        link = (urls or {}).get(user_id, default_url)
         if user_id == student.user_id:
             text = student_message % {"name": student.display_name, **given}
         else:
-            name = "%(name)s" in staff_message and user_id in users
-            shown = _name_for(users[user_id], student, neutral or neutral_name()) if name else ""
+            user = users[user_id]
+            # Asked only when the message names the student or links into the file.
+            opens_file = (
+                "%(name)s" in staff_message or link.startswith(file_url(student.pk))
+            ) and may_see_identity(user, student)
+            shown = student.display_name if opens_file else neutral or neutral_name()
             text = capfirst(staff_message % {**given, "name": shown})
+            link = link_for(user, student.pk, link, opens_file=opens_file)
         notes.append(
             Notification(
                 recipient_id=user_id,
                 student_id=student.pk,
                 message=text[:300],
-                url=(urls or {}).get(user_id, default_url),
+                url=link,
                 created_at=now,
             )
         )

@@ -8,7 +8,7 @@ from schakelpunt.access.parts import Part
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
 
-from .selectors import notifications_for
+from .selectors import links_for, notifications_for
 from .services import notification_mark_read
 
 
@@ -24,7 +24,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         parts=[Part.SUPPORT],
         path=request.get_full_path(),
     )
-    return render(request, "notifications/inbox.html", {"page": page})
+    links = links_for(user=user, notifications=page)
+    entries = [(n, links[n.pk]) for n in page]
+    return render(request, "notifications/inbox.html", {"page": page, "entries": entries})
 
 
 @login_required

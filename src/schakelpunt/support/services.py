@@ -245,6 +245,7 @@ def trajectory_set_coordinator(
         _check_coordinator(coordinator, trajectory.student)
         if trajectory.coordinator_id == coordinator.pk:
             raise ValidationError(_("%(name)s is al de regisseur.") % {"name": coordinator})
+        previous_id = trajectory.coordinator_id
         old = str(trajectory.coordinator or "")
         trajectory.coordinator = coordinator
         _save(trajectory, ["coordinator"])
@@ -257,6 +258,22 @@ def trajectory_set_coordinator(
             new=str(coordinator),
             reason=reason,
         )
+        notify(
+            actor=actor,
+            student=trajectory.student,
+            recipients=[coordinator.pk],
+            staff_message=_("U bent nu regisseur van %(name)s."),
+            student_message="",
+        )
+        if previous_id is not None:
+            notify(
+                actor=actor,
+                student=trajectory.student,
+                recipients=[previous_id],
+                staff_message=_("%(name)s: %(coordinator)s is nu regisseur in plaats van u."),
+                student_message="",
+                values={"coordinator": coordinator},
+            )
     return trajectory
 
 
