@@ -1,11 +1,13 @@
 """Referral screens: refer from the file, the worklist, one referral with its steps."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,7 +31,13 @@ from schakelpunt.directory.selectors import services_for_referral
 from . import services
 from .consent import signers_for
 from .forms import AdviceForm, ReferralForm, StepForm
-from .models import REFERRAL_ACTIVE_STATUSES, Referral, ReferralStatus
+from .models import (
+    CLOSED_STATUSES,
+    REFERRAL_ACTIVE_STATUSES,
+    Consent,
+    Referral,
+    ReferralStatus,
+)
 from .selectors import handover_for, overdue_days, provider_worklist, school_worklist
 from .transition import TransitionError, checklist_for, checklist_tick
 from .withdrawal import confirm_context, consent_for_withdrawal
@@ -181,6 +189,43 @@ def _referral_for(request: HttpRequest, referral_id: int) -> tuple[User, Referra
     return user, referral
 
 
+def _why_unnamed(referral: Referral, today: date) -> str:
+    """For a provider who does not see the student (the policy decided): why, and what the
+    name waits for, from the referral's step and the organisation's latest consent."""
+    if referral.status in CLOSED_STATUSES:
+        return _("Deze verwijzing is afgesloten; naam en gegevens worden niet meer gedeeld.")
+    consent = (
+        Consent.objects.filter(student=referral.student, organisation=referral.to_organisation)
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+    missing = ""
+    if consent is None:
+        missing = _(
+            "Er is (nog) geen toestemming om naam en gegevens met uw organisatie te delen. "
+            "De school legt die vast; neem zo nodig contact op met de verwijzer."
+        )
+    elif consent.withdrawn_at is not None:
+        missing = _(
+            "De student heeft de toestemming ingetrokken op %(day)s: u ziet naam en gegevens "
+            "niet meer. Overleg met de verwijzer hoe de hulp verdergaat."
+        ) % {"day": formats.date_format(timezone.localtime(consent.withdrawn_at), "j F Y")}
+    elif consent.expires_on is not None and consent.expires_on < today:
+        missing = _(
+            "De toestemming is verlopen op %(day)s. Naam en gegevens ziet u weer zodra de "
+            "school een nieuwe toestemming vastlegt."
+        ) % {"day": formats.date_format(consent.expires_on, "j F Y")}
+    elif consent.given_on > today:
+        missing = _("De toestemming gaat in op %(day)s; vanaf dan ziet u naam en gegevens.") % {
+            "day": formats.date_format(consent.given_on, "j F Y")
+        }
+    if referral.status in REFERRAL_ACTIVE_STATUSES:
+        return missing or _("U ziet naam en gegevens niet: er is geen geldige toestemming.")
+    if missing:
+        return missing
+    return _("Naam en gedeelde gegevens ziet u zodra u de verwijzing accepteert.")
+
+
 @login_required
 def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     user, referral = _referral_for(request, referral_id)
@@ -216,6 +261,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             for s in (next_statuses(referral.status, side) if side else [])
         ],
         "active": referral.status in REFERRAL_ACTIVE_STATUSES,
+        "unnamed_reason": _why_unnamed(referral, today) if side == "provider" and not named else "",
     }
     shown = {Part.REFERRALS}
     if side == "provider" and named:
