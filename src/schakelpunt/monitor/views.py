@@ -68,9 +68,6 @@ def monitor(request: HttpRequest) -> HttpResponse:
             "breakdown_title": breakdown_title,
             "table": table,
             "query": query.urlencode(),
-            "definitions": DEFINITIONS,
-            "suppression_note": SUPPRESSION_NOTE,
-            "protection_title": PROTECTION_TITLE,
         },
     )
 
@@ -83,6 +80,9 @@ def _choices(scopes: list[Scope], index: int, breakdown: str) -> dict[str, Any]:
         "periods": periods_offered(),
         "breakdown": breakdown,
         "breakdowns": [(code, label) for code, (label, _field) in BREAKDOWNS.items()],
+        "definitions": DEFINITIONS,
+        "suppression_note": SUPPRESSION_NOTE,
+        "protection_title": PROTECTION_TITLE,
     }
 
 
@@ -94,9 +94,7 @@ def monitor_refresh(request: HttpRequest) -> HttpResponse:
     _scopes, scope, _index, period, _breakdown = choose_for(request)
     query = request.GET.urlencode()
     back = reverse("monitor:monitor") + (f"?{query}" if query else "")
-    refused = period_refused(request)
-    if refused:
-        messages.error(request, refused)
+    if period_refused(request):  # the page it returns to says why; nothing is computed
         return redirect(back)
     refresh(scope, period)
     messages.success(

@@ -106,6 +106,7 @@ def test_a_period_that_has_not_begun_is_refused_and_nothing_is_computed(world: W
             html = page.content.decode()
             assert "nog geen cijfers" in html and "begint pas op" in html
             assert 'class="tile-value"' not in html and "Kerncijfers" not in html
+            assert "Hoe we de cijfers beschermen" in html  # what the page says still reads
     assert not MonitorSnapshot.objects.exists()
     # Not offered either: only periods that have begun are in the list.
     html = advisor.get(url).content.decode()
