@@ -110,7 +110,7 @@ def test_student_is_addressed_as_je_in_their_own_file(world):
     assert "Hoi Anna" in home
     assert "U werkt als" not in home
     own = client.get(f"/studenten/{anna.pk}/").content.decode()
-    assert "Dit is jouw dossier" in own
+    assert "Hier staat wat je school over jou heeft opgeschreven." in own
     log = client.get(f"/studenten/{anna.pk}/inzage/").content.decode()
     assert "Wie heeft jouw dossier bekeken?" in log
     assert "Nog niemand anders heeft je dossier bekeken." in log

@@ -55,9 +55,9 @@ def test_coach_opens_coordinator_plans_and_escalates_student_sees_it(live_server
     # Anna sees it in her own view and in her notifications.
     log_in(page, base, "anna@example.nl")
     page.get_by_role("link", name="Naar mijn dossier").click()
-    assert page.get_by_role("heading", name="Jouw ondersteuning").is_visible()
+    assert page.get_by_role("heading", name="Jouw hulp op school").is_visible()
     assert page.get_by_text("Ik wil een rustige plek om te leren.").is_visible()
     assert page.get_by_text("Gesprek met Anna en haar moeder").is_visible()
     page.get_by_role("link", name="Meldingen (2 nieuw)").click()  # opened, escalated
-    assert page.get_by_text("Je begeleiding is veranderd: Breedte").is_visible()
-    assert page.get_by_text("Er is een ondersteuningstraject voor je gestart.").is_visible()
+    assert page.get_by_text("Je krijgt nu meer hulp.").is_visible()
+    assert page.get_by_text("Je krijgt nu extra hulp van school.").is_visible()

@@ -508,7 +508,7 @@ def _build(b: _Builder, n_students: int, steps: _Steps) -> None:
         recipient=own_user,
         student_id=own.pk,
         url=f"/studenten/{own.pk}/",
-        message="Er is een ondersteuningstraject voor je gestart.",
+        message="Je krijgt nu extra hulp van school.",
     )
     b.summary.absence_records = build_absence(rng, roc, students, today)
     steps.done(f"{dutch_count(b.summary.absence_records)} verzuimregistraties")

@@ -166,7 +166,7 @@ def trajectory_open(
                 actor=actor,
                 staff=_("%(name)s: ondersteuningstraject geopend (%(tier)s)."),
                 values={"tier": trajectory.get_tier_display()},
-                student=_("Er is een ondersteuningstraject voor je gestart."),
+                student=_("Je krijgt nu extra hulp van school."),
             )
     except IntegrityError as error:  # two people opened one at the same moment
         raise ValidationError(_("Deze student heeft al een lopend traject.")) from error
@@ -223,7 +223,7 @@ def trajectory_move(
                 actor=actor,
                 staff=_("%(name)s: traject afgesloten (%(reason)s)."),
                 values={"reason": CloseReason(close_reason).label},
-                student=_("Je ondersteuningstraject is afgesloten."),
+                student=_("Je extra hulp van school is klaar."),
             )
     return trajectory
 
@@ -323,7 +323,11 @@ def trajectory_change_tier(
                 if is_escalation(old, tier)
                 else _("%(name)s: afgeschaald naar %(tier)s.")
             ),
-            student=_("Je begeleiding is veranderd: %(tier)s."),
+            student=(
+                _("Je krijgt nu meer hulp.")
+                if is_escalation(old, tier)
+                else _("Je krijgt nu minder hulp.")
+            ),
             values={"tier": label},
         )
     return trajectory

@@ -26,7 +26,7 @@ def test_opening_reaches_the_coach_team_and_student_but_not_the_actor(world):
     # Anna's coach opened it; her support team (coach2) and Anna hear. The expired coach doesn't.
     assert recipients(world) == {"coach2", "student"}
     to_student = Notification.objects.get(recipient=world.users["student"])
-    assert to_student.message == "Er is een ondersteuningstraject voor je gestart."
+    assert to_student.message == "Je krijgt nu extra hulp van school."
     to_staff = Notification.objects.get(recipient=world.users["coach2"])
     assert "ondersteuningstraject geopend (Basis (coach))" in to_staff.message
 
@@ -62,7 +62,7 @@ def test_tier_change_and_closing_reach_the_coordinator_too(world):
     )
     assert recipients(world) == {"coach", "coach2", "student"}
     assert Notification.objects.get(recipient=world.users["student"]).message == (
-        "Je ondersteuningstraject is afgesloten."
+        "Je extra hulp van school is klaar."
     )
 
 
@@ -104,7 +104,7 @@ def test_inbox_shows_unread_and_marks_read(world):
     home = client.get("/").content.decode()
     assert "Meldingen (1 nieuw)" in home
     inbox = client.get("/meldingen/").content.decode()
-    assert "Er is een ondersteuningstraject voor je gestart." in inbox
+    assert "Je krijgt nu extra hulp van school." in inbox
     client.post("/meldingen/gelezen/")
     assert "Meldingen (1 nieuw)" not in client.get("/").content.decode()
     # Nobody reads someone else's notifications.
