@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             settings.SITE_URL = site_url_for(addr)
         self.stdout.write("Database bijwerken…")
         self.stdout.flush()
+        started = time.monotonic()
         call_command("migrate", verbosity=0)
+        self.stdout.write(f"Database bijgewerkt ({time.monotonic() - started:.0f} s).")
         call_command("demo", students=options["students"], if_empty=True, stdout=self.stdout)
         worker = subprocess.Popen(
             [sys.executable, "-m", "schakelpunt", "run_huey", "--quiet"],
