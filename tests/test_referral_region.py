@@ -53,9 +53,7 @@ def test_the_file_opens_the_sociale_kaart_for_the_students_municipality_and_age(
 
 def new_referral(world: World, student_key: str, who: str = "care_l1", **params: object) -> str:
     student = world.students[student_key]
-    response = client_for(world.users[who]).get(
-        reverse("referrals:new", args=[student.pk]), params
-    )
+    response = client_for(world.users[who]).get(reverse("referrals:new", args=[student.pk]), params)
     assert response.status_code == 200
     return response.content.decode()
 
