@@ -7,6 +7,7 @@ it computes them for that answer without storing them. Same records, same publis
 (decision 0020), so the screen, CSV, Excel and PDF agree either way.
 """
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
@@ -135,9 +136,10 @@ def refresh(scope: Scope, period: Period) -> None:
         table_for(scope, period, breakdown, force=True)
 
 
-def warm_monitor() -> int:
+def warm_monitor(progress: Callable[[str], None] | None = None) -> int:
     """Build what the people with a monitor see: their populations' dashboards and tables
-    for the running school year and semester."""
+    for the running school year and semester; `progress` gets a line after each."""
+    started = time.monotonic()
     today = timezone.localdate()
     periods = [p for p in current_periods(today) if p.contains(today)]
     users = User.objects.filter(memberships__role__in=AGGREGATE_ROLES, is_active=True).distinct()
@@ -145,6 +147,8 @@ def warm_monitor() -> int:
     for scope in scopes.values():
         for period in periods:
             refresh(scope, period)
+            if progress is not None:
+                progress(f"  [{time.monotonic() - started:4.0f} s] {scope.title}, {period.code}")
     return len(scopes) * len(periods)
 
 
