@@ -17,9 +17,9 @@ from schakelpunt.accounts.models import User
 from schakelpunt.referrals.selectors import advice_for_student
 
 from .forms import ActionFormSet, GoalFormSet, PlanForm
-from .models import PlanVersion, SupportPlan
+from .models import LifeDomain, PlanVersion, SupportPlan
 from .pdf import render_plan_pdf
-from .plans import ActionInput, GoalInput, plan_save
+from .plans import ActionInput, GoalInput, plan_save, version_content
 from .selectors import coordinator_candidates, my_team, open_trajectory_for
 from .services import ConcurrentEditError
 
@@ -89,6 +89,7 @@ def plan_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             "plan": plan,
             "versions": versions,
             "shown": shown,
+            "content": version_content(shown.content) if shown is not None else None,
             "is_latest": shown is not None and shown.number == plan.version,
             "may_edit": access.allows(Action.CHANGE, Part.SUPPORT),
             "may_download": access.allows(Action.EXPORT, Part.SUPPORT),
@@ -111,6 +112,8 @@ def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
     owner_lookup = {c.pk: c for c in coordinator_candidates(student)}
     head, goals, actions = _initial(plan)
     conflict: SupportPlan | None = None
+    conflict_message = ""
+    unsaved: dict[str, Any] = {}
     if request.method == "POST":
         form = PlanForm(request.POST)
         goal_set = GoalFormSet(request.POST, prefix="doel")
@@ -149,14 +152,36 @@ def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
                     review_on=form.cleaned_data["review_on"],
                 )
             except ConcurrentEditError as error:
-                # Keep what the person typed; show the newer plan; saving again is a choice.
-                conflict = SupportPlan.objects.get(trajectory=trajectory)
-                form.add_error(None, error)
-                data = request.POST.copy()
-                data["version"] = str(conflict.version)
-                form = PlanForm(data)
-                form.is_valid()
-                form.add_error(None, error)
+                # The first save stands: the form now holds the newer plan, and what this
+                # person typed is shown beside it to take over; one message says so.
+                conflict = SupportPlan.objects.select_related("updated_by").get(
+                    trajectory=trajectory
+                )
+                conflict_message = " ".join(error.messages)
+                unsaved = {
+                    "goals": [(LifeDomain(g.life_domain).label, g.text) for g in goal_inputs],
+                    "actions": [
+                        (a.description, str(a.owner) if a.owner else a.owner_name, a.due_on)
+                        for a in action_inputs
+                    ],
+                    "wishes": form.cleaned_data["wishes"],
+                    "agreements": form.cleaned_data["agreements"],
+                    "review_on": form.cleaned_data["review_on"],
+                }
+                access_log_record(  # the newer plan is shown: a read, as on the edit page
+                    actor=user,
+                    students=[student],
+                    action=Action.VIEW,
+                    parts=[Part.SUPPORT],
+                    role=access.roles,
+                    path=request.path,
+                )
+                head, goals, actions = _initial(conflict)
+                form = PlanForm(initial=head)
+                goal_set = GoalFormSet(initial=goals, prefix="doel")
+                action_set = ActionFormSet(initial=actions, prefix="actie")
+                for f in action_set:
+                    f.fields["owner"].choices = owners  # type: ignore[attr-defined]
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -186,8 +211,8 @@ def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
             "goal_set": goal_set,
             "action_set": action_set,
             "conflict": conflict,
-            "conflict_goals": list(conflict.goals.all()) if conflict else [],
-            "conflict_actions": list(conflict.actions.select_related("owner")) if conflict else [],
+            "conflict_message": conflict_message,
+            "unsaved": unsaved,
         },
     )
 

@@ -63,6 +63,23 @@ def plan_snapshot(plan: SupportPlan) -> dict[str, Any]:
     }
 
 
+def _parse_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def version_content(content: dict[str, Any]) -> dict[str, Any]:
+    """A stored version for reading: its days as dates again (stored as ISO text), so a page
+    shows them the Dutch way."""
+    return {
+        **content,
+        "review_on": _parse_day(content.get("review_on")),
+        "actions": [
+            {**a, "due_on": _parse_day(a.get("due_on")), "done_on": _parse_day(a.get("done_on"))}
+            for a in content.get("actions", [])
+        ],
+    }
+
+
 def _validate(goals: list[GoalInput], actions: list[ActionInput]) -> None:
     errors = []
     for number, goal in enumerate(goals, start=1):
@@ -107,7 +124,7 @@ def plan_save(
             raise ConcurrentEditError(
                 _(
                     "Iemand anders heeft het plan intussen opgeslagen (versie %(n)s). Uw "
-                    "wijzigingen zijn niet opgeslagen; hieronder staat de nieuwste versie."
+                    "wijzigingen zijn niet opgeslagen."
                 )
                 % {"n": plan.version},
                 code="concurrent_edit",
