@@ -24,6 +24,7 @@ from schakelpunt.access.policy import may_import_absence
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.core.bulk import insert_rows
 from schakelpunt.core.csvfiles import UnreadableExport, checked_rows, decode_export
+from schakelpunt.core.db import refresh_planner_statistics
 from schakelpunt.students.models import Student
 
 from .daily import daily_signals_compute
@@ -252,6 +253,7 @@ def absence_import(
             AbsenceRecord.objects.filter(pk__in=stale[i : i + DELETE_BATCH]).delete()
         _insert(new, progress)
         result.created = len(new) - result.replaced
+        transaction.on_commit(refresh_planner_statistics)
     return result
 
 

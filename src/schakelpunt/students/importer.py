@@ -26,6 +26,7 @@ from schakelpunt.core.csvfiles import (
     export_reader,
     parse_date,
 )
+from schakelpunt.core.db import refresh_planner_statistics
 from schakelpunt.refdata.models import PostcodeArea
 from schakelpunt.refdata.selectors import normalise_postcode
 
@@ -307,4 +308,5 @@ def student_import(*, actor: User, institution: Organisation, data: bytes) -> Im
                 role="import",
                 path="students/import",
             )
+        transaction.on_commit(refresh_planner_statistics)
     return result

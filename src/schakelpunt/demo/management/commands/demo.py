@@ -1,7 +1,9 @@
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
+from schakelpunt.core.db import refresh_planner_statistics
 from schakelpunt.demo.builder import (
     DEMO_PASSWORD,
     MIN_STUDENTS,
@@ -60,8 +62,12 @@ class Command(BaseCommand):
                 f"{summary.absence_reports} verzuimmeldingen."
             )
             self._progress("Monitor voorberekenen voor de demologins…")
-            built = warm_monitor()
-            self.stdout.write(f"Monitor voorberekend: {built} dashboards.")
+            refresh_planner_statistics()
+            started = time.monotonic()
+            built = warm_monitor(progress=self._progress)
+            self.stdout.write(
+                f"Monitor voorberekend: {built} dashboards ({time.monotonic() - started:.0f} s)."
+            )
         write_logins(self.stdout, demo_logins())
 
     def _progress(self, line: str) -> None:
