@@ -1,6 +1,7 @@
 """`make demo`'s command end to end: builds, prints the logins, serves, stops its worker."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -79,6 +80,10 @@ def test_rundemo_builds_serves_and_stops_cleanly(tmp_path):
     output = log.read_text()
     assert "Traceback" not in output, output
     assert "Demoregio gebouwd: 200 studenten" in output
+    # Progress while it builds, a line per step (the first build was silent for minutes).
+    assert "Database bijgewerkt" in output
+    assert re.search(r"\[\s*\d+ s\] 200 studenten ingeschreven", output)
+    assert len(re.findall(r"^\s+\[\s*\d+ s\] ", output, re.M)) >= 10
     # Links in e-mails and .ics files point where this demo serves (issue 16).
     assert f"Links in e-mails en agenda-uitnodigingen wijzen naar http://127.0.0.1:{port}/." in (
         output
