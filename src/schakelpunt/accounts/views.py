@@ -176,12 +176,19 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         enabled = request.POST.get("email_notifications") == "on"
         user_set_email_notifications(user=user, enabled=enabled)
-        messages.success(
-            request,
-            _("U krijgt meldingen nu ook per e-mail.")
-            if enabled
-            else _("U krijgt meldingen alleen nog in Schakelpunt."),
-        )
+        if hasattr(user, "student_profile"):  # a student is addressed with "je"
+            done = (
+                _("Je krijgt meldingen nu ook per e-mail.")
+                if enabled
+                else _("Je krijgt meldingen alleen nog in Schakelpunt.")
+            )
+        else:
+            done = (
+                _("U krijgt meldingen nu ook per e-mail.")
+                if enabled
+                else _("U krijgt meldingen alleen nog in Schakelpunt.")
+            )
+        messages.success(request, done)
         return redirect("accounts:account")
     return render(
         request,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
 from .ics import meeting_ics
-from .models import Participant
+from .models import Participant, ParticipantKind
 
 
 @db_task(retries=3, retry_delay=60)
@@ -21,16 +21,23 @@ def send_meeting_invitation(participant_id: int, base_url: str) -> None:
         return
     meeting = participant.meeting
     when = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y %H:%M")
-    message = EmailMessage(
-        subject=f"Uitnodiging: {meeting.title} ({when})",
-        body=(
+    where = f", {meeting.place}" if meeting.place else ""
+    site = base_url.rstrip("/")
+    if participant.kind == ParticipantKind.STUDENT:  # the student is addressed with "je"
+        subject = f"Uitnodiging: gesprek over jou ({when})"
+        body = (
+            f"Hoi {participant.name},\n\nJe bent uitgenodigd voor een gesprek over jou op "
+            f"{when}{where}.\nIn Schakelpunt zie je je dossier: {site}/studenten/mijn-dossier/"
+            "\n\nDe afspraak voor je agenda zit in de bijlage."
+        )
+    else:
+        subject = f"Uitnodiging: {meeting.title} ({when})"
+        body = (
             f"Beste {participant.name},\n\nU bent uitgenodigd voor {meeting.title} op {when}"
-            + (f", {meeting.place}" if meeting.place else "")
-            + f".\nDe voorbereiding staat in Schakelpunt: {base_url.rstrip('/')}/overleg/"
-            f"{meeting.pk}/\n\nDe uitnodiging voor uw agenda zit in de bijlage."
-        ),
-        to=[participant.email],
-    )
+            f"{where}.\nDe voorbereiding staat in Schakelpunt: {site}/overleg/{meeting.pk}/"
+            "\n\nDe uitnodiging voor uw agenda zit in de bijlage."
+        )
+    message = EmailMessage(subject=subject, body=body, to=[participant.email])
     message.attach(
         "uitnodiging.ics", meeting_ics(meeting, attendee_email=participant.email), "text/calendar"
     )
