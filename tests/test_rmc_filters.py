@@ -202,3 +202,30 @@ def test_rmc_list_logs_only_the_students_shown(world):
         )
     )
     assert logged == set(Student.objects.filter(first_name="Femke").values_list("pk", flat=True))
+
+
+def test_filtered_lists_do_not_grow_in_queries_with_more_students(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rmc = client_for(world.users["rmc"])
+    hengelo = municipality("GM0164")
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert rmc.get(url, {"q": "e", "gemeente": hengelo.pk}).status_code == 200
+        return len(queries)
+
+    more_reports(world)
+    another_leaver(world)
+    before = (count("/verzuim/"), count("/verzuim/rmc-lijst/"))
+    for n in range(6):
+        leaver = StudentFactory(
+            programme=world.students["t3"].programme,
+            first_name=f"Femke{n}",
+            residence_municipality=hengelo if n % 2 else municipality("GM0141"),
+            date_of_birth=born_years_ago(19),
+            left_on=timezone.localdate() - timedelta(days=10 + n),
+        )
+        report(leaver, AbsenceReportKind.RMC)
+    assert (count("/verzuim/"), count("/verzuim/rmc-lijst/")) == before

@@ -16,12 +16,7 @@ from schakelpunt.support.models import LifeDomain, Tier, TrajectoryState
 from schakelpunt.support.selectors import CaseloadFilter
 
 from .models import Student
-from .selectors import (
-    StudentFilter,
-    institution_choices,
-    location_choices,
-    municipality_choices,
-)
+from .selectors import StudentFilter, place_choices
 
 ALL = ("", _("Alle"))
 
@@ -50,19 +45,18 @@ class ListFilterForm(forms.Form):
         # Bound only when the URL carries a filter: an empty list page shows no errors.
         chosen = data if data is not None and any(k != "pagina" for k in data) else None
         super().__init__(chosen, auto_id="filter-%s", **kwargs)
-        if "locatie" in places:
-            self.fields["locatie"] = forms.ChoiceField(
-                label=_("Locatie"), required=False, choices=[ALL, *location_choices(students)]
-            )
+        choices = place_choices(students)
         if "school" in places:
             self.fields["school"] = forms.ChoiceField(
-                label=_("School"), required=False, choices=[ALL, *institution_choices(students)]
+                label=_("School"), required=False, choices=[ALL, *choices.schools]
+            )
+        if "locatie" in places:
+            self.fields["locatie"] = forms.ChoiceField(
+                label=_("Locatie"), required=False, choices=[ALL, *choices.locations]
             )
         if "gemeente" in places:
             self.fields["gemeente"] = forms.ChoiceField(
-                label=_("Woongemeente"),
-                required=False,
-                choices=[ALL, *municipality_choices(students)],
+                label=_("Woongemeente"), required=False, choices=[ALL, *choices.municipalities]
             )
 
     def chosen(self) -> dict[str, Any]:

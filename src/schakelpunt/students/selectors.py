@@ -13,7 +13,7 @@ from schakelpunt.access.policy import (
     is_consent_only,
     may_see_guardian_contact,
 )
-from schakelpunt.accounts.models import Location, Organisation
+from schakelpunt.accounts.models import Location
 from schakelpunt.refdata.models import Municipality
 
 from .models import Guardian, Student
@@ -87,30 +87,38 @@ def filter_by_student(items: QuerySet[M], f: StudentFilter, *, through: str = ""
     return items
 
 
-def location_choices(students: QuerySet[Student]) -> list[tuple[str, str]]:
-    """The locations of these (already scoped) students, named with their institution when
-    they span more than one."""
+@dataclass(frozen=True)
+class PlaceChoices:
+    """Where the students of a list study and live, as (value, label) choices."""
+
+    schools: list[tuple[str, str]]
+    locations: list[tuple[str, str]]
+    municipalities: list[tuple[str, str]]
+
+
+def place_choices(students: QuerySet[Student]) -> PlaceChoices:
+    """The schools, locations and residence municipalities of these (already scoped)
+    students: one pass over the students, then the few places by key."""
+    triples = set(
+        students.order_by()
+        .values_list("institution_id", "location_id", "residence_municipality_id")
+        .distinct()
+    )
     locations = list(
-        Location.objects.filter(pk__in=students.values("location_id"))
+        Location.objects.filter(pk__in={t[1] for t in triples})
         .select_related("institution")
         .order_by("institution__name", "name")
     )
     several = len({loc.institution_id for loc in locations}) > 1
-    return [
-        (str(loc.pk), f"{loc.name} ({loc.institution.name})" if several else loc.name)
-        for loc in locations
-    ]
-
-
-def institution_choices(students: QuerySet[Student]) -> list[tuple[str, str]]:
-    """The schools of these (already scoped) students."""
-    schools = Organisation.objects.filter(pk__in=students.values("institution_id")).order_by("name")
-    return [(str(o.pk), o.name) for o in schools]
-
-
-def municipality_choices(students: QuerySet[Student]) -> list[tuple[str, str]]:
-    """The residence municipalities of these (already scoped) students."""
-    places = Municipality.objects.filter(
-        pk__in=students.values("residence_municipality_id")
-    ).order_by("name")
-    return [(str(m.pk), m.name) for m in places]
+    schools = {loc.institution_id: loc.institution for loc in locations}
+    places = Municipality.objects.filter(pk__in={t[2] for t in triples if t[2]}).order_by("name")
+    return PlaceChoices(
+        schools=[
+            (str(o.pk), o.name) for o in sorted(schools.values(), key=lambda o: (o.name, o.pk))
+        ],
+        locations=[
+            (str(loc.pk), f"{loc.name} ({loc.institution.name})" if several else loc.name)
+            for loc in locations
+        ],
+        municipalities=[(str(m.pk), m.name) for m in places],
+    )
