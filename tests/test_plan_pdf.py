@@ -1,6 +1,7 @@
 """The plan as a PDF: readable text, logged as an export, only for those who may."""
 
 import io
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -8,7 +9,11 @@ from pypdf import PdfReader
 
 from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.support.plans import ActionInput, GoalInput, plan_save
-from schakelpunt.support.services import trajectory_open, trajectory_set_coordinator
+from schakelpunt.support.services import (
+    support_team_add,
+    trajectory_open,
+    trajectory_set_coordinator,
+)
 from tests.world import client_for
 
 
@@ -70,3 +75,26 @@ def test_student_downloads_own_plan_others_cannot(world):
     )
     for who in ("rmc", "worker_p1", "municipal", "advisor_l2"):
         assert client_for(world.users[who]).get(f"/studenten/{anna.pk}/plan.pdf").status_code == 404
+
+
+def test_a_long_line_in_my_team_wraps_without_stretching_the_words(world):
+    """Found: a team member with a long role and e-mail address came out justified, the words
+    of its first line pulled across the page. Every paragraph is set flush left: no extra
+    word spacing (the PDF's Tw operator) anywhere."""
+    anna = make_plan(world)
+    worker = world.users["advisor_l2"]
+    worker.email = "schoolmaatschappelijk.werk.locatie-een@roc-van-twente.example.nl"
+    worker.save()
+    support_team_add(
+        actor=world.users["care_l1"],
+        student=anna,
+        member=worker,
+        role_description="Schoolmaatschappelijk werk, voor vragen over thuis en geld",
+    )
+    content = client_for(world.users["coach"]).get(f"/studenten/{anna.pk}/plan.pdf").content
+    reader = PdfReader(io.BytesIO(content))
+    streams = "".join(p.get_contents().get_data().decode("latin-1") for p in reader.pages)
+    spacing = [float(v) for v in re.findall(r"(-?[\d.]+) Tw", streams)]
+    assert [v for v in spacing if v != 0] == []
+    text = " ".join(pdf_text(content).split())
+    assert "Schoolmaatschappelijk werk, voor vragen over thuis en geld" in text

@@ -77,7 +77,8 @@ def _heading(pdf: FPDF, text: str) -> None:
 
 
 def _paragraph(pdf: FPDF, text: str) -> None:
-    pdf.multi_cell(0, 6, _latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    # Flush left: fpdf2 justifies by default, which pulls a wrapped line across the page.
+    pdf.multi_cell(0, 6, _latin1(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def render_plan_pdf(
