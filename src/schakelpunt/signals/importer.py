@@ -95,7 +95,9 @@ def _csv_rows(data: bytes) -> tuple[int, Iterator[list[str]]]:
     text = decode_export(data)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return text.count("\n") + 1, checked_rows(csv.reader(io.StringIO(text), delimiter=delimiter))
+    # Progress counts data rows: the lines with text, less the header.
+    data_rows = max(sum(1 for line in text.splitlines() if line.strip()) - 1, 0)
+    return data_rows, checked_rows(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def _cell(value: object) -> str:
@@ -121,7 +123,7 @@ def _xlsx_rows(data: bytes) -> tuple[int, Iterator[list[str]]]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise UnreadableFile from error
     sheet = book.worksheets[0]
-    total = sheet.max_row or 0
+    total = max((sheet.max_row or 0) - 1, 0)  # data rows: less the header
 
     def rows() -> Iterator[list[str]]:
         for values in sheet.iter_rows(values_only=True):
@@ -150,13 +152,15 @@ def _parse(
     records: list[Row] = []
     errors: list[str] = []
     seen: dict[tuple[int, date], int] = {}
+    done = 0  # data rows read, as the progress counts them (not file lines)
     for line, row in enumerate(reader, start=2):
-        if progress and line % PROGRESS_EVERY == 0:
-            progress("check", line, total)
         while len(row) > len(header) and not row[-1].strip():
             row.pop()
         if not any(cell.strip() for cell in row):
             continue
+        done += 1
+        if progress and done % PROGRESS_EVERY == 0:
+            progress("check", done, max(total, done))
         if len(row) != len(header):
             errors.append(f"Regel {line}: {len(row)} kolommen, de kop heeft er {len(header)}.")
             continue
@@ -206,7 +210,7 @@ def _parse(
     if not records and not errors:
         errors.append("Het bestand bevat geen regels.")
     if progress:
-        progress("check", total, total)
+        progress("check", done, done)
     return ([] if errors else records), errors
 
 

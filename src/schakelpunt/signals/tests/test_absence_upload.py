@@ -83,12 +83,36 @@ def test_progress_is_reported_while_checking_and_saving(school, monkeypatch):
     )
     assert result.created == 50
     checks = [p for p in seen if p[0] == "check"]
-    assert [done for _, done, _ in checks] == [10, 20, 30, 40, 50, 52]
+    # Data rows, not file lines: 50 rows under a header, with a trailing newline.
+    assert checks == [("check", n, 50) for n in (10, 20, 30, 40, 50, 50)]
     assert [p for p in seen if p[0] == "save"] == [
         ("save", 20, 50),
         ("save", 40, 50),
         ("save", 50, 50),
     ]
+
+
+def test_progress_counts_data_rows_in_excel_and_with_blank_lines_in_csv(school, monkeypatch):
+    """Found: "60458 van 60458 regels" for 60,456 rows (the header and the last newline
+    counted). An import of N rows says N van N, in CSV and Excel alike."""
+    roc, admin, *_ = school
+    monkeypatch.setattr("schakelpunt.signals.importer.PROGRESS_EVERY", 10)
+    days = [MONDAY + timedelta(days=i) for i in range(25)]
+    seen: list[tuple[str, int, int]] = []
+    csv_rows = [row("200", d, 1) for d in days]
+    csv_rows.insert(12, "\n")  # a blank line in between is not a row
+    data = (HEADER + "".join(csv_rows) + "\n").encode()
+    absence_import(actor=admin, institution=roc, data=data, progress=lambda *p: seen.append(p))
+    assert [p for p in seen if p[0] == "check"] == [
+        ("check", 10, 25),
+        ("check", 20, 25),
+        ("check", 25, 25),
+    ]
+    seen.clear()
+    book = workbook([[201, EXCEL_DAY + timedelta(days=i), 8, 1, "ja", "ziek"] for i in range(25)])
+    absence_import(actor=admin, institution=roc, data=book, progress=lambda *p: seen.append(p))
+    assert [p for p in seen if p[0] == "check"][-1] == ("check", 25, 25)
+    assert all(total == 25 for phase, _, total in seen if phase == "check")
 
 
 def upload(client, name: str, data: bytes, capture):  # type: ignore[no-untyped-def]
