@@ -188,3 +188,35 @@ def test_a_worry_about_study_asks_about_study(world):
     concern(world, "t2", "Bram loopt achter met stage.", life_domains=["work"])
     message = message_for(world, "Bram loopt achter met stage.")
     assert "opleiding en je stage" in message and "gemist" not in message
+
+
+def students_own_timeline(world: World) -> str:
+    from schakelpunt.access.parts import ALL_PARTS
+    from schakelpunt.support.selectors import timeline_for
+
+    items = timeline_for(world.students["t1"], ALL_PARTS, own=True)
+    return " ".join(f"{item.title} {item.detail}" for item in items)
+
+
+def test_a_trajectory_from_a_held_back_concern_does_not_name_it_to_the_student(world):
+    held = concern(
+        world,
+        "t1",
+        "Zorgen over geweld thuis.",
+        withheld_reason="Meldcode: eerst veiligheid",
+        withheld_by=world.users["coach"],
+        withheld_at=timezone.now(),
+    )
+    client_for(world.users["care_l1"]).post(f"/triage/{held.pk}/traject/")
+    held.refresh_from_db()
+    assert held.trajectory is not None
+    own = students_own_timeline(world)
+    assert "Traject" in own or "traject" in own
+    assert "zorgmelding van" not in own and "geweld" not in own
+    # A concern the student may see is named as where the trajectory came from.
+    held.trajectory.state = "closed"
+    held.trajectory.close_reason = "goal_reached"
+    held.trajectory.save()
+    open_one = concern(world, "t1", "Anna oogt moe.")
+    client_for(world.users["care_l1"]).post(f"/triage/{open_one.pk}/traject/")
+    assert "Gestart vanuit de zorgmelding van" in students_own_timeline(world)

@@ -117,6 +117,7 @@ def describe_roles(codes: str) -> str:
     labels["referral_recipient"] = str(_("ontvanger van een verwijzing"))
     labels["consent_withdrawn"] = str(_("trok toestemming in"))
     labels["action_owner"] = str(_("eigenaar van een actie"))
+    labels["triage"] = str(_("behandelt zorgmeldingen"))
     return ", ".join(labels.get(code, code) for code in codes.split(",") if code)
 
 

@@ -276,12 +276,19 @@ def concern_start_trajectory(*, actor: User, concern_id: int) -> Trajectory:
         trajectory = open_trajectory_for(concern.student)
         if trajectory is None:
             raised = timezone.localtime(concern.created_at).date()
+            # The student reads the trajectory's history: a concern held back from them is
+            # not named there.
+            opened_because = (
+                ""
+                if concern.withheld_reason
+                else _("Gestart vanuit de zorgmelding van %(day)s.")
+                % {"day": date_format(raised, "j F Y")}
+            )
             trajectory = trajectory_open(
                 actor=actor,
                 student=concern.student,
                 life_domains=concern.life_domains,
-                reason=_("Gestart vanuit de zorgmelding van %(day)s.")
-                % {"day": date_format(raised, "j F Y")},
+                reason=opened_because,
             )
             reason = _("Traject gestart op %(day)s.")
         else:
