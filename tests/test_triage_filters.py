@@ -136,8 +136,9 @@ def test_starting_a_trajectory_closes_the_concern_linked_to_it(world):
     file = care.get(f"/studenten/{anna.pk}/").content.decode()
     assert "Afgesloten: Traject gestart op" in file
 
-    # A second concern joins the trajectory already running.
+    # A second concern joins the trajectory already running, as its button says.
     second = concern(world, "t1", "Nog een zorg.")
+    assert "Bij het lopende traject onderbrengen" in triage(world)
     care.post(f"/triage/{second.pk}/traject/")
     second.refresh_from_db()
     assert second.status == ConcernStatus.CLOSED and second.trajectory == trajectory

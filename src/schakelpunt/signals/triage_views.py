@@ -24,6 +24,7 @@ from schakelpunt.accounts.models import User
 from schakelpunt.students.filters import query_without_page
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import LifeDomain
+from schakelpunt.support.selectors import students_with_open_trajectory
 from schakelpunt.support.student_services import care_team_of
 
 from . import triage
@@ -61,6 +62,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         .filter(pk__in={c.student_id for c in concerns})
         .values_list("pk", flat=True)
     )
+    running = students_with_open_trajectory(supported)
     rows = [
         {
             "concern": c,
@@ -68,6 +70,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "domains": [label for code, label in LifeDomain.choices if code in c.life_domains],
             "team": teams[(c.student.institution_id, c.student.location_id)],
             "may_start": c.student_id in supported,
+            "has_trajectory": c.student_id in running,
             "factors": visible_factors(c.factors, sees_support=c.student_id in supported),
         }
         for c in concerns

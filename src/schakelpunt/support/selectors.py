@@ -48,6 +48,17 @@ def open_trajectory_for(student: Student) -> Trajectory | None:
     )
 
 
+def students_with_open_trajectory(student_ids: set[int]) -> set[int]:
+    """Of these students, those with a trajectory running: one query."""
+    if not student_ids:
+        return set()
+    return set(
+        Trajectory.objects.filter(student_id__in=student_ids)
+        .exclude(state=TrajectoryState.CLOSED)
+        .values_list("student_id", flat=True)
+    )
+
+
 def coordinator_candidates(student: Student) -> list[User]:
     """People who work with the student, as the access rules for school staff say."""
     memberships = (
