@@ -163,7 +163,8 @@ def test_demo_logins_have_real_work_on_their_start_page(db):
     )
     assert "Meldingen (1 nieuw)" in student.get("/").content.decode()
     own = student.get("/studenten/mijn-dossier/", follow=True).content.decode()
-    assert "Actief" in own and "Breedte" in own
+    # In the student's own words (issue 16, item 5): running help, not "Actief"/"Breedte".
+    assert "Je krijgt extra hulp sinds" in own and "Jouw team" in own
 
 
 def test_demo_absence_is_realistic_and_reports_come_from_the_rules(db):
