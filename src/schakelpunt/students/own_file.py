@@ -106,7 +106,7 @@ def _trajectory_event(event: TrajectoryEvent) -> tuple[str, str] | None:
         new = TIER_ORDER.get(Tier(event.new_value), 0) if event.new_value else 0
         if new > old:
             return _("Je krijgt meer hulp"), ""
-        return _("Je krijgt minder hulp"), _("Het gaat beter.")
+        return _("Je krijgt minder hulp"), ""
     if kind == TrajectoryEventKind.COORDINATOR:
         return _("Je hebt een vast aanspreekpunt"), str(event.new_value or "")
     if kind == TrajectoryEventKind.PLAN:
