@@ -45,6 +45,7 @@ def test_coach_opens_coordinator_plans_and_escalates_student_sees_it(live_server
     page.get_by_role("button", name="Plan opslaan").click()
     assert page.get_by_text("Het plan is opgeslagen.").is_visible()
     page.goto(file_url)
+    page.get_by_text("Fase, zwaarte of regisseur wijzigen").click()  # folded: less frequent
     page.locator("#id_tier-tier").select_option("breedte")
     page.locator("form:has(#id_tier-tier) textarea[name=reason]").fill(
         "Schoolmaatschappelijk werk erbij"

@@ -13,8 +13,10 @@ from schakelpunt.access.policy import (
     students_for_user,
 )
 from schakelpunt.accounts.models import User
+from schakelpunt.directory.responsibility import Responsibility, responsibility_for
+from schakelpunt.students.models import Student
 
-from .models import CLOSED_STATUSES, Referral, ReferralStatus
+from .models import CLOSED_STATUSES, AdulthoodTransition, Consent, Referral, ReferralStatus
 
 
 def overdue_days(referral: Referral, today: date) -> int:
@@ -137,4 +139,31 @@ def advice_for_student(student_id: int, user: User) -> QuerySet[Any]:
         )
         .select_related("referral__to_organisation", "given_by")
         .order_by("-given_at")
+    )
+
+
+@dataclass(frozen=True)
+class ReferralsSection:
+    """The referrals part of a student file: referrals, consents to share, and for whoever
+    may refer: who is responsible for the help and the turning-18 checklist."""
+
+    referrals: list[Referral]
+    consents: list[Consent]
+    running: int  # referrals not closed
+    responsibility: Responsibility | None
+    transition: AdulthoodTransition | None
+
+
+def file_section_referrals(*, student: Student, may_refer: bool, today: date) -> ReferralsSection:
+    """What the file shows of the student's referrals; the caller has the access policy's
+    grant of the referrals part (`may_refer`: the grant to change it)."""
+    referrals = list(student.referrals.select_related("to_organisation"))
+    return ReferralsSection(
+        referrals=referrals,
+        consents=list(student.consents.select_related("organisation")),
+        running=sum(1 for r in referrals if r.status not in CLOSED_STATUSES),
+        responsibility=responsibility_for(student, today) if may_refer else None,
+        transition=(
+            student.adulthood_transitions.order_by("-turns_18_on").first() if may_refer else None
+        ),
     )

@@ -15,11 +15,14 @@ from schakelpunt.students.models import Student
 from schakelpunt.students.selectors import StudentFilter, filter_by_student
 from schakelpunt.support.models import LifeDomain
 
+from .early_warning import visible_factors
 from .models import (
     AbsenceReport,
     AbsenceReportKind,
     Concern,
     ConcernSource,
+    ConcernStatus,
+    EarlyWarning,
     FollowUpStatus,
     LeaverFollowUp,
     Urgency,
@@ -123,3 +126,49 @@ def filter_leavers(leavers: QuerySet[Student], f: LeaverFilter) -> QuerySet[Stud
 def report_kind_label(kind: str) -> str:
     """The Dutch name of a report kind, for people and for the CSV."""
     return str(AbsenceReportKind(kind).label) if kind in AbsenceReportKind.values else kind
+
+
+@dataclass(frozen=True)
+class SignalsSection:
+    """The signals part of a student file: absence reports, the early warning, open concerns."""
+
+    absence_reports: list[AbsenceReport]
+    early_warning: EarlyWarning | None
+    warning_factors: list[dict[str, str]]
+    # Concerns not yet closed; None when the user does not see concerns.
+    open_concerns: int | None
+
+
+def file_section_signals(
+    *,
+    student: Student,
+    absence: bool,
+    sees_support: bool,
+    sees_concerns: bool,
+    since: date | None,
+) -> SignalsSection:
+    """What the file shows of the student's signals; the caller asked the access policy for
+    `absence` (the absence part), `sees_support` (the support part: the early warning's
+    non-attendance factors) and `sees_concerns`. `since`: only from that day (a provider)."""
+    reports: list[AbsenceReport] = []
+    warning = None
+    factors: list[dict[str, str]] = []
+    if absence:
+        found = student.absence_reports.all()
+        if since is not None:
+            found = found.filter(end_date__gte=since)
+        reports = list(found[:20])
+        warning = EarlyWarning.objects.filter(student=student).first()
+        if warning is not None:
+            factors = visible_factors(warning.factors, sees_support=sees_support)
+    open_concerns = None
+    if sees_concerns:
+        open_concerns = (
+            Concern.objects.filter(student=student).exclude(status=ConcernStatus.CLOSED).count()
+        )
+    return SignalsSection(
+        absence_reports=reports,
+        early_warning=warning,
+        warning_factors=factors,
+        open_concerns=open_concerns,
+    )

@@ -1,6 +1,6 @@
 """The student list, the student file and the export. Access comes from schakelpunt.access."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
+    StudentAccess,
     is_own_file,
     may_import_students,
     may_view_access_log,
@@ -31,34 +32,35 @@ from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.selectors import memberships_for
 from schakelpunt.core.changes import form_errors_as_messages
 from schakelpunt.core.exports import csv_writer
-from schakelpunt.directory.responsibility import responsibility_for
-from schakelpunt.signals.early_warning import visible_factors
+from schakelpunt.referrals.selectors import file_section_referrals
 from schakelpunt.signals.forms import ConcernForm
-from schakelpunt.signals.models import EarlyWarning
+from schakelpunt.signals.selectors import file_section_signals
 from schakelpunt.support.forms import (
     ContactForm,
     ContributionForm,
     CoordinatorForm,
     HelpRequestForm,
+    PlanActionAddForm,
     TeamMemberForm,
     TierForm,
     TrajectoryMoveForm,
     TrajectoryOpenForm,
 )
-from schakelpunt.support.models import SupportPlan, Tier, Trajectory, TrajectoryState
+from schakelpunt.support.models import Tier, Trajectory, TrajectoryState
 from schakelpunt.support.selectors import (
     coordinator_candidates,
+    file_section_support,
     filter_caseload,
     my_team,
-    open_trajectory_for,
     team_candidates,
     timeline_for,
+    trajectory_to_rate,
     with_support_overview,
 )
 from schakelpunt.support.student_services import RATING_WINDOW_DAYS
 from schakelpunt.support.workflow import next_states
 from schakelpunt.transitions.forms import ContactOutcomeForm, DepartureForm, ReturnForm
-from schakelpunt.transitions.models import Departure, HandoverRecord, IntakeConversation
+from schakelpunt.transitions.selectors import file_section_transitions
 
 from .filters import CaseloadFilterForm, ListFilterForm, query_without_page
 from .forms import GuardianForm, StudentImportForm
@@ -104,28 +106,19 @@ def _ids(form: str) -> str:
     return f"id_{form}-%s"
 
 
-def _support_context(student: Student, may_change: bool, staff: list[User]) -> dict[str, object]:
-    """The open trajectory, its plan, and the forms to change it when the user may."""
-    trajectory = open_trajectory_for(student)
-    context: dict[str, object] = {"trajectory": trajectory, "may_change_support": may_change}
-    if trajectory is not None:
-        plan = SupportPlan.objects.filter(trajectory=trajectory).first()
-        context["plan"] = plan
-        if plan is not None:
-            context["goals"] = list(plan.goals.all())
-            context["actions"] = list(plan.actions.select_related("owner"))
-        context["today"] = timezone.localdate()
-    if not may_change:
-        return context
+def _support_forms(
+    student: Student, trajectory: Trajectory | None, staff: list[User]
+) -> dict[str, object]:
+    """The forms that change the support part, for a user who may change it."""
     if trajectory is None:
-        context["open_form"] = TrajectoryOpenForm(auto_id=_ids("open"))
-        return context
+        return {"open_form": TrajectoryOpenForm(auto_id=_ids("open"))}
+    forms: dict[str, object] = {}
     version = {"version": trajectory.version}
     if next_states(trajectory.state):
-        context["move_form"] = TrajectoryMoveForm(
+        forms["move_form"] = TrajectoryMoveForm(
             initial=version, trajectory=trajectory, auto_id=_ids("move")
         )
-    context["tier_form"] = TierForm(
+    forms["tier_form"] = TierForm(
         initial={**version, "tier": trajectory.tier}, auto_id=_ids("tier")
     )
     coordinator_form = CoordinatorForm(
@@ -135,8 +128,11 @@ def _support_context(student: Student, may_change: bool, staff: list[User]) -> d
     if trajectory.coordinator_id is None:
         choices.insert(0, ("", _("— kies een regisseur —")))
     coordinator_form.fields["coordinator"].choices = choices  # type: ignore[attr-defined]
-    context["coordinator_form"] = coordinator_form
-    return context
+    forms["coordinator_form"] = coordinator_form
+    action_form = PlanActionAddForm(auto_id=_ids("action"))
+    action_form.fields["owner"].choices = [("", "—"), *[(c.pk, str(c)) for c in staff]]  # type: ignore[attr-defined]
+    forms["action_form"] = action_form
+    return forms
 
 
 def _team_form(student: Student, staff: list[User]) -> TeamMemberForm | None:
@@ -148,115 +144,49 @@ def _team_form(student: Student, staff: list[User]) -> TeamMemberForm | None:
     return form
 
 
-def _conversation_context(
-    student: Student, *, own: bool, since: date | None = None
+def _staff_sections(
+    student: Student,
+    access: StudentAccess,
+    parts: frozenset[Part],
+    since: date | None,
+    today: date,
 ) -> dict[str, object]:
-    """Contacts, the student's own words and help requests; for the student, their forms.
-    `since`: only from that day (a provider sees its referral's period)."""
-    today = timezone.localdate()
-    contacts = student.contacts.select_related("author")
-    contributions = student.contributions.all()
-    help_requests = student.help_requests.select_related("picked_up_by")
-    if own:
-        contacts = contacts.filter(shared_with_student=True)
-    if since is not None:
-        contacts = contacts.filter(happened_on__gte=since)
-        contributions = contributions.filter(created_at__date__gte=since)
-        help_requests = help_requests.filter(created_at__date__gte=since)
-    context: dict[str, object] = {
-        "contacts": list(contacts.filter(happened_on__lte=today)[:20]),
-        "appointments": list(contacts.filter(happened_on__gt=today).order_by("happened_on")[:10]),
-        "contributions": list(contributions[:20]),
-        "help_requests": list(help_requests[:20]),
-    }
-    if own:
-        context["contribution_form"] = ContributionForm(auto_id=_ids("contribution"))
-        context["help_form"] = HelpRequestForm(auto_id=_ids("help"))
-        context["my_team"] = my_team(student)
-    else:
-        context["contact_form"] = ContactForm(auto_id=_ids("contact"))
-    return context
-
-
-@login_required
-def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    student, access = student_get_for_user(user=user, student_id=student_id)
-    parts = access.parts(Action.VIEW)
-    # A provider sees the consented parts only from its referral on; None: no such limit.
-    since = provider_period_start(user, student, access)
-    context: dict[str, object] = {
-        "student": student,
-        "parts": {p.value for p in parts},
-        "age": student.age_on(timezone.localdate()),
-        "roles": access.roles_display,
-        "is_own_file": is_own_file(user, student),
-        "may_view_access_log": may_view_access_log(user, student),
-    }
-    if Part.CONTACT in parts:
-        context["guardians"] = guardians_for(student, timezone.localdate(), access)
-        context["is_adult"] = is_adult(student, timezone.localdate())
-        if access.allows(Action.CHANGE, Part.CONTACT):
-            context["guardian_form"] = GuardianForm(auto_id=_ids("guardian"))
+    """The sections of the file for staff, one selector per app, and the forms the user may
+    use; `parts` and each grant to change come from the access policy."""
+    context: dict[str, object] = {"concern_form": ConcernForm(auto_id=_ids("concern"))}
     if Part.SUPPORT in parts:
-        context["team"] = student.support_team.filter(ended_on__isnull=True).select_related("user")
+        support = file_section_support(student=student, own=False, since=since, today=today)
         may_change = access.allows(Action.CHANGE, Part.SUPPORT)
-        staff = coordinator_candidates(student) if may_change else []
-        context.update(_support_context(student, may_change, staff))
+        context.update(support=support, may_change_support=may_change)
         if may_change:
+            staff = coordinator_candidates(student)
+            context.update(_support_forms(student, support.trajectory, staff))
             context["team_form"] = _team_form(student, staff)
-        context.update(_conversation_context(student, own=is_own_file(user, student), since=since))
-    if is_own_file(user, student):
-        # The help that ended lately, still to be rated by the student (1–10).
-        context["rating_choices"] = range(1, 11)
-        context["rate_trajectory"] = (
-            Trajectory.objects.filter(
-                student=student,
-                state=TrajectoryState.CLOSED,
-                student_rating__isnull=True,
-                closed_at__gte=timezone.now() - timedelta(days=RATING_WINDOW_DAYS),
-            )
-            .order_by("-closed_at")
-            .first()
-        )
-    context["timeline"] = timeline_for(
-        student,
-        parts,
-        own=is_own_file(user, student),
+            context["contact_form"] = ContactForm(auto_id=_ids("contact"))
+    shows_concerns = timeline_shows_concerns(access)
+    context["timeline"] = timeline_for(student, parts, since=since, concerns=shows_concerns)
+    context["signals"] = file_section_signals(
+        student=student,
+        absence=Part.ABSENCE in parts,
+        sees_support=Part.SUPPORT in parts,
+        # Concerns appear with the support part, and not for a provider.
+        sees_concerns=Part.SUPPORT in parts and shows_concerns,
         since=since,
-        concerns=timeline_shows_concerns(access),
     )
-    if not is_own_file(user, student):
-        context["concern_form"] = ConcernForm(auto_id=_ids("concern"))
-    if Part.ABSENCE in parts:
-        reports = student.absence_reports.all()
-        if since is not None:
-            reports = reports.filter(end_date__gte=since)
-        context["absence_reports"] = reports[:20]
-        warning = EarlyWarning.objects.filter(student=student).first()
-        if warning is not None:
-            context["early_warning"] = warning
-            context["warning_factors"] = visible_factors(
-                warning.factors, sees_support=Part.SUPPORT in parts
-            )
     if Part.REFERRALS in parts:
-        context["referrals"] = student.referrals.select_related("to_organisation")
-        context["consents"] = student.consents.select_related("organisation")
-        context["may_refer"] = access.allows(Action.CHANGE, Part.REFERRALS)
-        context["may_withdraw"] = context["may_refer"] or is_own_file(user, student)
-        if context["may_refer"]:
-            context["responsibility"] = responsibility_for(student, timezone.localdate())
-            context["transition"] = student.adulthood_transitions.order_by("-turns_18_on").first()
-    if Part.SUPPORT in parts and since is None:  # the VO school's handover: not for providers
-        handovers = list(HandoverRecord.objects.filter(student=student))
-        if handovers:
-            context["handovers"] = handovers
-            context["intakes"] = list(IntakeConversation.objects.filter(student=student))
-            context["may_intake"] = access.allows(Action.CHANGE, Part.SUPPORT)
-    if Part.ENROLMENT in parts:
-        context["departures"] = list(
-            Departure.objects.filter(student=student).prefetch_related("contacts")
+        may_refer = access.allows(Action.CHANGE, Part.REFERRALS)
+        context["referral_section"] = file_section_referrals(
+            student=student, may_refer=may_refer, today=today
         )
+        context.update(may_refer=may_refer, may_withdraw=may_refer)
+    context["transitions"] = file_section_transitions(
+        student=student,
+        # The VO school's handover: support, and not for providers.
+        handover=Part.SUPPORT in parts and since is None,
+        enrolment=Part.ENROLMENT in parts,
+    )
+    context["may_intake"] = access.allows(Action.CHANGE, Part.SUPPORT)
+    if Part.ENROLMENT in parts:
         # What an aftercare conversation was about is support; the outcome is enrolment.
         context["shows_aftercare_notes"] = Part.SUPPORT in parts
         if access.allows(Action.CHANGE, Part.ENROLMENT) and access.allows(
@@ -270,6 +200,46 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
                 ReturnForm(auto_id=_ids("return")) if student.left_on is not None else None
             )
             context["outcome_form"] = ContactOutcomeForm()
+    return context
+
+
+@login_required
+def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The file, composed of one section per app, each read by that app's selector; the
+    access policy decides which sections this user sees and may change."""
+    user: User = request.user  # type: ignore[assignment]
+    student, access = student_get_for_user(user=user, student_id=student_id)
+    parts = access.parts(Action.VIEW)
+    today = timezone.localdate()
+    own = is_own_file(user, student)
+    # A provider sees the consented parts only from its referral on; None: no such limit.
+    since = provider_period_start(user, student, access)
+    context: dict[str, object] = {
+        "student": student,
+        "parts": {p.value for p in parts},
+        "age": student.age_on(today),
+        "roles": access.roles_display,
+        "is_own_file": own,
+        "may_view_access_log": may_view_access_log(user, student),
+        "today": today,
+    }
+    if Part.CONTACT in parts:
+        context["guardians"] = guardians_for(student, today, access)
+        context["is_adult"] = is_adult(student, today)
+        if access.allows(Action.CHANGE, Part.CONTACT):
+            context["guardian_form"] = GuardianForm(auto_id=_ids("guardian"))
+    if own:  # the student's own page, in plain Dutch (B1): students.own_file reads it
+        if Part.SUPPORT in parts:
+            context["contribution_form"] = ContributionForm(auto_id=_ids("contribution"))
+            context["help_form"] = HelpRequestForm(auto_id=_ids("help"))
+            context["my_team"] = my_team(student)
+        context["rating_choices"] = range(1, 11)
+        context["rate_trajectory"] = trajectory_to_rate(
+            student, now=timezone.now(), window_days=RATING_WINDOW_DAYS
+        )
+        context.update(own_file_context(student, parts))
+    else:
+        context.update(_staff_sections(student, access, parts, since, today))
     access_log_record(
         actor=user,
         students=[student],
@@ -278,10 +248,8 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         role=access.roles,
         path=request.path,
     )
-    if is_own_file(user, student):  # the student's own page, in plain Dutch (B1)
-        context.update(own_file_context(student, parts))
-        return render(request, "students/own_file.html", context)
-    return render(request, "students/student_detail.html", context)
+    template = "students/own_file.html" if own else "students/student_detail.html"
+    return render(request, template, context)
 
 
 @login_required

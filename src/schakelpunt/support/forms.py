@@ -102,6 +102,24 @@ class ActionForm(forms.Form):
     done = forms.BooleanField(label=_("Gedaan"), required=False)
 
 
+class PlanActionAddForm(forms.Form):
+    """One action added to the plan from the student file (the plan gets a new version)."""
+
+    description = forms.CharField(label=_("Actie"), max_length=500)
+    owner = forms.TypedChoiceField(
+        label=_("Wie (medewerker)"), coerce=int, required=False, empty_value=None
+    )
+    owner_name = forms.CharField(
+        label=_("Of: wie anders"),
+        required=False,
+        max_length=200,
+        help_text=_("Bijvoorbeeld: de student, moeder"),
+    )
+    due_on = forms.DateField(
+        label=_("Uiterlijk op"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
 GoalFormSet = forms.formset_factory(GoalForm, extra=2)
 ActionFormSet = forms.formset_factory(ActionForm, extra=2)
 

@@ -29,8 +29,14 @@ from schakelpunt.students.models import Student
 from schakelpunt.students.selectors import StudentFilter, filter_by_student
 
 from .models import (
+    ContactNote,
+    HelpRequest,
     LifeDomain,
     PlanAction,
+    PlanGoal,
+    StudentContribution,
+    SupportPlan,
+    SupportTeamMember,
     Tier,
     Trajectory,
     TrajectoryEvent,
@@ -401,3 +407,80 @@ def actions_for_owner(user: User, today: date) -> list[OwnAction]:
         )
         for a in actions
     ]
+
+
+@dataclass(frozen=True)
+class SupportSection:
+    """The support part of a student file: the team, the open trajectory with its plan, and
+    the conversation (contacts, the student's own words, help requests)."""
+
+    team: list[SupportTeamMember]
+    trajectory: Trajectory | None
+    plan: SupportPlan | None
+    goals: list[PlanGoal]
+    actions: list[PlanAction]
+    open_actions: int
+    late_actions: int
+    last_contact: ContactNote | None
+    appointments: list[ContactNote]
+    contributions: list[StudentContribution]
+    help_requests: list[HelpRequest]
+    waiting_help_requests: int
+
+
+def file_section_support(
+    *, student: Student, own: bool, since: date | None, today: date
+) -> SupportSection:
+    """What the support part of the file shows; the caller has the access policy's grant of
+    that part. `own`: the student's own file (only contacts shared with them); `since`: only
+    from that day (a provider sees its referral's period)."""
+    team = list(student.support_team.filter(ended_on__isnull=True).select_related("user"))
+    trajectory = open_trajectory_for(student)
+    plan = None
+    goals: list[PlanGoal] = []
+    actions: list[PlanAction] = []
+    if trajectory is not None:
+        plan = SupportPlan.objects.filter(trajectory=trajectory).first()
+        if plan is not None:
+            goals = list(plan.goals.all())
+            actions = list(plan.actions.select_related("owner"))
+    contacts = student.contacts.select_related("author")
+    contributions = student.contributions.all()
+    help_requests = student.help_requests.select_related("picked_up_by")
+    if own:
+        contacts = contacts.filter(shared_with_student=True)
+    if since is not None:
+        contacts = contacts.filter(happened_on__gte=since)
+        contributions = contributions.filter(created_at__date__gte=since)
+        help_requests = help_requests.filter(created_at__date__gte=since)
+    requests = list(help_requests[:20])
+    return SupportSection(
+        team=team,
+        trajectory=trajectory,
+        plan=plan,
+        goals=goals,
+        actions=actions,
+        open_actions=sum(1 for a in actions if a.done_on is None),
+        late_actions=sum(1 for a in actions if a.done_on is None and a.due_on < today),
+        last_contact=contacts.filter(happened_on__lte=today)
+        .order_by("-happened_on", "-pk")
+        .first(),
+        appointments=list(contacts.filter(happened_on__gt=today).order_by("happened_on")[:10]),
+        contributions=list(contributions[:20]),
+        help_requests=requests,
+        waiting_help_requests=sum(1 for h in requests if h.picked_up_by_id is None),
+    )
+
+
+def trajectory_to_rate(student: Student, *, now: datetime, window_days: int) -> Trajectory | None:
+    """The help that ended lately, still to be rated by the student (1–10)."""
+    return (
+        Trajectory.objects.filter(
+            student=student,
+            state=TrajectoryState.CLOSED,
+            student_rating__isnull=True,
+            closed_at__gte=now - timedelta(days=window_days),
+        )
+        .order_by("-closed_at")
+        .first()
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("plan/", plan_views.plan_detail, name="plan"),
     path("plan/bewerken/", plan_views.plan_edit, name="plan_edit"),
+    path("plan/actie/", views.plan_action_add, name="action_add"),
     path("plan.pdf", plan_views.plan_pdf, name="plan_pdf"),
     path("plan/inbreng/", student_views.contribution_add, name="contribute"),
     path("hulpvraag/", student_views.help_request_create, name="ask_help"),

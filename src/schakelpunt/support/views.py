@@ -17,9 +17,10 @@ from schakelpunt.accounts.models import User
 from schakelpunt.core.changes import form_errors_as_messages
 from schakelpunt.students.models import Student
 
-from . import services
+from . import plans, services
 from .forms import (
     CoordinatorForm,
+    PlanActionAddForm,
     TeamMemberForm,
     TierForm,
     TrajectoryMoveForm,
@@ -190,4 +191,31 @@ def team_remove(request: HttpRequest, student_id: int, member_id: int) -> HttpRe
         student,
         lambda: services.support_team_remove(actor=user, member_id=member_id),
         _("Het teamlid is uit het team."),
+    )
+
+
+@login_required
+@require_POST
+def plan_action_add(request: HttpRequest, student_id: int) -> HttpResponse:
+    """One action added to the plan from the file; the owner is one of the student's staff."""
+    user, student = _student_for_change(request, student_id)
+    staff = coordinator_candidates(student)
+    form = PlanActionAddForm(request.POST)
+    form.fields["owner"].choices = [("", "—"), *[(c.pk, str(c)) for c in staff]]  # type: ignore[attr-defined]
+    if not form.is_valid():
+        return _form_errors(request, form, student)
+    data = form.cleaned_data
+    owner = next((c for c in staff if c.pk == data["owner"]), None)
+    return _run(
+        request,
+        student,
+        lambda: plans.plan_action_add(
+            actor=user,
+            student_id=student.pk,
+            description=data["description"],
+            due_on=data["due_on"],
+            owner=owner,
+            owner_name=data["owner_name"],
+        ),
+        _("De actie staat in het plan."),
     )

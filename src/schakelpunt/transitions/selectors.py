@@ -1,5 +1,6 @@
 """Reads of leaving and aftercare: the care team's aftercare work list."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
@@ -7,8 +8,9 @@ from django.db.models import Q, QuerySet
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import handovers_visible_to, students_for_user
 from schakelpunt.accounts.models import User
+from schakelpunt.students.models import Student
 
-from .models import AftercareContact, NonArrival
+from .models import AftercareContact, Departure, HandoverRecord, IntakeConversation, NonArrival
 
 SOON_DAYS = 14
 
@@ -43,4 +45,31 @@ def non_arrivals_for(user: User) -> QuerySet[NonArrival]:
             "follow_up_by",
         )
         .order_by("follow_up_status", "-detected_on", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class TransitionsSection:
+    """The transitions part of a student file: the VO school's handover with the intake
+    conversations, and leaving school with its aftercare."""
+
+    handovers: list[HandoverRecord]
+    intakes: list[IntakeConversation]
+    departures: list[Departure]
+
+
+def file_section_transitions(
+    *, student: Student, handover: bool, enrolment: bool
+) -> TransitionsSection:
+    """What the file shows of the student's transitions; the caller asked the access policy
+    for `handover` (support, not for a provider) and `enrolment` (leaving and aftercare)."""
+    handovers = list(HandoverRecord.objects.filter(student=student)) if handover else []
+    return TransitionsSection(
+        handovers=handovers,
+        intakes=list(IntakeConversation.objects.filter(student=student)) if handovers else [],
+        departures=(
+            list(Departure.objects.filter(student=student).prefetch_related("contacts"))
+            if enrolment
+            else []
+        ),
     )
