@@ -4,11 +4,13 @@ Found on 2 December: a meeting planned for 10 December became "Gehouden, verslag
 when a decision was saved, and its minutes could be approved before it took place.
 """
 
+import importlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from tests.world import World, client_for
@@ -110,3 +112,15 @@ def test_minutes_of_a_meeting_marked_held_too_early_wait_for_the_meeting(world: 
         assert "nadat het overleg is gehouden" in refused.value.messages[0]
         meeting.refresh_from_db()
         assert meeting.status == MeetingStatus.HELD and meeting.approved_at is None
+
+
+def test_a_meeting_marked_held_before_it_began_is_planned_again(world: World) -> None:
+    migration = importlib.import_module(
+        "schakelpunt.meetings.migrations.0003_meetings_held_before_they_began_are_planned"
+    )
+    with time_machine.travel(PLANNING_DAY, tick=False):
+        meeting = _plan(world)
+        type(meeting).objects.filter(pk=meeting.pk).update(status=MeetingStatus.HELD)
+        migration.plan_again(apps, None)
+        meeting.refresh_from_db()
+        assert meeting.status == MeetingStatus.PLANNED
