@@ -105,3 +105,53 @@ def test_appointments_show_for_the_student_unless_not_shared(world):
     assert "zorgteamoverleg" not in own
     staff = care.get(f"/studenten/{anna.pk}/").content.decode()
     assert "zorgteamoverleg" in staff
+
+
+def test_the_file_summary_shows_only_what_the_role_may_see(world):
+    """The summary on top of the file (issue 16, item 4) follows the same grants as the
+    sections: the attendance coordinator sees absence, not support or concerns."""
+    from schakelpunt.signals.triage import concern_raise
+
+    anna = world.students["t1"]
+    care = world.users["care_l1"]
+    trajectory_open(actor=care, student=anna)
+    concern_raise(actor=world.users["coach"], student=anna, text="Anna slaapt slecht.")
+    staff = client_for(care).get(f"/studenten/{anna.pk}/").content.decode()
+    summary = staff.split('id="samenvatting"', 1)[1].split("</section>", 1)[0]
+    assert "Regisseur" in summary and "nog niet gekozen" in summary
+    assert "1 open zorgmelding" in summary
+    assert "1 verzuimmelding" in summary
+    assert 'href="#zorg"' in staff and 'href="#contact-vastleggen"' in staff
+
+    absence = client_for(world.users["absence"]).get(f"/studenten/{anna.pk}/").content.decode()
+    summary = absence.split('id="samenvatting"', 1)[1].split("</section>", 1)[0]
+    assert "1 verzuimmelding" in summary
+    assert "Regisseur" not in summary
+    assert "zorgmelding" not in summary
+    assert 'href="#contact-vastleggen"' not in absence  # no support part: no contact form
+
+
+def test_an_action_is_added_to_the_plan_from_the_file(world):
+    from schakelpunt.support.models import PlanAction, SupportPlan
+
+    anna = world.students["t1"]
+    care = world.users["care_l1"]
+    trajectory_open(actor=care, student=anna)
+    due = (timezone.localdate() + timedelta(days=5)).isoformat()
+    url = f"/studenten/{anna.pk}/plan/actie/"
+    data = {"description": "Gesprek met de huisarts", "owner": care.pk, "due_on": due}
+
+    # Someone who may not change the support part: not found, nothing changes.
+    assert client_for(world.users["absence"]).post(url, data).status_code == 404
+    # An owner who does not work with the student: a clear message, nothing changes.
+    stranger = {**data, "owner": world.users["worker_p1"].pk}
+    response = client_for(care).post(url, stranger, follow=True)
+    assert "Wie (medewerker): Selecteer een geldige keuze" in response.content.decode()
+    assert not PlanAction.objects.exists()
+
+    response = client_for(care).post(url, data, follow=True)
+    assert "De actie staat in het plan." in response.content.decode()
+    action = PlanAction.objects.get()
+    assert (action.description, action.owner) == ("Gesprek met de huisarts", care)
+    assert SupportPlan.objects.get().version == 1  # a new version of the plan
+    assert "Gesprek met de huisarts" in response.content.decode()
