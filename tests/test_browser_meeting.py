@@ -34,9 +34,10 @@ def test_plan_meeting_decide_action_in_plan_and_owners_list(live_server, page, w
     log_in(page, base, "care_l1@example.nl")
     page.goto(f"{base}/studenten/{anna.pk}/")
     page.get_by_role("link", name="Overleg plannen").click()
-    page.get_by_label("Datum", exact=True).fill(
-        (timezone.localdate() + timedelta(days=3)).isoformat()
-    )
+    # The meeting is held now (it began an hour ago): decisions are recorded once it has begun.
+    began = timezone.localtime() - timedelta(hours=1)
+    page.get_by_label("Datum", exact=True).fill(began.date().isoformat())
+    page.get_by_label("Begintijd").fill(began.strftime("%H:%M"))
     page.get_by_label("Plaats of videolink").fill("Lokaal 1.05")
     page.get_by_label("Vraag voor het overleg").fill(
         "Anna slaapt slecht en mist lessen; wat helpt?"
