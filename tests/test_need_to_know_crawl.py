@@ -115,6 +115,8 @@ class Findings:
     # Markup faults of HTML pages: (address, fault, detail), e.g. a duplicate id.
     markup: list[tuple[str, str, str]] = field(default_factory=list)
     pages_checked: int = 0
+    # Dates a page shows as ISO text ("2026-12-09"): (address, the words around it).
+    iso_dates: list[tuple[str, str]] = field(default_factory=list)
 
 
 # --- URLs -------------------------------------------------------------------------------
@@ -385,6 +387,17 @@ def _markup_faults(html: str) -> list[tuple[str, str]]:
     return faults
 
 
+ISO_DATE = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b")
+
+
+def _iso_dates(html: str) -> list[str]:
+    """Dates shown to people as ISO text, with the words around each (attributes such as a
+    date field's value or <time datetime> are for machines and not looked at)."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    return [text[max(0, m.start() - 50) : m.end() + 10] for m in ISO_DATE.finditer(text)]
+
+
 def _form_urls(page: str, text: str) -> list[str]:
     """Each GET form submitted with its defaults, and once per other value of each field."""
     parser = _Forms()
@@ -536,6 +549,7 @@ def crawl(role: str, world: CrawlWorld) -> Findings:
             found.pages_checked += 1
             html = _body(response).decode("utf-8", errors="replace")
             found.markup.extend((url, fault, detail) for fault, detail in _markup_faults(html))
+            found.iso_dates.extend((url, words) for words in _iso_dates(html))
         logged: set[int] | None = None
         for token, markers in tokens.items():
             if token not in text:
@@ -651,3 +665,18 @@ def test_every_page_has_unique_ids_and_existing_aria_targets(
             f"{role}: {len(found.markup)} markup faults on {found.pages_checked} pages "
             f"({len(groups)} kinds by page):\n" + "\n".join(lines)
         )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_shows_dates_the_dutch_way(role: str, request: pytest.FixtureRequest) -> None:
+    """'9 december 2026', never '2026-12-09' (found on the plan page, issue 16)."""
+    if role in _CRAWLS:  # read by the need-to-know test in this run: no second crawl
+        found = _CRAWLS[role]
+    else:
+        found = _CRAWLS[role] = crawl(role, request.getfixturevalue("crawl_world"))
+    assert found.pages_checked > 10, "the crawler hardly read a page"
+    shown = sorted(
+        {(re.sub(r"/\d+/", "/{id}/", url.split("?", 1)[0]), w) for url, w in found.iso_dates}
+    )
+    assert not shown, f"{role}: ISO dates on pages:\n" + "\n".join(f"  {u}: {w}" for u, w in shown)
