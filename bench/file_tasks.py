@@ -14,6 +14,12 @@ the way through the page). Counted:
   viewport heights (800 px = 1.0). A jump made by a link is a click, not a scroll.
 
 Prints the page height and a Markdown table.
+
+Measured for issue 16 (2,000 demo students, zorgcoordinator, a file with plan and referral):
+before, one page of 4,559 px with "Zorg melden" folded at the bottom: 3 clicks and 15.5
+viewport heights for the five tasks; after (summary and a row of frequent actions on top):
+5 clicks and 0.1 viewport heights, every task one click (page 5,385 px: the concern and
+action forms are open now, the rarer trajectory forms folded).
 """
 
 import argparse
