@@ -12,6 +12,8 @@ from django.test import Client, override_settings
 from tests.world import client_for
 
 import schakelpunt
+from schakelpunt.accounts.roles import Role
+from schakelpunt.accounts.services import membership_create
 
 SOURCE = Path(schakelpunt.__file__).parent
 LOCALE = SOURCE / "locale" / "en" / "LC_MESSAGES"
@@ -104,3 +106,14 @@ def test_handing_a_concern_over_reads_to_a_colleague_in_english(world):
     assert "Hand over" in page
     assert '">To</label>' in page
     assert '">On</label>' not in page
+
+
+def test_the_role_grants_say_to_whom_in_english(world):
+    """The same 'Aan' heads the column of who received a role: 'To', not 'On'."""
+    roc = world.users["coach"].memberships.first().organisation
+    membership_create(user=world.users["nobody"], organisation=roc, role=Role.GOVERNANCE)
+    privacy = client_for(world.users["privacy"])
+    privacy.post("/i18n/setlang/", {"language": "en", "next": "/beheer/rollen/"})
+    page = privacy.get("/beheer/rollen/").content.decode()
+    assert '<th scope="col">To</th>' in page
+    assert '<th scope="col">On</th>' not in page
