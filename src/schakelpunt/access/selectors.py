@@ -1,10 +1,11 @@
 """Reads of the access log, already scoped to who may read them."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from schakelpunt.accounts.models import User
 from schakelpunt.students.models import Student
@@ -84,10 +85,14 @@ def access_log_search(
         entries = entries.filter(event_id=event_id)
     if user_query:
         entries = entries.filter(user_display__icontains=user_query)
+    # Whole local days as a range on `at` (its index), not `at__date`, which the database
+    # computes for every row of a log that only grows.
+    zone = timezone.get_current_timezone()
     if date_from:
-        entries = entries.filter(at__date__gte=date_from)
+        entries = entries.filter(at__gte=datetime.combine(date_from, time.min, tzinfo=zone))
     if date_until:
-        entries = entries.filter(at__date__lte=date_until)
+        next_day = date_until + timedelta(days=1)
+        entries = entries.filter(at__lt=datetime.combine(next_day, time.min, tzinfo=zone))
     return entries.order_by("-at", "part")
 
 
