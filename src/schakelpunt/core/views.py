@@ -22,7 +22,7 @@ from schakelpunt.access.selectors import access_log_search
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.accounts.roles import Role
-from schakelpunt.referrals.selectors import Worklist, provider_worklist, school_worklist
+from schakelpunt.referrals.selectors import WorklistSummary, worklist_summary
 from schakelpunt.students.models import Student
 from schakelpunt.support.selectors import caseload_counts
 
@@ -70,15 +70,14 @@ def home(request: HttpRequest) -> HttpResponse:
         context["caseload"] = caseload_counts(
             students_for_user(user, part=Part.SUPPORT), user=user, today=timezone.localdate()
         )
-    if Role.EXTERNAL_CARE_WORKER in roles:
-        context["referral_work"] = provider_worklist(user, timezone.localdate())
-    elif roles & CARE_TEAM_ROLES:
-        context["referral_work"] = school_worklist(user, timezone.localdate())
+    if Role.EXTERNAL_CARE_WORKER in roles or roles & CARE_TEAM_ROLES:
+        provider = Role.EXTERNAL_CARE_WORKER in roles
+        context["referral_work"] = worklist_summary(user, timezone.localdate(), provider=provider)
     work = context.get("referral_work")
-    if isinstance(work, Worklist):  # the overdue ones are named, with their agreed date
+    if isinstance(work, WorklistSummary):  # the overdue ones are named, with their agreed date
         access_log_list(
             actor=user,
-            students=[r.student_id for r in work.overdue[:5]],
+            students=[r.student_id for r in work.overdue],
             parts=[Part.REFERRALS],
             path=request.get_full_path(),
         )
