@@ -22,7 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schakelpunt.access.parts import Part
-from schakelpunt.access.policy import CARE_TEAM_ROLES, concern_visible_to_student
+from schakelpunt.access.policy import (
+    CARE_TEAM_ROLES,
+    about_students,
+    concern_visible_to_student,
+)
 from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.students.models import Student
@@ -309,7 +313,7 @@ def caseload_counts(students: QuerySet[Student], *, user: User, today: date) -> 
     review_by = today + timedelta(days=REVIEW_SOON_DAYS)
     counts: dict[str, int] = (
         Trajectory.objects.exclude(state=TrajectoryState.CLOSED)
-        .filter(student_id__in=students.values("pk"))
+        .filter(about_students(students))
         .aggregate(
             open=Count("pk"),
             mine=Count("pk", filter=Q(coordinator_id=user.pk)),
