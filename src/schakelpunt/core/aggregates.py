@@ -16,6 +16,7 @@ from schakelpunt.monitor.indicators import supported_records
 from schakelpunt.monitor.periods import Period
 from schakelpunt.monitor.selectors import population, running_school_year
 from schakelpunt.monitor.suppression import (
+    ATOM_FIELDS,
     THRESHOLD,
     Cell,
     Records,
@@ -23,6 +24,7 @@ from schakelpunt.monitor.suppression import (
     is_small,
     protect,
     publish,
+    remember_atoms,
 )
 
 # One rule for every aggregate (see schakelpunt.monitor.suppression).
@@ -61,11 +63,17 @@ def resident_students_by_level(*, user: User, today: date | None = None) -> dict
             name = str(org)
         else:
             continue
-        students = population(scope, period)
+        # One read of the population with each student's level and atom, not one per level
+        # and then the atoms again by id.
+        rows = list(population(scope, period).values_list("pk", "programme__level", *ATOM_FIELDS))
+        remember_atoms((pk, *atom) for pk, _level, *atom in rows)
+        per_level: dict[object, list[int]] = {}
+        for pk, level, *_atom in rows:
+            per_level.setdefault(level, []).append(pk)
         title = _("%(name)s, schooljaar %(period)s") % {"name": name, "period": period.code}
         result[title] = protect(
             [
-                (str(level.label), _students(students.filter(programme__level=level.value)))
+                (str(level.label), Records.of_students(per_level.get(level.value, [])))
                 for level in Level
             ]
         )
