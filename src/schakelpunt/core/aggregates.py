@@ -121,6 +121,7 @@ def municipal_overviews(*, user: User, today: date) -> list[MunicipalOverview]:
             continue
         scope = municipality_scope(home)
         students = population(scope, period)
+        remember_atoms(students.values_list("pk", *ATOM_FIELDS))  # one read, not by id
         schools = sorted(set(students.values_list("institution__name", flat=True)))
         under_18 = students.filter(date_of_birth__gt=years_before(today, 18))
         from_18 = students.filter(date_of_birth__lte=years_before(today, 18))
