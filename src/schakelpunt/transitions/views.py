@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,18 +14,24 @@ from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
 from schakelpunt.core.changes import run_change
 from schakelpunt.signals.models import FollowUpStatus
+from schakelpunt.students.filters import query_without_page
 
 from . import services
 from .forms import ContactOutcomeForm, DepartureForm, ReturnForm
 from .models import AftercareContact
 from .selectors import aftercare_due, non_arrivals_for
 
+# Aftercare contacts per page: a page renders (and logs) only the students it shows.
+PAGE_SIZE = 25
+
 
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     today = timezone.localdate()
-    contacts = list(aftercare_due(user, today))
+    # Most overdue first (the selector's order); the count comes from the database.
+    page = Paginator(aftercare_due(user, today), PAGE_SIZE).get_page(request.GET.get("pagina"))
+    contacts = list(page.object_list)
     access_log_list(
         actor=user,
         students=[c.departure.student_id for c in contacts],
@@ -34,7 +41,13 @@ def worklist(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "transitions/aftercare.html",
-        {"contacts": contacts, "today": today, "form": ContactOutcomeForm()},
+        {
+            "contacts": contacts,
+            "page": page,
+            "query": query_without_page(request.GET),
+            "today": today,
+            "form": ContactOutcomeForm(),
+        },
     )
 
 

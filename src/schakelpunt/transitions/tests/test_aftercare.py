@@ -141,3 +141,41 @@ def test_a_student_who_returns_gets_the_earlier_plan_back(world: World) -> None:
     anna.refresh_from_db()
     assert anna.left_on is None
     assert not AftercareContact.objects.filter(done_on__isnull=True).exists()
+
+
+def test_the_aftercare_list_shows_and_logs_one_page_most_overdue_first(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schakelpunt.access.models import AccessLogEntry
+    from schakelpunt.students.tests.factories import StudentFactory
+    from schakelpunt.transitions import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2, raising=False)
+    world.students["t1b"] = StudentFactory(programme=world.students["t1"].programme)
+    # Left 50, 40 and 35 days ago: the one-month contacts are overdue in that order.
+    for key, days in (("t2", 35), ("t1", 50), ("t1b", 40)):
+        _leave(world, key, left_on=timezone.localdate() - timedelta(days=days))
+    order = [world.students[k].pk for k in ("t1", "t1b", "t2")]
+    client = client_for(world.users["care_l1"])
+
+    def page(number: int) -> tuple[list[int], set[int]]:
+        before = AccessLogEntry.objects.count()
+        response = client.get(reverse("transitions:aftercare"), {"pagina": number})
+        html = response.content.decode()
+        assert "3 nazorgcontacten" in html
+        assert f'name="next" value="/nazorg/?pagina={number}"' in html
+        logged = AccessLogEntry.objects.order_by("pk")[before:].values_list("student_id", flat=True)
+        return [c.departure.student_id for c in response.context["contacts"]], set(logged)
+
+    assert page(1) == (order[:2], set(order[:2]))
+    assert page(2) == (order[2:], set(order[2:]))
+
+    # Recording an outcome from page 2 comes back to page 2.
+    contact = AftercareContact.objects.get(departure__student_id=order[2], months=1)
+    response = client.post(
+        reverse("transitions:contact", args=[contact.pk]),
+        {"outcome": "in_work", "note": "", "next": f"{reverse('transitions:aftercare')}?pagina=2"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?pagina=2")
+    contact.refresh_from_db()
+    assert contact.done_on is not None
