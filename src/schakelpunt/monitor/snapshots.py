@@ -30,14 +30,17 @@ from schakelpunt.refdata.models import Municipality, RmcRegion
 from schakelpunt.students.models import Student
 
 from . import dashboard as dash
-from . import report
+from . import overview, report
 from .models import MonitorSnapshot
 from .periods import Period, parse_period, previous, school_year_of
+from .selectors import running_school_year
 from .suppression import METHOD_VERSION
 from .tables import BREAKDOWNS
 
 METHOD_KEY = "protection"
 DASHBOARD = "dashboard"
+LEVELS = "niveaus"  # the start page
+OVERVIEW = "overzicht"  # the municipal overview
 
 
 def _current_method(snapshot: MonitorSnapshot) -> bool:
@@ -49,16 +52,24 @@ def _current_method(snapshot: MonitorSnapshot) -> bool:
 def _kept(
     scope: Scope, period: Period, kind: str, build: Callable[[], dict[str, Any]], *, force: bool
 ) -> dict[str, Any]:
-    """The kept figures, or computed for this answer only; with `force` computed anew and
-    stored (never on a page view: only the explicit refreshes pass it)."""
+    return _kept_at(scope, period, kind, build, force=force)[0]
+
+
+def _kept_at(
+    scope: Scope, period: Period, kind: str, build: Callable[[], dict[str, Any]], *, force: bool
+) -> tuple[dict[str, Any], datetime | None]:
+    """The kept figures and when they were computed, or computed for this answer only (None);
+    with `force` computed anew and stored (never on a page view: only the explicit refreshes
+    pass it)."""
     if not force:
         found = MonitorSnapshot.objects.filter(
             scope=scope.key, period=period.code, kind=kind
         ).first()
         if found and _current_method(found):
-            return {k: v for k, v in found.data.items() if k != METHOD_KEY}
-        return build()
+            return {k: v for k, v in found.data.items() if k != METHOD_KEY}, found.computed_at
+        return build(), None
     data = build()
+    now = timezone.now()
     try:
         with transaction.atomic():
             MonitorSnapshot.objects.update_or_create(
@@ -67,12 +78,12 @@ def _kept(
                 kind=kind,
                 defaults={
                     "data": {**data, METHOD_KEY: METHOD_VERSION},
-                    "computed_at": timezone.now(),
+                    "computed_at": now,
                 },
             )
     except IntegrityError:  # built at the same moment elsewhere: theirs is as good
         pass
-    return data
+    return data, now
 
 
 def dashboard_for(scope: Scope, period: Period, *, force: bool = False) -> dash.Dashboard:
@@ -92,6 +103,23 @@ def table_for(scope: Scope, period: Period, breakdown: str, *, force: bool = Fal
 
     data = _kept(scope, period, f"tabel:{breakdown}", build, force=force)
     return dash.Table(**data)
+
+
+def levels_for(
+    scope: Scope, period: Period, *, force: bool = False
+) -> tuple[dict[str, int], datetime | None]:
+    """The start page's count per level (`overview.levels`) and when it was computed."""
+    return _kept_at(scope, period, LEVELS, lambda: overview.levels(scope, period), force=force)
+
+
+def overview_for(
+    scope: Scope, period: Period, *, force: bool = False
+) -> tuple[dict[str, Any], datetime | None]:
+    """The municipal overview's counts (`overview.municipal`) and when they were computed."""
+    today = timezone.localdate()
+    return _kept_at(
+        scope, period, OVERVIEW, lambda: overview.municipal(scope, period, today), force=force
+    )
 
 
 def computed_at(scope: Scope, period: Period) -> Any:
@@ -130,10 +158,16 @@ def current_periods(today: date) -> list[Period]:
 
 
 def refresh(scope: Scope, period: Period) -> None:
-    """Compute the population's dashboard and every breakdown for the period, and keep them."""
+    """Compute the population's dashboard and every breakdown for the period, and keep them;
+    for the running school year also the start page's counts and, of a municipality, the
+    municipal overview."""
     dashboard_for(scope, period, force=True)
     for breakdown in BREAKDOWNS:
         table_for(scope, period, breakdown, force=True)
+    if period.code == running_school_year(timezone.localdate()).code:
+        levels_for(scope, period, force=True)
+        if scope.key.startswith("gemeente:"):
+            overview_for(scope, period, force=True)
 
 
 def warm_monitor(progress: Callable[[str], None] | None = None) -> int:
