@@ -1,10 +1,11 @@
 """Reads of referrals: overdue first contacts, the worklists of school and provider."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from schakelpunt.access.policy import (
     provider_organisation_ids,
@@ -41,13 +42,48 @@ class Worklist:
     running: list[Referral]
 
 
-def _worklist(referrals: QuerySet[Referral], today: date, user: User) -> Worklist:
-    rows = list(
-        referrals.exclude(status__in=CLOSED_STATUSES)
+# The worklist's groups in the order they are worked: overdue first contacts, referrals the
+# provider still has to decide on, the rest.
+OVERDUE, WAITING, RUNNING = 0, 1, 2
+WAITING_STATUSES = [ReferralStatus.SENT, ReferralStatus.RECEIVED]
+
+
+def worklist_rows(user: User, today: date, *, provider: bool) -> QuerySet[Referral]:
+    """The open referrals of the provider's or the school's worklist, most urgent first: each
+    with its `group` (OVERDUE, WAITING, RUNNING), by first contact due within a group."""
+    mine = Q(to_organisation_id__in=provider_organisation_ids(user))
+    return (
+        referrals_for_user(user)
+        .filter(mine if provider else ~mine)
+        .exclude(status__in=CLOSED_STATUSES)
+        .annotate(
+            group=Case(
+                When(overdue_q(today), then=Value(OVERDUE)),
+                When(status__in=WAITING_STATUSES, then=Value(WAITING)),
+                default=Value(RUNNING),
+                output_field=IntegerField(),
+            )
+        )
         .select_related("student", "to_organisation", "service")
-        .order_by("first_contact_due", "sent_at", "pk")
+        .order_by("group", "first_contact_due", "sent_at", "pk")
     )
-    # A name is shown only where the access policy lets the user open the student's file.
+
+
+def worklist_counts(user: User, today: date, *, provider: bool) -> dict[str, int]:
+    """How many open referrals the worklist has in each group, counted in one query."""
+    counts = worklist_rows(user, today, provider=provider).aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=overdue_q(today)),
+        waiting=Count("pk", filter=Q(status__in=WAITING_STATUSES)),
+    )
+    counts["running"] = counts["total"] - counts["overdue"] - counts["waiting"]
+    return counts
+
+
+def worklist_of(user: User, rows: Iterable[Referral]) -> Worklist:
+    """Rows of `worklist_rows` (all, or one page) split into their groups, each marked
+    `named` where the access policy lets the user open the student's file."""
+    rows = list(rows)
     visible = set(
         students_for_user(user)
         .filter(pk__in={r.student_id for r in rows})
@@ -55,11 +91,10 @@ def _worklist(referrals: QuerySet[Referral], today: date, user: User) -> Worklis
     )
     for row in rows:
         row.named = row.student_id in visible  # type: ignore[attr-defined]
-    overdue = [r for r in rows if overdue_days(r, today) > 0]
-    waiting = [r for r in rows if r.status in {ReferralStatus.SENT, ReferralStatus.RECEIVED}]
-    elsewhere = {r.pk for r in overdue} | {r.pk for r in waiting}  # a set: hundreds of rows
-    running = [r for r in rows if r.pk not in elsewhere]
-    return Worklist(overdue, waiting, running)
+    groups: dict[int, list[Referral]] = {OVERDUE: [], WAITING: [], RUNNING: []}
+    for row in rows:
+        groups[row.group].append(row)  # type: ignore[attr-defined]
+    return Worklist(groups[OVERDUE], groups[WAITING], groups[RUNNING])
 
 
 @dataclass(frozen=True)
@@ -75,50 +110,20 @@ class WorklistSummary:
 def worklist_summary(user: User, today: date, *, provider: bool, shown: int = 5) -> WorklistSummary:
     """The provider's or the school's worklist counted in the database (one query), and its
     first overdue referrals: not every open referral of the school loaded to count it."""
-    mine = Q(to_organisation_id__in=provider_organisation_ids(user))
-    referrals = referrals_for_user(user).filter(mine if provider else ~mine)
-    open_ones = referrals.exclude(status__in=CLOSED_STATUSES)
-    counts = open_ones.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=overdue_q(today)),
-        waiting=Count("pk", filter=Q(status__in=[ReferralStatus.SENT, ReferralStatus.RECEIVED])),
-    )
-    first = list(
-        open_ones.filter(overdue_q(today))
-        .select_related("student", "to_organisation", "service")
-        .order_by("first_contact_due", "sent_at", "pk")[:shown]
-    )
-    visible = set(
-        students_for_user(user)
-        .filter(pk__in={r.student_id for r in first})
-        .values_list("pk", flat=True)
-    )
-    for row in first:
-        row.named = row.student_id in visible  # type: ignore[attr-defined]
-    return WorklistSummary(
-        first,
-        counts["overdue"],
-        counts["waiting"],
-        counts["total"] - counts["overdue"] - counts["waiting"],
-    )
+    counts = worklist_counts(user, today, provider=provider)
+    rows = worklist_rows(user, today, provider=provider).filter(overdue_q(today))[:shown]
+    first = worklist_of(user, rows).overdue
+    return WorklistSummary(first, counts["overdue"], counts["waiting"], counts["running"])
 
 
 def provider_worklist(user: User, today: date) -> Worklist:
     """Referrals to the user's organisation that are still open."""
-    return _worklist(
-        referrals_for_user(user).filter(to_organisation_id__in=provider_organisation_ids(user)),
-        today,
-        user,
-    )
+    return worklist_of(user, worklist_rows(user, today, provider=True))
 
 
 def school_worklist(user: User, today: date) -> Worklist:
     """Open referrals of the students whose referrals the user handles at school."""
-    return _worklist(
-        referrals_for_user(user).exclude(to_organisation_id__in=provider_organisation_ids(user)),
-        today,
-        user,
-    )
+    return worklist_of(user, worklist_rows(user, today, provider=False))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from schakelpunt.accounts.models import User
 from schakelpunt.directory.models import Service, ServiceStatus
 from schakelpunt.directory.responsibility import decision_needed, responsibility_for
 from schakelpunt.directory.selectors import services_for_referral
+from schakelpunt.students.filters import query_without_page
 
 from . import services
 from .consent import signers_for
@@ -38,7 +40,13 @@ from .models import (
     Referral,
     ReferralStatus,
 )
-from .selectors import handover_for, overdue_days, provider_worklist, school_worklist
+from .selectors import (
+    handover_for,
+    overdue_days,
+    worklist_counts,
+    worklist_of,
+    worklist_rows,
+)
 from .transition import TransitionError, checklist_for, checklist_tick
 from .withdrawal import confirm_context, consent_for_withdrawal
 from .workflow import next_statuses
@@ -55,13 +63,18 @@ STEP_LABELS: dict[str, object] = {
     ReferralStatus.WITHDRAWN: gettext_lazy("Verwijzing intrekken"),
 }
 
+# Referrals per page of the worklist: a page renders (and logs) only the students it shows.
+PAGE_SIZE = 50
+
 
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     today = timezone.localdate()
     provider = bool(provider_organisation_ids(user))
-    work = provider_worklist(user, today) if provider else school_worklist(user, today)
+    rows = worklist_rows(user, today, provider=provider)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    work = worklist_of(user, page.object_list)
     access_log_list(
         actor=user,
         students=[r.student_id for r in (*work.overdue, *work.waiting, *work.running)],
@@ -71,7 +84,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/worklist.html",
-        {"work": work, "provider": provider, "today": today},
+        {
+            "work": work,
+            "counts": worklist_counts(user, today, provider=provider),
+            "page": page,
+            "query": query_without_page(request.GET),
+            "provider": provider,
+            "today": today,
+        },
     )
 
 
