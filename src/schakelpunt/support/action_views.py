@@ -1,6 +1,7 @@
 """The owner's work list: the plan actions someone promised to do."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,22 +12,32 @@ from schakelpunt.access.parts import Part
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
 from schakelpunt.core.changes import run_change
+from schakelpunt.students.filters import query_without_page
 
 from .plans import plan_action_mark_done
-from .selectors import actions_for_owner
+from .selectors import open_actions_of_owner, own_actions
+
+# Actions per page: a page renders (and logs) only the students it shows.
+PAGE_SIZE = 50
 
 
 @login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    actions = actions_for_owner(user, timezone.localdate())
+    # The earliest due first (overdue on top); the count comes from the database.
+    page = Paginator(open_actions_of_owner(user), PAGE_SIZE).get_page(request.GET.get("pagina"))
+    actions = own_actions(user, page.object_list, timezone.localdate())
     access_log_list(
         actor=user,
         students=[a.student.pk for a in actions],
         parts=[Part.SUPPORT],  # the plan's actions
         path=request.get_full_path(),
     )
-    return render(request, "support/my_actions.html", {"actions": actions})
+    return render(
+        request,
+        "support/my_actions.html",
+        {"actions": actions, "page": page, "query": query_without_page(request.GET)},
+    )
 
 
 @login_required
@@ -38,4 +49,7 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
         lambda: plan_action_mark_done(actor=user, action_id=action_id),
         _("Gedaan: de actie is afgevinkt in het plan."),
     )
-    return redirect("core:my_actions")
+    back = request.POST.get("next", "")  # the page of the list the action was ticked on
+    return redirect(
+        back if back.startswith("/") and not back.startswith("//") else "core:my_actions"
+    )

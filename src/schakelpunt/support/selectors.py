@@ -1,5 +1,6 @@
 """Reads about support: the open trajectory, who may coordinate, the timeline."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -389,17 +390,25 @@ class OwnAction:
     overdue: bool
 
 
-def actions_for_owner(user: User, today: date) -> list[OwnAction]:
+def open_actions_of_owner(user: User) -> QuerySet[PlanAction]:
     """The open actions this person owns in running plans, the earliest due first."""
-    from schakelpunt.access.policy import actions_owned_by, students_for_user
+    from schakelpunt.access.policy import actions_owned_by
 
-    actions = list(
+    return (
         actions_owned_by(user)
         .filter(done_on__isnull=True)
         .exclude(plan__trajectory__state=TrajectoryState.CLOSED)
         .select_related("plan__trajectory__student")
         .order_by("due_on", "pk")
     )
+
+
+def own_actions(user: User, actions: Iterable[PlanAction], today: date) -> list[OwnAction]:
+    """Actions of `open_actions_of_owner` (all, or one page), each with its student named
+    only where the access policy lets the user open the file."""
+    from schakelpunt.access.policy import students_for_user
+
+    actions = list(actions)
     students = {a.plan.trajectory.student_id for a in actions}
     visible = set(students_for_user(user).filter(pk__in=students).values_list("pk", flat=True))
     return [
@@ -411,6 +420,11 @@ def actions_for_owner(user: User, today: date) -> list[OwnAction]:
         )
         for a in actions
     ]
+
+
+def actions_for_owner(user: User, today: date) -> list[OwnAction]:
+    """The open actions this person owns in running plans, the earliest due first."""
+    return own_actions(user, open_actions_of_owner(user), today)
 
 
 @dataclass(frozen=True)

@@ -84,3 +84,47 @@ def test_adding_needs_a_running_trajectory_and_the_right_to_change_support(world
         plan_action_add(
             actor=world.users["care_l1"], student_id=anna.pk, description="x", due_on=due
         )
+
+
+def test_my_actions_show_and_log_one_page_earliest_due_first(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schakelpunt.access.models import AccessLogEntry
+    from schakelpunt.students.tests.factories import StudentFactory
+    from schakelpunt.support import action_views
+
+    monkeypatch.setattr(action_views, "PAGE_SIZE", 2, raising=False)
+    world.students["t1b"] = StudentFactory(programme=world.students["t1"].programme)
+    care = world.users["care_l1"]
+    actions = {}
+    for key, days in (("t1", 5), ("t1b", -3), ("t2", -1)):
+        trajectory_open(actor=care, student=world.students[key])
+        actions[key] = plan_action_add(
+            actor=care,
+            student_id=world.students[key].pk,
+            description=f"Bellen over {key}",
+            due_on=timezone.localdate() + timedelta(days=days),
+            owner=world.users["coach"],
+        )
+    order = [world.students[k].pk for k in ("t1b", "t2", "t1")]
+    coach = client_for(world.users["coach"])
+
+    def page(number: int) -> tuple[list[int], set[int]]:
+        before = AccessLogEntry.objects.count()
+        response = coach.get(reverse("core:my_actions"), {"pagina": number})
+        html = response.content.decode()
+        assert "3 open acties" in html
+        assert f'name="next" value="/acties/?pagina={number}"' in html
+        logged = AccessLogEntry.objects.order_by("pk")[before:].values_list("student_id", flat=True)
+        return [item.student.pk for item in response.context["actions"]], set(logged)
+
+    assert page(1) == (order[:2], set(order[:2]))
+    assert page(2) == (order[2:], set(order[2:]))
+
+    # Ticking one off on page 2 comes back to page 2.
+    response = coach.post(
+        reverse("core:action_done", args=[actions["t1"].pk]),
+        {"next": f"{reverse('core:my_actions')}?pagina=2"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?pagina=2")
+    assert PlanAction.objects.get(pk=actions["t1"].pk).done_on is not None
