@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from schakelpunt.monitor.indicators import enrolled_students
 from schakelpunt.monitor.periods import Period
-from schakelpunt.monitor.suppression import Records, forget_atoms, is_small, publish, shown
+from schakelpunt.monitor.suppression import (
+    ATOM_FIELDS,
+    Records,
+    forget_atoms,
+    is_small,
+    publish,
+    remember_atoms,
+    shown,
+)
 from schakelpunt.referrals.models import Referral
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import ContactNote
@@ -25,6 +33,9 @@ from schakelpunt.support.models import ContactNote
 from .models import ServiceFunding, SupportRate, Unit
 
 CENT = Decimal("0.01")
+# The students' atoms, read with their referrals and contacts: publishing needs not look them
+# up again by id.
+STUDENT_ATOM = tuple(f"student__{name}" for name in ATOM_FIELDS)
 DAYS_A_YEAR = Decimal(365)
 
 
@@ -71,8 +82,12 @@ def service_use(students: QuerySet[Student], period: Period) -> list[Use]:
             first_contact_on__lte=period.end,
         )
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
-        .values_list("service_id", "first_contact_on", "ended_on", "pk", "student_id")
+        .values_list(
+            "service_id", "first_contact_on", "ended_on", "pk", "student_id", *STUDENT_ATOM
+        )
     )
+    forget_atoms()
+    remember_atoms((student, *atom) for _s, _f, _e, _pk, student, *atom in referrals)
     fundings: dict[int, list[ServiceFunding]] = defaultdict(list)
     for funding in ServiceFunding.objects.filter(
         service_id__in={service for service, *_rest in referrals}
@@ -81,7 +96,7 @@ def service_use(students: QuerySet[Student], period: Period) -> list[Use]:
     lines: dict[tuple[int, int], list[Decimal]] = {}
     found: dict[tuple[int, int], ServiceFunding] = {}
     counted: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for service_id, started, ended, pk, student in referrals:
+    for service_id, started, ended, pk, student, *_atom in referrals:
         if started is None:
             continue
         for funding in fundings.get(service_id, []):
@@ -131,7 +146,6 @@ def protected_use(uses: list[Use], headings: list[str], subtotal_label: str) -> 
     (the cell-key method, decision 0020), a stream's subtotal as a count of its own; units and
     costs for the published count (the unit cost would otherwise give the true count away),
     and only where the published count is 5 or more."""
-    forget_atoms()
     rows: list[list[str]] = []
     per_payer: dict[str, Decimal] = defaultdict(Decimal)
     hidden = False
@@ -195,7 +209,6 @@ class InHouse:
 def published_in_house(own: InHouse) -> InHouse:
     """The school's own support as an aggregate role sees it: published counts, and hours and
     cost for the published number of timed contacts."""
-    forget_atoms()
     timed = publish(own.timed_records or Records.empty("contact"))
     return InHouse(
         students=publish(own.student_records or Records.empty("student")),
@@ -215,11 +228,13 @@ def in_house_support(students: QuerySet[Student], period: Period) -> InHouse:
     rows = list(
         ContactNote.objects.filter(
             student__in=students, happened_on__gte=period.start, happened_on__lte=end
-        ).values_list("student_id", "student__institution_id", "minutes", "pk")
+        ).values_list("student_id", "student__institution_id", "minutes", "pk", *STUDENT_ATOM)
     )
+    forget_atoms()
+    remember_atoms((student, *atom) for student, _i, _m, _pk, *atom in rows)
     rates = dict(SupportRate.objects.values_list("institution_id", "hourly_cost"))
     minutes_per_institution: dict[int, int] = defaultdict(int)
-    for _student, institution, minutes, _pk in rows:
+    for _student, institution, minutes, _pk, *_atom in rows:
         minutes_per_institution[institution] += minutes or 0
     hours = Decimal(sum(minutes_per_institution.values())) / 60
     priced = all(i in rates for i, m in minutes_per_institution.items() if m)
@@ -232,14 +247,14 @@ def in_house_support(students: QuerySet[Student], period: Period) -> InHouse:
         else None
     )
     return InHouse(
-        students=len({student for student, _i, _m, _pk in rows}),
+        students=len({student for student, *_rest in rows}),
         contacts=len(rows),
-        timed=len([m for _s, _i, m, _pk in rows if m]),
+        timed=len([m for _s, _i, m, *_rest in rows if m]),
         hours=hours.quantize(Decimal("0.1")),
         cost=cost,
-        student_records=Records.of_students(student for student, _i, _m, _pk in rows),
-        contact_records=Records("contact", {pk: student for student, _i, _m, pk in rows}),
-        timed_records=Records("contact", {pk: student for student, _i, m, pk in rows if m}),
+        student_records=Records.of_students(student for student, *_rest in rows),
+        contact_records=Records("contact", {pk: student for student, _i, _m, pk, *_a in rows}),
+        timed_records=Records("contact", {pk: student for student, _i, m, pk, *_a in rows if m}),
     )
 
 
@@ -248,8 +263,9 @@ def residents_by_municipality(students: QuerySet[Student], period: Period) -> di
     count), published: the same counts the monitor shows (decision 0020)."""
     forget_atoms()
     found: dict[str, dict[int, int]] = defaultdict(dict)
-    for pk, name in enrolled_students(students, period).values_list(
-        "pk", "residence_municipality__name"
+    for pk, name, *atom in enrolled_students(students, period).values_list(
+        "pk", "residence_municipality__name", *ATOM_FIELDS
     ):
         found[name][pk] = pk
+        remember_atoms([(pk, *atom)])
     return {name: publish(Records("student", rows)) for name, rows in found.items()}
