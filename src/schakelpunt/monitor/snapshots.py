@@ -4,7 +4,9 @@ night run (`refresh_all`, also `schakelpunt monitor refresh`), the demo build (`
 or someone pressing "Opnieuw berekenen" (a POST, `refresh`). Opening the monitor (a GET) only
 reads: it shows the kept figures with the moment they were computed, and where none are kept
 it computes them for that answer without storing them. Same records, same published counts
-(decision 0020), so the screen, CSV, Excel and PDF agree either way.
+(decision 0020), so the screen, CSV, Excel and PDF agree either way. The start page's counts
+per level and the municipal overview (`overview`) are kept the same way, for the running
+school year.
 """
 
 import time
