@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -50,6 +51,5 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
         _("Gedaan: de actie is afgevinkt in het plan."),
     )
     back = request.POST.get("next", "")  # the page of the list the action was ticked on
-    return redirect(
-        back if back.startswith("/") and not back.startswith("//") else "core:my_actions"
-    )
+    local = back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None)
+    return redirect(back if local else "core:my_actions")

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -87,9 +88,8 @@ def contact(request: HttpRequest, contact_id: int) -> HttpResponse:
             _("Het nazorgcontact is vastgelegd."),
         )
     back = request.POST.get("next", "")
-    return redirect(
-        back if back.startswith("/") and not back.startswith("//") else "transitions:aftercare"
-    )
+    local = back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None)
+    return redirect(back if local else "transitions:aftercare")
 
 
 @login_required

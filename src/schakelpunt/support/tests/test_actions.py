@@ -128,3 +128,8 @@ def test_my_actions_show_and_log_one_page_earliest_due_first(
     )
     assert response.status_code == 302 and response["Location"].endswith("?pagina=2")
     assert PlanAction.objects.get(pk=actions["t1"].pk).done_on is not None
+    # A `next` that a browser reads as another site is not followed.
+    response = coach.post(
+        reverse("core:action_done", args=[actions["t2"].pk]), {"next": "/\\evil.example/"}
+    )
+    assert response["Location"] == reverse("core:my_actions")

@@ -179,3 +179,10 @@ def test_the_aftercare_list_shows_and_logs_one_page_most_overdue_first(
     assert response.status_code == 302 and response["Location"].endswith("?pagina=2")
     contact.refresh_from_db()
     assert contact.done_on is not None
+    # A `next` that a browser reads as another site is not followed.
+    other = AftercareContact.objects.get(departure__student_id=order[0], months=1)
+    response = client.post(
+        reverse("transitions:contact", args=[other.pk]),
+        {"outcome": "in_work", "note": "", "next": "/\\evil.example/"},
+    )
+    assert response["Location"] == reverse("transitions:aftercare")
