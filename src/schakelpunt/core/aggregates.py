@@ -117,11 +117,11 @@ def municipal_overviews(*, user: User, today: date) -> list[MunicipalOverview]:
             Table(str(_("Per school")), [Cell(name, count) for name, count in data["schools"]]),
             Table(
                 str(_("Per leeftijd")),
-                [Cell(str(AGE_LABELS[key]), count) for key, count in data["ages"].items()],
+                [Cell(str(AGE_LABELS[key]), count) for key, count in data["ages"]],
             ),
             Table(
                 str(_("Ondersteuning en hulp")),
-                [Cell(_support_label(key), count) for key, count in data["support"].items()],
+                [Cell(_support_label(key), count) for key, count in data["support"]],
             ),
         ]
         total = Cell(str(_("Totaal")), data["total"])

@@ -79,6 +79,7 @@ def municipal(scope: Scope, period: Period, today: date) -> dict[str, Any]:
         "schools": [
             [name, publish(Records.of_students(pks))] for name, pks in sorted(per_school.items())
         ],
-        "ages": {group: publish(Records.of_students(pks)) for group, pks in ages.items()},
-        "support": {key: publish(records) for key, records in support.items()},
+        # Lists of pairs, not objects: PostgreSQL's jsonb does not keep the order of keys.
+        "ages": [[group, publish(Records.of_students(pks))] for group, pks in ages.items()],
+        "support": [[key, publish(records)] for key, records in support.items()],
     }
