@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from schakelpunt.access.policy import institution_scope, municipality_scope
 from schakelpunt.accounts.models import Level, Membership, User
@@ -78,9 +78,9 @@ class MunicipalOverview:
 
 
 AGE_LABELS = {
-    "under_18": _lazy("jonger dan 18 (Jeugdwet)"),
-    "18_to_23": _lazy("18 tot 23"),
-    "23_plus": _lazy("23 en ouder"),
+    "under_18": gettext_lazy("jonger dan 18 (Jeugdwet)"),
+    "18_to_23": gettext_lazy("18 tot 23"),
+    "23_plus": gettext_lazy("23 en ouder"),
 }
 
 
