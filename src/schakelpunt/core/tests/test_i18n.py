@@ -1,6 +1,7 @@
 """The English catalogue: the .po file is the source (edit it in Poedit or Weblate), `make
 messages` merges new Dutch texts into it and compiles it; these tests keep it whole and current."""
 
+import ast
 import os
 import shutil
 from pathlib import Path
@@ -74,6 +75,21 @@ def test_the_catalogue_holds_every_text_in_the_code(tmp_path):
     assert sorted(in_catalogue - in_code, key=str) == [], "texts no longer in the code: " + (
         MAKE_MESSAGES
     )
+
+
+def test_translations_are_marked_with_names_xgettext_knows():
+    """makemessages finds `_`, `gettext_lazy`, `ngettext`, … by name: a text marked with an
+    alias of its own (`gettext_lazy as _lazy`) is never extracted, so it stays Dutch in English."""
+    aliases = []
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                aliases += [
+                    f"{path.relative_to(SOURCE)}: {a.name} as {a.asname}"
+                    for a in node.names
+                    if a.asname not in (None, "_")
+                ]
+    assert aliases == []
 
 
 def test_interface_is_dutch_by_default_and_english_on_request(db):
