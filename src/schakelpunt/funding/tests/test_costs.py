@@ -8,9 +8,16 @@ import pytest
 
 from schakelpunt.accounts.tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory
 from schakelpunt.directory.tests.factories import ServiceFactory
-from schakelpunt.funding.costs import euros, in_house_support, protected_use, service_use
+from schakelpunt.funding.costs import (
+    euros,
+    in_house_support,
+    protected_use,
+    published_in_house,
+    service_use,
+)
 from schakelpunt.funding.models import FundingStream, ServiceFunding, SupportRate
 from schakelpunt.monitor.periods import parse_period
+from schakelpunt.monitor.suppression import forget_atoms
 from schakelpunt.referrals.models import Referral, ReferralStatus
 from schakelpunt.students.models import Student
 from schakelpunt.students.tests.factories import StudentFactory
@@ -121,3 +128,21 @@ def test_the_schools_own_hours(case) -> None:  # type: ignore[no-untyped-def]
     assert (own.students, own.contacts, own.timed, own.hours) == (5, 6, 5, Decimal("5.0"))
     assert own.cost == Decimal("350.00") and euros(own.cost) == "€ 350,00"
     assert own.shown
+
+
+def test_publishing_the_costs_asks_nothing_more_of_the_database(  # type: ignore[no-untyped-def]
+    case, django_assert_num_queries
+) -> None:
+    """The students' atoms come with their referrals and contacts (issue 16: the funding page
+    looked them up again by id for every published count); the published counts are the same
+    as when they are looked up."""
+    uses = service_use(case, YEAR)
+    with django_assert_num_queries(0):
+        table = protected_use(uses, HEADINGS, "Subtotaal")
+    own = in_house_support(case, YEAR)
+    with django_assert_num_queries(0):
+        published = published_in_house(own)
+    forget_atoms()
+    assert protected_use(uses, HEADINGS, "Subtotaal") == table
+    forget_atoms()
+    assert published_in_house(own) == published
