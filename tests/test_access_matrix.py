@@ -153,3 +153,23 @@ def test_rmc_list_holds_on_a_leap_day(world):
     with time_machine.travel("2028-02-29 10:00 +0100"):
         response = client_for(world.users["rmc"]).get("/studenten/")
     assert response.status_code == 200
+
+
+def test_staff_worklists_are_not_there_for_a_student_or_an_aggregate_role(world):
+    """A student (or a municipal advisor) gets a 404, not an empty staff list full of
+    professional words; the roles that work these lists still open them."""
+    worklists = [
+        "/triage/",
+        "/verzuim/",
+        "/verzuim/rmc-lijst/",
+        "/nazorg/",
+        "/nazorg/niet-verschenen/",
+    ]
+    for who in ("student", "municipal", "governance", "privacy", "admin"):
+        client = client_for(world.users[who])
+        for url in worklists:
+            assert client.get(url).status_code == 404, (who, url)
+    assert client_for(world.users["care_l1"]).get("/triage/").status_code == 200
+    assert client_for(world.users["care_l1"]).get("/nazorg/").status_code == 200
+    assert client_for(world.users["rmc"]).get("/verzuim/rmc-lijst/").status_code == 200
+    assert client_for(world.users["absence"]).get("/verzuim/").status_code == 200

@@ -63,7 +63,7 @@ def test_refer_accept_first_contact_and_everyone_sees_it(live_server, page, worl
     log_in(page, base, "anna@example.nl")
     page.get_by_role("link", name="Naar mijn dossier").click()
     assert page.get_by_role("link", name="Jongerencoaching").is_visible()
-    assert page.get_by_text("Eerste contact gemaakt").first.is_visible()
+    assert page.get_by_text("heeft je gesproken").first.is_visible()
     page.get_by_role("link", name="Meldingen", exact=False).click()
     assert page.get_by_text(
         "Je verwijzing naar Jongerencoaching: eerste contact gemaakt."

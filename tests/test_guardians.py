@@ -58,7 +58,7 @@ def test_from_18_the_student_decides(world):
     guardian = Guardian.objects.get()
     student = client_for(world.users["student"])
     own = student.get(f"/studenten/{anna.pk}/").content.decode()
-    assert "jij beslist of school je ouders of verzorgers betrekt" in own
+    assert "Jij beslist of school je ouders of verzorgers betrekt" in own
     student.post(f"/studenten/{anna.pk}/ouders/{guardian.pk}/toestemming/", {"consents": "ja"})
     assert "0612345678" in care.get(f"/studenten/{anna.pk}/").content.decode()
     student.post(f"/studenten/{anna.pk}/ouders/{guardian.pk}/toestemming/", {"consents": "nee"})

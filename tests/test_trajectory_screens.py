@@ -88,7 +88,8 @@ def test_student_sees_the_trajectory_but_no_forms_to_change_it(world):
     trajectory_open(actor=world.users["care_l1"], student=world.students["t1"])
     page = client_for(world.users["student"]).get(f"/studenten/{world.students['t1'].pk}/")
     body = page.content.decode()
-    assert "Gesignaleerd" in body
+    assert "Je krijgt extra hulp sinds" in body  # in the student's words, not the phase
+    assert "Gesignaleerd" not in body
     assert "Fase wijzigen" not in body
     assert "Traject openen" not in body
 

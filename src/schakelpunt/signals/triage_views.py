@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from schakelpunt.access.decorators import worklist_view
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
     institutions_for_signal_quality,
@@ -40,7 +41,7 @@ from .models import Concern
 from .selectors import filter_triage
 
 
-@login_required
+@worklist_view
 def queue(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     queue = triage.triage_queue(user)

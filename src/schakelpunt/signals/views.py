@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from schakelpunt.access.decorators import worklist_view
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
     institutions_for_signal_quality,
@@ -66,7 +67,7 @@ def _reports_for(user: User) -> QuerySet[AbsenceReport]:
     ).select_related("student", "student__residence_municipality")
 
 
-@login_required
+@worklist_view
 def worklist(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     filter_form = _report_filter_form(request, user)
@@ -337,7 +338,7 @@ def report_follow_up(request: HttpRequest, report_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@worklist_view
 def rmc_list(request: HttpRequest) -> HttpResponse:
     """Students who left without startkwalificatie before 23: who is following them up."""
     user: User = request.user  # type: ignore[assignment]

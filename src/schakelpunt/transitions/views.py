@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from schakelpunt.access.decorators import worklist_view
 from schakelpunt.access.parts import Part
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
@@ -26,7 +27,7 @@ from .selectors import aftercare_due, non_arrivals_for
 PAGE_SIZE = 25
 
 
-@login_required
+@worklist_view
 def worklist(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     today = timezone.localdate()
@@ -110,7 +111,7 @@ def student_returns(request: HttpRequest, student_id: int) -> HttpResponse:
     return redirect(f"/studenten/{student_id}/")
 
 
-@login_required
+@worklist_view
 def non_arrivals(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     items = list(non_arrivals_for(user))
