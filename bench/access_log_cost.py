@@ -20,11 +20,10 @@ import itertools
 import os
 import statistics
 import sys
-import tempfile
 import time
 from typing import Any
 
-from common import machine, postgres_database
+from common import django_setup_for_pages, machine
 
 
 def main() -> None:
@@ -35,24 +34,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: a new SQLite file")
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="schakelpunt-bench-")
-    url = args.database_url or f"sqlite:///{data_dir}/bench.sqlite3"
-    if url.startswith("postgres"):
-        base, name = url.rsplit("/", 1)
-        url = postgres_database(f"{base}/postgres", name, create=True)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "schakelpunt.conf.base",
-            "SCHAKELPUNT_DATA_DIR": data_dir,
-            "DATABASE_URL": url,
-            "ALLOWED_HOSTS": "testserver",
-            "SCHAKELPUNT_OTP_REQUIRED": "false",
-        }
-    )
-    import django
-
-    django.setup()
+    django_setup_for_pages(args.database_url)
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
 
     from schakelpunt.access import services
@@ -106,7 +90,7 @@ def main() -> None:
 
     print(machine())
     print(
-        f"{django.db.connection.vendor}, demo of {args.students} students (built in "
+        f"{connection.vendor}, demo of {args.students} students (built in "
         f"{built:.0f} s), {AccessLogEntry.objects.count()} log rows at the end, "
         f"{args.rounds} rounds x {args.requests} requests per page and way"
     )

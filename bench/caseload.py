@@ -12,10 +12,9 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 
-from common import postgres_database
+from common import django_setup_for_pages
 
 
 def main() -> None:
@@ -25,25 +24,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: a new SQLite file")
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="schakelpunt-bench-")
-    url = args.database_url or f"sqlite:///{data_dir}/bench.sqlite3"
-    if url.startswith("postgres"):
-        # A new database, never `flush`: the access log's trigger refuses TRUNCATE.
-        base, name = url.rsplit("/", 1)
-        url = postgres_database(f"{base}/postgres", name, create=True)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "schakelpunt.conf.base",
-            "SCHAKELPUNT_DATA_DIR": data_dir,
-            "DATABASE_URL": url,
-            "ALLOWED_HOSTS": "testserver",
-            "SCHAKELPUNT_OTP_REQUIRED": "false",
-        }
-    )
-    import django
-
-    django.setup()
+    django_setup_for_pages(args.database_url)
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
 
     from schakelpunt.accounts.models import Location, Membership, Organisation, User
@@ -72,7 +55,7 @@ def main() -> None:
     print(
         f"caseload of a care coordinator with {len(chosen)} students "
         f"({args.students} in the region), {args.requests} requests each, "
-        f"{django.db.connection.vendor}"
+        f"{connection.vendor}"
     )
     for label, url in [
         ("caseload, all", "/studenten/caseload/"),

@@ -65,6 +65,29 @@ def sqlite_and_postgres(base_url: str, name: str) -> dict[str, str]:
     return databases
 
 
+def django_setup_for_pages(database_url: str, *, fresh: bool = True) -> None:
+    """Set up Django in this process to serve pages to the test client, against
+    `database_url` or, when empty, a new SQLite file. With `fresh`, a PostgreSQL URL names a
+    database that is dropped and made anew: never `flush`, the access log refuses TRUNCATE."""
+    data_dir = tempfile.mkdtemp(prefix="schakelpunt-bench-")
+    url = database_url or f"sqlite:///{data_dir}/bench.sqlite3"
+    if url.startswith("postgres") and fresh:
+        base, name = url.rsplit("/", 1)
+        url = postgres_database(f"{base}/postgres", name, create=True)
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "schakelpunt.conf.base",
+            "SCHAKELPUNT_DATA_DIR": data_dir,
+            "DATABASE_URL": url,
+            "ALLOWED_HOSTS": "testserver",
+            "SCHAKELPUNT_OTP_REQUIRED": "false",
+        }
+    )
+    import django
+
+    django.setup()
+
+
 @dataclass
 class School:
     institution: Any

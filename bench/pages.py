@@ -27,11 +27,10 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 import types
 
-from common import machine, postgres_database
+from common import django_setup_for_pages, machine
 
 
 def p95(times: list[float]) -> float:
@@ -52,23 +51,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="time the database as it is")
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="schakelpunt-bench-")
-    url = args.database_url or f"sqlite:///{data_dir}/bench.sqlite3"
-    if url.startswith("postgres") and not args.reuse:
-        base, name = url.rsplit("/", 1)
-        url = postgres_database(f"{base}/postgres", name, create=True)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "schakelpunt.conf.base",
-            "SCHAKELPUNT_DATA_DIR": data_dir,
-            "DATABASE_URL": url,
-            "ALLOWED_HOSTS": "testserver",
-            "SCHAKELPUNT_OTP_REQUIRED": "false",
-        }
-    )
-    import django
-
-    django.setup()
+    django_setup_for_pages(args.database_url, fresh=not args.reuse)
     from django.conf import settings
     from django.contrib.auth.decorators import login_required
     from django.contrib.auth.hashers import check_password
