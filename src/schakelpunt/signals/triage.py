@@ -122,10 +122,11 @@ def _hold_back(concern: Concern, actor: User, reason: str) -> None:
     concern.withheld_reviewed_by = None
     concern.withheld_reviewed_at = None
     concern.save()
-    _log_hold_back(concern, actor, "concern/hold-back")
+    _log_triage_change(concern, actor, "concern/hold-back")
 
 
-def _log_hold_back(concern: Concern, actor: User, path: str) -> None:
+def _log_triage_change(concern: Concern, actor: User, path: str) -> None:
+    """The access log's line for a change the triage makes to a concern about a student."""
     access_log_record(
         actor=actor,
         students=[concern.student],
@@ -163,7 +164,7 @@ def concern_review_hold_back(*, actor: User, concern_id: int, keep: bool) -> Con
         concern.withheld_reviewed_by = actor
         concern.withheld_reviewed_at = timezone.now()
         concern.save()
-        _log_hold_back(concern, actor, "concern/hold-back/review")
+        _log_triage_change(concern, actor, "concern/hold-back/review")
     return concern
 
 
@@ -221,14 +222,7 @@ def concern_contact_student(*, actor: User, concern_id: int, message: str) -> Co
             )
         _acted(concern, actor)
         concern.save()
-        access_log_record(
-            actor=actor,
-            students=[student],
-            action=Action.CHANGE,
-            parts=[Part.SUPPORT],
-            role="triage",
-            path="concern/contact",
-        )
+        _log_triage_change(concern, actor, "concern/contact")
     return concern
 
 
@@ -304,14 +298,7 @@ def concern_start_trajectory(*, actor: User, concern_id: int) -> Trajectory:
         }
         concern.closed_at = timezone.now()
         concern.save()
-        access_log_record(
-            actor=actor,
-            students=[concern.student],
-            action=Action.CHANGE,
-            parts=[Part.SUPPORT],
-            role="triage",
-            path="concern/trajectory",
-        )
+        _log_triage_change(concern, actor, "concern/trajectory")
     return trajectory
 
 
