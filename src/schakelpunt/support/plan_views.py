@@ -110,7 +110,24 @@ def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
     plan = SupportPlan.objects.filter(trajectory=trajectory).first()
     owners = [(None, "—"), *[(c.pk, str(c)) for c in coordinator_candidates(student)]]
     owner_lookup = {c.pk: c for c in coordinator_candidates(student)}
-    head, goals, actions = _initial(plan)
+
+    def show(shown: SupportPlan | None) -> tuple[PlanForm, Any, Any]:
+        """The edit form filled with the whole plan: a read of the support part like the
+        plan page, logged as one."""
+        access_log_record(
+            actor=user,
+            students=[student],
+            action=Action.VIEW,
+            parts=[Part.SUPPORT],
+            role=access.roles,
+            path=request.path,
+        )
+        head, goals, actions = _initial(shown)
+        action_set = ActionFormSet(initial=actions, prefix="actie")
+        for f in action_set:
+            f.fields["owner"].choices = owners  # type: ignore[attr-defined]
+        return PlanForm(initial=head), GoalFormSet(initial=goals, prefix="doel"), action_set
+
     conflict: SupportPlan | None = None
     conflict_message = ""
     unsaved: dict[str, Any] = {}
@@ -168,40 +185,15 @@ def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
                     "agreements": form.cleaned_data["agreements"],
                     "review_on": form.cleaned_data["review_on"],
                 }
-                access_log_record(  # the newer plan is shown: a read, as on the edit page
-                    actor=user,
-                    students=[student],
-                    action=Action.VIEW,
-                    parts=[Part.SUPPORT],
-                    role=access.roles,
-                    path=request.path,
-                )
-                head, goals, actions = _initial(conflict)
-                form = PlanForm(initial=head)
-                goal_set = GoalFormSet(initial=goals, prefix="doel")
-                action_set = ActionFormSet(initial=actions, prefix="actie")
-                for f in action_set:
-                    f.fields["owner"].choices = owners  # type: ignore[attr-defined]
+                # The newer plan is shown: a read, as on the edit page.
+                form, goal_set, action_set = show(conflict)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Het plan is opgeslagen."))
                 return redirect("support:plan", student_id=student.pk)
     else:
-        # The edit form shows the whole plan: a read of the support part like the plan page.
-        access_log_record(
-            actor=user,
-            students=[student],
-            action=Action.VIEW,
-            parts=[Part.SUPPORT],
-            role=access.roles,
-            path=request.path,
-        )
-        form = PlanForm(initial=head)
-        goal_set = GoalFormSet(initial=goals, prefix="doel")
-        action_set = ActionFormSet(initial=actions, prefix="actie")
-        for f in action_set:
-            f.fields["owner"].choices = owners  # type: ignore[attr-defined]
+        form, goal_set, action_set = show(plan)
     return render(
         request,
         "support/plan_edit.html",
