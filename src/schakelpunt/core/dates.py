@@ -1,6 +1,6 @@
 """Date arithmetic that holds on 29 February too."""
 
-from datetime import date
+from datetime import date, datetime
 
 
 def years_before(day: date, years: int) -> date:
@@ -23,3 +23,18 @@ def months_before(day: date, months: int) -> date:
 
 def months_after(day: date, months: int) -> date:
     return months_before(day, -months)
+
+
+def in_words(day: date) -> str:
+    """'9 december 2026' in the active language: for messages and e-mails, never ISO."""
+    from django.utils.formats import date_format
+
+    return date_format(day, "j F Y")
+
+
+def moment_in_words(moment: datetime) -> str:
+    """'10 december 2026, 14:00' in Dutch time and the active language."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(moment), "j F Y, H:i")

@@ -5,8 +5,9 @@ queue it (tasks.py holds the jobs that call services, and services never import 
 """
 
 from django.core.mail import EmailMessage
-from django.utils import timezone
 from huey.contrib.djhuey import db_task
+
+from schakelpunt.core.dates import moment_in_words
 
 from .ics import meeting_ics
 from .models import Participant, ParticipantKind
@@ -20,7 +21,7 @@ def send_meeting_invitation(participant_id: int, base_url: str) -> None:
     if participant is None or not participant.email:
         return
     meeting = participant.meeting
-    when = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y %H:%M")
+    when = moment_in_words(meeting.starts_at)
     where = f", {meeting.place}" if meeting.place else ""
     site = base_url.rstrip("/")
     if participant.kind == ParticipantKind.STUDENT:  # the student is addressed with "je"

@@ -22,6 +22,7 @@ from schakelpunt.access.policy import (
     may_run_meeting,
 )
 from schakelpunt.accounts.models import User
+from schakelpunt.core.dates import moment_in_words
 from schakelpunt.notifications.services import notify
 from schakelpunt.students.models import Guardian, Student
 from schakelpunt.support.plans import plan_action_add
@@ -76,7 +77,7 @@ def _url(meeting: Meeting) -> str:
 
 def _invite(meeting: Meeting, participant: Participant, actor: User) -> None:
     """Tell the participant: in the app (with a link) and by e-mail with the .ics."""
-    when = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y %H:%M")
+    when = moment_in_words(meeting.starts_at)
     student = _first_student(meeting)
     if participant.user_id and student is not None:
         notify(
@@ -440,7 +441,7 @@ def reminders_send(now: datetime | None = None) -> int:
             student = _first_student(meeting)
             if student is None:
                 continue
-            when = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y %H:%M")
+            when = moment_in_words(meeting.starts_at)
             notify(
                 actor=None,
                 student=student,

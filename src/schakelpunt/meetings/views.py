@@ -24,6 +24,7 @@ from schakelpunt.access.policy import (
 )
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
+from schakelpunt.core.dates import in_words
 from schakelpunt.referrals.models import CLOSED_STATUSES
 from schakelpunt.students.models import Student
 from schakelpunt.support.selectors import coordinator_candidates, team_candidates
@@ -322,7 +323,7 @@ def _post_next(request: HttpRequest, user: User, meeting: Meeting) -> str:
     )
     follow = services.next_meeting_plan(actor=user, meeting_id=meeting.pk, starts_at=starts)
     return _("Het vervolgoverleg is gepland op %(day)s.") % {
-        "day": follow.starts_at.strftime("%d-%m-%Y")
+        "day": in_words(timezone.localdate(follow.starts_at))
     }
 
 

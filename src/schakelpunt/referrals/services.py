@@ -25,6 +25,7 @@ from schakelpunt.access.policy import (
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
+from schakelpunt.core.dates import in_words
 from schakelpunt.directory.models import Service, ServiceStatus
 from schakelpunt.notifications.services import neutral_name, notify
 from schakelpunt.students.models import Student
@@ -465,7 +466,7 @@ def escalate_overdue_referrals(today: date) -> int:
                 neutral=neutral_name(referral.pk),
                 values={
                     "service": referral.title,
-                    "day": referral.first_contact_due.strftime("%d-%m-%Y")
+                    "day": in_words(referral.first_contact_due)
                     if referral.first_contact_due
                     else "",
                 },

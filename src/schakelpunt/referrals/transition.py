@@ -18,7 +18,7 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import student_access
 from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
-from schakelpunt.core.dates import months_after
+from schakelpunt.core.dates import in_words, months_after
 from schakelpunt.directory.models import Law
 from schakelpunt.directory.responsibility import ADULT_AGE, birthday_at
 from schakelpunt.directory.selectors import law_token
@@ -119,7 +119,7 @@ def adulthood_alerts(today: date) -> int:
                     "%(name)s wordt 18 op %(day)s en krijgt jeugdhulp. Regel op tijd wat er "
                     "na 18 nodig is (Wmo, verlengde jeugdhulp)."
                 ),
-                values={"day": birthday.strftime("%d-%m-%Y")},
+                values={"day": in_words(birthday)},
                 student_message="",
                 url=f"/verwijzingen/18/{student.pk}/",
             )

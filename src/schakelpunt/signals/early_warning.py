@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from schakelpunt.core.dates import in_words
+
 from .statutory import UNAUTHORISED, ZERO, AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
 
 ALL_WEEKDAYS = frozenset(range(5))
@@ -233,7 +235,8 @@ def personal_factors(
     if profile.in_support and today <= eighteen <= horizon:
         factors.append(
             Factor(
-                "turns_18", f"Wordt 18 op {eighteen:%d-%m-%Y}: jeugdhulp stopt, regel wat nodig is."
+                "turns_18",
+                f"Wordt 18 op {in_words(eighteen)}: jeugdhulp stopt, regel wat nodig is.",
             )
         )
     twenty_three = profile.facts.birthday(23)

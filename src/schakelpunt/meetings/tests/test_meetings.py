@@ -189,3 +189,19 @@ def test_parents_from_18_only_with_the_students_consent(world: World) -> None:
     Guardian.objects.filter(pk=mother.pk).update(student_consents=True)
     parent_invite(actor=world.users["advisor_l2"], meeting_id=meeting.pk, guardian_id=mother.pk)
     assert Participant.objects.filter(meeting=meeting, guardian=mother, kind="parent").exists()
+
+
+def test_the_invitation_says_the_day_in_dutch_words(world: World) -> None:
+    """'10 december 2026, 14:00', as people write it; not 10-12-2026 or an ISO date."""
+    from django.utils.formats import date_format
+
+    from schakelpunt.meetings.services import participant_add
+
+    meeting = _meeting(world)
+    participant_add(
+        actor=world.users["advisor_l2"], meeting_id=meeting.pk, user=world.users["schakel"]
+    )
+    note = Notification.objects.filter(recipient=world.users["schakel"]).latest("pk")
+    day = date_format(timezone.localtime(meeting.starts_at), "j F Y, H:i")
+    assert f"op {day}." in note.message
+    assert timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y") not in note.message

@@ -58,7 +58,7 @@ def test_students_with_youth_help_are_alerted_three_months_before_18(world: Worl
     transition = AdulthoodTransition.objects.get()
     assert (transition.student_id, transition.turns_18_on) == (bram.pk, date(2027, 2, 24))
     note = Notification.objects.get(recipient=world.users["care_l1"])
-    assert "wordt 18 op 24-02-2027" in note.message
+    assert "wordt 18 op 24 februari 2027" in note.message  # a Dutch date, not 24-02-2027
 
 
 def test_without_youth_help_no_alert(world: World) -> None:
