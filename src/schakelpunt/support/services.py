@@ -274,6 +274,17 @@ def trajectory_set_coordinator(
                 student_message="",
                 values={"coordinator": coordinator},
             )
+        if trajectory.student.user_id is not None:
+            notify(
+                actor=actor,
+                student=trajectory.student,
+                recipients=[trajectory.student.user_id],
+                staff_message="",
+                student_message=_(
+                    "Vanaf nu kun je voor je extra hulp op school terecht bij %(coordinator)s."
+                ),
+                values={"coordinator": coordinator},
+            )
     return trajectory
 
 

@@ -33,6 +33,11 @@ def test_the_newly_chosen_coordinator_hears_of_it_and_so_does_the_one_before(
     )
     told = Notification.objects.get(recipient=care)
     assert told.message == f"U bent nu regisseur van {anna.display_name}."
+    # The student hears it too, in their own words (no "regisseur").
+    assert (
+        Notification.objects.get(recipient=anna.user).message
+        == f"Vanaf nu kun je voor je extra hulp op school terecht bij {care}."
+    )
     assert client_for(care).get(told.url).status_code == 200  # the file
     Notification.objects.all().delete()
     trajectory_set_coordinator(
