@@ -67,3 +67,15 @@ def page(browser):  # type: ignore[no-untyped-def]
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _dutch_unless_a_test_asks_otherwise():  # type: ignore[no-untyped-def]
+    """A request in English leaves English active in the thread (LocaleMiddleware does not
+    reset it): every test starts, and ends, in the default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

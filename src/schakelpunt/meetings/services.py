@@ -6,6 +6,7 @@ student's plan (a new plan version). Invitations go out after commit, by notific
 where an e-mail address is known, by e-mail with an .ics file.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -103,6 +104,21 @@ class MeetingInput:
     chair: User
 
 
+def _refuse_student_name_in_title(title: str, student: Student) -> None:
+    """The title goes into every participant's invitation, reminder and calendar, also of
+    people who may not see the student: it must not name a student on the agenda."""
+    names = {student.first_name.strip(), student.last_name.strip()}
+    for name in (n for n in names if len(n) >= 2):
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", title, flags=re.IGNORECASE):
+            raise ValidationError(
+                _(
+                    "Zet geen naam van een student in de titel: de titel staat in de "
+                    "uitnodiging en de agenda van iedere deelnemer. Noem het overleg "
+                    "bijvoorbeeld naar het soort overleg of de opleiding."
+                )
+            )
+
+
 def meeting_plan(
     *,
     actor: User,
@@ -122,6 +138,7 @@ def meeting_plan(
         raise ValidationError(_("Het overleg ligt in het verleden."))
     if not question.strip():
         raise ValidationError(_("Beschrijf de vraag voor het overleg."))
+    _refuse_student_name_in_title(details.title, student)
     with transaction.atomic():
         meeting = Meeting.objects.create(
             institution=student.institution,
@@ -222,6 +239,7 @@ def item_add(*, actor: User, meeting_id: int, student: Student, question: str) -
         _require_manage(actor, meeting)
         if meeting.items.filter(student=student).exists():
             raise ValidationError(_("Deze student staat al op de agenda."))
+        _refuse_student_name_in_title(meeting.title, student)
         last = meeting.items.order_by("-position").first()
         return AgendaItem.objects.create(
             meeting=meeting,

@@ -40,7 +40,7 @@ def _meeting(  # type: ignore[no-untyped-def]
         actor=chair,
         details=MeetingInput(
             kind=MeetingKind.MDO,
-            title="MDO stage",
+            title=extra.pop("title", "MDO stage"),
             starts_at=timezone.now() + starts_in,
             duration_minutes=60,
             place="Lokaal 2.14",
@@ -205,3 +205,25 @@ def test_the_invitation_says_the_day_in_dutch_words(world: World) -> None:
     day = date_format(timezone.localtime(meeting.starts_at), "j F Y, H:i")
     assert f"op {day}." in note.message
     assert timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y") not in note.message
+
+
+def test_a_title_naming_a_student_on_the_agenda_is_refused(world: World) -> None:
+    """The title reaches every participant's invitation and calendar: no student's name."""
+    from schakelpunt.meetings.models import Meeting
+    from schakelpunt.meetings.services import item_add
+
+    chris = world.students["t3"]
+    with pytest.raises(ValidationError, match="Zet geen naam van een student in de titel"):
+        _meeting(world, title=f"MDO {chris.first_name.upper()}")
+    with pytest.raises(ValidationError, match="Zet geen naam van een student in de titel"):
+        _meeting(world, title=f"Stage {chris.last_name}")
+    assert not Meeting.objects.exists()
+    meeting = _meeting(world)  # "MDO stage"
+    early = world.students["early"]
+    meeting.title = f"Zorgteam en {early.first_name}"
+    meeting.save(update_fields=["title"])
+    with pytest.raises(ValidationError, match="Zet geen naam"):
+        item_add(
+            actor=world.users["advisor_l2"], meeting_id=meeting.pk, student=early, question="?"
+        )
+    assert meeting.items.count() == 1
