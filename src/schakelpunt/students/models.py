@@ -80,7 +80,16 @@ class Student(models.Model):
                 fields=["institution", "student_number"], name="student_number_per_institution"
             )
         ]
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            # The RMC list: who left without startkwalificatie, newest first (a few
+            # thousand of a region's students, instead of reading them all).
+            models.Index(
+                fields=["left_on"],
+                condition=models.Q(has_basic_qualification=False),
+                name="student_left_without_sq",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
