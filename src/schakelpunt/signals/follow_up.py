@@ -70,7 +70,7 @@ def rmc_leavers(user: User, today: date) -> QuerySet[Student]:
 
 
 def leaver_follow_ups(students: list[Student]) -> dict[tuple[int, date], LeaverFollowUp]:
-    found = LeaverFollowUp.objects.filter(student__in=students)
+    found = LeaverFollowUp.objects.filter(student__in=students).select_related("follow_up_by")
     return {(f.student_id, f.left_on): f for f in found}
 
 

@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -75,7 +77,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     filter_form = _report_filter_form(request, user)
     reports = filter_reports(_reports_for(user), filter_form.report_filter())
-    reports = reports.select_related("student__institution").order_by(
+    reports = reports.select_related("student__institution", "follow_up_by").order_by(
         "-end_date", "student__last_name", "pk"
     )
     page = Paginator(reports, 30).get_page(request.GET.get("pagina"))
@@ -90,8 +92,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
         .filter(pk__in=[r.student_id for r in page.object_list])
         .values_list("pk", flat=True)
     )
+    options = _StatusOptions()
     for r in page.object_list:
         r.may_follow = r.student_id in followers
+        r.status_options = options.chosen(r.follow_up_status) if r.may_follow else ""
     access_log_list(
         actor=user,
         students=[r.student_id for r in page.object_list],
@@ -106,7 +110,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "filter_form": filter_form,
             "query": query_without_page(request.GET),
             "may_mark": may_mark,
-            "statuses": FollowUpStatus.choices,
             "form": MarkReportedForm(),
         },
     )
@@ -331,6 +334,26 @@ def _follow_up(request: HttpRequest, record: Callable[..., object], target: str)
     return redirect(target)
 
 
+class _StatusOptions:
+    """The options of a row's follow-up status select, built once per chosen status and page
+    rather than looped over in the template for every row."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, SafeString] = {}
+
+    def chosen(self, status: str) -> SafeString:
+        if status not in self._built:
+            self._built[status] = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (value, " selected" if value == status else "", label)
+                    for value, label in FollowUpStatus.choices
+                ),
+            )
+        return self._built[status]
+
+
 @login_required
 @require_POST
 def report_follow_up(request: HttpRequest, report_id: int) -> HttpResponse:
@@ -359,15 +382,22 @@ def rmc_list(request: HttpRequest) -> HttpResponse:
         .filter(pk__in=[s.pk for s in students])
         .values_list("pk", flat=True)
     )
-    rows = [
-        {
-            "student": s,
-            "follow_up": follow_ups.get((s.pk, s.left_on)),
-            "may_follow": s.pk in followers,
-            "age": s.age_on(today),
-        }
-        for s in students
-    ]
+    options = _StatusOptions()
+    rows = []
+    for s in students:
+        follow_up = follow_ups.get((s.pk, s.left_on))
+        may_follow = s.pk in followers
+        # Nobody recorded anything yet: "new" is chosen.
+        chosen = follow_up.follow_up_status if follow_up else FollowUpStatus.NEW
+        rows.append(
+            {
+                "student": s,
+                "follow_up": follow_up,
+                "may_follow": may_follow,
+                "status_options": options.chosen(chosen) if may_follow else "",
+                "age": s.age_on(today),
+            }
+        )
     access_log_list(
         actor=user,
         students=students,
@@ -380,7 +410,6 @@ def rmc_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
-            "statuses": FollowUpStatus.choices,
             "filter_form": filter_form,
             "query": query_without_page(request.GET),
         },
