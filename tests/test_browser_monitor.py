@@ -34,11 +34,13 @@ def test_the_advisor_sees_charts_and_tables_for_residents_and_no_names(live_serv
         )
         for i in range(30)
     ]
-    for i, student in enumerate(residents[:12]):
+    # 15 in basis, 10 in breedte: at most 4 off, both stay well above "<5" whatever the
+    # keys (the ids differ per database and run), so the chart is always drawn.
+    for i, student in enumerate(residents[:25]):
         Trajectory.objects.create(
             student=student,
             state="active",
-            tier="basis" if i < 7 else "breedte",
+            tier="basis" if i < 15 else "breedte",
             life_domains=["home", "finances"],
             coordinator=world.users["care_l1"],
             opened_at=timezone.now() - timedelta(days=30),
@@ -54,7 +56,7 @@ def test_the_advisor_sees_charts_and_tables_for_residents_and_no_names(live_serv
     chart = page.get_by_role("img", name=re.compile("Ondersteuning naar zwaarte"))
     assert chart.count() == 1 and chart.is_visible()
     table = page.get_by_role("table", name=re.compile("Ondersteuning naar zwaarte"))
-    # 7 in basis, 5 in breedte: published perturbed (never 1–4), each row still there.
+    # Published perturbed (never 1–4), each row there.
     assert (
         table.get_by_role("row", name=re.compile(r"Basis \(coach\) (\d\d|[5-9]|0|<5)")).count() == 1
     )

@@ -207,8 +207,11 @@ def _fill(template: str, pools: dict[str, list[tuple[int, int | None]]]) -> list
     if not names:
         return [template]
     if any(name not in pools for name in names):
+        unknown = [n for n in names if n not in pools]
         fallback = sorted({pk for pool in pools.values() for pk, _s in pool})
-        pools = {**pools, **{n: [(pk, None) for pk in fallback] for n in names if n not in pools}}
+        if len(unknown) > 1:  # e.g. <uidb64>/<token>: one try, not every pair of ids
+            fallback = fallback[:1]
+        pools = {**pools, **{n: [(pk, None) for pk in fallback] for n in unknown}}
     urls = []
     if names == ["student_id"] or len(names) == 1:
         for pk, _student in pools[names[0]]:
@@ -270,6 +273,16 @@ def _text(response: Any) -> str:
         reader = PdfReader(io.BytesIO(body))
         return header_text + "\n" + "\n".join(page.extract_text() or "" for page in reader.pages)
     return header_text + "\n" + body.decode("utf-8-sig", errors="replace")
+
+
+# Random per response (CSRF tokens, CSP nonces): a marker found inside one is chance.
+RANDOM_TOKENS = re.compile(
+    r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|nonce="|nonce-)[A-Za-z0-9+/=_-]+'
+)
+
+
+def _without_random_tokens(text: str) -> str:
+    return RANDOM_TOKENS.sub(r"\1", text)
 
 
 def _links(page: str, text: str) -> list[str]:
@@ -541,7 +554,7 @@ def crawl(role: str, world: CrawlWorld) -> Findings:
             continue
         if response.status_code != 200:
             continue
-        text = _text(response)
+        text = _without_random_tokens(_text(response))
         found.kinds[response.get("Content-Type", "").split(";")[0]] += 1
         if "text/html" in response.get("Content-Type", ""):
             for link in [*_links(url, text), *_form_urls(url, text)]:
