@@ -59,6 +59,8 @@ def test_coach_opens_coordinator_plans_and_escalates_student_sees_it(live_server
     assert page.get_by_role("heading", name="Jouw hulp op school").is_visible()
     assert page.get_by_text("Ik wil een rustige plek om te leren.").is_visible()
     assert page.get_by_text("Gesprek met Anna en haar moeder").is_visible()
-    page.get_by_role("link", name="Meldingen (2 nieuw)").click()  # opened, escalated
+    # Opened, a coordinator chosen, escalated.
+    page.get_by_role("link", name="Meldingen (3 nieuw)").click()
     assert page.get_by_text("Je krijgt nu meer hulp.").is_visible()
     assert page.get_by_text("Je krijgt nu extra hulp van school.").is_visible()
+    assert page.get_by_text("Vanaf nu kun je voor je extra hulp op school terecht bij").is_visible()

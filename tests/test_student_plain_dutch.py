@@ -192,7 +192,7 @@ def student_world(refdata, django_capture_on_commit_callbacks):  # type: ignore[
             actor=care,
             details=meeting_services.MeetingInput(
                 kind=MeetingKind.CARE_TEAM,
-                title="Gesprek met Anna",
+                title="Gesprek over school",
                 starts_at=timezone.now() + timedelta(days=7),
                 duration_minutes=45,
                 place="Lokaal 2",
