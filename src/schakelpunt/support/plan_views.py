@@ -108,8 +108,9 @@ def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
     if trajectory is None:
         raise Http404
     plan = SupportPlan.objects.filter(trajectory=trajectory).first()
-    owners = [(None, "—"), *[(c.pk, str(c)) for c in coordinator_candidates(student)]]
-    owner_lookup = {c.pk: c for c in coordinator_candidates(student)}
+    candidates = coordinator_candidates(student)
+    owners = [(None, "—"), *[(c.pk, str(c)) for c in candidates]]
+    owner_lookup = {c.pk: c for c in candidates}
 
     def show(shown: SupportPlan | None) -> tuple[PlanForm, Any, Any]:
         """The edit form filled with the whole plan: a read of the support part like the
