@@ -211,6 +211,7 @@ def _absence(w: CrawlWorld, key: str, rmc: User) -> None:
             student=w.students[key],
             kind=AbsenceReportKind.SIXTEEN_IN_FOUR,
             start_date=today - timedelta(30),
+            threshold_on=today - timedelta(10),
             end_date=today - timedelta(10),
             unauthorised_hours=16,
             rules_version="test",

@@ -63,6 +63,7 @@ def build_world() -> World:
         student=s["t1"],
         kind=AbsenceReportKind.SIXTEEN_IN_FOUR,
         start_date=today - timedelta(30),
+        threshold_on=today - timedelta(10),
         end_date=today - timedelta(10),
         unauthorised_hours=16,
         rules_version="test",

@@ -103,6 +103,8 @@ class Location(models.Model):
     municipality = models.ForeignKey(
         "refdata.Municipality", on_delete=models.PROTECT, verbose_name=_("gemeente")
     )
+    # The day it stopped (last day in use); ended parts are kept for history.
+    ended_on = models.DateField(_("beëindigd op"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -120,6 +122,8 @@ class ProgrammeTeam(models.Model):
         Location, on_delete=models.CASCADE, related_name="teams", verbose_name=_("locatie")
     )
     name = models.CharField(_("naam"), max_length=200)
+    # The day it stopped (last day in use); ended parts are kept for history.
+    ended_on = models.DateField(_("beëindigd op"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -150,6 +154,8 @@ class Programme(models.Model):
     name = models.CharField(_("naam"), max_length=200)
     level = models.PositiveSmallIntegerField(_("niveau"), choices=Level.choices)
     pathway = models.CharField(_("leerweg"), max_length=3, choices=Pathway.choices)
+    # The day it stopped (last day in use); ended parts are kept for history.
+    ended_on = models.DateField(_("beëindigd op"), null=True, blank=True)
 
     class Meta:
         ordering = ["name", "level"]

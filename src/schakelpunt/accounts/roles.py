@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     PRIVACY_OFFICER = "privacy_officer", _("Privacyfunctionaris")
     FUNCTIONAL_ADMIN = "functional_admin", _("Functioneel beheerder")
     STUDENT = "student", _("Student")
+    # A parent or carer of a student, linked to the student's guardian record.
+    PARENT = "parent", _("Ouder of verzorger")
 
 
 class OrganisationKind(models.TextChoices):
@@ -48,4 +50,5 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
     Role.PRIVACY_OFFICER: frozenset({OrganisationKind.MBO_INSTITUTION}),
     Role.FUNCTIONAL_ADMIN: frozenset({OrganisationKind.MBO_INSTITUTION}),
     Role.STUDENT: frozenset({OrganisationKind.MBO_INSTITUTION}),
+    Role.PARENT: frozenset({OrganisationKind.MBO_INSTITUTION}),
 }

@@ -51,6 +51,7 @@ from .models import (
     ConcernSource,
     ConcernStatus,
     EarlyWarning,
+    SignalSettings,
 )
 from .statutory import (
     REASON_OF,
@@ -479,13 +480,32 @@ def _reports_write(institution: Organisation, found: list[ReportRow]) -> None:
     """Add the reports not recorded yet (a report, once made, stays as it was)."""
     known = set(
         AbsenceReport.objects.filter(student__institution=institution).values_list(
-            "student_id", "kind", "end_date"
+            "student_id", "kind", "threshold_on"
         )
+    )
+    calendar_version = (
+        SignalSettings.objects.filter(institution=institution)
+        .values_list("calendar_version", flat=True)
+        .first()
+        or 0
     )
     insert_rows(
         AbsenceReport,
-        ["student", "kind", "start_date", "end_date", "unauthorised_hours", "rules_version"],
-        [r for r in found if (r[0], r[1], r[3]) not in known],
+        [
+            "student",
+            "kind",
+            "start_date",
+            "threshold_on",
+            "end_date",
+            "unauthorised_hours",
+            "rules_version",
+            "calendar_version",
+        ],
+        [
+            (pk, kind, start, end, end, hours, version, calendar_version)
+            for pk, kind, start, end, hours, version in found
+            if (pk, kind, end) not in known
+        ],
     )
 
 

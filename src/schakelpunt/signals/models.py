@@ -48,11 +48,17 @@ class AbsenceReport(FollowUpFields):
     )
     kind = models.CharField(_("soort melding"), max_length=20, choices=AbsenceReportKind.choices)
     start_date = models.DateField(_("begindatum"))
-    end_date = models.DateField(_("einddatum"))
+    # The day the rule's threshold was reached (the report is due from then).
+    threshold_on = models.DateField(_("drempel bereikt op"))
+    # 16 uur in 4 weken: the threshold day. Langdurig relatief verzuim and RMC: the day the
+    # student returned or was deregistered; empty while the absence lasts.
+    end_date = models.DateField(_("einddatum"), null=True, blank=True)
     unauthorised_hours = models.DecimalField(
         _("ongeoorloofde uren"), max_digits=6, decimal_places=1
     )
     rules_version = models.CharField(_("versie regels"), max_length=20)
+    # The institution's school calendar (SignalSettings.calendar_version) the rules used.
+    calendar_version = models.PositiveIntegerField(_("versie schoolkalender"), default=0)
     created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
     reported_on = models.DateField(_("gemeld op"), null=True, blank=True)
 
@@ -65,7 +71,7 @@ class AbsenceReport(FollowUpFields):
         constraints = [
             # Recomputing the reports for a day never makes the same report twice.
             models.UniqueConstraint(
-                fields=["student", "kind", "end_date"], name="one_report_per_kind_and_end"
+                fields=["student", "kind", "threshold_on"], name="one_report_per_kind_and_threshold"
             )
         ]
 
@@ -344,6 +350,8 @@ class SignalSettings(models.Model):
         _("18e of 23e verjaardag binnen (maanden)"), default=3
     )
     version = models.PositiveIntegerField(default=1)
+    # Raised by every change to the institution's school calendar (region or own days off).
+    calendar_version = models.PositiveIntegerField(_("versie schoolkalender"), default=0)
     changed_at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -60,6 +60,11 @@ class Student(models.Model):
         _("vooropleiding"), max_length=10, choices=PriorEducation.choices
     )
     has_basic_qualification = models.BooleanField(_("startkwalificatie"), default=False)
+    # When it was obtained: absence before that day still counts for the statutory rules.
+    # Empty with has_basic_qualification: obtained before enrolment (date unknown).
+    basic_qualification_on = models.DateField(
+        _("startkwalificatie behaald op"), null=True, blank=True
+    )
     enrolled_on = models.DateField(_("ingeschreven op"))
     left_on = models.DateField(_("uitgeschreven op"), null=True, blank=True)
     user = models.OneToOneField(
@@ -147,6 +152,20 @@ class Guardian(models.Model):
     # Only meaningful from 18: the student agrees that school involves this person.
     student_consents = models.BooleanField(_("student geeft toestemming"), default=False)
     consent_changed_at = models.DateTimeField(_("toestemming gewijzigd op"), null=True, blank=True)
+    # The parent's own login (role "parent"); one person can be the guardian of several
+    # students, each a Guardian row of its own.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guardianships",
+        verbose_name=_("eigen account"),
+    )
+    # From 16: the parts of the file the student chose to show this person
+    # (codes of students.parent_sharing); under 16 they see the parent parts anyway.
+    shared_parts = models.JSONField(_("gedeeld met deze ouder"), default=list, blank=True)
+    sharing_changed_at = models.DateTimeField(_("delen gewijzigd op"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -179,6 +179,7 @@ def build_region() -> list[Scope]:
             student=students[(i * 5) % len(students)],
             kind=kind,
             start_date=end - timedelta(days=27),
+            threshold_on=end,
             end_date=end,
             unauthorised_hours=16,
             rules_version="test",

@@ -71,6 +71,7 @@ def _residents(world: World) -> list[Student]:
             student=student,
             kind="16_in_4",
             start_date=timezone.localdate() - timedelta(days=30),
+            threshold_on=timezone.localdate() - timedelta(days=2),
             end_date=timezone.localdate() - timedelta(days=2),
             unauthorised_hours=16,
             rules_version="test",

@@ -114,6 +114,7 @@ def school(refdata: None):  # type: ignore[no-untyped-def]
             student=student_,
             kind="sixteen_in_four",
             start_date=end,
+            threshold_on=end,
             end_date=end,
             unauthorised_hours=16,
             rules_version="test",
