@@ -230,6 +230,11 @@ class Membership(models.Model):
 class GrantOutcome(models.TextChoices):
     GRANTED = "granted", _("toegekend")
     REFUSED = "refused", _("geweigerd")
+    # The role stops on a day (`Membership.valid_until`); the reason names the last day.
+    ENDED = "ended", _("beëindigd")
+    # The whole account is blocked or opened again; one row per role the person held.
+    SUSPENDED = "suspended", _("account geblokkeerd")
+    RESTORED = "restored", _("account weer open")
 
 
 class RoleGrant(AppendOnlyModel):
