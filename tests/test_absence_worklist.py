@@ -71,6 +71,7 @@ def test_worklist_queries_do_not_grow_with_reports(world):
             student=t2 if n % 2 else t1,
             kind="16_in_4",
             start_date=today - timedelta(days=140 + n),
+            threshold_on=today - timedelta(days=100 + n),
             end_date=today - timedelta(days=100 + n),
             unauthorised_hours=16,
             rules_version="2026.1",

@@ -80,6 +80,7 @@ def test_rmc_filters_reports_by_municipality_and_exports_what_it_sees(live_serve
         student=bram,
         kind=AbsenceReportKind.RMC,
         start_date=today - timedelta(30),
+        threshold_on=today - timedelta(3),
         end_date=today - timedelta(3),
         unauthorised_hours=24,
         rules_version="test",

@@ -29,6 +29,7 @@ def report(
         student=student,
         kind=kind,
         start_date=today - timedelta(30),
+        threshold_on=today - timedelta(5),
         end_date=today - timedelta(5),
         unauthorised_hours=20,
         rules_version="test",
