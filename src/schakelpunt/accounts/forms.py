@@ -79,6 +79,15 @@ class UserInviteForm(forms.Form):
         queryset=ProgrammeTeam.objects.none(),
         help_text=_("Verplicht voor een studieloopbaanbegeleider."),
     )
+    student_number = forms.CharField(
+        label=_("Studentnummer"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "Alleen bij de rol Student, en dan verplicht: het account wordt gekoppeld aan het "
+            "dossier van de student met dit nummer."
+        ),
+    )
 
     def __init__(self, *args: Any, grantable: dict[int, frozenset[str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,3 +107,118 @@ class UserInviteForm(forms.Form):
             .select_related("location")
             .order_by("name")
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        number = (data.get("student_number") or "").strip()
+        if data.get("role") == Role.STUDENT and not number:
+            self.add_error(
+                "student_number",
+                _("Kies bij de rol Student het studentdossier: vul het studentnummer in."),
+            )
+        elif number and data.get("role") and data.get("role") != Role.STUDENT:
+            self.add_error(
+                "student_number", _("Een studentnummer hoort alleen bij de rol Student.")
+            )
+        return data
+
+
+# --- the functional administrator's people screens ----------------------------------------
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PeopleFilterForm(forms.Form):
+    """Search and filter the list of people (GET)."""
+
+    q = forms.CharField(label=_("Zoek op naam of e-mailadres"), required=False, max_length=100)
+    rol = forms.ChoiceField(label=_("Rol"), required=False, choices=())
+    team = forms.TypedChoiceField(
+        label=_("Opleidingsteam"), required=False, coerce=int, empty_value=None, choices=()
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=())
+
+    def __init__(
+        self,
+        *args: Any,
+        roles: list[tuple[str, str]],
+        teams: list[tuple[int, str]],
+        statuses: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rol"].choices = [("", _("Alle rollen")), *roles]  # type: ignore[attr-defined]
+        self.fields["team"].choices = [("", _("Alle teams")), *teams]  # type: ignore[attr-defined]
+        self.fields["status"].choices = [("", _("Iedereen")), *statuses]  # type: ignore[attr-defined]
+
+
+class _VersionedForm(forms.Form):
+    """Carries the marker of the person as shown; a stale form is refused, never applied."""
+
+    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class PersonVersionForm(_VersionedForm):
+    pass
+
+
+class MembershipChangeForm(_VersionedForm):
+    role = forms.ChoiceField(label=_("Rol"), choices=())
+    location = forms.ModelChoiceField(
+        label=_("Locatie"),
+        required=False,
+        queryset=Location.objects.none(),
+        help_text=_("Voor het zorgteam van één locatie. Leeg: alle locaties."),
+    )
+    programme_team = forms.ModelChoiceField(
+        label=_("Opleidingsteam"),
+        required=False,
+        queryset=ProgrammeTeam.objects.none(),
+        help_text=_("Verplicht voor een studieloopbaanbegeleider."),
+    )
+
+    def __init__(
+        self, *args: Any, organisation: Organisation, roles: frozenset[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [  # type: ignore[attr-defined]
+            (v, label) for v, label in Role.choices if v in roles and v != Role.STUDENT
+        ]
+        self.fields["location"].queryset = Location.objects.filter(  # type: ignore[attr-defined]
+            institution=organisation, ended_on__isnull=True
+        ).order_by("name")
+        self.fields["programme_team"].queryset = (  # type: ignore[attr-defined]
+            ProgrammeTeam.objects.filter(location__institution=organisation, ended_on__isnull=True)
+            .select_related("location")
+            .order_by("location__name", "name")
+        )
+
+
+class MembershipEndForm(_VersionedForm):
+    last_day = forms.DateField(
+        label=_("Laatste dag"),
+        widget=_DATE,
+        help_text=_(
+            "Tot en met deze dag houdt de persoon deze rol en wat daarbij hoort. Kies gisteren "
+            "om de toegang meteen te beëindigen."
+        ),
+    )
+
+
+class InvitationImportForm(forms.Form):
+    max_megabytes = 5
+    file = forms.FileField(
+        label=_("CSV-bestand met uitnodigingen"),
+        help_text=_(
+            "Kolommen: email, voornaam, achternaam, rol, organisatie, en waar nodig locatie, "
+            "team en studentnummer."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_megabytes * 1024 * 1024:
+            raise forms.ValidationError(
+                _("Het bestand is groter dan %(mb)s MB.") % {"mb": self.max_megabytes}
+            )
+        return upload

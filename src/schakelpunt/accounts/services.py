@@ -14,8 +14,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import may_grant_role, must_use_second_factor
+from schakelpunt.access.services import access_log_record
 from schakelpunt.refdata.models import Municipality, RmcRegion
+from schakelpunt.students.models import Student
 
 from .mail import send_invitation_email
 from .models import (
@@ -178,8 +181,9 @@ def membership_create(
     )
     grant = _Grant(actor, user, user.email, organisation, role, location, programme_team)
     grant.check()
+    today = timezone.localdate()
     with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(
+        membership, created = Membership.objects.select_for_update().get_or_create(
             user=user,
             organisation=organisation,
             role=role,
@@ -187,9 +191,49 @@ def membership_create(
             programme_team=programme_team,
             defaults={"created_by": actor, **({"valid_from": valid_from} if valid_from else {})},
         )
+        if not created and membership.valid_until is not None and membership.valid_until < today:
+            # The same role held before and ended: it starts again (the grants keep history).
+            membership.valid_from = valid_from or today
+            membership.valid_until = None
+            membership.created_by = actor
+            membership.created_at = timezone.now()
+            membership.save(update_fields=["valid_from", "valid_until", "created_by", "created_at"])
+            created = True
         if created:
             grant.record(GrantOutcome.GRANTED)
     return membership
+
+
+def _student_for_invitation(
+    *, organisation: Organisation, role: Role, student_number: str, email: str
+) -> Student | None:
+    """The student record a student account is linked to (checked, not yet locked)."""
+    student_number = student_number.strip()
+    if role != Role.STUDENT:
+        if student_number:
+            raise ValidationError(_("Een studentnummer hoort alleen bij de rol Student."))
+        return None
+    if not student_number:
+        raise ValidationError(
+            _("Kies bij de rol Student het studentdossier: vul het studentnummer in.")
+        )
+    student = (
+        Student.objects.filter(institution=organisation, student_number=student_number)
+        .select_related("user")
+        .first()
+    )
+    if student is None:
+        # Never says whether the number exists at another school.
+        raise ValidationError(
+            _("Bij %(organisation)s staat geen student met studentnummer %(number)s.")
+            % {"organisation": organisation.name, "number": student_number}
+        )
+    if student.user is not None and student.user.email != email:
+        raise ValidationError(
+            _("De student met studentnummer %(number)s heeft al een account.")
+            % {"number": student_number}
+        )
+    return student
 
 
 def user_invite(
@@ -202,16 +246,24 @@ def user_invite(
     role: Role,
     location: Location | None = None,
     programme_team: ProgrammeTeam | None = None,
+    student_number: str = "",
     base_url: str,
+    notify: bool = True,
 ) -> User:
     """Give a person a role; a new person gets an e-mail to choose a password (after commit).
 
-    An address that already has an account gets the extra role and no new account.
+    An address that already has an account gets the extra role and no new account. The role
+    Student links the account to the student record with `student_number` at that
+    institution. `notify=False`: the caller sends the invitation itself (a bulk import sends
+    one per person).
     """
     email = User.objects.normalize_email(email).strip().lower()
     role = Role(role)
     _membership_check(
         organisation=organisation, role=role, location=location, programme_team=programme_team
+    )
+    student = _student_for_invitation(
+        organisation=organisation, role=role, student_number=student_number, email=email
     )
     existing = User.objects.filter(email=email).first()
     _Grant(actor, existing, email, organisation, role, location, programme_team).check()
@@ -222,6 +274,8 @@ def user_invite(
             user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
             user.set_unusable_password()
             user.save()
+        if student is not None:
+            _student_link(actor=actor, student_id=student.pk, user=user)
         membership_create(
             user=user,
             organisation=organisation,
@@ -230,10 +284,35 @@ def user_invite(
             programme_team=programme_team,
             actor=actor,
         )
-        if is_new or not user.has_usable_password():
+        if notify and (is_new or not user.has_usable_password()):
             user_id = user.pk
             transaction.on_commit(lambda: send_invitation_email(user_id, base_url))
     return user
+
+
+def _student_link(*, actor: User | None, student_id: int, user: User) -> None:
+    """Link the student record to the account, in the caller's transaction."""
+    student = Student.objects.select_for_update().get(pk=student_id)
+    if student.user_id == user.pk:
+        return
+    if student.user_id is not None:
+        raise ValidationError(_("Deze student heeft al een account."))
+    if Student.objects.filter(user=user).exists():
+        raise ValidationError(
+            _("Het e-mailadres %(email)s hoort al bij een ander studentdossier.")
+            % {"email": user.email}
+        )
+    student.user = user
+    student.save(update_fields=["user"])
+    if actor is not None:
+        access_log_record(
+            actor=actor,
+            students=[student],
+            action=Action.CHANGE,
+            parts=[Part.IDENTITY],
+            role=Role.FUNCTIONAL_ADMIN,
+            path="accounts/invite",
+        )
 
 
 def user_set_email_notifications(*, user: User, enabled: bool) -> None:

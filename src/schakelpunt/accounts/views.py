@@ -250,6 +250,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 role=data["role"],
                 location=data["location"],
                 programme_team=data["programme_team"],
+                student_number=data["student_number"],
                 base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
@@ -260,7 +261,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 _("%(email)s heeft de rol %(role)s gekregen.")
                 % {"email": user.email, "role": Role(data["role"]).label},
             )
-            return redirect("core:organisations")
+            return redirect("people:detail", user_id=user.pk)
     return render(request, "accounts/invite.html", {"form": form})
 
 

@@ -21,6 +21,8 @@ from schakelpunt.access.policy import (
 from schakelpunt.access.selectors import access_log_search
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import Membership, Organisation, User
+from schakelpunt.accounts.people import student_without_record
+from schakelpunt.accounts.people_views import student_not_linked
 from schakelpunt.accounts.roles import Role
 from schakelpunt.referrals.selectors import WorklistSummary, worklist_summary
 from schakelpunt.students.models import Student
@@ -33,6 +35,8 @@ from .aggregates import municipal_overviews, resident_students_by_level
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     roles = roles_of(user)
+    if roles == {Role.STUDENT} and student_without_record(user):
+        return student_not_linked(request)  # nothing to show yet: say why, and whom to ask
     context: dict[str, object] = {"roles": roles, "role_labels": [Role(r).label for r in roles]}
     if roles & FILE_ROLES:
         # The heading says why these students are the user's work.

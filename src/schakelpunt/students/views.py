@@ -28,6 +28,8 @@ from schakelpunt.access.policy import (
 from schakelpunt.access.selectors import access_visits_for_student
 from schakelpunt.access.services import access_log_list, access_log_record
 from schakelpunt.accounts.models import User
+from schakelpunt.accounts.people import student_without_record
+from schakelpunt.accounts.people_views import student_not_linked
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.selectors import memberships_for
 from schakelpunt.core.changes import form_errors_as_messages
@@ -256,6 +258,8 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
 def own_file(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     student = Student.objects.filter(user=user).first()
+    if student is None and student_without_record(user):
+        return student_not_linked(request)
     if student is None:
         raise Http404
     return redirect("students:detail", student_id=student.pk)

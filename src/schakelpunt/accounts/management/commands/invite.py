@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--location", default="", help="naam van de locatie")
         parser.add_argument("--team", default="", help="naam van het opleidingsteam")
         parser.add_argument(
+            "--student-number",
+            default="",
+            help="bij de rol student: het studentnummer van het dossier dat bij dit account hoort",
+        )
+        parser.add_argument(
             "--base-url",
             default=f"https://{settings.ALLOWED_HOSTS[0]}/",
             help="adres van Schakelpunt voor de link in de e-mail",
@@ -56,6 +61,7 @@ class Command(BaseCommand):
                 role=Role(options["role"]),
                 location=location,
                 programme_team=team,
+                student_number=options["student_number"],
                 base_url=options["base_url"],
             )
         except ValidationError as error:
