@@ -225,3 +225,24 @@ def test_others_get_404_on_every_screen_and_change(school):
     assert membership.valid_until is None
     assert Location.objects.filter(name="X").count() == 0
     assert ProgrammeTeam.objects.filter(name="X").count() == 0
+
+
+def test_the_overview_asks_the_database_the_same_number_of_times_whatever_its_size(school):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    roc, _admin, client = school
+
+    def grow() -> None:
+        team = ProgrammeTeamFactory(location=LocationFactory(institution=roc))
+        StudentFactory(programme=ProgrammeFactory(team=team))
+        MembershipFactory(organisation=roc, role=Role.COACH, programme_team=team)
+
+    grow()
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(URL).status_code == 200
+    for _ in range(3):
+        grow()
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(URL).status_code == 200
+    assert len(large) == len(small)
