@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .institution import in_use
 from .models import Location, Organisation, ProgrammeTeam
 from .roles import Role
 
@@ -97,13 +98,15 @@ class UserInviteForm(forms.Form):
             pk__in=org_ids
         ).order_by("name")
         self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in roles]  # type: ignore[attr-defined]
+        # Ended locations and teams are kept for history but no longer offered.
         self.fields["location"].queryset = (  # type: ignore[attr-defined]
-            Location.objects.filter(institution_id__in=org_ids)
+            Location.objects.filter(in_use(), institution_id__in=org_ids)
             .select_related("institution")
             .order_by("name")
         )
         self.fields["programme_team"].queryset = (  # type: ignore[attr-defined]
-            ProgrammeTeam.objects.filter(location__institution_id__in=org_ids)
+            ProgrammeTeam.objects.filter(in_use(), location__institution_id__in=org_ids)
+            .filter(location__in=Location.objects.filter(in_use()))
             .select_related("location")
             .order_by("name")
         )

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from schakelpunt.access.policy import students_for_user
+from schakelpunt.accounts.forms import UserInviteForm
 from schakelpunt.accounts.institution import (
     location_create,
     location_end,
@@ -154,6 +155,16 @@ def test_a_team_with_coaches_ends_only_after_their_membership(school):
         team_end(actor=admin, team=team, ended_on=yesterday)
     team_member_end(actor=admin, membership=membership, last_day=yesterday)
     team_end(actor=admin, team=team, ended_on=yesterday)
+
+
+def test_ended_parts_are_no_longer_offered_on_the_invite_form(school):
+    roc, admin, location, team, programme = school
+    team_create(actor=admin, location=location, name="Techniek")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    programme_end(actor=admin, programme=programme, ended_on=yesterday)
+    team_end(actor=admin, team=team, ended_on=yesterday)
+    form = UserInviteForm(grantable={roc.pk: frozenset({Role.COACH})})
+    assert [t.name for t in form.fields["programme_team"].queryset] == ["Techniek"]
 
 
 def test_a_staff_member_becomes_coach_of_a_team_and_sees_its_students(school):
