@@ -19,9 +19,10 @@ from django.utils import timezone
 from schakelpunt.accounts.models import Pathway
 from schakelpunt.core.dates import years_before
 from schakelpunt.referrals.models import Outcome, Referral, ReferralStatus
+from schakelpunt.signals.calendar import school_calendars
 from schakelpunt.signals.daily import schedule_for
-from schakelpunt.signals.models import AbsenceRecord, AbsenceReport, Concern, SchoolHoliday
-from schakelpunt.signals.statutory import REASON_OF, AbsenceDay, SchoolCalendar
+from schakelpunt.signals.models import AbsenceRecord, AbsenceReport, Concern
+from schakelpunt.signals.statutory import REASON_OF, AbsenceDay
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import Tier, Trajectory
 from schakelpunt.transitions.models import AftercareContact
@@ -362,14 +363,8 @@ def attendance(
     ):
         records[sid].append(AbsenceDay(day, scheduled, absent, REASON_OF[reason]))
     institutions = {row[1] for row in enrolled_rows}
-    calendars = {i: SchoolCalendar(holidays=()) for i in institutions}
-    holidays: dict[int, list[tuple[date, date]]] = defaultdict(list)
-    for inst, first, last in SchoolHoliday.objects.filter(
-        institution_id__in=institutions
-    ).values_list("institution_id", "start", "end"):
-        holidays[inst].append((first, last))
-    for inst, spans in holidays.items():
-        calendars[inst] = SchoolCalendar(holidays=tuple(spans))
+    # Each institution's real calendar: its region's holidays and its own days off.
+    calendars = school_calendars(institutions)
     per_institution: dict[int, list[AbsenceDay]] = defaultdict(list)
     for sid, inst, *_rest in enrolled_rows:
         per_institution[inst] += records.get(sid, [])

@@ -1,10 +1,12 @@
-"""Load the bundled CBS reference files. Idempotent: a second load changes nothing.
+"""Load the bundled reference files (CBS; Rijksoverheid school holidays). Idempotent: a second
+load changes nothing.
 
 Takes the model classes as arguments so that a data migration can pass historical models.
 """
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +72,32 @@ def load_reference_data(*, RmcRegion: Any, Municipality: Any, PostcodeArea: Any)
             changed, ["place", "municipality", "inhabitants"], batch_size=1000
         )
     return LoadResult(len(regions), len(municipalities), len(known) + len(new))
+
+
+@dataclass(frozen=True)
+class HolidayLoadResult:
+    created: int
+    updated: int
+    total: int
+
+
+def load_school_holidays(*, RegionalHoliday: Any) -> HolidayLoadResult:
+    """The official school-holiday periods per region and school year (schoolvakanties.csv)."""
+    existing = {(h.region, h.school_year, h.name): h for h in RegionalHoliday.objects.all()}
+    created = updated = 0
+    rows = _rows("schoolvakanties.csv")
+    for row in rows:
+        key = (row["regio"], row["schooljaar"], row["vakantie"])
+        start = date.fromisoformat(row["eerste_dag"])
+        end = date.fromisoformat(row["laatste_dag"])
+        found = existing.get(key)
+        if found is None:
+            RegionalHoliday.objects.create(
+                region=key[0], school_year=key[1], name=key[2], start=start, end=end
+            )
+            created += 1
+        elif (found.start, found.end) != (start, end):
+            found.start, found.end = start, end
+            found.save()
+            updated += 1
+    return HolidayLoadResult(created, updated, len(rows))

@@ -57,3 +57,50 @@ class PostcodeArea(models.Model):
 
     def __str__(self) -> str:
         return self.pc4
+
+
+class HolidayRegionCode(models.TextChoices):
+    """The three school-holiday regions of the Netherlands (Rijksoverheid)."""
+
+    NORTH = "noord", _("Noord")
+    MIDDLE = "midden", _("Midden")
+    SOUTH = "zuid", _("Zuid")
+
+
+class HolidayKind(models.TextChoices):
+    """The five school holidays the ministry (OCW) sets or advises each school year."""
+
+    AUTUMN = "herfst", _("Herfstvakantie")
+    CHRISTMAS = "kerst", _("Kerstvakantie")
+    SPRING = "voorjaar", _("Voorjaarsvakantie")
+    MAY = "mei", _("Meivakantie")
+    SUMMER = "zomer", _("Zomervakantie")
+
+
+class RegionalHoliday(models.Model):
+    """One official holiday period of a region in a school year (Rijksoverheid "Schoolvakanties").
+
+    The summer holiday belongs to the school year it ends.
+    """
+
+    region = models.CharField(_("vakantieregio"), max_length=10, choices=HolidayRegionCode.choices)
+    school_year = models.CharField(_("schooljaar"), max_length=9)  # e.g. 2025-2026
+    name = models.CharField(_("vakantie"), max_length=10, choices=HolidayKind.choices)
+    start = models.DateField(_("eerste dag"))
+    end = models.DateField(_("laatste dag"))
+
+    class Meta:
+        ordering = ["region", "start"]
+        verbose_name = _("regionale schoolvakantie")
+        verbose_name_plural = _("regionale schoolvakanties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "school_year", "name"], name="one_regional_holiday_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="regional_holiday_ends_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_name_display()} {self.school_year} ({self.get_region_display()})"

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from schakelpunt.access.policy import may_configure_institution
 from schakelpunt.accounts.models import Organisation, User
 
+from .calendar import region_changed, school_calendar
 from .early_warning import Thresholds
-from .models import SchoolHoliday, SignalSettings
+from .models import SignalSettings
 from .statutory import RegionOptions, SchoolCalendar
 
 EDITABLE = [
@@ -38,11 +39,8 @@ def signal_settings_for(institution: Organisation) -> SignalSettings:
 
 
 def calendar_for(institution: Organisation) -> SchoolCalendar:
-    return SchoolCalendar(
-        holidays=tuple(
-            SchoolHoliday.objects.filter(institution=institution).values_list("start", "end")
-        )
-    )
+    """The institution's school calendar: its region's holidays and its own days off."""
+    return school_calendar(institution)
 
 
 def thresholds_of(settings: SignalSettings) -> Thresholds:
@@ -81,6 +79,7 @@ def signal_settings_update(
                 ),
                 code="stale",
             )
+        old_region = current.holiday_region
         for name in EDITABLE:
             if name in values:
                 setattr(current, name, values[name])
@@ -88,4 +87,9 @@ def signal_settings_update(
         current.changed_at = timezone.now()
         current.changed_by = actor
         current.save()
+        if current.holiday_region != old_region:
+            # Another region is another calendar: a new version, the reports recomputed.
+            region_changed(
+                actor=actor, institution=institution, settings=current, old_region=old_region
+            )
     return current

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schakelpunt.refdata.models import HolidayKind
+
 
 class AbsenceReportKind(models.TextChoices):
     SIXTEEN_IN_FOUR = "16_in_4", _("16 uur in 4 weken")
@@ -117,7 +119,13 @@ class AbsenceRecord(models.Model):
 
 
 class SchoolHoliday(models.Model):
-    """A holiday of an institution; holiday weeks do not count for the absence rules."""
+    """An institution's own days off, on top of its region's holidays (signals/calendar.py).
+
+    Either extra days off (a study day, a bridge day) or, with `replaces`, the institution's
+    own dates for one of its region's holiday periods of `school_year` (a different autumn
+    week). Days off do not count for the absence rules; a week without school days is no
+    school week.
+    """
 
     institution = models.ForeignKey(
         "accounts.Organisation",
@@ -128,11 +136,32 @@ class SchoolHoliday(models.Model):
     name = models.CharField(_("naam"), max_length=100)
     start = models.DateField(_("eerste dag"))
     end = models.DateField(_("laatste dag"))
+    # The school year (e.g. 2025-2026) this entry belongs to; empty: the year of `start`.
+    school_year = models.CharField(_("schooljaar"), max_length=9, blank=True)
+    # The regional holiday period of `school_year` this entry replaces; empty: extra days off.
+    replaces = models.CharField(
+        _("vervangt"), max_length=10, blank=True, choices=HolidayKind.choices
+    )
+    created_at = models.DateTimeField(_("toegevoegd op"), default=timezone.now)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["start"]
         verbose_name = _("schoolvakantie")
         verbose_name_plural = _("schoolvakanties")
+        constraints = [
+            # A regional period is moved once; moving it again changes that entry.
+            models.UniqueConstraint(
+                fields=["institution", "school_year", "replaces"],
+                condition=~models.Q(replaces=""),
+                name="one_replacement_per_regional_holiday",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="school_holiday_ends_after"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.start} – {self.end})"

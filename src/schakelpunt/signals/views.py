@@ -1,6 +1,6 @@
 """The worklist of statutory absence reports."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.contrib import messages
@@ -35,6 +35,7 @@ from schakelpunt.accounts.selectors import memberships_for
 from schakelpunt.core.exports import csv_writer
 from schakelpunt.students.filters import query_without_page
 
+from .calendar import institutions_without_calendar
 from .config import EDITABLE, signal_settings_for, signal_settings_update
 from .follow_up import (
     leaver_follow_up_record,
@@ -111,8 +112,26 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request.GET),
             "may_mark": may_mark,
             "form": MarkReportedForm(),
+            "calendars_missing": _calendars_missing(user, page.object_list),
         },
     )
+
+
+def _calendars_missing(
+    user: User, shown: Iterable[AbsenceReport]
+) -> list[tuple[Organisation, bool]]:
+    """The person's institutions and those of the reports shown that have no holidays at all
+    in the current school year (holiday weeks would count as school weeks), each with
+    whether the person may set up its calendar."""
+    institutions = [
+        m.organisation
+        for m in memberships_for(user=user)
+        if m.organisation.kind == OrganisationKind.MBO_INSTITUTION
+    ] + [r.student.institution for r in shown]
+    return [
+        (institution, may_configure_institution(user, institution))
+        for institution in institutions_without_calendar(institutions, timezone.localdate())
+    ]
 
 
 @login_required
