@@ -3,7 +3,7 @@ from django.urls import path
 from schakelpunt.accounts import views as account_views
 from schakelpunt.support import action_views
 
-from . import views
+from . import example_views, views
 
 app_name = "core"
 
@@ -15,4 +15,16 @@ urlpatterns = [
     path("beheer/organisaties/", views.organisations, name="organisations"),
     path("beheer/gebruikers/nieuw/", account_views.invite, name="invite"),
     path("beheer/rollen/", account_views.role_grants, name="role_grants"),
+    path(
+        "voorbeelden/<slug:name>.csv",
+        example_views.example_download,
+        {"extension": "csv"},
+        name="example_csv",
+    ),
+    path(
+        "voorbeelden/<slug:name>.xlsx",
+        example_views.example_download,
+        {"extension": "xlsx"},
+        name="example_xlsx",
+    ),
 ]
