@@ -133,8 +133,8 @@ def build_reports(rng: random.Random, roc: Organisation) -> int:
     reports = statutory_reports_compute(institution=roc, on_date=YEAR_END)
     done = []
     for report in reports:
-        if report.end_date < YEAR_END - timedelta(days=30):
-            report.reported_on = report.end_date + timedelta(days=rng.randrange(1, 6))
+        if report.threshold_on < YEAR_END - timedelta(days=30):
+            report.reported_on = report.threshold_on + timedelta(days=rng.randrange(1, 6))
             report.reference = f"DUO-{rng.randrange(100000, 999999)}"
             done.append(report)
     AbsenceReport.objects.bulk_update(done, ["reported_on", "reference"], batch_size=2000)

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from statistics import median
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from schakelpunt.accounts.models import Pathway
@@ -70,9 +70,12 @@ def enrolled_records(students: QuerySet[Student], period: Period) -> Records:
 
 def early_leaver_records(students: QuerySet[Student], period: Period) -> Records:
     """Left during the period without startkwalificatie, before their 23rd birthday (VSV)."""
-    leavers = students.filter(
-        left_on__gte=period.start, left_on__lte=period.end, has_basic_qualification=False
-    ).values_list("pk", "left_on", "date_of_birth")
+    # A startkwalificatie obtained after leaving does not count: they left without one.
+    leavers = (
+        students.filter(left_on__gte=period.start, left_on__lte=period.end)
+        .filter(Q(has_basic_qualification=False) | Q(basic_qualification_on__gt=F("left_on")))
+        .values_list("pk", "left_on", "date_of_birth")
+    )
     return Records.of_students(
         pk for pk, left, born in leavers if left and born > years_before(left, EARLY_LEAVER_AGE)
     )
@@ -88,15 +91,16 @@ def early_leaver_rate(students: QuerySet[Student], period: Period) -> Ratio:
 
 
 def statutory_report_records(students: QuerySet[Student], period: Period) -> dict[str, Records]:
-    """Statutory absence reports whose period ended in this period, per kind."""
+    """Statutory absence reports that became due (reached their threshold) in this period, per
+    kind; a long absence's end date may still be open."""
     rows = AbsenceReport.objects.filter(
-        student__in=students, end_date__gte=period.start, end_date__lte=period.end
+        student__in=students, threshold_on__gte=period.start, threshold_on__lte=period.end
     ).values_list("kind", "pk", "student_id")
     return Records.grouped("report", rows)
 
 
 def statutory_reports(students: QuerySet[Student], period: Period) -> dict[str, int]:
-    """Statutory absence reports whose period ended in this period, per kind."""
+    """Statutory absence reports that became due in this period, per kind."""
     return {kind: len(r) for kind, r in statutory_report_records(students, period).items()}
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from schakelpunt.access.policy import (
     provider_organisation_ids,
@@ -159,7 +160,8 @@ def handover_for(referral: Referral, parts: frozenset[str]) -> Handover:
                 goals = [(g.get_life_domain_display(), g.text) for g in plan.goals.all()]
     if "absence" in parts:
         reports = [
-            f"{r.get_kind_display()} ({r.start_date:%d-%m-%Y} – {r.end_date:%d-%m-%Y})"
+            f"{r.get_kind_display()} ({r.start_date:%d-%m-%Y} – "
+            f"{f'{r.end_date:%d-%m-%Y}' if r.end_date else _('loopt nog')})"
             for r in referral.student.absence_reports.all()[:5]
         ]
     return Handover(

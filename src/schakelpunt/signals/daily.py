@@ -81,6 +81,8 @@ QUIET_DAYS_AFTER_CLOSING = 28
 # The statutory rules look back at most this far (a window of 4 school weeks plus long
 # absences).
 LOOK_BACK_DAYS = 200
+# A startkwalificatie without a recorded day was obtained before enrolment.
+QUALIFIED_LONG_AGO = date(1900, 1, 1)
 # Below this many students a second process costs more than it saves.
 PARALLEL_FROM = 20_000
 
@@ -89,14 +91,16 @@ STUDENT_FIELDS = (
     "pk",
     "date_of_birth",
     "has_basic_qualification",
+    "basic_qualification_on",
     "enrolled_on",
     "left_on",
     "prior_education",
     "programme__level",
     "programme__pathway",
 )
-# A report as computed: student, kind, start, end, unauthorised hours, rules version.
-ReportRow = tuple[int, str, date, date, Decimal, str]
+# A report as computed: student, kind, start, threshold day, end date (None while a long
+# absence lasts), unauthorised hours, rules version.
+ReportRow = tuple[int, str, date, date, date | None, Decimal, str]
 # An early warning as computed: student, flagged, factors.
 WarningRow = tuple[int, bool, list[dict[str, str]]]
 
@@ -121,6 +125,14 @@ def records_by_student(
     ):
         records[student_id].append(AbsenceDay(day, scheduled, absent, REASON_OF[reason]))
     return records
+
+
+def basic_qualification_on(has_one: bool, obtained_on: date | None) -> date | None:
+    """The day from which a student has a startkwalificatie, for the rules: the recorded day;
+    without one, obtained before enrolment (every day counts as qualified); None: none."""
+    if not has_one and obtained_on is None:
+        return None
+    return obtained_on or QUALIFIED_LONG_AGO
 
 
 def school_year_start(day: date) -> date:
@@ -279,8 +291,9 @@ def _students(morning: Morning) -> QuerySet[Student]:
 def _students_read(
     morning: Morning, first_pk: int, last_pk: int, db: BaseDatabaseWrapper
 ) -> list[tuple[Any, ...]]:
-    """pk, date of birth, has startkwalificatie, enrolled on, left on, prior education,
-    level and pathway of the students with pks from first to last, as plain values."""
+    """pk, date of birth, has startkwalificatie, startkwalificatie on, enrolled on, left on,
+    prior education, level and pathway of the students with pks from first to last, as plain
+    values."""
     query = (
         _students(morning)
         .filter(pk__gte=first_pk, pk__lte=last_pk)
@@ -303,8 +316,8 @@ def _students_read(
         return days[value]
 
     return [
-        (pk, day(born), bool(qualified), day(enrolled), day(left), prior, level, pathway)
-        for pk, born, qualified, enrolled, left, prior, level, pathway in rows
+        (pk, day(born), bool(qualified), day(on), day(enrolled), day(left), prior, level, pathway)
+        for pk, born, qualified, on, enrolled, left, prior, level, pathway in rows
     ]
 
 
@@ -375,16 +388,24 @@ def _morning_rules(
     parsed = _Records()
     open_concerns = morning.open_concerns
     known, parse = parsed.known, parsed.parse
-    for pk, born, qualified, enrolled_on, left_on, prior, level, pathway in students:
+    for pk, born, qualified, qualified_on, enrolled_on, left_on, prior, level, pathway in students:
         text = records.get(pk)
         own = [known.get(line) or parse(line) for line in text.split("\n")] if text else []
         own.sort()
-        facts = StudentFacts(born, basic_qualification_on=enrolled_on if qualified else None)
+        facts = StudentFacts(born, basic_qualification_on(qualified, qualified_on), left_on)
         if morning.reports and own:
             counted = own[bisect_left(own, (since,)) :]  # records are (day, …) tuples, sorted
             if due := reports_due(facts, counted, calendar, until=today, options=morning.options):
                 reports.extend(
-                    (pk, r.kind.value, r.start, r.end, r.unauthorised_hours, r.rules_version)
+                    (
+                        pk,
+                        r.kind.value,
+                        r.start,
+                        r.threshold_on,
+                        r.end_date,
+                        r.unauthorised_hours,
+                        r.rules_version,
+                    )
                     for r in due
                 )
         if enrolled_on > today or (left_on and left_on <= today):
@@ -477,11 +498,24 @@ def morning_compute_parallel(morning: Morning, workers: int) -> Outcome:
 
 
 def _reports_write(institution: Organisation, found: list[ReportRow]) -> None:
-    """Add the reports not recorded yet (a report, once made, stays as it was)."""
-    known = set(
-        AbsenceReport.objects.filter(student__institution=institution).values_list(
-            "student_id", "kind", "threshold_on"
-        )
+    """Add the reports not recorded yet (a report, once made, stays as it was), and keep the
+    end dates of recorded ones up to date: a long absence ends when the student returns or is
+    deregistered. That is a fact about the absence, so a report already made to DUO gets it
+    too."""
+    known = {
+        (student_id, kind, threshold_on): (pk, end_date)
+        for pk, student_id, kind, threshold_on, end_date in AbsenceReport.objects.filter(
+            student__institution=institution
+        ).values_list("pk", "student_id", "kind", "threshold_on", "end_date")
+    }
+    update_rows(
+        AbsenceReport,
+        ["end_date"],
+        [
+            (recorded[0], end)
+            for pk, kind, _start, threshold_on, end, _hours, _version in found
+            if (recorded := known.get((pk, kind, threshold_on))) and recorded[1] != end
+        ],
     )
     calendar_version = (
         SignalSettings.objects.filter(institution=institution)
@@ -502,9 +536,9 @@ def _reports_write(institution: Organisation, found: list[ReportRow]) -> None:
             "calendar_version",
         ],
         [
-            (pk, kind, start, end, end, hours, version, calendar_version)
-            for pk, kind, start, end, hours, version in found
-            if (pk, kind, end) not in known
+            (pk, kind, start, threshold_on, end, hours, version, calendar_version)
+            for pk, kind, start, threshold_on, end, hours, version in found
+            if (pk, kind, threshold_on) not in known
         ],
     )
 
@@ -606,7 +640,7 @@ def early_warnings_compute(*, institution: Organisation, today: date) -> DailyRu
 
 def statutory_reports_record(*, institution: Organisation, on_date: date) -> int:
     """Record every report due up to `on_date`; running it again adds nothing new. Returns
-    how many reports end on `on_date`."""
+    how many reports reached their threshold on `on_date`."""
     return daily_signals_compute(institution=institution, today=on_date, warnings=False).reports
 
 
@@ -614,7 +648,7 @@ def statutory_reports_compute(*, institution: Organisation, on_date: date) -> li
     """Record the reports due up to `on_date` and list all of them (for the CLI and checks)."""
     statutory_reports_record(institution=institution, on_date=on_date)
     return list(
-        AbsenceReport.objects.filter(student__institution=institution, end_date__lte=on_date)
+        AbsenceReport.objects.filter(student__institution=institution, threshold_on__lte=on_date)
         .select_related("student")
-        .order_by("end_date", "student__student_number", "kind")
+        .order_by("threshold_on", "student__student_number", "kind")
     )

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,14 +54,21 @@ def report_follow_up_record(
     return report
 
 
+# Left without startkwalificatie: none, or one obtained only after leaving (on the day they
+# left they had none).
+LEFT_WITHOUT_BASIC_QUALIFICATION = Q(has_basic_qualification=False) | Q(
+    basic_qualification_on__gt=F("left_on")
+)
+
+
 def rmc_leavers(user: User, today: date) -> QuerySet[Student]:
     """Students this user may see who left without startkwalificatie and are not yet 23."""
     return (
         students_for_user(user, part=Part.ENROLMENT)
         .filter(
+            LEFT_WITHOUT_BASIC_QUALIFICATION,
             left_on__isnull=False,
             left_on__lte=today,
-            has_basic_qualification=False,
             date_of_birth__gt=years_before(today, RMC_AGE_LIMIT),
         )
         .select_related("residence_municipality", "programme", "institution")

@@ -21,7 +21,13 @@ from schakelpunt.core.aggregates import SUPPRESSION_THRESHOLD, suppress
 from schakelpunt.students.models import Student
 
 from .config import calendar_for, signal_settings_for, thresholds_of
-from .daily import QUEUE_CODES, STUDENT_FIELDS, records_by_student, schedule_for
+from .daily import (
+    QUEUE_CODES,
+    STUDENT_FIELDS,
+    basic_qualification_on,
+    records_by_student,
+    schedule_for,
+)
 from .early_warning import Profile, attendance_factors, profile_factors
 from .models import Concern, SignalQualityRun
 from .statutory import StudentFacts
@@ -73,8 +79,19 @@ def quality_compute(
     overall = Tally()
     by_level: dict[str, Tally] = defaultdict(Tally)
     by_location: dict[str, Tally] = defaultdict(Tally)
-    for pk, born, qualified, enrolled_on, left_on, prior, level, pathway, location in students:
-        facts = StudentFacts(born, basic_qualification_on=enrolled_on if qualified else None)
+    for (
+        pk,
+        born,
+        qualified,
+        qualified_on,
+        enrolled_on,
+        left_on,
+        prior,
+        level,
+        pathway,
+        location,
+    ) in students:
+        facts = StudentFacts(born, basic_qualification_on(qualified, qualified_on), left_on)
         own = records.get(pk, [])
         days = [r.day for r in own]
         first_flag = None
@@ -99,7 +116,8 @@ def quality_compute(
             if any(f.code in QUEUE_CODES for f in factors):
                 first_flag = sample
                 break
-        left = left_on is not None and start <= left_on <= end and not qualified
+        # Without startkwalificatie on the day they left (one obtained later does not count).
+        left = left_on is not None and start <= left_on <= end and not facts.qualified_on(left_on)
         lead = (left_on - first_flag).days if left and first_flag and left_on else None
         for tally in (overall, by_level[str(level)], by_location[location]):
             tally.add(flagged=first_flag is not None, left=left, lead=lead)

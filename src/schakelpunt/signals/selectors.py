@@ -7,7 +7,7 @@ students the user may see, `rmc_leavers`) and only narrows it.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet, TextField
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -155,8 +155,8 @@ def file_section_signals(
     factors: list[dict[str, str]] = []
     if absence:
         found = student.absence_reports.all()
-        if since is not None:
-            found = found.filter(end_date__gte=since)
+        if since is not None:  # the reports of absence that lasted until that day or later
+            found = found.filter(Q(end_date__isnull=True) | Q(end_date__gte=since))
         reports = list(found[:20])
         warning = EarlyWarning.objects.filter(student=student).first()
         if warning is not None:

@@ -13,6 +13,9 @@ Rules (Leerplichtwet 1969 art. 21a, 18 and 8; Wet RMC-functie; DUO "verzuimloket
   for more than 4 school weeks in a row.
 - RMC: 18 up to 23 without startkwalificatie, absent without valid reason for 4 school weeks in
   a row; goes to the RMC of the residence region.
+  For both: the threshold day is the day the rule was met; the end date is the day the student
+  returned (the first school day after the absence) or was deregistered, empty while the
+  absence lasts.
 - Optional (the region agreed to it): 16 uur in 4 weken also for 18+.
 Illness and suspension never count as absence without valid reason.
 """
@@ -84,6 +87,8 @@ class StudentFacts(NamedTuple):
     date_of_birth: date
     # The day a startkwalificatie was obtained; None: the student has none.
     basic_qualification_on: date | None = None
+    # The day the student was deregistered; None: still enrolled.
+    left_on: date | None = None
 
     def birthday(self, age: int) -> date:
         return birthday(self.date_of_birth, age)
@@ -215,8 +220,12 @@ class SchoolCalendar:
 class StatutoryReport:
     kind: ReportKind
     start: date
-    end: date
+    # The day the threshold was reached: the report is due from then.
+    threshold_on: date
     unauthorised_hours: Decimal
+    # 16 uur in 4 weken: the threshold day. Long absences: the day the student returned or
+    # was deregistered; None while the absence lasts.
+    end_date: date | None
     rules_version: str = RULES_VERSION
 
 
@@ -274,7 +283,9 @@ def sixteen_in_four(
             and _continuously_absent(absences, calendar, last_end, day)
         ):
             continue  # continuous absence: at most one report per 7 calendar days
-        reports.append(StatutoryReport(ReportKind.SIXTEEN_IN_FOUR, counting[first][0], day, total))
+        reports.append(
+            StatutoryReport(ReportKind.SIXTEEN_IN_FOUR, counting[first][0], day, total, day)
+        )
         last_end = day
     return reports
 
@@ -327,6 +338,7 @@ def long_absence(
     after it.
     """
     reports: list[StatutoryReport] = []
+    last_record = max((a.day for a in absences if a.day <= until), default=None)
     for streak in _absent_streaks(absences, calendar, until):
         if len(streak) == 1:
             continue  # four school weeks always hold more than one school day
@@ -348,8 +360,28 @@ def long_absence(
                 continue
             hours = {a.day: a.unauthorised_hours for a in absences}
             total = sum((hours[d] for d in streak if d <= day), ZERO)
-            reports.append(StatutoryReport(kind, start, day, total))
+            ended = _absence_ended(facts, streak, calendar, until=until, last_record=last_record)
+            reports.append(StatutoryReport(kind, start, day, total, ended))
     return reports
+
+
+def _absence_ended(
+    facts: StudentFacts,
+    streak: list[date],
+    calendar: SchoolCalendar,
+    *,
+    until: date,
+    last_record: date | None,
+) -> date | None:
+    """The end of a long absence: the first school day after it, once that day has passed
+    (or a record of it or later came in), or the day the student was deregistered."""
+    ended: date | None = None
+    returned = calendar.next_school_day(streak[-1])
+    if returned < until or (returned == until and last_record is not None and last_record >= until):
+        ended = returned
+    if facts.left_on is not None and facts.left_on <= until:
+        ended = min(ended, facts.left_on) if ended else facts.left_on
+    return ended
 
 
 def reports_due(
@@ -363,4 +395,4 @@ def reports_due(
     """All statutory reports for one student up to `until`, in date order."""
     found = sixteen_in_four(facts, absences, calendar, until=until, options=options)
     found += long_absence(facts, absences, calendar, until=until)
-    return sorted(found, key=lambda r: (r.end, r.kind)) if found else found
+    return sorted(found, key=lambda r: (r.threshold_on, r.kind)) if found else found

@@ -79,7 +79,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     filter_form = _report_filter_form(request, user)
     reports = filter_reports(_reports_for(user), filter_form.report_filter())
     reports = reports.select_related("student__institution", "follow_up_by").order_by(
-        "-end_date", "student__last_name", "pk"
+        "-threshold_on", "student__last_name", "pk"
     )
     page = Paginator(reports, 30).get_page(request.GET.get("pagina"))
     changeable = set(
@@ -174,7 +174,7 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
         filter_reports(_reports_for(user), filter_form.report_filter())
         .filter(student__in=students_for_export(user, REPORT_EXPORT_PARTS))
         .select_related("student__institution", "student__location")
-        .order_by("end_date", "student__last_name", "pk")
+        .order_by("threshold_on", "student__last_name", "pk")
     )
     if not reports:
         raise Http404
@@ -199,6 +199,7 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
             "woongemeente",
             "soort melding",
             "begindatum",
+            "drempel bereikt op",
             "einddatum",
             "ongeoorloofde uren",
             "gemeld op",
@@ -219,7 +220,8 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
                 s.residence_municipality.name if s.residence_municipality else "",
                 report_kind_label(r.kind),
                 r.start_date.isoformat(),
-                r.end_date.isoformat(),
+                r.threshold_on.isoformat(),
+                r.end_date.isoformat() if r.end_date else _("loopt nog"),
                 r.unauthorised_hours,
                 r.reported_on.isoformat() if r.reported_on else "",
                 r.reference,

@@ -11,9 +11,25 @@ class StudentImportForm(InstitutionUploadForm):
         help_text=_(
             "Kolommen: studentnummer, voornaam, tussenvoegsel, achternaam, roepnaam, "
             "geboortedatum, bsn, email, telefoon, postcode, locatie, crebo, leerweg, "
-            "startdatum, vooropleiding, startkwalificatie, uitschrijfdatum."
+            "startdatum, vooropleiding, startkwalificatie, startkwalificatie_datum, "
+            "uitschrijfdatum."
         ),
     )
+
+
+class BasicQualificationForm(forms.Form):
+    """The day a student obtained a startkwalificatie; `known` is the day the form showed
+    (empty: none), so a change someone else made meanwhile is not overwritten."""
+
+    obtained_on = forms.DateField(
+        label=_("Startkwalificatie behaald op"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "Ongeoorloofd verzuim vóór deze dag telt nog mee voor de wettelijke meldingen, "
+            "verzuim vanaf deze dag niet meer."
+        ),
+    )
+    known = forms.DateField(required=False, widget=forms.HiddenInput)
 
 
 class GuardianForm(forms.Form):

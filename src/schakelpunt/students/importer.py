@@ -3,6 +3,11 @@
 All or nothing per file: every row is checked first; one bad row and nothing is written, with
 a Dutch message per row and line number. Importing the same file again changes nothing; a
 later file updates the students it names (by student number) instead of duplicating them.
+
+Startkwalificatie: `startkwalificatie` (ja/nee) and optionally `startkwalificatie_datum`, the
+day it was obtained (absence before that day still counts for the statutory reports). A date
+implies ja; nee with a date is an error. A file without a date never erases a date the care
+team recorded on the student's file: that student keeps it (and the startkwalificatie).
 """
 
 from dataclasses import dataclass, field
@@ -53,6 +58,7 @@ OPTIONAL = [
     "email",
     "telefoon",
     "startkwalificatie",
+    "startkwalificatie_datum",
     "uitschrijfdatum",
 ]
 PRIOR_EDUCATION = {
@@ -86,6 +92,7 @@ FIELDS = [
     "programme_id",
     "prior_education",
     "has_basic_qualification",
+    "basic_qualification_on",
     "enrolled_on",
     "left_on",
 ]
@@ -185,6 +192,17 @@ class _Row:
         qualified_raw = self.text("startkwalificatie").lower()
         if qualified_raw not in YES | NO:
             self.error(f"startkwalificatie '{qualified_raw}' moet ja of nee zijn.")
+        qualified_on = self.day("startkwalificatie_datum", required=False)
+        if qualified_on is not None:
+            if qualified_raw and qualified_raw in NO:
+                self.error(
+                    "startkwalificatie is nee, maar startkwalificatie_datum is ingevuld: "
+                    "vul ja in of laat de datum leeg."
+                )
+            if qualified_on > today:
+                self.error(f"startkwalificatie_datum {qualified_on:%d-%m-%Y} ligt in de toekomst.")
+            if born is not None and qualified_on <= born:
+                self.error("startkwalificatie_datum ligt voor de geboortedatum.")
         enrolled = self.day("startdatum")
         left = self.day("uitschrijfdatum", required=False)
         if enrolled and left and left < enrolled:
@@ -204,7 +222,8 @@ class _Row:
             "location_id": location.pk if location else None,
             "programme_id": programme.pk if programme else None,
             "prior_education": prior,
-            "has_basic_qualification": qualified_raw in YES,
+            "has_basic_qualification": qualified_raw in YES or qualified_on is not None,
+            "basic_qualification_on": qualified_on,
             "enrolled_on": enrolled,
             "left_on": left,
         }
@@ -271,6 +290,14 @@ def _parse_students(
     return ([] if errors else rows), errors
 
 
+def _keep_recorded_qualification(student: Student, values: dict[str, Any]) -> None:
+    """A row without a date leaves a recorded startkwalificatie date as it is (the student
+    information system may not know the date, or not yet know the startkwalificatie)."""
+    if student.basic_qualification_on is not None:
+        values["basic_qualification_on"] = student.basic_qualification_on
+        values["has_basic_qualification"] = True
+
+
 def student_import(*, actor: User, institution: Organisation, data: bytes) -> ImportResult:
     """Import the file for the institution. Bad file: nothing changes, errors returned."""
     if not may_import_students(actor, institution):
@@ -287,6 +314,8 @@ def student_import(*, actor: User, institution: Organisation, data: bytes) -> Im
         changed: list[Student] = []
         for values in rows:
             student = existing.get(values["student_number"])
+            if student is not None and values["basic_qualification_on"] is None:
+                _keep_recorded_qualification(student, values)
             if student is None:
                 student = Student.objects.create(institution=institution, **values)
                 result.created += 1

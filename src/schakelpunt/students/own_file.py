@@ -166,7 +166,7 @@ def own_timeline(student: Student, parts: frozenset[Part]) -> list[OwnEvent]:
         for report in student.absence_reports.all():
             items.append(
                 OwnEvent(
-                    _moment(report.end_date),
+                    _moment(report.threshold_on),
                     _("School gaf door dat je vaak afwezig was"),
                     absence_words(report.kind),
                     report.pk,

@@ -1,8 +1,11 @@
 """Writes about the student file itself."""
 
-from django.core.exceptions import PermissionDenied
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import is_own_file, student_access
@@ -57,3 +60,42 @@ def guardian_set_consent(*, actor: User, guardian_id: int, consents: bool) -> Gu
         guardian.consent_changed_at = timezone.now()
         guardian.save(update_fields=["student_consents", "consent_changed_at"])
     return guardian
+
+
+def basic_qualification_record(
+    *, actor: User, student_id: int, obtained_on: date, known: date | None
+) -> Student:
+    """The care team records the day the student obtained a startkwalificatie (enrolment
+    data). From that day on absence no longer counts for the statutory reports; the morning
+    run uses it. `known`: the day the form showed (None: none), to refuse a stale form."""
+    with transaction.atomic():
+        student = Student.objects.select_for_update().get(pk=student_id)
+        access = student_access(actor, student)
+        if not access.allows(Action.CHANGE, Part.ENROLMENT):
+            raise PermissionDenied
+        if student.basic_qualification_on != known:
+            raise ValidationError(
+                _(
+                    "Iemand anders heeft de startkwalificatie intussen gewijzigd. Bekijk de "
+                    "nieuwe stand en probeer het opnieuw."
+                ),
+                code="stale",
+            )
+        if obtained_on > timezone.localdate():
+            raise ValidationError(_("De datum van de startkwalificatie ligt in de toekomst."))
+        if obtained_on <= student.date_of_birth:
+            raise ValidationError(
+                _("De datum van de startkwalificatie ligt voor de geboortedatum.")
+            )
+        student.has_basic_qualification = True
+        student.basic_qualification_on = obtained_on
+        student.save(update_fields=["has_basic_qualification", "basic_qualification_on"])
+        access_log_record(
+            actor=actor,
+            students=[student],
+            action=Action.CHANGE,
+            parts=[Part.ENROLMENT],
+            role=access.roles,
+            path="basic-qualification",
+        )
+    return student

@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:student_id>/inzage/", views.student_access_log, name="access_log"),
     path("<int:student_id>/ouders/", views.guardian_add_view, name="guardian_add"),
     path(
+        "<int:student_id>/startkwalificatie/",
+        views.basic_qualification_view,
+        name="basic_qualification",
+    ),
+    path(
         "<int:student_id>/ouders/<int:guardian_id>/toestemming/",
         views.guardian_consent_view,
         name="guardian_consent",

@@ -32,7 +32,7 @@ from schakelpunt.accounts.people import student_without_record
 from schakelpunt.accounts.people_views import student_not_linked
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.selectors import memberships_for
-from schakelpunt.core.changes import form_errors_as_messages
+from schakelpunt.core.changes import form_errors_as_messages, run_change
 from schakelpunt.core.exports import csv_writer
 from schakelpunt.referrals.selectors import file_section_referrals
 from schakelpunt.signals.forms import ConcernForm
@@ -65,12 +65,12 @@ from schakelpunt.transitions.forms import ContactOutcomeForm, DepartureForm, Ret
 from schakelpunt.transitions.selectors import file_section_transitions
 
 from .filters import CaseloadFilterForm, ListFilterForm, query_without_page
-from .forms import GuardianForm, StudentImportForm
+from .forms import BasicQualificationForm, GuardianForm, StudentImportForm
 from .importer import student_import
 from .models import Student
 from .own_file import own_file_context
 from .selectors import filter_by_student, guardians_for, is_adult
-from .services import guardian_add, guardian_set_consent
+from .services import basic_qualification_record, guardian_add, guardian_set_consent
 
 PAGE_SIZE = 25
 EXPORT_PARTS = frozenset({Part.IDENTITY, Part.ENROLMENT})
@@ -191,6 +191,11 @@ def _staff_sections(
     if Part.ENROLMENT in parts:
         # What an aftercare conversation was about is support; the outcome is enrolment.
         context["shows_aftercare_notes"] = Part.SUPPORT in parts
+        if access.allows(Action.CHANGE, Part.ENROLMENT):
+            context["qualification_form"] = BasicQualificationForm(
+                auto_id=_ids("qualification"),
+                initial={"known": student.basic_qualification_on},
+            )
         if access.allows(Action.CHANGE, Part.ENROLMENT) and access.allows(
             Action.CHANGE, Part.SUPPORT
         ):
@@ -423,6 +428,28 @@ def guardian_add_view(request: HttpRequest, student_id: int) -> HttpResponse:
     else:
         form_errors_as_messages(request, form)
     return redirect(f"/studenten/{student.pk}/#contact")
+
+
+@login_required
+@require_POST
+def basic_qualification_view(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The care team records the day a startkwalificatie was obtained."""
+    user: User = request.user  # type: ignore[assignment]
+    student, _access = student_get_for_user(
+        user=user, student_id=student_id, action=Action.CHANGE, part=Part.ENROLMENT
+    )
+    form = BasicQualificationForm(request.POST)
+    if form.is_valid():
+        run_change(
+            request,
+            lambda: basic_qualification_record(
+                actor=user, student_id=student.pk, **form.cleaned_data
+            ),
+            _("Startkwalificatie vastgelegd."),
+        )
+    else:
+        form_errors_as_messages(request, form)
+    return redirect(f"/studenten/{student.pk}/#inschrijving")
 
 
 @login_required

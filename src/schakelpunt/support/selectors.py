@@ -208,7 +208,7 @@ def timeline_for(
         for report in student.absence_reports.all():
             items.append(
                 TimelineItem(
-                    _day(report.end_date),
+                    _day(report.threshold_on),
                     _("Verzuimmelding"),
                     f"{report.get_kind_display()}, {report.unauthorised_hours} uur",
                     "",

@@ -96,9 +96,16 @@ def test_reports_are_computed_from_the_records_with_the_institutions_holidays(sc
     ]  # the adult: 4 weeks absent all day
     assert run(school, HEADER + "".join(lines)).ok
     reports = statutory_reports_compute(institution=roc, on_date=date(2025, 12, 1))
-    found = {(r.student.student_number, r.kind, r.start_date, r.end_date) for r in reports}
-    assert ("200", "16_in_4", MONDAY + timedelta(weeks=5), MONDAY + timedelta(weeks=9)) in found
-    assert ("201", "rmc", MONDAY, MONDAY + timedelta(days=25)) in found
+    found = {
+        (r.student.student_number, r.kind, r.start_date, r.threshold_on, r.end_date)
+        for r in reports
+    }
+    sixteen_on = MONDAY + timedelta(weeks=9)
+    assert ("200", "16_in_4", MONDAY + timedelta(weeks=5), sixteen_on, sixteen_on) in found
+    # The RMC report: 4 school weeks reached on the fourth Friday; the absence ended on the
+    # Monday after (no absence recorded that day).
+    back = MONDAY + timedelta(days=28)
+    assert ("201", "rmc", MONDAY, MONDAY + timedelta(days=25), back) in found
     again = statutory_reports_compute(institution=roc, on_date=date(2025, 12, 1))
     assert len(again) == len(reports) == AbsenceReport.objects.count()  # idempotent
 
@@ -114,9 +121,10 @@ def test_cli_imports_and_lists_open_reports_as_csv(school, tmp_path, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert (
         lines[0]
-        == "studentnummer;soort melding;begindatum;einddatum;ongeoorloofde uren;versie regels"
+        == "studentnummer;soort melding;begindatum;drempel bereikt op;einddatum;ongeoorloofde uren;"
+        "versie regels"
     )
-    assert lines[1] == "200;16_in_4;2025-09-01;2025-09-22;16.0;2026.1"
+    assert lines[1] == "200;16_in_4;2025-09-01;2025-09-22;2025-09-22;16.0;2026.1"
     path.write_text(HEADER + "200;2025-09-01;8;x;nee;ongeoorloofd\n")
     with pytest.raises(CommandError, match="Niets geïmporteerd"):
         call_command(

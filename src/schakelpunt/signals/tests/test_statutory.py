@@ -43,7 +43,7 @@ def whole_days(start: date, end: date) -> list[AbsenceDay]:
 
 
 def kinds(reports):  # type: ignore[no-untyped-def]
-    return [(r.kind, r.start, r.end, r.unauthorised_hours) for r in reports]
+    return [(r.kind, r.start, r.threshold_on, r.unauthorised_hours) for r in reports]
 
 
 UNTIL = date(2026, 1, 31)
@@ -131,7 +131,7 @@ def test_18th_birthday_in_the_middle_of_the_window():
         options=RegionOptions(sixteen_in_four_for_adults=True),
     )
     assert [r.kind for r in agreed] == [ReportKind.SIXTEEN_IN_FOUR]
-    assert agreed[0].end == monday(3)
+    assert agreed[0].threshold_on == monday(3)
 
 
 def test_continuous_absence_is_reported_at_most_once_per_7_days():
@@ -141,7 +141,7 @@ def test_continuous_absence_is_reported_at_most_once_per_7_days():
         for r in reports_due(MINOR, absences, CALENDAR, until=UNTIL)
         if r.kind == ReportKind.SIXTEEN_IN_FOUR
     ]
-    ends = [r.end for r in found]
+    ends = [r.threshold_on for r in found]
     # 16 hours on Tuesday of week 1; the next 16 are reached on Thursday, but the student is
     # continuously absent, so the next report waits 7 days: Tuesday of week 2, then week 3.
     assert ends == [
@@ -177,7 +177,7 @@ def test_holiday_week_neither_breaks_nor_counts_in_long_absence():
         if r.kind == ReportKind.LONG_TERM_RELATIVE
     ]
     # Four school weeks from week 5 are weeks 5, 6, 8, 9; the first day after is Monday week 10.
-    assert [(r.start, r.end) for r in found] == [(monday(5), monday(10))]
+    assert [(r.start, r.threshold_on) for r in found] == [(monday(5), monday(10))]
 
 
 @pytest.mark.parametrize(
@@ -209,3 +209,56 @@ def test_rmc_needs_the_absence_to_be_uninterrupted():
 def test_every_report_carries_the_rules_version():
     found = reports_due(MINOR, [hours(monday(w), 4) for w in (1, 2, 3, 4)], CALENDAR, until=UNTIL)
     assert {r.rules_version for r in found} == {"2026.1"}
+
+
+def test_a_long_absence_ends_on_the_first_school_day_back():
+    # Weeks 1 to 5 absent all day: langdurig relatief verzuim from Monday week 5.
+    absences = whole_days(monday(1), monday(5) + timedelta(days=4))
+    back = monday(6)
+
+    def long_report(facts: StudentFacts, until: date):  # type: ignore[no-untyped-def]
+        (found,) = [
+            r
+            for r in reports_due(facts, absences, CALENDAR, until=until)
+            if r.kind != ReportKind.SIXTEEN_IN_FOUR
+        ]
+        return found
+
+    # While the absence lasts (and on the day back itself, before anything is known of it)
+    # the report has its threshold day but no end date.
+    for until in (monday(5) + timedelta(days=4), back):
+        lasting = long_report(MINOR, until)
+        assert (lasting.threshold_on, lasting.end_date) == (monday(5), None)
+    # The morning after the student came back: the end date is the day back.
+    assert long_report(MINOR, back + timedelta(days=1)).end_date == back
+    # A record of that day (partly absent) tells it the same day.
+    absences.append(hours(back, 2))
+    assert long_report(MINOR, back).end_date == back
+    absences.pop()
+    # Deregistered while still absent: the end date is the day of deregistration.
+    left = monday(5) + timedelta(days=3)
+    gone = StudentFacts(MINOR.date_of_birth, left_on=left)
+    assert long_report(gone, left).end_date == left
+    assert long_report(gone, left - timedelta(days=1)).end_date is None
+    # RMC (19): the same.
+    rmc = long_report(ADULT, back + timedelta(days=1))
+    assert (rmc.kind, rmc.threshold_on, rmc.end_date) == (
+        ReportKind.RMC,
+        monday(4) + timedelta(days=4),
+        back,
+    )
+
+
+def test_sixteen_hours_in_four_weeks_ends_on_its_threshold_day():
+    found = reports_due(MINOR, [hours(monday(w), 4) for w in (1, 2, 3, 4)], CALENDAR, until=UNTIL)
+    assert [(r.threshold_on, r.end_date) for r in found] == [(monday(4), monday(4))]
+
+
+def test_hours_after_the_startkwalificatie_do_not_count():
+    absences = [hours(monday(w), 4) for w in (1, 2, 3, 4)]
+    before = StudentFacts(MINOR.date_of_birth, basic_qualification_on=monday(4) + timedelta(1))
+    after = StudentFacts(MINOR.date_of_birth, basic_qualification_on=monday(4))
+    assert kinds(reports_due(before, absences, CALENDAR, until=UNTIL)) == [
+        (ReportKind.SIXTEEN_IN_FOUR, monday(1), monday(4), Decimal(16))
+    ]
+    assert reports_due(after, absences, CALENDAR, until=UNTIL) == []

@@ -91,6 +91,7 @@ class Command(BaseCommand):
                 "studentnummer",
                 "soort melding",
                 "begindatum",
+                "drempel bereikt op",
                 "einddatum",
                 "ongeoorloofde uren",
                 "versie regels",
@@ -104,7 +105,8 @@ class Command(BaseCommand):
                     report.student.student_number,
                     report.kind,
                     report.start_date.isoformat(),
-                    report.end_date.isoformat(),
+                    report.threshold_on.isoformat(),
+                    report.end_date.isoformat() if report.end_date else "",
                     report.unauthorised_hours,
                     report.rules_version or RULES_VERSION,
                 ]
