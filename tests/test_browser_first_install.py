@@ -132,7 +132,8 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     # A coach into the team of Sanne's programme, and Sanne linked to her record.
     sanne = Student.objects.get(student_number="2025001")
     team = sanne.programme.team
-    page.goto(f"{base}/beheer/gebruikers/nieuw/")
+    page.goto(f"{base}/beheer/mensen/")
+    page.get_by_role("link", name="Iemand uitnodigen").click()
     page.get_by_label("E-mailadres").fill("p.dekker@roc-voorbeeld.nl")
     page.get_by_label("Voornaam").fill("Petra")
     page.get_by_label("Achternaam").fill("Dekker")
@@ -142,7 +143,8 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     page.get_by_role("button", name="Uitnodigen").click()
     assert page.get_by_text("p.dekker@roc-voorbeeld.nl heeft de rol").is_visible()
 
-    page.goto(f"{base}/beheer/gebruikers/nieuw/")
+    page.goto(f"{base}/beheer/mensen/")
+    page.get_by_role("link", name="Iemand uitnodigen").click()
     page.get_by_label("E-mailadres").fill(sanne.email)
     page.get_by_label("Voornaam").fill(sanne.first_name)
     page.get_by_label("Achternaam").fill(sanne.last_name)
@@ -153,6 +155,9 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     assert page.get_by_text(f"{sanne.email} heeft de rol").is_visible()
     sanne.refresh_from_db()
     assert sanne.user == User.objects.get(email=sanne.email)
+    page.goto(f"{base}/beheer/mensen/")
+    assert page.get_by_role("link", name="Petra Dekker").is_visible()
+    assert page.get_by_role("link", name=sanne.full_name).is_visible()
 
     # The coach chooses a password from the e-mail, sets up 2FA and finds Sanne.
     page.context.clear_cookies()
@@ -170,4 +175,6 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     log_in(page, base, sanne.email, "sanne-wachtwoord-2026!")
     page.wait_for_url(f"{base}/")
     page.get_by_role("link", name="Naar mijn dossier").click()
-    assert page.get_by_role("heading", name="Jouw hulp op school").is_visible()
+    assert page.get_by_role("heading", name="Mijn dossier").is_visible()
+    assert page.get_by_text(sanne.full_name).first.is_visible()
+    assert page.get_by_text(sanne.programme.name).first.is_visible()
