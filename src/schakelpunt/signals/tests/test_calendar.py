@@ -249,3 +249,23 @@ def test_every_region_has_the_five_holidays_in_each_school_year(regional):
     # The migration loaded them; loading again changes nothing.
     again = load_school_holidays(RegionalHoliday=RegionalHoliday)
     assert (again.created, again.updated, again.total) == (0, 0, 45)
+
+
+def test_the_monitor_counts_only_the_school_days_of_the_real_calendar(school, regional):
+    """October 2025 has 23 weekdays; herfstvakantie Noord takes Monday 20 to Friday 24 out:
+    18 school days. The student's usual day is 6 hours (the one recorded day)."""
+    from schakelpunt.monitor import indicators
+    from schakelpunt.monitor.periods import parse_period
+
+    _roc, _admin, minor, _adult = school
+    AbsenceRecord.objects.create(
+        student=minor,
+        day=date(2025, 10, 1),
+        scheduled_hours=Decimal(6),
+        absent_hours=Decimal(3),
+        reason="unauthorised",
+    )
+    students = minor.__class__.objects.filter(pk=minor.pk)
+    result = indicators.attendance(students, parse_period("2025-10"), today=date(2025, 11, 21))
+    assert result.scheduled_hours == 18 * 6
+    assert result.unauthorised_hours == 3
