@@ -11,9 +11,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-
 FOLDER = Path(__file__).resolve().parent / "examples"
 # Excel on Windows reads a CSV as Windows-1252 unless it starts with this mark.
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -22,7 +19,6 @@ UTF8_BOM = b"\xef\xbb\xbf"
 @dataclass(frozen=True)
 class Example:
     name: str  # the file name without extension, e.g. "studenten"
-    title: Promise
     xlsx: bool  # the importer also reads Excel, so there is an .xlsx example too
     doc: str  # where the columns are described
 
@@ -34,11 +30,11 @@ class Example:
 EXAMPLES: dict[str, Example] = {
     e.name: e
     for e in (
-        Example("opleidingen", _("Opleidingen, locaties en teams"), True, "import-opleidingen.md"),
-        Example("studenten", _("Studenten"), False, "import-studenten.md"),
-        Example("verzuim", _("Verzuim"), True, "import-verzuim.md"),
-        Example("vakanties", _("Vrije dagen en vakanties"), False, "import-vakanties.md"),
-        Example("uitnodigingen", _("Uitnodigingen"), False, "import-uitnodigingen.md"),
+        Example("opleidingen", xlsx=True, doc="import-opleidingen.md"),
+        Example("studenten", xlsx=False, doc="import-studenten.md"),
+        Example("verzuim", xlsx=True, doc="import-verzuim.md"),
+        Example("vakanties", xlsx=False, doc="import-vakanties.md"),
+        Example("uitnodigingen", xlsx=False, doc="import-uitnodigingen.md"),
     )
 }
 
