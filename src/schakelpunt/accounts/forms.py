@@ -185,7 +185,9 @@ class MembershipChangeForm(_VersionedForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [  # type: ignore[attr-defined]
-            (v, label) for v, label in Role.choices if v in roles and v != Role.STUDENT
+            (v, label)
+            for v, label in Role.choices
+            if v in roles and v not in {Role.STUDENT, Role.PARENT}
         ]
         self.fields["location"].queryset = Location.objects.filter(  # type: ignore[attr-defined]
             institution=organisation, ended_on__isnull=True

@@ -145,6 +145,12 @@ def _row(line: int, raw: dict[str, str], lookups: _Lookups) -> tuple[_Invitation
             )
     if organisation is None or role is None:
         return None, errors
+    if role == Role.PARENT:
+        errors.append(
+            "een ouder of verzorger nodigt u uit vanuit het dossier van de student, zodat het "
+            "account bij de juiste ouder hoort."
+        )
+        return None, errors
     if role not in lookups.grantable.get(organisation.pk, frozenset()):
         errors.append(f"de rol {role.label} past niet bij {organisation.name}.")
         return None, errors

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -261,7 +262,7 @@ def membership_end(
         membership.save(update_fields=["valid_until"])
         _grant_for(actor, membership).record(
             GrantOutcome.ENDED,
-            _("laatste dag %(day)s") % {"day": last_day.strftime("%d-%m-%Y")},
+            _("laatste dag %(day)s") % {"day": date_format(last_day, "j F Y")},
         )
     return membership
 
@@ -285,9 +286,13 @@ def membership_change(
     new_role = Role(role)
     if new_role == old.role and location == old.location and programme_team == old.programme_team:
         raise ValidationError(_("Er is niets veranderd."))
-    if new_role == Role.STUDENT or old.role == Role.STUDENT:
+    if {new_role, old.role} & {Role.STUDENT, Role.PARENT}:
+        # These roles belong to a student's record (their own, or as a guardian).
         raise ValidationError(
-            _("De rol Student hoort bij een studentdossier; die kan niet worden omgezet.")
+            _(
+                "De rollen Student en Ouder of verzorger horen bij een studentdossier; die "
+                "kunnen niet worden omgezet. Beëindig de rol en nodig opnieuw uit."
+            )
         )
     _membership_check(
         organisation=old.organisation,

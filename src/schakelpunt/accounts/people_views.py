@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -70,10 +71,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
         status=filters.get("status") or "",
     )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("pagina"))
-    rows = [
-        (p, person_status(p, has_current=p.has_current))
-        for p in page.object_list
-    ]
+    rows = [(p, person_status(p, has_current=p.has_current)) for p in page.object_list]
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(
@@ -117,7 +115,7 @@ def membership_change_view(request: HttpRequest, user_id: int, membership_id: in
     actor = _admin(request)
     person = person_get_for_admin(actor=actor, user_id=user_id)
     membership = _membership(person.memberships, membership_id)
-    if not membership_is_current(membership) or membership.role == Role.STUDENT:
+    if not membership_is_current(membership) or membership.role in {Role.STUDENT, Role.PARENT}:
         raise Http404
     form = MembershipChangeForm(
         request.POST or None,
@@ -190,7 +188,7 @@ def membership_end_view(request: HttpRequest, user_id: int, membership_id: int) 
                 % {
                     "role": ended.get_role_display(),
                     "name": person.user,
-                    "day": ended.valid_until.strftime("%d-%m-%Y") if ended.valid_until else "",
+                    "day": date_format(ended.valid_until, "j F Y") if ended.valid_until else "",
                 },
             )
             return redirect("people:detail", user_id=user_id)

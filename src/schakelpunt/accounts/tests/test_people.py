@@ -416,4 +416,6 @@ def test_a_new_team_is_offered_when_changing_a_role(world: World) -> None:
     )
     assert "Nieuw team" in text
     assert "T4" not in text  # another institution's team
+    # A student's or a parent's role belongs to a record: never the result of a change.
+    assert 'value="student"' not in text and 'value="parent"' not in text
     assert new_team.pk

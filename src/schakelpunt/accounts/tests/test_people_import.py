@@ -30,8 +30,8 @@ def state() -> tuple[int, int, list[tuple[object, ...]], int]:
     return (
         User.objects.count(),
         RoleGrant.objects.count(),
-        sorted(
-            Membership.objects.values_list(
+        list(
+            Membership.objects.order_by("pk").values_list(
                 "user_id", "role", "programme_team_id", "location_id", "valid_until"
             )
         ),
@@ -92,6 +92,7 @@ def test_one_bad_row_and_nothing_happens_with_every_error_by_line(
         "admin@example.nl;Admin;Zelf;Bestuurder;ROC Een;;;\n"
         "h@example.nl;H;H;Hulpverlener (extern);ROC Een;;;\n"
         ";;;;;;;\n"  # an empty line is skipped, not an error
+        "o@example.nl;O;O;Ouder of verzorger;ROC Een;;;\n"
     )
     result = run(world, body, django_capture_on_commit_callbacks)
     messages = [str(e) for e in result.errors]
@@ -105,6 +106,8 @@ def test_one_bad_row_and_nothing_happens_with_every_error_by_line(
         "Regel 9: dezelfde rol voor goed@example.nl staat ook op regel 2.",
         "Regel 10: u kunt uzelf geen rol geven; vraag een andere beheerder.",
         "Regel 11: de rol Hulpverlener (extern) past niet bij ROC Een.",
+        "Regel 13: een ouder of verzorger nodigt u uit vanuit het dossier van de student, "
+        "zodat het account bij de juiste ouder hoort.",
     ]
     assert state() == before
 
