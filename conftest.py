@@ -18,7 +18,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def refdata(db):  # type: ignore[no-untyped-def]
-    """The CBS reference data; loaded again after a transactional test emptied the tables."""
+    """The CBS reference data and the regional school holidays; loaded again after a transactional test emptied the tables."""
     from schakelpunt.refdata.loader import load_reference_data
     from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
 
@@ -26,6 +26,11 @@ def refdata(db):  # type: ignore[no-untyped-def]
         load_reference_data(
             RmcRegion=RmcRegion, Municipality=Municipality, PostcodeArea=PostcodeArea
         )
+    from schakelpunt.refdata.loader import load_school_holidays
+    from schakelpunt.refdata.models import RegionalHoliday
+
+    if not RegionalHoliday.objects.exists():
+        load_school_holidays(RegionalHoliday=RegionalHoliday)
 
 
 @pytest.fixture(autouse=True, scope="session")
