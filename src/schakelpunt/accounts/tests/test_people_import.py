@@ -207,3 +207,28 @@ def test_importing_the_same_file_again_changes_nothing(
         assert second.unchanged == first.invited + first.added + first.unchanged
     else:
         assert [str(e) for e in second.errors] == [str(e) for e in first.errors]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cells=st.lists(
+        st.lists(
+            st.sampled_from(["", "x", "coach", "ROC Een", "T1", "Student", "a@b.nl", ";", '"']),
+            min_size=8,
+            max_size=8,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_malformed_file_is_refused_in_dutch_and_changes_nothing(
+    world: World, django_capture_on_commit_callbacks, cells: list[list[str]]
+) -> None:
+    body = "".join(";".join(row) + "\n" for row in cells)
+    before = state()
+    result = run(world, body, django_capture_on_commit_callbacks)
+    if not result.ok:
+        assert state() == before
+        assert all(str(e).startswith(("Regel ", "Het ")) for e in result.errors)
