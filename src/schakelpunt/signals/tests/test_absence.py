@@ -83,8 +83,14 @@ def test_any_malformed_file_leaves_the_database_unchanged(school, cells):
 
 def test_reports_are_computed_from_the_records_with_the_institutions_holidays(school):
     roc, *_ = school
+    # The school's own autumn week, instead of its region's (Noord: 18 to 26 October).
     SchoolHoliday.objects.create(
-        institution=roc, name="Herfstvakantie", start=date(2025, 10, 13), end=date(2025, 10, 17)
+        institution=roc,
+        name="Herfstvakantie",
+        start=date(2025, 10, 13),
+        end=date(2025, 10, 17),
+        school_year="2025-2026",
+        replaces="herfst",
     )
     lines = [row("200", MONDAY + timedelta(weeks=w), 4) for w in (5, 7, 8, 9)]
     # Weeks (0-based) 5, 7, 8, 9 start 6 Oct, 20 Oct, 27 Oct, 3 Nov; the holiday week (13 Oct)
