@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from schakelpunt.access.policy import may_configure_institution
 from schakelpunt.core.csvfiles import (
-    SemicolonDialect,
     UnreadableExport,
     checked_rows,
     decode_export,
@@ -139,12 +138,11 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     text = decode_export(data)
-    dialect: type[csv.Dialect] | csv.Dialect
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-    except csv.Error:
-        dialect = SemicolonDialect
-    reader = csv.reader(io.StringIO(text), dialect=dialect)
+    # The header names the separator; csv.Sniffer would also guess a quote character, and
+    # takes an apostrophe in a name ("'s-Hertogenbosch") for one.
+    first = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     start = 1
     for row in checked_rows(reader):
         yield start, row

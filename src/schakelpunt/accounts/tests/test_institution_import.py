@@ -160,6 +160,22 @@ def test_comma_separated_and_excel_on_windows_files_are_read(school):
     assert Programme.objects.get().name == "Helpende Zorg en Wélzijn"
 
 
+def test_apostrophes_are_text_not_quotes(school):
+    rows = (
+        "Den Bosch;'s-Hertogenbosch;Horeca;25400;Kok 'à la carte';2;BOL;\n"
+        "Den Bosch;;Horeca;25401;';3;BOL;\n"
+        "Den Bosch;;Horeca;25402;Gastheer;4;BOL;\n"
+    )
+    result = run(school, HEADER + rows)
+    assert (result.ok, result.created) == (True, 3), result.errors
+    assert Location.objects.get().municipality.cbs_code == "GM0796"
+    assert set(Programme.objects.values_list("name", flat=True)) == {
+        "Kok 'à la carte'",
+        "'",
+        "Gastheer",
+    }
+
+
 def test_an_xlsx_file_is_read_like_the_csv(school):
     book = Workbook()
     sheet = book.active
