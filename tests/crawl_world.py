@@ -19,6 +19,9 @@ Students (nn is the two-digit number in every marker of that student):
            an earlier closed trajectory, parents (he did not agree to involve them)
   07 gijs  T1 (L1), referral to Zorg Twee sent but not opened yet; handed over by his VO
            school (with consent); never came in the first weeks (a non-arrival)
+The parent (role Parent at ROC) is the guardian of gijs (made 15: sees his plan, appointments
+and team), t1 (shares only her team), finn (19, does not involve his parents) and other (ROC
+Twee, where the parent has no role).
 Meetings: one at L1 about t1 and t2 (the T1 coach takes part, sees only t1, and owns an
 action in t2's plan), one at L2 about t3 and early (Zorg Een's worker takes part, and sees
 only t3). Early's contact details were shared with Zorg Een in an emergency (no referral).
@@ -93,6 +96,8 @@ class Marker:
     on: date | None = None
     # Name and programme may appear in lists without a log event; everything else needs one.
     needs_log: bool = True
+    # What a parent may see of it, if anything: the `access.policy.ParentPart` it belongs to.
+    parent_part: str | None = None
 
 
 @dataclass
@@ -119,8 +124,12 @@ def _identity_and_contact(w: CrawlWorld, key: str) -> None:
     student.phone = w.mark(f"06-31{nn}47{nn}", key, Part.CONTACT)
     student.save(update_fields=["last_name", "email", "phone"])
     programme = student.programme
-    programme.name = w.mark(f"Opleiding Prq{nn}", key, Part.ENROLMENT, needs_log=False)
-    programme.crebo = w.mark(f"9{nn}77", key, Part.ENROLMENT)
+    # Also the institution's structure, which its functional administrator keeps.
+    structure = ("programme", programme.pk)
+    programme.name = w.mark(
+        f"Opleiding Prq{nn}", key, Part.ENROLMENT, needs_log=False, record=structure
+    )
+    programme.crebo = w.mark(f"9{nn}77", key, Part.ENROLMENT, record=structure)
     programme.save(update_fields=["name", "crebo"])
 
 
@@ -154,7 +163,9 @@ def _support(w: CrawlWorld, key: str, care: User, raiser: User) -> Trajectory:
         actor=care,
         trajectory_id=trajectory.pk,
         expected_version=0,
-        goals=[GoalInput("home", w.mark(f"Doel Spq{nn}goal", key, Part.SUPPORT))],
+        goals=[
+            GoalInput("home", w.mark(f"Doel Spq{nn}goal", key, Part.SUPPORT, parent_part="plan"))
+        ],
         actions=[],
         wishes=w.mark(f"Wens Spq{nn}wish", key, Part.SUPPORT),
     )
@@ -315,7 +326,9 @@ def _meeting(
         action = None
         if action_for_guest and key == keys[-1]:
             action = meeting_services.ActionInput(
-                description=w.mark(f"Actie Spq{_nn(key)}act", key, Part.SUPPORT),
+                description=w.mark(
+                    f"Actie Spq{_nn(key)}act", key, Part.SUPPORT, parent_part="plan"
+                ),
                 due_on=timezone.localdate() + timedelta(days=14),
                 owner=guest,
             )
@@ -368,7 +381,11 @@ def build_crawl_world() -> CrawlWorld:
         first_name="Finn",
         date_of_birth=born_years_ago(19),
     )
-    s["gijs"] = StudentFactory(programme=ProgrammeFactory(team=t1_team), first_name="Gijs")
+    s["gijs"] = StudentFactory(
+        programme=ProgrammeFactory(team=t1_team),
+        first_name="Gijs",
+        date_of_birth=born_years_ago(15),
+    )
     for key in NUMBERS:
         _identity_and_contact(w, key)
 
@@ -543,6 +560,32 @@ def build_crawl_world() -> CrawlWorld:
         follow_up_note=w.mark("Niet verschenen Enq07na", "gijs", Part.ENROLMENT),
         follow_up_by=u["rmc"],
     )
+    _parent(w)
     for key in NUMBERS:
         s[key].refresh_from_db()
     return w
+
+
+def _parent(w: CrawlWorld) -> None:
+    """A parent with an account at ROC, the guardian of four students: Gijs (15, so the parent
+    sees his plan, appointments and team), T1 (17, shares only her team), Finn (19, shares his
+    plan but does not involve his parents) and Eva (ROC Twee, where the parent has no role)."""
+    s = w.students
+    parent = UserFactory(email="parent@example.nl", first_name="Pieter", last_name="Ouder")
+    MembershipFactory(user=parent, organisation=s["t1"].institution, role=Role.PARENT)
+    w.users["parent"] = parent
+    sharing = {"gijs": [], "t1": ["team"], "finn": ["plan"], "other": ["plan", "team"]}
+    for key, shared in sharing.items():
+        guardian = s[key].guardians.order_by("pk").first()
+        assert guardian is not None
+        guardian.user = parent
+        guardian.shared_parts = shared
+        guardian.save(update_fields=["user", "shared_parts"])
+    # A conversation planned with Gijs: the parent reads its day and kind, not its notes.
+    contact_add(
+        actor=w.users["care_l1"],
+        student=s["gijs"],
+        kind=ContactKind.CONVERSATION,
+        happened_on=timezone.localdate() + timedelta(days=5),
+        summary=w.mark("Gesprek Spq07plan", "gijs", Part.SUPPORT),
+    )

@@ -56,19 +56,22 @@ from schakelpunt.access.policy import (
     guardian_may_be_involved,
     handovers_visible_to,
     is_own_file,
+    may_configure_institution,
     may_see_guardian_contact,
+    parent_parts_for,
     provider_period_start,
     referrals_for_user,
     student_access,
     students_overseen_by,
     timeline_shows_concerns,
 )
-from schakelpunt.accounts.models import User
+from schakelpunt.accounts.models import Programme, User
 from schakelpunt.signals.models import Concern
 from schakelpunt.students.models import Guardian
 from tests.crawl_world import CrawlWorld, Marker, build_crawl_world
 
-# The logins crawled: every role of accounts.roles, a coach who is on a support team, the
+# The logins crawled: every role of accounts.roles (the parent: of Gijs, 15, whom they see,
+# and of three they may not or only partly see), a coach who is on a support team, the
 # care coordinator of the other school, a coach whose membership ended, a user without a role.
 ROLES = [
     "coach",
@@ -85,6 +88,7 @@ ROLES = [
     "privacy",
     "admin",
     "student",
+    "parent",
     "care_roc2",
     "expired",
     "nobody",
@@ -466,11 +470,22 @@ class Oracle:
             "handover": set(handovers_visible_to(user).values_list("pk", flat=True)),
             "action": set(actions_owned_by(user).values_list("pk", flat=True)),
             "emergency_share": set(emergency_shares_visible_to(user).values_list("pk", flat=True)),
+            # Programmes are the institution's structure: its functional administrator's.
+            "programme": {
+                p.pk
+                for p in Programme.objects.select_related("team__location__institution")
+                if may_configure_institution(user, p.team.location.institution)
+            },
         }
         # A privacy officer names the students of their school on the log and the shares.
         self.overseen = set(students_overseen_by(user).values_list("pk", flat=True))
+        # A parent: their child's name and the parts the child's age and choice allow.
+        self.parent = {key: parent_parts_for(user, s) for key, s in world.students.items()}
 
     def allows(self, marker: Marker) -> bool:
+        parent_parts = self.parent[marker.student]
+        if parent_parts and (marker.part == Part.IDENTITY or marker.parent_part in parent_parts):
+            return True
         if marker.record is not None and marker.record[1] in self.records[marker.record[0]]:
             return True
         if marker.part == Part.IDENTITY and self.students[marker.student].pk in self.overseen:
@@ -484,6 +499,15 @@ class Oracle:
         if marker.about is not None:
             return self._about(marker.about, access)
         return True
+
+    def as_structure(self, marker: Marker) -> bool:
+        """Shown as the institution's structure (a programme to its administrator), not as
+        a student's file: no access-log row is due."""
+        return (
+            marker.record is not None
+            and marker.record[0] == "programme"
+            and marker.record[1] in self.records["programme"]
+        )
 
     def _about(self, about: tuple[str, int], access: StudentAccess) -> bool:
         kind, pk = about
@@ -574,7 +598,7 @@ def crawl(role: str, world: CrawlWorld) -> Findings:
             if not allowed:
                 found.leaks.append(row)
                 continue
-            if marker.needs_log:
+            if marker.needs_log and not oracle.as_structure(marker):
                 if logged is None:
                     logged = _logged_students(user, last_log)
                 if world.students[marker.student].pk not in logged:

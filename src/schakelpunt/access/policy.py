@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple
 
+from django.db import models
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schakelpunt.accounts.models import Membership, Organisation, Programme, User
 from schakelpunt.accounts.roles import ROLE_ORGANISATION_KINDS, OrganisationKind, Role
@@ -28,7 +30,7 @@ from schakelpunt.referrals.models import (
     ReferralStatus,
 )
 from schakelpunt.signals.models import AbsenceReport, Concern, ConcernSource
-from schakelpunt.students.models import Student
+from schakelpunt.students.models import Guardian, Student
 from schakelpunt.support.models import PlanAction, SupportTeamMember
 from schakelpunt.transitions.models import HandoverRecord, NonArrival
 
@@ -381,10 +383,15 @@ def may_open_student_files(user: User) -> bool:
     return any(m.role in FILE_ROLES for m in _active_memberships(user))
 
 
+# Roles that see only their own file or their own child's, never another student's.
+END_USER_ROLES = frozenset({Role.STUDENT, Role.PARENT})
+
+
 def must_use_second_factor(user: User) -> bool:
-    """Every role but the student's own needs a second factor: who works in Schakelpunt
-    sees students, counts, the log or the roles (docs/decisions/0017)."""
-    return any(m.role != Role.STUDENT for m in _active_memberships(user))
+    """Every role but the student's own and the parent's needs a second factor: who works in
+    Schakelpunt sees students, counts, the log or the roles (docs/decisions/0017). A parent,
+    like the student, sees one child's plan only (docs/decisions/0023)."""
+    return any(m.role not in END_USER_ROLES for m in _active_memberships(user))
 
 
 def roles_of(user: User) -> set[str]:
@@ -871,3 +878,123 @@ def held_back_concerns_to_review(user: User) -> Q:
 
 def may_review_held_back_concern(user: User, concern: Concern) -> bool:
     return Concern.objects.filter(held_back_concerns_to_review(user), pk=concern.pk).exists()
+
+
+# --- Parents and carers (issue 17, docs/decisions/0023). ---
+#
+# A parent is no file role: no student list, no /studenten/<id>/, no API, no export. They read
+# their child's own parent page, which shows at most the parts below; all three lie within
+# the support part of the file, and each read is logged in the child's access log.
+
+
+class ParentPart(models.TextChoices):
+    """What a parent can see of their child's file; `Guardian.shared_parts` holds these codes."""
+
+    PLAN = "plan", gettext_lazy("De doelen en afspraken uit het plan")
+    APPOINTMENTS = "appointments", gettext_lazy("Geplande gesprekken en overleggen")
+    TEAM = "team", gettext_lazy("Wie helpt en hoe je ze bereikt")
+
+
+ALL_PARENT_PARTS = frozenset(ParentPart.values)
+# From this age the student chooses what their parents see (AVG art. 8, UAVG art. 5: 16).
+PARENT_SHARING_AGE = 16
+# The file part each parent part is logged as.
+PARENT_LOGGED_PARTS = frozenset({Part.IDENTITY, Part.SUPPORT})
+
+
+def parent_parts_of_guardian(guardian: Guardian, today: date) -> frozenset[str]:
+    """What this guardian's account may see of the student today, by age alone: under 16
+    everything a parent sees; from 16 what the student shared; from the 18th birthday
+    nothing, unless the student involves them (then again what the student shared)."""
+    age = guardian.student.age_on(today)
+    if age < PARENT_SHARING_AGE:
+        return ALL_PARENT_PARTS
+    shared = frozenset(str(p) for p in guardian.shared_parts or []) & ALL_PARENT_PARTS
+    if age < ADULT_AGE:
+        return shared
+    if guardian.student_consents:
+        return shared
+    return frozenset()
+
+
+def _parent_institution_ids(user: User) -> list[int]:
+    return sorted({m.organisation_id for m in _active_memberships(user) if m.role == Role.PARENT})
+
+
+def _guardianships(user: User) -> QuerySet[Guardian]:
+    """The guardian rows of this account, in the institutions where they are a parent now."""
+    institutions = _parent_institution_ids(user)
+    if not institutions:
+        return Guardian.objects.none()
+    return Guardian.objects.filter(
+        user=user, student__institution_id__in=institutions
+    ).select_related("student")
+
+
+@dataclass(frozen=True)
+class ParentView:
+    """One child a parent may look at today, and which parts."""
+
+    guardian: Guardian
+    student: Student
+    parts: frozenset[str]
+
+    def shows(self, part: str) -> bool:
+        return part in self.parts
+
+
+def children_for_parent(user: User) -> list[ParentView]:
+    """The children this parent may look at today (at least one part), by first name."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    today = timezone.localdate()
+    views: dict[int, ParentView] = {}
+    for guardian in _guardianships(user).order_by("student__first_name", "student_id", "pk"):
+        parts = parent_parts_of_guardian(guardian, today)
+        if not parts:
+            continue
+        seen = views.get(guardian.student_id)
+        if seen is not None:  # two guardian rows for one person: the widest
+            parts |= seen.parts
+        views[guardian.student_id] = ParentView(guardian, guardian.student, parts)
+    return list(views.values())
+
+
+def parent_view_get(*, user: User, student_id: int) -> ParentView:
+    """One child's parent page, or the same 404 for 'not your child' and 'nothing to see'."""
+    for view in children_for_parent(user):
+        if view.student.pk == student_id:
+            return view
+    raise Http404
+
+
+def parent_parts_for(user: User, student: Student) -> frozenset[str]:
+    """What this user sees of this student as a parent today (empty: nothing)."""
+    for view in children_for_parent(user):
+        if view.student.pk == student.pk:
+            return view.parts
+    return frozenset()
+
+
+def parent_sharing_is_chosen(student: Student, today: date) -> bool:
+    """From 16 the student chooses what each parent sees; before that the law lets parents
+    of a minor follow the plan."""
+    return student.age_on(today) >= PARENT_SHARING_AGE
+
+
+def may_set_parent_sharing(user: User, guardian: Guardian, today: date) -> bool:
+    """Only the student themselves, from 16; from 18 only for a parent they involve."""
+    student = guardian.student
+    if not is_own_file(user, student):
+        return False
+    if not parent_sharing_is_chosen(student, today):
+        return False
+    return guardian_may_be_involved(student, guardian.student_consents, today)
+
+
+def may_link_guardian_account(user: User, guardian: Guardian, today: date) -> bool:
+    """The institution's functional administrator gives a parent of a minor an account."""
+    student = guardian.student
+    return may_configure_institution(user, student.institution) and (
+        student.age_on(today) < ADULT_AGE
+    )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from faker import Faker
 
 from schakelpunt.access.parts import Action, Part
+from schakelpunt.access.policy import PARENT_LOGGED_PARTS
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import (
     Location,
@@ -98,6 +99,9 @@ AGE_WEIGHTS = {16: 14, 17: 19, 18: 19, 19: 16, 20: 12, 21: 8, 22: 5, 23: 3, 24: 
 SHARE_FROM_OUTSIDE_REGION = 0.08
 REFERRAL_SHARE = 0.015
 MIN_STUDENTS = 50
+DEMO_STUDENT_AGE = 16
+# What the demo student shares with the demo parent (access.policy.ParentPart).
+DEMO_PARENT_SHARES = ["plan", "appointments", "team"]
 
 CARE_PROVIDERS = [
     "Jeugdhulp Twente Vooruit (fictief)",
@@ -154,6 +158,7 @@ LOGIN_NAMES = [
     "privacy",
     "beheer",
     "student",
+    "ouder",
 ]
 
 
@@ -172,7 +177,7 @@ def demo_logins() -> list[DemoLogin]:
         if m is None:
             continue
         where = str(m.programme_team or m.location or m.organisation)
-        if m.role == Role.STUDENT:
+        if m.role in {Role.STUDENT, Role.PARENT}:
             where = m.user.get_full_name()
         logins.append(DemoLogin(email, m.get_role_display(), where))
     return logins
@@ -240,6 +245,22 @@ class _Builder:
             valid_from=self.today - timedelta(days=400),
             **extra,
         )
+
+
+def _demo_parent(b: _Builder, roc: Organisation, own: Student) -> User:
+    """The demo parent: the account of the demo student's first parent, who sees what the
+    student (16) shares with them."""
+    guardian = Guardian.objects.filter(student=own).order_by("pk").first()
+    assert guardian is not None  # noqa: S101 - the demo student always has a parent
+    first, _space, last = guardian.name.partition(" ")
+    parent = b.user(f"ouder@{DEMO_DOMAIN}", first=first, last=last)
+    b.member(parent, roc, Role.PARENT)
+    guardian.user = parent
+    guardian.email = parent.email
+    guardian.shared_parts = DEMO_PARENT_SHARES
+    guardian.sharing_changed_at = timezone.now()
+    guardian.save(update_fields=["user", "email", "shared_parts", "sharing_changed_at"])
+    return parent
 
 
 def build_demo_region(
@@ -341,7 +362,8 @@ def _build(b: _Builder, n_students: int, steps: _Steps) -> None:
             area = rng.choices(other_areas, weights=other_weights)[0]
         else:
             area = rng.choices(local_areas, weights=local_weights)[0]
-        age = ages[i]
+        # The demo student is 16: they choose what the demo parent sees, for a year to come.
+        age = DEMO_STUDENT_AGE if i == 0 else ages[i]
         born = today - timedelta(days=age * 365 + rng.randrange(0, 365))
         years_in = min(rng.choice([0, 0, 1, 1, 2, 3]), max(age - 16, 0))
         enrolled = date(today.year - years_in - (1 if today.month < 9 else 0), 9, 1)
@@ -504,6 +526,7 @@ def _build(b: _Builder, n_students: int, steps: _Steps) -> None:
         for s in students
         if s.pk == own.pk or rng.random() < 0.3
     )
+    parent = _demo_parent(b, roc, own)
     Notification.objects.create(
         recipient=own_user,
         student_id=own.pk,
@@ -529,6 +552,14 @@ def _build(b: _Builder, n_students: int, steps: _Steps) -> None:
             role=str(role),
             path=f"/studenten/{own.pk}/",
         )
+    access_log_record(
+        actor=parent,
+        students=[own],
+        action=Action.VIEW,
+        parts=PARENT_LOGGED_PARTS,
+        role=Role.PARENT,
+        path=f"/ouder/kind/{own.pk}/",
+    )
     b.summary.meetings = build_meetings(
         rng=rng,
         today=today,
