@@ -207,6 +207,18 @@ class _Row:
         left = self.day("uitschrijfdatum", required=False)
         if enrolled and left and left < enrolled:
             self.error("uitschrijfdatum ligt voor de startdatum.")
+        # An ended programme takes no student who stays enrolled after its last day.
+        if (
+            programme is not None
+            and location is not None
+            and programme.ended_on is not None
+            and programme.ended_on < today
+            and (left is None or left > programme.ended_on)
+        ):
+            self.error(
+                f"opleiding met crebo {crebo} ({pathway}) op locatie {location.name} "
+                f"is beëindigd op {programme.ended_on:%d-%m-%Y}."
+            )
         return {
             "student_number": number,
             "first_name": self.text("voornaam", required=True),

@@ -348,3 +348,29 @@ def test_command_line_refuses_unknown_institution_or_user(school, tmp_path):
             as_user="beheer@roc.nl",
         )
     assert Programme.objects.count() == 0
+
+
+# --- The student import refuses an ended programme ---------------------------------------
+
+STUDENTS = (
+    "studentnummer;voornaam;achternaam;geboortedatum;postcode;locatie;crebo;leerweg;"
+    "startdatum;vooropleiding;uitschrijfdatum\n"
+)
+
+
+def test_the_student_import_takes_no_student_into_an_ended_programme(school):
+    from schakelpunt.students.importer import student_import
+    from schakelpunt.students.models import Student
+
+    roc, admin = school
+    run(school, HEADER + ROW_1.replace(";BOL;", ";BOL;31-12-2025"))
+    staying = "100;Sanne;Berg;12-03-2008;7511 AB;Enschede;25498;BOL;2025-09-01;vmbo;\n"
+    result = student_import(actor=admin, institution=roc, data=(STUDENTS + staying).encode())
+    assert [str(e) for e in result.errors] == [
+        "Regel 2: opleiding met crebo 25498 (BOL) op locatie Enschede is beëindigd op 31-12-2025."
+    ]
+    assert Student.objects.count() == 0
+    # A student who left by the programme's last day is history, and still imports.
+    left = staying.replace(";vmbo;", ";vmbo;2025-12-31")
+    result = student_import(actor=admin, institution=roc, data=(STUDENTS + left).encode())
+    assert (result.ok, result.created) == (True, 1), result.errors
