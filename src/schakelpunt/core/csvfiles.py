@@ -114,12 +114,13 @@ class SemicolonDialect(csv.excel):
 
 def export_reader(text: str) -> csv.DictReader[str]:
     """Rows of a school's export: `;`, `,` or tab, as the first lines show; `;` when unsure."""
-    dialect: type[csv.Dialect] | csv.Dialect
+    # Only the separator is sniffed: the sniffer can take an apostrophe in a name for a quote
+    # character and merge lines; exports quote with '"' as Excel does.
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=";,\t").delimiter
     except csv.Error:
-        dialect = SemicolonDialect
-    return csv.DictReader(io.StringIO(text), dialect=dialect)
+        delimiter = SemicolonDialect.delimiter
+    return csv.DictReader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter)
 
 
 def parse_date(value: str) -> date | None:

@@ -171,3 +171,12 @@ def test_sociale_kaart_with_a_name_of_a_million_characters(refdata: None, tmp_pa
         call_command("directory", "import", str(path), stderr=errors)
     assert "naam is langer dan 200 tekens (1.000.000)" in errors.getvalue()
     assert not DirectoryOrganisation.objects.exists() and not Service.objects.exists()
+
+
+def test_an_apostrophe_in_a_field_never_merges_rows() -> None:
+    """A cell with only an apostrophe ("'s-Hertogenbosch" cut short, a typing slip) once made
+    the separator sniffer take ' for a quote character: two rows became one."""
+    from schakelpunt.core.csvfiles import export_reader
+
+    rows = list(export_reader("a;b\n';x\n1;'\n2;y\n"))
+    assert [(r["a"], r["b"]) for r in rows] == [("'", "x"), ("1", "'"), ("2", "y")]
