@@ -264,10 +264,9 @@ def _rules(user: User) -> list[_Rule]:
             reported = AbsenceReport.objects.values("student_id")
             never_came = NonArrival.objects.filter(student__isnull=False).values("student_id")
             born_after = years_before(today, RMC_AGE_LIMIT)
-            early_leaver = Q(
-                left_on__isnull=False,
-                has_basic_qualification=False,
-                date_of_birth__gt=born_after,
+            # Without startkwalificatie on the day they left (one obtained later still counts).
+            early_leaver = Q(left_on__isnull=False, date_of_birth__gt=born_after) & (
+                Q(has_basic_qualification=False) | Q(basic_qualification_on__gt=F("left_on"))
             )
             rules.append(
                 _Rule(

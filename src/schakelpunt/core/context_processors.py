@@ -60,7 +60,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Toegangslog"), reverse("access:log_search")))
             items.append(NavItem(_("Zonder toestemming"), reverse("access:emergency")))
             items.append(NavItem(_("Toegekende rollen"), reverse("core:role_grants")))
+        if Role.PARENT in roles:
+            items.append(NavItem(_("Mijn kinderen"), reverse("parent:home")))
         if Role.FUNCTIONAL_ADMIN in roles:
+            items.append(NavItem(_("Opbouw instelling"), reverse("institution:overview")))
+            items.append(NavItem(_("Mensen"), reverse("people:list")))
+            items.append(NavItem(_("Schoolkalender"), reverse("calendar:overview")))
             items.append(NavItem(_("Organisaties"), reverse("core:organisations")))
             items.append(NavItem(_("Signalering"), reverse("signals:settings")))
             items.append(NavItem(_("Tarieven"), reverse("funding:prices")))

@@ -78,7 +78,7 @@ class AbsenceReport(FollowUpFields):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.start_date}–{self.end_date}"
+        return f"{self.get_kind_display()} {self.start_date}–{self.end_date or '…'}"
 
 
 class AbsenceReasonCode(models.TextChoices):

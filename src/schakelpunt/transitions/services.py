@@ -76,10 +76,13 @@ def departure_record(
         if left_on < student.enrolled_on:
             raise ValidationError(_("De student kan niet vertrekken voor de inschrijving."))
         student.left_on = left_on
+        if with_basic_qualification and not student.has_basic_qualification:
+            # Obtained on leaving: absence before that day still counted.
+            student.basic_qualification_on = student.basic_qualification_on or left_on
         student.has_basic_qualification = (
             student.has_basic_qualification or with_basic_qualification
         )
-        student.save(update_fields=["left_on", "has_basic_qualification"])
+        student.save(update_fields=["left_on", "has_basic_qualification", "basic_qualification_on"])
         departure = Departure.objects.create(
             student=student,
             left_on=left_on,
