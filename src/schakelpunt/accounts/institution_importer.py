@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -28,6 +27,7 @@ from schakelpunt.core.csvfiles import (
     decode_export,
     parse_date,
 )
+from schakelpunt.core.spreadsheets import is_xlsx, xlsx_rows
 from schakelpunt.refdata.models import Municipality
 
 from .institution import (
@@ -103,37 +103,9 @@ class _Row:
 # --- Reading the file -----------------------------------------------------------------------
 
 
-def _is_xlsx(data: bytes) -> bool:
-    return data[:4] == b"PK\x03\x04"
-
-
-def _cell(value: object) -> str:
-    """An Excel cell as the text a CSV export would have had."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UnreadableExport(
-            _("Het Excel-bestand kan niet worden gelezen. Sla het opnieuw op als .xlsx.")
-        ) from error
-    try:
-        for line, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
-            yield line, [_cell(v) for v in values]
-    finally:
-        book.close()
+    _in_sheet, rows = xlsx_rows(data)
+    yield from enumerate(rows, start=1)
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -276,7 +248,7 @@ def _check_row(line: int, raw: dict[str, str], lookups: _Lookups) -> tuple[_Row 
 def _parse(data: bytes, lookups: _Lookups) -> tuple[list[_Row], list[str]]:
     if not data.strip():
         return [], [_("Het bestand is leeg.")]
-    rows = _xlsx_rows(data) if _is_xlsx(data) else _csv_rows(data)
+    rows = _xlsx_rows(data) if is_xlsx(data) else _csv_rows(data)
     first = next(rows, None)
     header = [h.strip().lower() for h in first[1]] if first else []
     while header and not header[-1]:

@@ -31,9 +31,9 @@ EXAMPLES: dict[str, Example] = {
     e.name: e
     for e in (
         Example("opleidingen", xlsx=True, doc="import-opleidingen.md"),
-        Example("studenten", xlsx=False, doc="import-studenten.md"),
+        Example("studenten", xlsx=True, doc="import-studenten.md"),
         Example("verzuim", xlsx=True, doc="import-verzuim.md"),
-        Example("vakanties", xlsx=False, doc="import-vakanties.md"),
+        Example("vakanties", xlsx=True, doc="import-vakanties.md"),
         Example("uitnodigingen", xlsx=False, doc="import-uitnodigingen.md"),
     )
 }

@@ -24,14 +24,8 @@ from django.utils.translation import gettext as _
 
 from schakelpunt.access.policy import may_configure_institution
 from schakelpunt.accounts.models import Organisation, User
-from schakelpunt.core.csvfiles import (
-    UnreadableExport,
-    checked_rows,
-    decode_export,
-    export_header,
-    export_reader,
-    parse_date,
-)
+from schakelpunt.core.csvfiles import UnreadableExport, parse_date
+from schakelpunt.core.spreadsheets import read_table
 from schakelpunt.refdata.models import HolidayKind, RegionalHoliday
 
 from .models import AbsenceReport, HolidayRegion, SchoolHoliday, SignalSettings
@@ -512,34 +506,35 @@ def _header_name(name: str) -> str:
 def parse_holidays(
     data: bytes, institution: Organisation, region: str
 ) -> tuple[list[tuple[int, OwnHoliday]], list[RowError]]:
-    """Check the whole file: the rows' entries with their line numbers, or the errors."""
+    """Check the whole file (CSV or Excel): the rows' entries with their line numbers, or the
+    errors."""
     if not data.strip():
         return [], [RowError(0, _("Het bestand is leeg."))]
     try:
-        reader = export_reader(decode_export(data))
-        headers = [_header_name(h) for h in export_header(reader)]
+        headers, records = read_table(data, _header_name)
+        if not any(headers):
+            return [], [RowError(0, _("Het bestand is leeg."))]
         missing = [c for c in REQUIRED if c not in headers]
         if missing:
             return [], [
                 RowError(1, _("Kolom ontbreekt: %(names)s.") % {"names": ", ".join(missing)})
             ]
-        reader.fieldnames = headers
         rows: list[tuple[int, OwnHoliday]] = []
         errors: list[RowError] = []
         seen: dict[tuple[str, ...], int] = {}
-        for line, raw in enumerate(checked_rows(reader), start=2):
-            if line - 1 > MAX_IMPORT_ROWS:
+        count = 0
+        for line, raw in records:
+            count += 1
+            if count > MAX_IMPORT_ROWS:
                 return [], [
                     RowError(
                         0, _("Het bestand heeft meer dan %(n)s regels.") % {"n": MAX_IMPORT_ROWS}
                     )
                 ]
-            if None in raw:
+            if raw is None:
                 errors.append(RowError(line, _("deze regel heeft meer kolommen dan de kop.")))
                 continue
-            values = {k: (v or "").strip() for k, v in raw.items()}
-            if not any(values.values()):
-                continue  # an empty line (Excel writes them at the end)
+            values = {k: v.strip() for k, v in raw.items()}
             entry, problems = _parse_row(values, institution, region)
             if entry is not None:
                 key = (
@@ -607,9 +602,9 @@ def _parse_row(
 
 
 def holiday_import(*, actor: User, institution: Organisation, data: bytes) -> HolidayImportResult:
-    """Import the institution's own days off (CSV: naam, eerste dag, laatste dag, optional
-    vervangt). All or nothing: one bad row and nothing changes. The same file again changes
-    nothing; a row with `vervangt` changes the earlier move of that period."""
+    """Import the institution's own days off (CSV or Excel: naam, eerste dag, laatste dag,
+    optional vervangt). All or nothing: one bad row and nothing changes. The same file again
+    changes nothing; a row with `vervangt` changes the earlier move of that period."""
     if not may_configure_institution(actor, institution):
         raise PermissionDenied
     result = HolidayImportResult()

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from schakelpunt.core.spreadsheets import UPLOAD_ACCEPT
 from schakelpunt.refdata.models import RegionalHoliday
 
 from .models import HolidayRegion
@@ -82,7 +83,8 @@ class RemoveForm(CalendarVersionForm):
 class HolidayImportForm(forms.Form):
     max_kilobytes = 512
     file = forms.FileField(
-        label=_("Bestand met vrije dagen (CSV)"),
+        label=_("Bestand met vrije dagen (CSV of Excel)"),
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
         help_text=_(
             "Kolommen: naam, eerste dag, laatste dag en eventueel vervangt (de regionale "
             "vakantie die deze periode vervangt: herfstvakantie, kerstvakantie, "

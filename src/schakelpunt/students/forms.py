@@ -2,12 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schakelpunt.core.forms import InstitutionUploadForm
+from schakelpunt.core.spreadsheets import UPLOAD_ACCEPT
 from schakelpunt.students.models import GuardianRelation
 
 
 class StudentImportForm(InstitutionUploadForm):
     file = forms.FileField(
-        label=_("CSV-bestand uit het studentvolgsysteem"),
+        label=_("CSV-bestand uit het studentvolgsysteem (of Excel, .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
         help_text=_(
             "Kolommen: studentnummer, voornaam, tussenvoegsel, achternaam, roepnaam, "
             "geboortedatum, bsn, email, telefoon, postcode, locatie, crebo, leerweg, "

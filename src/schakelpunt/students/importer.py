@@ -1,4 +1,4 @@
-"""Import students from the school's student information system (CSV).
+"""Import students from the school's student information system (CSV or Excel .xlsx).
 
 All or nothing per file: every row is checked first; one bad row and nothing is written, with
 a Dutch message per row and line number. Importing the same file again changes nothing; a
@@ -8,6 +8,11 @@ Startkwalificatie: `startkwalificatie` (ja/nee) and optionally `startkwalificati
 day it was obtained (absence before that day still counts for the statutory reports). A date
 implies ja; nee with a date is an error. A file without a date never erases a date the care
 team recorded on the student's file: that student keeps it (and the startkwalificatie).
+
+Excel: the first sheet, with the header in its first row; dates may be Excel dates or text,
+and numbers come out as the text a CSV export would have (core/spreadsheets.py), so the same
+students as a CSV or as an Excel file give the same result. Rows without any text are left
+out, in either.
 """
 
 from dataclasses import dataclass, field
@@ -23,15 +28,9 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import may_import_students
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Location, Organisation, Programme, User
-from schakelpunt.core.csvfiles import (
-    UnreadableExport,
-    checked_rows,
-    decode_export,
-    export_header,
-    export_reader,
-    parse_date,
-)
+from schakelpunt.core.csvfiles import UnreadableExport, parse_date
 from schakelpunt.core.db import refresh_planner_statistics
+from schakelpunt.core.spreadsheets import read_table
 from schakelpunt.refdata.models import PostcodeArea
 from schakelpunt.refdata.selectors import normalise_postcode
 
@@ -273,23 +272,25 @@ def parse_students(
 def _parse_students(
     data: bytes, institution: Organisation
 ) -> tuple[list[dict[str, Any]], list[RowError]]:
-    reader = export_reader(decode_export(data))
-    headers = export_header(reader)
+    headers, records = read_table(data)
+    if not any(headers):
+        return [], [RowError(0, "Het bestand is leeg.")]
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
         return [], [RowError(1, f"Kolom ontbreekt: {', '.join(missing)}.")]
-    reader.fieldnames = headers
     lookups = _Lookups(institution)
     rows: list[dict[str, Any]] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    for line, raw in enumerate(checked_rows(reader), start=2):
-        if line - 1 > MAX_ROWS:
+    count = 0
+    for line, raw in records:
+        count += 1
+        if count > MAX_ROWS:
             return [], [RowError(0, f"Het bestand heeft meer dan {MAX_ROWS} regels.")]
-        if None in raw:
+        if raw is None:
             errors.append(RowError(line, "deze regel heeft meer kolommen dan de kop."))
             continue
-        row = _Row(line, {k: v or "" for k, v in raw.items()}, lookups)
+        row = _Row(line, raw, lookups)
         values = row.values()
         number = values["student_number"]
         if number and number in seen:

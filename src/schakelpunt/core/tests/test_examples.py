@@ -66,6 +66,7 @@ def test_every_example_imports_without_errors_in_order_on_a_fresh_institution(
 ) -> None:
     admin, institution = fresh.admin, fresh.institution
     client = client_for(admin)
+    from_excel: set[str] = set()  # the examples also imported as their .xlsx
 
     programmes = institution_importer.institution_import(
         actor=admin, institution=institution, data=download(client, "opleidingen")
@@ -77,18 +78,33 @@ def test_every_example_imports_without_errors_in_order_on_a_fresh_institution(
     )
     assert again.errors == []
     assert (again.created, again.updated) == (0, 0)  # the Excel example is the same file
+    from_excel.add("opleidingen")
 
     holidays = school_calendar.holiday_import(
         actor=admin, institution=institution, data=download(client, "vakanties")
     )
     assert holidays.errors == []
     assert SchoolHoliday.objects.filter(institution=institution).exists()
+    again_holidays = school_calendar.holiday_import(
+        actor=admin, institution=institution, data=download(client, "vakanties", "xlsx")
+    )
+    assert again_holidays.errors == []
+    assert (again_holidays.created, again_holidays.updated) == (0, 0)
+    assert again_holidays.unchanged == holidays.created
+    from_excel.add("vakanties")
 
     students = student_importer.student_import(
         actor=admin, institution=institution, data=download(client, "studenten")
     )
     assert students.errors == []
     assert students.created == Student.objects.filter(institution=institution).count() > 0
+    again_students = student_importer.student_import(
+        actor=admin, institution=institution, data=download(client, "studenten", "xlsx")
+    )
+    assert again_students.errors == []
+    assert (again_students.created, again_students.updated) == (0, 0)
+    assert again_students.unchanged == students.created
+    from_excel.add("studenten")
 
     absence = absence_importer.absence_import(
         actor=admin, institution=institution, data=download(client, "verzuim")
@@ -100,6 +116,7 @@ def test_every_example_imports_without_errors_in_order_on_a_fresh_institution(
     )
     assert again_absence.errors == []
     assert (again_absence.created, again_absence.replaced) == (0, 0)
+    from_excel.add("verzuim")
 
     invited = invitation_importer.invitation_import(
         actor=admin, data=download(client, "uitnodigingen"), base_url="http://testserver"
@@ -123,6 +140,8 @@ def test_every_example_imports_without_errors_in_order_on_a_fresh_institution(
     assert coaches.exists()
     assert all(c.programme_team in ProgrammeTeam.objects.all() for c in coaches)
     assert Location.objects.filter(institution=institution).count() >= 2
+    # Every Excel example offered went through its importer above.
+    assert from_excel == {e.name for e in EXAMPLES.values() if e.xlsx}
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
@@ -146,8 +165,9 @@ def test_examples_are_for_logged_in_people_and_only_the_known_ones(fresh: FirstI
     assert anonymous["Location"].startswith("/account/inloggen/")
     client = client_for(fresh.admin)
     assert client.get("/voorbeelden/bestaat-niet.csv").status_code == 404
-    # The student importer reads CSV only: no Excel example that it would refuse.
-    assert client.get("/voorbeelden/studenten.xlsx").status_code == 404
+    # The invitations importer reads CSV only: no Excel example that it would refuse.
+    assert client.get("/voorbeelden/uitnodigingen.xlsx").status_code == 404
+    assert client.get("/voorbeelden/studenten.xlsx").status_code == 200
     # The CSV opens in Excel with its accents: UTF-8 with the byte order mark.
     assert download(client, "studenten").startswith(b"\xef\xbb\xbf")
 
@@ -156,6 +176,11 @@ def test_the_import_screens_link_to_their_examples(fresh: FirstInstall) -> None:
     client = client_for(fresh.admin)
     students = client.get("/studenten/importeren/").content.decode()
     assert 'href="/voorbeelden/studenten.csv"' in students
+    assert 'href="/voorbeelden/studenten.xlsx"' in students
+    assert 'accept=".csv,.txt,.xlsx"' in students
+    calendar = client.get("/schoolkalender/").content.decode()
+    assert 'href="/voorbeelden/vakanties.csv"' in calendar
+    assert 'href="/voorbeelden/vakanties.xlsx"' in calendar
     absence = client.get("/verzuim/importeren/").content.decode()
     assert "Nog geen verzuim ingelezen" in absence  # the first time: what comes first
     assert 'href="/voorbeelden/verzuim.csv"' in absence

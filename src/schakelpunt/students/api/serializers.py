@@ -26,6 +26,7 @@ PART_FIELDS: dict[Part, tuple[str, ...]] = {
         "pathway",
         "prior_education",
         "has_basic_qualification",
+        "basic_qualification_on",
         "enrolled_on",
         "left_on",
     ),
@@ -60,6 +61,7 @@ class StudentDetailSerializer(serializers.ModelSerializer[Student]):
     class Meta:
         model = Student
         fields = ("id", "parts", *[f for fields in PART_FIELDS.values() for f in fields])
+        read_only_fields = fields
 
     def get_parts(self, obj: Student) -> list[str]:
         return sorted(self.context["parts"])

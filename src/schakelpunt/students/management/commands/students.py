@@ -10,7 +10,8 @@ from schakelpunt.students.importer import student_import
 
 class Command(BaseCommand):
     help = (
-        "Studenten: 'import BESTAND' leest een CSV-export uit het studentvolgsysteem. "
+        "Studenten: 'import BESTAND' leest een export uit het studentvolgsysteem (CSV of "
+        "Excel .xlsx). "
         "Alles of niets: bij een fout wordt niets opgeslagen."
     )
 
