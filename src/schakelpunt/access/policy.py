@@ -904,14 +904,17 @@ PARENT_LOGGED_PARTS = frozenset({Part.IDENTITY, Part.SUPPORT})
 def parent_parts_of_guardian(guardian: Guardian, today: date) -> frozenset[str]:
     """What this guardian's account may see of the student today, by age alone: under 16
     everything a parent sees; from 16 what the student shared; from the 18th birthday
-    nothing, unless the student involves them (then again what the student shared)."""
+    nothing, unless the adult student involves them on "Delen met ouders"
+    (`Guardian.adult_involves_parent`; then again what the student shared). Never
+    `student_consents`: under 18 that is the student's agreement that providers see this
+    person's contact details, and it must not open a parent's page after the 18th birthday."""
     age = guardian.student.age_on(today)
     if age < PARENT_SHARING_AGE:
         return ALL_PARENT_PARTS
     shared = frozenset(str(p) for p in guardian.shared_parts or []) & ALL_PARENT_PARTS
     if age < ADULT_AGE:
         return shared
-    if guardian.student_consents:
+    if guardian.adult_involves_parent:
         return shared
     return frozenset()
 
@@ -982,13 +985,12 @@ def parent_sharing_is_chosen(student: Student, today: date) -> bool:
 
 
 def may_set_parent_sharing(user: User, guardian: Guardian, today: date) -> bool:
-    """Only the student themselves, from 16; from 18 only for a parent they involve."""
+    """Only the student themselves, from 16; from 18 the same screen also holds whether they
+    involve this parent at all."""
     student = guardian.student
     if not is_own_file(user, student):
         return False
-    if not parent_sharing_is_chosen(student, today):
-        return False
-    return guardian_may_be_involved(student, guardian.student_consents, today)
+    return parent_sharing_is_chosen(student, today)
 
 
 def may_link_guardian_account(user: User, guardian: Guardian, today: date) -> bool:

@@ -165,6 +165,12 @@ class Guardian(models.Model):
     # From 16: the parts of the file the student chose to show this person
     # (codes of students.parent_sharing); under 16 they see the parent parts anyway.
     shared_parts = models.JSONField(_("gedeeld met deze ouder"), default=list, blank=True)
+    # From 18: the student involves this parent, so their account sees `shared_parts` again.
+    # Set only by the adult student on "Delen met ouders"; never `student_consents`, which
+    # under 18 means sharing this person's contact details with providers.
+    adult_involves_parent = models.BooleanField(
+        _("student (18+) betrekt deze ouder"), default=False
+    )
     sharing_changed_at = models.DateTimeField(_("delen gewijzigd op"), null=True, blank=True)
 
     class Meta:

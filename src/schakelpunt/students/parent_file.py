@@ -12,11 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schakelpunt.access.policy import ParentPart, ParentView
+from schakelpunt.access.policy import END_USER_ROLES, ParentPart, ParentView
 from schakelpunt.accounts.models import Membership
 from schakelpunt.accounts.roles import Role
 from schakelpunt.meetings.models import Meeting, MeetingStatus, ParticipantKind
-from schakelpunt.support.models import PlanAction, PlanGoal, SupportPlan
+from schakelpunt.support.models import PlanGoal, SupportPlan
 from schakelpunt.support.selectors import open_trajectory_for
 
 from .models import Guardian, Student
@@ -30,6 +30,16 @@ class TeamPerson:
 
 
 @dataclass(frozen=True)
+class ParentAction:
+    """An agreed action as a parent reads it: the owner only when they are of the school."""
+
+    description: str
+    owner_display: str
+    due_on: date
+    done_on: date | None
+
+
+@dataclass(frozen=True)
 class Appointment:
     """A planned conversation or meeting: when, what kind, where (no names, no subject)."""
 
@@ -38,28 +48,62 @@ class Appointment:
     place: str = ""
 
 
-def parent_plan(student: Student) -> tuple[list[PlanGoal], list[PlanAction]]:
-    """The goals and agreed actions of the running plan (not the wishes, not earlier plans)."""
+def _school_people(student: Student, user_ids: set[int], *, staff_only: bool) -> set[int]:
+    """Those of `user_ids` with an active membership at the student's own institution (with
+    `staff_only`: in a staff role). Anyone else works for an organisation outside school,
+    and naming them would tell a parent of a referral (never shown to parents)."""
+    if not user_ids:
+        return set()
+    memberships = Membership.objects.active().filter(
+        user_id__in=user_ids, organisation_id=student.institution_id
+    )
+    if staff_only:
+        memberships = memberships.exclude(role__in=END_USER_ROLES)
+    return set(memberships.values_list("user_id", flat=True))
+
+
+def parent_plan(student: Student) -> tuple[list[PlanGoal], list[ParentAction]]:
+    """The goals and agreed actions of the running plan (not the wishes, not earlier plans).
+    An action owned by someone outside school names neither that person nor their
+    organisation."""
     trajectory = open_trajectory_for(student)
     plan = SupportPlan.objects.filter(trajectory=trajectory).first() if trajectory else None
     if plan is None:
         return [], []
-    return list(plan.goals.all()), list(plan.actions.select_related("owner"))
+    actions = list(plan.actions.select_related("owner"))
+    owners = {a.owner_id for a in actions if a.owner_id is not None}
+    school = _school_people(student, owners, staff_only=False)
+    if student.user_id is not None:
+        school.add(student.user_id)
+    outside = _("iemand van buiten school")
+    return list(plan.goals.all()), [
+        ParentAction(
+            description=a.description,
+            owner_display=(
+                a.owner_name
+                if a.owner_id is None
+                else (str(a.owner) if a.owner_id in school else outside)
+            ),
+            due_on=a.due_on,
+            done_on=a.done_on,
+        )
+        for a in actions
+    ]
 
 
 def parent_team(student: Student) -> list[TeamPerson]:
-    """Who helps the child and how to reach them, as the student sees it on their own page."""
-    people: list[TeamPerson] = []
-    seen: set[int] = set()
+    """Who of the school helps the child and how to reach them. Only people with an active
+    staff membership at the student's own institution: a care worker of an organisation the
+    child is referred to is never named to a parent."""
+    candidates: list[tuple[int, str, str, str]] = []  # user id, name, role, e-mail
     trajectory = open_trajectory_for(student)
     if trajectory is not None and trajectory.coordinator is not None:
         c = trajectory.coordinator
-        people.append(TeamPerson(str(c), _("Regisseur: het vaste aanspreekpunt"), c.email))
-        seen.add(c.pk)
+        candidates.append((c.pk, str(c), _("Regisseur: het vaste aanspreekpunt"), c.email))
     for member in student.support_team.filter(ended_on__isnull=True).select_related("user"):
-        if member.user_id not in seen:
-            people.append(TeamPerson(str(member.user), member.role_description, member.user.email))
-            seen.add(member.user_id)
+        candidates.append(
+            (member.user_id, str(member.user), member.role_description, member.user.email)
+        )
     coaches = (
         Membership.objects.active()
         .filter(role=Role.COACH, programme_team_id=student.programme.team_id)
@@ -67,11 +111,16 @@ def parent_team(student: Student) -> list[TeamPerson]:
         .order_by("pk")
     )
     for m in coaches:
-        if m.user_id not in seen:
-            people.append(
-                TeamPerson(str(m.user), _("Studieloopbaanbegeleider (coach)"), m.user.email)
-            )
-            seen.add(m.user_id)
+        candidates.append(
+            (m.user_id, str(m.user), _("Studieloopbaanbegeleider (coach)"), m.user.email)
+        )
+    school = _school_people(student, {c[0] for c in candidates}, staff_only=True)
+    people: list[TeamPerson] = []
+    seen: set[int] = set()
+    for user_id, name, role, email in candidates:
+        if user_id in school and user_id not in seen:
+            people.append(TeamPerson(name, role, email))
+            seen.add(user_id)
     return people
 
 

@@ -18,7 +18,7 @@ from schakelpunt.access.policy import (
     roles_of,
 )
 from schakelpunt.access.services import access_log_record
-from schakelpunt.accounts.models import Membership, Organisation, User
+from schakelpunt.accounts.models import GrantOutcome, Membership, Organisation, RoleGrant, User
 from schakelpunt.accounts.roles import Role
 
 from .models import Guardian, Student
@@ -55,6 +55,10 @@ def _adult_message(student: Student) -> str:
 def guardian_account_link(*, actor: User, guardian: Guardian, user: User) -> Guardian:
     """Link a parent's account to the guardian record of a student under 18.
 
+    Refused for the administrator's own account, and unless the account's e-mail address is
+    the one recorded for this guardian (so no one links an address they control to a child's
+    parent). The link is a RoleGrant row (role parent, the student number as its scope).
+
     Call it in the same transaction as the invitation (`user_invite` with role Parent in
     the student's institution), so a refusal here sends no invitation.
     """
@@ -70,6 +74,13 @@ def guardian_account_link(*, actor: User, guardian: Guardian, user: User) -> Gua
             raise PermissionDenied
         if not may_link_guardian_account(actor, locked, today):
             raise ValidationError(_adult_message(student))
+        if user.pk == actor.pk:
+            raise ValidationError(
+                _(
+                    "U kunt uw eigen account niet aan een ouder of verzorger koppelen. "
+                    "Vraag een andere functioneel beheerder om dit te doen."
+                )
+            )
         is_parent_there = Membership.objects.filter(
             user=user, organisation_id=student.institution_id, role=Role.PARENT
         ).exists()
@@ -85,8 +96,41 @@ def guardian_account_link(*, actor: User, guardian: Guardian, user: User) -> Gua
             )
         if locked.user_id == user.pk:
             return locked
+        recorded = locked.email.strip()
+        if not recorded:
+            raise ValidationError(
+                _(
+                    "Bij %(name)s staat geen e-mailadres. Schrijf eerst het e-mailadres van "
+                    "deze ouder of verzorger op bij de student; daarna kunt u het account "
+                    "koppelen."
+                )
+                % {"name": locked.name}
+            )
+        if recorded.casefold() != user.email.strip().casefold():
+            raise ValidationError(
+                _(
+                    "Het account %(email)s hoort niet bij %(name)s: bij de student staat een "
+                    "ander e-mailadres. Een account wordt alleen gekoppeld aan het opgeschreven "
+                    "e-mailadres van de ouder of verzorger."
+                )
+                % {"email": user.email, "name": locked.name}
+            )
         locked.user = user
         locked.save(update_fields=["user"])
+        # For the privacy officer's list of role grants: which student's parent this account
+        # became, by student number (their names stay in the file).
+        RoleGrant.objects.create(
+            actor=actor,
+            actor_display=f"{actor} <{actor.email}>",
+            grantee=user,
+            grantee_email=user.email,
+            organisation=student.institution,
+            role=Role.PARENT,
+            scope_display=_("ouder of verzorger van studentnummer %(number)s")
+            % {"number": student.student_number},
+            outcome=GrantOutcome.GRANTED,
+            reason=_("account gekoppeld aan een ouder of verzorger uit het dossier"),
+        )
         access_log_record(
             actor=actor,
             students=[student],
@@ -108,9 +152,17 @@ def guardian_sharing_version(guardian: Guardian) -> str:
 
 
 def guardian_sharing_set(
-    *, actor: User, guardian_id: int, parts: Iterable[str], expected_version: str
+    *,
+    actor: User,
+    guardian_id: int,
+    parts: Iterable[str],
+    expected_version: str,
+    involves: bool | None = None,
 ) -> Guardian:
-    """The student chooses what this parent sees; it holds from this moment on."""
+    """The student chooses what this parent sees; it holds from this moment on. From 18
+    `involves` is the student's choice whether this parent sees anything at all ("Betrek deze
+    ouder"); it is required then, and refused before 18 (parents of a minor are involved by
+    law)."""
     wanted = sorted(set(parts))
     unknown = [p for p in wanted if p not in ParentPart.values]
     if unknown:
@@ -130,7 +182,16 @@ def guardian_sharing_set(
                 ),
                 code="stale",
             )
+        adult = guardian.student.age_on(today) >= ADULT_AGE
+        if adult and involves is None:
+            raise ValidationError(_("Kies of je deze ouder erbij betrekt."))
+        if not adult and involves is not None:
+            raise ValidationError(_("Onder de 18 betrekt school je ouders of verzorgers."))
         guardian.shared_parts = [p for p in ParentPart.values if p in wanted]
         guardian.sharing_changed_at = timezone.now()
-        guardian.save(update_fields=["shared_parts", "sharing_changed_at"])
+        fields = ["shared_parts", "sharing_changed_at"]
+        if involves is not None:
+            guardian.adult_involves_parent = involves
+            fields.append("adult_involves_parent")
+        guardian.save(update_fields=fields)
     return guardian

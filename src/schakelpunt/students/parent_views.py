@@ -74,10 +74,21 @@ def _own_student(user: User) -> Student:
     return student
 
 
+def _fresh_form(guardian: Guardian, adult: bool) -> SharingForm:
+    initial: dict[str, object] = {
+        "parts": list(guardian.shared_parts or []),
+        "version": guardian_sharing_version(guardian),
+    }
+    if adult:
+        initial["involves"] = "ja" if guardian.adult_involves_parent else "nee"
+    return SharingForm(initial=initial, prefix=f"ouder{guardian.pk}", adult=adult)
+
+
 def _sharing_rows(
     user: User, student: Student, failed: tuple[int, SharingForm] | None = None
 ) -> list[dict[str, object]]:
     today = timezone.localdate()
+    adult = student.age_on(today) >= ADULT_AGE
     rows: list[dict[str, object]] = []
     for guardian in student.guardians.select_related("student").order_by("name", "pk"):
         form: SharingForm | None = None
@@ -85,14 +96,15 @@ def _sharing_rows(
             if failed is not None and failed[0] == guardian.pk:
                 form = failed[1]
             else:
-                form = SharingForm(
-                    initial={
-                        "parts": list(guardian.shared_parts or []),
-                        "version": guardian_sharing_version(guardian),
-                    },
-                    prefix=f"ouder{guardian.pk}",
-                )
-        rows.append({"guardian": guardian, "form": form, "has_account": guardian.user_id})
+                form = _fresh_form(guardian, adult)
+        rows.append(
+            {
+                "guardian": guardian,
+                "form": form,
+                "has_account": guardian.user_id,
+                "involved": not adult or guardian.adult_involves_parent,
+            }
+        )
     return rows
 
 
@@ -143,30 +155,28 @@ def sharing_save(request: HttpRequest, guardian_id: int) -> HttpResponse:
     guardian = Guardian.objects.filter(pk=guardian_id, student=student).first()
     if guardian is None or not may_set_parent_sharing(user, guardian, timezone.localdate()):
         raise Http404
-    form = SharingForm(request.POST, prefix=f"ouder{guardian.pk}")
+    adult = student.age_on(timezone.localdate()) >= ADULT_AGE
+    form = SharingForm(request.POST, prefix=f"ouder{guardian.pk}", adult=adult)
     if not form.is_valid():
         return _sharing_page(request, user, student, failed=(guardian.pk, form))
+    involves = form.involves_choice()
     try:
         guardian_sharing_set(
             actor=user,
             guardian_id=guardian.pk,
             parts=form.cleaned_data["parts"],
             expected_version=form.cleaned_data["version"] or "",
+            involves=involves,
         )
     except ValidationError as error:
         guardian.refresh_from_db()
-        fresh = SharingForm(
-            initial={
-                "parts": list(guardian.shared_parts or []),
-                "version": guardian_sharing_version(guardian),
-            },
-            prefix=f"ouder{guardian.pk}",
-        )
         messages.error(request, " ".join(error.messages))
-        return _sharing_page(request, user, student, failed=(guardian.pk, fresh))
-    messages.success(
-        request,
-        _("Opgeslagen. %(name)s ziet vanaf nu alleen wat je hebt aangevinkt.")
-        % {"name": guardian.name},
-    )
+        return _sharing_page(
+            request, user, student, failed=(guardian.pk, _fresh_form(guardian, adult))
+        )
+    if involves is False:
+        text = _("Opgeslagen. %(name)s ziet vanaf nu niets van je dossier.")
+    else:
+        text = _("Opgeslagen. %(name)s ziet vanaf nu alleen wat je hebt aangevinkt.")
+    messages.success(request, text % {"name": guardian.name})
     return redirect("parent:sharing")
