@@ -159,3 +159,32 @@ def test_setup_asks_for_what_is_missing(django_capture_on_commit_callbacks, monk
     assert institution.municipality is not None
     assert institution.municipality.name == "Hengelo (O.)"
     assert "Sem de Vries <beheer@gevraagd.nl>" in printed
+
+
+def test_piped_answers_each_question_on_its_own_line_after_the_database_is_made(
+    django_capture_on_commit_callbacks, monkeypatch, capsys
+) -> None:
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("ROC Gepiept\nbeheer@gepiept.nl\nSem\nde Vries\n\nEnschede\n")
+    )
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("setup", stdout=out, base_url="http://testserver")
+    # The operator sees why nothing happens for a while on an empty database.
+    assert out.getvalue().startswith("Database aanmaken of bijwerken… klaar.\n")
+    asked = capsys.readouterr().out.splitlines()
+    assert asked[:2] == [
+        "Naam van de mbo-instelling: ",
+        "E-mailadres van de eerste functioneel beheerder: ",
+    ]
+    assert len(asked) == 6
+    assert Organisation.objects.get().name == "ROC Gepiept"
+
+
+def test_piped_input_that_stops_early_names_what_is_missing(
+    django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("ROC Half\n"))
+    with pytest.raises(CommandError, match="--admin-email, --admin-first-name"):
+        call_command("setup", stdout=io.StringIO(), base_url="http://testserver")
+    assert not Organisation.objects.exists()

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schakelpunt.core.first_install import FirstInstall, first_install
 
-# (option, question) in the order they are asked; the first two must be answered.
+# (option, question) in the order they are asked; the first four must be answered.
 QUESTIONS = [
     ("institution_name", "Naam van de mbo-instelling"),
     ("admin_email", "E-mailadres van de eerste functioneel beheerder"),
@@ -57,10 +57,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # On an empty database this takes a while (tables, CBS data, school holidays).
+        self.stdout.write("Database aanmaken of bijwerken…", ending="")
+        self.stdout.flush()
         call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(" klaar.")
         for option, question in QUESTIONS:
             if not options[option] and options["interactive"]:
-                options[option] = input(f"{question}: ").strip()
+                options[option] = self._ask(question)
         missing = [
             f"--{option.replace('_', '-')}"
             for option, _question in QUESTIONS[:4]
@@ -88,6 +92,16 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(self._next_steps(done, options["base_url"].rstrip("/")))
 
+    def _ask(self, question: str) -> str:
+        try:
+            answer = input(f"{question}: ")
+        except EOFError:  # piped input ran out: the missing answers are named below
+            answer = ""
+        if not sys.stdin.isatty():
+            # A piped answer is not echoed: without this the next question follows on one line.
+            print(flush=True)
+        return answer.strip()
+
     def _next_steps(self, done: FirstInstall, base: str) -> str:
         institution, admin = done.institution, done.admin
         where = ", ".join(
@@ -102,6 +116,10 @@ class Command(BaseCommand):
             f"{institution.name}{f' ({where})' if where else ''} is aangemaakt, met "
             f"{admin} <{admin.email}> als functioneel beheerder.",
             "",
+            "Voor wie de server beheert: start naast de webserver de achtergrondtaken "
+            "(schakelpunt run_huey), met dezelfde instellingen; zonder die gaat er geen e-mail "
+            "weg, ook de uitnodiging aan de beheerder niet.",
+            "",
             "Volgende stappen voor de beheerder:",
         ]
         if done.password_link:
@@ -110,8 +128,10 @@ class Command(BaseCommand):
                 f"keer): {done.password_link}"
             )
             second_factor = (
-                "2. Stel tweestapsverificatie in: Schakelpunt toont na het inloggen een "
-                "QR-code voor een authenticator-app (verplicht voor de beheerder)."
+                f"2. Log direct daarna in dezelfde browser in op {base}/account/inloggen/ en "
+                "stel tweestapsverificatie in: Schakelpunt toont dan meteen een QR-code voor een "
+                "authenticator-app (verplicht voor de beheerder). Wie later inlogt, krijgt eerst "
+                "een code per e-mail."
             )
         else:
             lines.append(f"1. Log in op {base}/account/inloggen/ met {admin.email}.")
