@@ -24,6 +24,7 @@ from schakelpunt.access.policy import (
     institutions_for_signal_quality,
     may_configure_institution,
     may_import_absence,
+    may_open_student_files,
     students_for_export,
     students_for_follow_up,
     students_for_user,
@@ -287,7 +288,10 @@ def absence_import_job_view(request: HttpRequest, job_id: int) -> HttpResponse:
     if job is None:
         raise Http404
     template = "signals/_import_job.html" if request.htmx else "signals/import_job.html"  # type: ignore[attr-defined]
-    return render(request, template, {"job": job})
+    # The functional administrator imports but opens no student file, so no worklist (404).
+    return render(
+        request, template, {"job": job, "may_open_worklist": may_open_student_files(user)}
+    )
 
 
 @login_required

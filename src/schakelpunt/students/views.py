@@ -16,6 +16,7 @@ from schakelpunt.access.policy import (
     StudentAccess,
     is_own_file,
     may_import_students,
+    may_open_student_files,
     may_view_access_log,
     provider_period_start,
     roles_of,
@@ -96,6 +97,10 @@ def student_list(request: HttpRequest) -> HttpResponse:
             user, [s.pk for s in page.object_list], Part.ENROLMENT
         ),
         "can_export": students_for_export(user, EXPORT_PARTS).exists(),
+        # The functional administrator opens no student file: an empty list says why, not
+        # "no students" (which looks like a failed import).
+        "opens_no_files": not may_open_student_files(user),
+        "sets_up_institution": Role.FUNCTIONAL_ADMIN in roles_of(user),
     }
     template = (
         "students/_student_rows.html" if request.htmx else "students/student_list.html"  # type: ignore[attr-defined]

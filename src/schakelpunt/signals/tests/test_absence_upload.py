@@ -204,3 +204,23 @@ def test_a_crash_in_the_worker_ends_the_job_with_a_message_not_endless_progress(
     assert job.status == "failed" and job.finished
     assert job.errors[0].startswith("Er ging iets mis bij het inlezen; er is niets opgeslagen.")
     assert bytes(job.data) == b""
+
+
+def test_after_an_import_only_who_may_open_the_worklist_gets_a_link_to_it(
+    school, officer, django_capture_on_commit_callbacks
+):
+    _roc, admin, *_ = school
+    file = workbook([[200, EXCEL_DAY, 8, 4, "nee", "ongeoorloofd"]])
+    worklist = f'href="{reverse("signals:worklist")}"'
+    # The functional administrator imports but sees no student file: no link to a 404.
+    admin_client = client_for(admin)
+    text = upload(admin_client, "verzuim.xlsx", file, django_capture_on_commit_callbacks)
+    assert "Ingelezen: 1 nieuw" in text
+    assert worklist not in text
+    assert "als functioneel beheerder ziet u geen studentdossiers" in text
+    assert admin_client.get(reverse("signals:worklist")).status_code == 404
+    # The attendance coordinator follows the link to the reports.
+    officer_client = client_for(officer)
+    text = upload(officer_client, "verzuim.xlsx", file, django_capture_on_commit_callbacks)
+    assert worklist in text
+    assert officer_client.get(reverse("signals:worklist")).status_code == 200

@@ -203,3 +203,36 @@ def test_command_line_import(school, tmp_path, capsys):
         )
     assert "Regel 2: voornaam ontbreekt." in capsys.readouterr().err
     assert Location.objects.count() == 1 and User.objects.count() == 1
+
+
+def test_after_an_import_the_administrator_is_told_where_the_students_are_counted(school):
+    """The functional administrator opens no student file (need-to-know): an empty student
+    list must not look like a failed import, and both pages point to the counts."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    roc, admin = school
+    client = Client()
+    client.force_login(admin)
+    upload = SimpleUploadedFile("export.csv", (HEADER + ROW_1 + ROW_2).encode())
+    page = client.post("/studenten/importeren/", {"institution": roc.pk, "file": upload})
+    text = page.content.decode()
+    assert "Geïmporteerd: 2 nieuw" in text
+    assert 'href="/beheer/instelling/">Opbouw van de instelling</a>' in text
+
+    text = client.get("/studenten/").content.decode()
+    assert "Uw rol geeft geen toegang tot studentdossiers" in text
+    assert 'href="/beheer/instelling/">Opbouw van de instelling</a>' in text
+    assert "Geen studenten gevonden" not in text
+    assert "0 studenten" not in text
+    assert "2 studenten ingeschreven." in client.get("/beheer/instelling/").content.decode()
+
+    # The coach of the programme's team does see them, without the explanation.
+    coach = UserFactory()
+    MembershipFactory(
+        user=coach, organisation=roc, role=Role.COACH, programme_team=Programme.objects.get().team
+    )
+    other = Client()
+    other.force_login(coach)
+    text = other.get("/studenten/").content.decode()
+    assert "2 studenten" in text
+    assert "Uw rol geeft geen toegang" not in text
