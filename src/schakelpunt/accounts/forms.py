@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from schakelpunt.students.models import Guardian
+
 from .institution import in_use
 from .models import Location, Organisation, ProgrammeTeam
 from .roles import Role
@@ -85,10 +87,17 @@ class UserInviteForm(forms.Form):
         required=False,
         max_length=20,
         help_text=_(
-            "Alleen bij de rol Student, en dan verplicht: het account wordt gekoppeld aan het "
-            "dossier van de student met dit nummer."
+            "Bij de rol Student: het account hoort bij het dossier van de student met dit "
+            "nummer. Bij de rol Ouder of verzorger: het nummer van het kind; daarna kiest u "
+            "welke ouder of verzorger uit het dossier dit is."
         ),
     )
+    # A second step for a parent: the guardians in the record of the student named above
+    # (offered by the view; the service checks the one chosen belongs to that student).
+    guardian = forms.IntegerField(
+        label=_("Welke ouder of verzorger is dit?"), required=False, widget=forms.RadioSelect
+    )
+    _NAME_FIELDS = ("email", "first_name", "last_name")
 
     def __init__(self, *args: Any, grantable: dict[int, frozenset[str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,20 +119,62 @@ class UserInviteForm(forms.Form):
             .select_related("location")
             .order_by("name")
         )
+        if self.is_parent:
+            # A parent's address and name may come from the guardian record.
+            for name in self._NAME_FIELDS:
+                self.fields[name].required = False
+                self.fields[name].help_text = _("Leeg laten: zoals in het dossier.")
+            self.fields["email"].help_text = _(
+                "Het e-mailadres dat bij de ouder of verzorger in het dossier staat; leeg "
+                "laten vult het in."
+            )
+        else:
+            del self.fields["guardian"]
+
+    @property
+    def is_parent(self) -> bool:
+        return self.is_bound and self.data.get("role") == Role.PARENT
+
+    def offer_guardians(self, guardians: list[Guardian]) -> None:
+        """The second step for a parent: the guardians of the student to choose from."""
+        widget = self.fields["guardian"].widget
+        widget.choices = [(g.pk, _guardian_label(g)) for g in guardians]
+
+    def hide_guardians(self) -> None:
+        self.fields.pop("guardian", None)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         number = (data.get("student_number") or "").strip()
-        if data.get("role") == Role.STUDENT and not number:
+        role = data.get("role")
+        if role == Role.STUDENT and not number:
             self.add_error(
                 "student_number",
                 _("Kies bij de rol Student het studentdossier: vul het studentnummer in."),
             )
-        elif number and data.get("role") and data.get("role") != Role.STUDENT:
+        elif role == Role.PARENT and not number:
             self.add_error(
-                "student_number", _("Een studentnummer hoort alleen bij de rol Student.")
+                "student_number",
+                _("Vul bij de rol Ouder of verzorger het studentnummer van het kind in."),
+            )
+        elif number and role and role not in {Role.STUDENT, Role.PARENT}:
+            self.add_error(
+                "student_number",
+                _("Een studentnummer hoort alleen bij de rol Student of Ouder of verzorger."),
+            )
+        if role == Role.PARENT and (data.get("location") or data.get("programme_team")):
+            self.add_error(
+                None, _("Een ouder of verzorger hoort niet bij een locatie of opleidingsteam.")
             )
         return data
+
+
+def _guardian_label(guardian: Guardian) -> str:
+    parts = [f"{guardian.name} ({guardian.get_relation_display()})"]
+    parts.append(guardian.email or str(_("geen e-mailadres in het dossier")))
+    if guardian.user_id is not None:
+        parts.append(str(_("heeft al een account")))
+    return ", ".join(parts)
 
 
 # --- the functional administrator's people screens ----------------------------------------
@@ -216,7 +267,7 @@ class InvitationImportForm(forms.Form):
         label=_("CSV-bestand met uitnodigingen"),
         help_text=_(
             "Kolommen: email, voornaam, achternaam, rol, organisatie, en waar nodig locatie, "
-            "team en studentnummer."
+            "team, studentnummer en ouder."
         ),
     )
 

@@ -5,7 +5,7 @@ a Dutch message per row and line number. A person who already has the role in th
 alone (no second e-mail); importing the same file again changes nothing.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from schakelpunt.access.policy import may_manage_users, roles_user_may_grant
+from schakelpunt.access.policy import ADULT_AGE, may_manage_users, roles_user_may_grant
 from schakelpunt.core.csvfiles import (
     UnreadableExport,
     checked_rows,
@@ -22,15 +22,15 @@ from schakelpunt.core.csvfiles import (
     export_header,
     export_reader,
 )
-from schakelpunt.students.models import Student
+from schakelpunt.students.models import Guardian, Student
 
 from .mail import send_invitation_email
 from .models import Location, Membership, Organisation, ProgrammeTeam, User
 from .roles import Role
-from .services import _membership_check, user_invite
+from .services import _membership_check, guardian_pick, parent_invite, user_invite
 
 REQUIRED = ["email", "voornaam", "achternaam", "rol", "organisatie"]
-OPTIONAL = ["locatie", "team", "studentnummer"]
+OPTIONAL = ["locatie", "team", "studentnummer", "ouder"]
 MAX_ROWS = 5_000
 
 
@@ -66,15 +66,19 @@ class _Invitation:
     location: Location | None
     programme_team: ProgrammeTeam | None
     student_number: str
+    guardian_named: str = ""  # a parent: the guardian's recorded name or e-mail ("ouder")
+    guardian_id: int | None = None  # a parent: the guardian found for the row
 
     @property
-    def key(self) -> tuple[str, int, str, int | None, int | None]:
+    def key(self) -> tuple[str, int, str, int | None, int | None, str]:
         return (
             self.email,
             self.organisation.pk,
             self.role,
             self.location.pk if self.location else None,
             self.programme_team.pk if self.programme_team else None,
+            # A parent with two children at the school has a row for each.
+            self.student_number if self.role == Role.PARENT else "",
         )
 
 
@@ -91,6 +95,8 @@ def _role_names() -> dict[str, Role]:
             names.setdefault(between.rstrip(")").strip(), role)
         for part in short.split(" / "):
             names.setdefault(part.strip(), role)
+    names.setdefault("ouder", Role.PARENT)
+    names.setdefault("verzorger", Role.PARENT)
     return names
 
 
@@ -130,7 +136,12 @@ def _row(line: int, raw: dict[str, str], lookups: _Lookups) -> tuple[_Invitation
             errors.append(f"e-mailadres '{value['email']}' is ongeldig.")
         if email == lookups.actor.email.lower():
             errors.append("u kunt uzelf geen rol geven; vraag een andere beheerder.")
-    for column, limit in (("voornaam", 150), ("achternaam", 150), ("studentnummer", 20)):
+    for column, limit in (
+        ("voornaam", 150),
+        ("achternaam", 150),
+        ("studentnummer", 20),
+        ("ouder", 254),
+    ):
         if len(value[column]) > limit:
             errors.append(f"{column} is te lang (hoogstens {limit} tekens).")
     role = lookups.roles.get(value["rol"].lower()) if value["rol"] else None
@@ -144,12 +155,6 @@ def _row(line: int, raw: dict[str, str], lookups: _Lookups) -> tuple[_Invitation
                 f"organisatie '{value['organisatie']}' bestaat niet, of u beheert haar mensen niet."
             )
     if organisation is None or role is None:
-        return None, errors
-    if role == Role.PARENT:
-        errors.append(
-            "een ouder of verzorger nodigt u uit vanuit het dossier van de student, zodat het "
-            "account bij de juiste ouder hoort."
-        )
         return None, errors
     if role not in lookups.grantable.get(organisation.pk, frozenset()):
         errors.append(f"de rol {role.label} past niet bij {organisation.name}.")
@@ -185,8 +190,14 @@ def _row(line: int, raw: dict[str, str], lookups: _Lookups) -> tuple[_Invitation
         errors.extend(error.messages)
     if role == Role.STUDENT and not value["studentnummer"]:
         errors.append("bij de rol Student hoort een studentnummer.")
-    elif role != Role.STUDENT and value["studentnummer"]:
-        errors.append("een studentnummer hoort alleen bij de rol Student.")
+    elif role == Role.PARENT and not value["studentnummer"]:
+        errors.append("bij de rol Ouder of verzorger hoort het studentnummer van het kind.")
+    elif role not in {Role.STUDENT, Role.PARENT} and value["studentnummer"]:
+        errors.append("een studentnummer hoort alleen bij de rol Student of Ouder of verzorger.")
+    if role != Role.PARENT and value["ouder"]:
+        errors.append("de kolom ouder hoort alleen bij de rol Ouder of verzorger.")
+    if role == Role.PARENT and (location is not None or team is not None):
+        errors.append("een ouder of verzorger hoort niet bij een locatie of team.")
     if errors:
         return None, errors
     return (
@@ -200,6 +211,7 @@ def _row(line: int, raw: dict[str, str], lookups: _Lookups) -> tuple[_Invitation
             location=location,
             programme_team=team,
             student_number=value["studentnummer"],
+            guardian_named=value["ouder"],
         ),
         [],
     )
@@ -266,6 +278,82 @@ def _check_students(rows: list[_Invitation]) -> list[RowError]:
     return errors
 
 
+def _check_parents(rows: list[_Invitation]) -> tuple[list[_Invitation], list[RowError]]:
+    """Each parent row's guardian: of a student under 18 at the row's institution, named by
+    the `ouder` column, with the row's address recorded and without another account.
+    Returns the rows with their guardian."""
+    wanted = [r for r in rows if r.role == Role.PARENT]
+    if not wanted:
+        return rows, []
+    today = timezone.localdate()
+    students = {
+        (s.institution_id, s.student_number): s
+        for s in Student.objects.filter(
+            institution_id__in={r.organisation.pk for r in wanted},
+            student_number__in={r.student_number for r in wanted},
+        )
+    }
+    guardians: dict[int, list[Guardian]] = {}
+    for guardian in (
+        Guardian.objects.filter(student__in=list(students.values()))
+        .select_related("user")
+        .order_by("name", "pk")
+    ):
+        guardians.setdefault(guardian.student_id, []).append(guardian)
+    errors: list[RowError] = []
+    found: dict[int, int] = {}  # line -> guardian
+    for r in wanted:
+        student = students.get((r.organisation.pk, r.student_number))
+        if student is None:
+            errors.append(
+                RowError(
+                    r.line,
+                    f"bij {r.organisation.name} staat geen student met studentnummer "
+                    f"{r.student_number}.",
+                )
+            )
+            continue
+        if student.age_on(today) >= ADULT_AGE:
+            errors.append(
+                RowError(
+                    r.line,
+                    f"de student met studentnummer {r.student_number} is 18 of ouder; ouders "
+                    f"van volwassen studenten krijgen geen account.",
+                )
+            )
+            continue
+        recorded = guardians.get(student.pk, [])
+        if not recorded:
+            errors.append(
+                RowError(
+                    r.line,
+                    f"in het dossier van studentnummer {r.student_number} staat geen ouder of "
+                    f"verzorger.",
+                )
+            )
+            continue
+        try:
+            guardian = guardian_pick(recorded, wanted=r.guardian_named, email=r.email)
+        except ValidationError as error:
+            errors.append(RowError(r.line, " ".join(error.messages)))
+            continue
+        if guardian.user is not None and guardian.user.email != r.email:
+            errors.append(RowError(r.line, f"{guardian.name} heeft al een ander account."))
+            continue
+        if guardian.email.strip().casefold() != r.email.casefold():
+            # Only the address recorded for the guardian becomes their account.
+            errors.append(
+                RowError(
+                    r.line,
+                    f"{r.email} is niet het e-mailadres dat bij {guardian.name} in het dossier "
+                    f"staat ({guardian.email or 'geen'}).",
+                )
+            )
+            continue
+        found[r.line] = guardian.pk
+    return [replace(r, guardian_id=found.get(r.line)) for r in rows], errors
+
+
 def parse_invitations(data: bytes, actor: User) -> tuple[list[_Invitation], list[RowError]]:
     """Check the whole file; return the rows, or the errors (and no rows)."""
     if not data.strip():
@@ -280,7 +368,7 @@ def parse_invitations(data: bytes, actor: User) -> tuple[list[_Invitation], list
         lookups = _Lookups(actor)
         rows: list[_Invitation] = []
         errors: list[RowError] = []
-        seen: dict[tuple[str, int, str, int | None, int | None], int] = {}
+        seen: dict[tuple[str, int, str, int | None, int | None, str], int] = {}
         for line, raw in enumerate(checked_rows(reader), start=2):
             if line - 1 > MAX_ROWS:
                 return [], [RowError(0, f"Het bestand heeft meer dan {MAX_ROWS} regels.")]
@@ -306,6 +394,8 @@ def parse_invitations(data: bytes, actor: User) -> tuple[list[_Invitation], list
     except UnreadableExport as error:
         return [], [RowError(0, str(error))]
     errors.extend(_check_students(rows))
+    rows, parent_errors = _check_parents(rows)
+    errors.extend(parent_errors)
     errors.sort(key=lambda e: e.line)
     if not rows and not errors:
         errors.append(RowError(0, "Het bestand bevat geen mensen."))
@@ -327,6 +417,10 @@ def invitation_import(*, actor: User, data: bytes, base_url: str) -> InvitationI
             user = User.objects.filter(email=r.email).first()
             if (
                 user is not None
+                and (
+                    r.guardian_id is None
+                    or Guardian.objects.filter(pk=r.guardian_id, user=user).exists()
+                )
                 and Membership.objects.filter(
                     user=user,
                     organisation=r.organisation,
@@ -340,19 +434,32 @@ def invitation_import(*, actor: User, data: bytes, base_url: str) -> InvitationI
                 result.unchanged += 1
                 continue
             try:
-                invited = user_invite(
-                    actor=actor,
-                    email=r.email,
-                    first_name=r.first_name,
-                    last_name=r.last_name,
-                    organisation=r.organisation,
-                    role=r.role,
-                    location=r.location,
-                    programme_team=r.programme_team,
-                    student_number=r.student_number,
-                    base_url=base_url,
-                    notify=False,
-                )
+                if r.guardian_id is not None:
+                    invited = parent_invite(
+                        actor=actor,
+                        institution=r.organisation,
+                        student_number=r.student_number,
+                        guardian_id=r.guardian_id,
+                        email=r.email,
+                        first_name=r.first_name,
+                        last_name=r.last_name,
+                        base_url=base_url,
+                        notify=False,
+                    )
+                else:
+                    invited = user_invite(
+                        actor=actor,
+                        email=r.email,
+                        first_name=r.first_name,
+                        last_name=r.last_name,
+                        organisation=r.organisation,
+                        role=r.role,
+                        location=r.location,
+                        programme_team=r.programme_team,
+                        student_number=r.student_number,
+                        base_url=base_url,
+                        notify=False,
+                    )
             except ValidationError as error:
                 # Checked above; only a change made meanwhile gets here. Undo the whole file.
                 transaction.set_rollback(True)

@@ -24,12 +24,12 @@ from schakelpunt.access.policy import (
     organisations_user_may_manage,
     roles_of,
 )
-from schakelpunt.students.models import Student
+from schakelpunt.students.models import Guardian, Student
 
 from .mail import send_invitation_email
 from .models import GrantOutcome, Location, Membership, ProgrammeTeam, RoleGrant, User
 from .roles import Role
-from .services import _Grant, _membership_check, membership_create
+from .services import _Grant, _membership_check, guardianships_for_admin, membership_create
 
 PAGE_SIZE = 50
 
@@ -124,6 +124,8 @@ class Person:
     elsewhere: int  # current roles in organisations the administrator does not manage
     grants: list[RoleGrant] = field(default_factory=list)
     student: Student | None = None
+    # A parent's guardian records: shown by the student number only.
+    guardianships: list[Guardian] = field(default_factory=list)
 
 
 def person_version(user_id: int) -> str:
@@ -175,6 +177,7 @@ def person_get_for_admin(*, actor: User, user_id: int) -> Person:
         elsewhere=elsewhere,
         grants=grants,
         student=Student.objects.filter(user=user).select_related("institution").first(),
+        guardianships=guardianships_for_admin(org_ids=org_ids, user=user),
     )
 
 

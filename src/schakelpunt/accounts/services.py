@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -15,10 +15,17 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from schakelpunt.access.parts import Action, Part
-from schakelpunt.access.policy import may_grant_role, must_use_second_factor
+from schakelpunt.access.policy import (
+    ADULT_AGE,
+    may_configure_institution,
+    may_grant_role,
+    may_link_guardian_account,
+    must_use_second_factor,
+)
 from schakelpunt.access.services import access_log_record
 from schakelpunt.refdata.models import Municipality, RmcRegion
-from schakelpunt.students.models import Student
+from schakelpunt.students.models import Guardian, Student
+from schakelpunt.students.parent_services import guardian_account_link
 
 from .mail import send_invitation_email
 from .models import (
@@ -313,6 +320,219 @@ def _student_link(*, actor: User | None, student_id: int, user: User) -> None:
             role=Role.FUNCTIONAL_ADMIN,
             path="accounts/invite",
         )
+
+
+# --- parents and carers (issue 17): an account that belongs to one guardian record ---------
+
+
+def _adult_refusal(student_number: str) -> str:
+    # Only the number: the administrator is no file role and does not read the student's file.
+    return _(
+        "De student met studentnummer %(number)s is 18 of ouder. Ouders van volwassen "
+        "studenten krijgen geen account; de student beslist zelf wie meekijkt."
+    ) % {"number": student_number}
+
+
+def _parent_student(
+    *, actor: User | None, institution: Organisation, student_number: str
+) -> Student:
+    """The student a parent is invited for, by number at the institution."""
+    _membership_check(
+        organisation=institution, role=Role.PARENT, location=None, programme_team=None
+    )
+    if actor is not None and not may_configure_institution(actor, institution):
+        raise PermissionDenied
+    number = student_number.strip()
+    if not number:
+        raise ValidationError(
+            _("Vul bij de rol Ouder of verzorger het studentnummer van het kind in.")
+        )
+    student = Student.objects.filter(institution=institution, student_number=number).first()
+    if student is None:
+        # Never says whether the number exists at another school.
+        raise ValidationError(
+            _("Bij %(organisation)s staat geen student met studentnummer %(number)s.")
+            % {"organisation": institution.name, "number": number}
+        )
+    return student
+
+
+def _guardians_of(student: Student) -> list[Guardian]:
+    guardians = list(student.guardians.select_related("user").order_by("name", "pk"))
+    if not guardians:
+        raise ValidationError(
+            _(
+                "In het dossier van de student met studentnummer %(number)s staat geen ouder "
+                "of verzorger. Vraag de studentbegeleider of zorgcoördinator die eerst toe te "
+                "voegen."
+            )
+            % {"number": student.student_number}
+        )
+    return guardians
+
+
+def parent_invitation_guardians(
+    *, actor: User | None, institution: Organisation, student_number: str
+) -> list[Guardian]:
+    """The guardians in the record of the student with this number, for choosing which one
+    a parent's account belongs to. Refused in Dutch for an unknown number, a student of 18
+    or older, or no guardian recorded. `actor` None is the operator (`schakelpunt invite`)."""
+    student = _parent_student(actor=actor, institution=institution, student_number=student_number)
+    if student.age_on(timezone.localdate()) >= ADULT_AGE:
+        raise ValidationError(_adult_refusal(student.student_number))
+    return _guardians_of(student)
+
+
+def guardian_pick(guardians: list[Guardian], *, wanted: str, email: str = "") -> Guardian:
+    """The guardian a parent's invitation (file row, command line) names: by the name as
+    recorded or by their e-mail address, without case. Nothing named: the one whose recorded
+    address is the invitation's, or the only one there is."""
+    shown = " ".join(wanted.split())
+    wanted = shown.lower()
+    if wanted:
+        found = [
+            g
+            for g in guardians
+            if " ".join(g.name.split()).lower() == wanted or (g.email and g.email.lower() == wanted)
+        ]
+    else:
+        found = [g for g in guardians if email and g.email and g.email.lower() == email.lower()]
+        if not found and len(guardians) == 1:
+            found = guardians
+    if len(found) == 1:
+        return found[0]
+    names = ", ".join(g.name for g in guardians)
+    if not wanted:
+        raise ValidationError(
+            _("Noem de ouder of verzorger (naam of e-mailadres zoals in het dossier): %(names)s.")
+            % {"names": names}
+        )
+    if not found:
+        raise ValidationError(
+            _(
+                "In het dossier staat geen ouder of verzorger '%(wanted)s'. In het dossier "
+                "staan: %(names)s."
+            )
+            % {"wanted": shown, "names": names}
+        )
+    raise ValidationError(
+        _("Er staan meer ouders of verzorgers '%(wanted)s' in het dossier; noem het e-mailadres.")
+        % {"wanted": shown}
+    )
+
+
+def _guardian_link_as_operator(*, guardian: Guardian, user: User) -> None:
+    """`schakelpunt invite` links without a person on the screen: the same rules as
+    `guardian_account_link`, in the caller's transaction, and no access log (no reader)."""
+    locked = Guardian.objects.select_for_update().select_related("student").get(pk=guardian.pk)
+    if locked.student.age_on(timezone.localdate()) >= ADULT_AGE:
+        raise ValidationError(_adult_refusal(locked.student.student_number))
+    if locked.user_id is not None and locked.user_id != user.pk:
+        raise ValidationError(
+            _("%(name)s heeft al een ander account. Er kan maar één account bij horen.")
+            % {"name": locked.name}
+        )
+    if locked.user_id == user.pk:
+        return
+    if not locked.email or locked.email.strip().casefold() != user.email.casefold():
+        # As on the screen: only the address recorded for this guardian becomes their account.
+        raise ValidationError(
+            _(
+                "Het account %(email)s hoort niet bij %(name)s: bij de student staat een ander "
+                "of geen e-mailadres. Een account wordt alleen gekoppeld aan het opgeschreven "
+                "e-mailadres van de ouder of verzorger."
+            )
+            % {"email": user.email, "name": locked.name}
+        )
+    locked.user = user
+    locked.save(update_fields=["user"])
+
+
+def parent_invite(
+    *,
+    actor: User | None,
+    institution: Organisation,
+    student_number: str,
+    guardian_id: int,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    base_url: str,
+    notify: bool = True,
+) -> User:
+    """Invite a parent or carer: the role Ouder of verzorger at the student's institution and
+    the account linked to one guardian of that student, in one transaction. A refusal (18 or
+    older, the guardian already has another account) leaves no account, role or e-mail.
+
+    The e-mail address must be the one recorded for the guardian (empty: that one); an empty
+    name is taken from the record too."""
+    student = _parent_student(actor=actor, institution=institution, student_number=student_number)
+    guardian = next((g for g in _guardians_of(student) if g.pk == guardian_id), None)
+    if guardian is None:
+        raise ValidationError(_("Kies een ouder of verzorger uit het dossier van deze student."))
+    recorded = guardian.email.strip().lower()
+    if not recorded:
+        raise ValidationError(
+            _(
+                "Bij %(name)s staat geen e-mailadres in het dossier. Laat het eerst opschrijven "
+                "bij de student (door de studentbegeleider of zorgcoördinator); daarna kunt u "
+                "deze ouder of verzorger uitnodigen."
+            )
+            % {"name": guardian.name}
+        )
+    email = User.objects.normalize_email(email.strip() or recorded).lower()
+    if email != recorded:
+        # Only the address recorded for the guardian becomes their account: no one links an
+        # address they control to a child's parent.
+        raise ValidationError(
+            _(
+                "%(email)s is niet het e-mailadres dat bij %(name)s in het dossier staat "
+                "(%(recorded)s). Een account wordt alleen gekoppeld aan het opgeschreven "
+                "e-mailadres."
+            )
+            % {"email": email, "name": guardian.name, "recorded": recorded}
+        )
+    recorded_first, _sep, recorded_last = " ".join(guardian.name.split()).partition(" ")
+    first_name = first_name.strip() or recorded_first
+    last_name = last_name.strip() or recorded_last or recorded_first
+    existing = User.objects.filter(email=email).first()
+    grant = _Grant(actor, existing, email, institution, Role.PARENT, None, None)
+    grant.check()  # refusals are recorded here, outside the transaction below
+    if actor is None:
+        if student.age_on(timezone.localdate()) >= ADULT_AGE:
+            raise ValidationError(_adult_refusal(student.student_number))
+    elif not may_link_guardian_account(actor, guardian, timezone.localdate()):
+        message = _adult_refusal(student.student_number)
+        with transaction.atomic():
+            grant.record(GrantOutcome.REFUSED, message)
+        raise ValidationError(message)
+    with transaction.atomic():
+        user = user_invite(
+            actor=actor,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            organisation=institution,
+            role=Role.PARENT,
+            base_url=base_url,
+            notify=notify,
+        )
+        if actor is None:
+            _guardian_link_as_operator(guardian=guardian, user=user)
+        else:
+            guardian_account_link(actor=actor, guardian=guardian, user=user)
+    return user
+
+
+def guardianships_for_admin(*, org_ids: list[int], user: User) -> list[Guardian]:
+    """The guardian records this account belongs to, at the institutions the administrator
+    manages (for the person page: the student number only; the administrator opens no
+    student file, and the recorded name and relation are part of it)."""
+    return list(
+        Guardian.objects.filter(user=user, student__institution_id__in=org_ids)
+        .select_related("student__institution")
+        .order_by("student__institution__name", "student__student_number", "pk")
+    )
 
 
 def user_set_email_notifications(*, user: User, enabled: bool) -> None:

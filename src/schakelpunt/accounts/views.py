@@ -19,11 +19,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
+from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
     may_manage_users,
     privacy_officer_institutions,
     roles_user_may_grant,
 )
+from schakelpunt.access.services import access_log_record
 
 from .forms import EmailCodeForm, LoginForm, TokenForm, UserInviteForm
 from .models import User
@@ -31,6 +33,8 @@ from .roles import Role
 from .selectors import memberships_for, role_grants_for, user_has_confirmed_device
 from .services import (
     SetupCodeResult,
+    parent_invitation_guardians,
+    parent_invite,
     second_factor_required,
     setup_code_check,
     setup_code_send,
@@ -237,7 +241,12 @@ def invite(request: HttpRequest) -> HttpResponse:
     actor: User = request.user  # type: ignore[assignment]
     if not may_manage_users(actor):
         raise Http404
-    form = UserInviteForm(request.POST or None, grantable=roles_user_may_grant(actor))
+    grantable = roles_user_may_grant(actor)
+    form = UserInviteForm(request.POST or None, grantable=grantable)
+    if request.method == "POST" and form.is_valid() and form.is_parent:
+        return _invite_parent(request, actor, form, grantable)
+    if "guardian" in form.fields:
+        form.hide_guardians()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -263,6 +272,66 @@ def invite(request: HttpRequest) -> HttpResponse:
             )
             return redirect("people:detail", user_id=user.pk)
     return render(request, "accounts/invite.html", {"form": form})
+
+
+def _invite_parent(
+    request: HttpRequest, actor: User, form: UserInviteForm, grantable: dict[int, frozenset[str]]
+) -> HttpResponse:
+    """Inviting a parent takes two steps: the student's number, then which of that student's
+    guardians this person is. Works without JavaScript: each step is a full page."""
+    data = form.cleaned_data
+    if data.get("guardian") is not None:
+        try:
+            user = parent_invite(
+                actor=actor,
+                institution=data["organisation"],
+                student_number=data["student_number"],
+                guardian_id=data["guardian"],
+                email=data["email"] or "",
+                first_name=data["first_name"] or "",
+                last_name=data["last_name"] or "",
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(email)s is uitgenodigd als ouder of verzorger bij studentnummer %(number)s.")
+                % {"email": user.email, "number": data["student_number"].strip()},
+            )
+            return redirect("people:detail", user_id=user.pk)
+    try:
+        guardians = parent_invitation_guardians(
+            actor=actor, institution=data["organisation"], student_number=data["student_number"]
+        )
+    except ValidationError as error:
+        if not form.non_field_errors():
+            form.add_error("student_number", error)
+        form.hide_guardians()
+        return render(request, "accounts/invite.html", {"form": form})
+    if not form.errors and len(guardians) == 1:
+        # Step two: what the record knows fills what the administrator left empty.
+        only = guardians[0]
+        known = request.POST.copy()
+        first, _sep, last = " ".join(only.name.split()).partition(" ")
+        for name, value in (("email", only.email), ("first_name", first), ("last_name", last)):
+            if not known.get(name):
+                known[name] = value
+        known["guardian"] = str(only.pk)
+        form = UserInviteForm(known, grantable=grantable)
+        form.is_valid()
+    form.offer_guardians(guardians)
+    # The guardians are part of the student's file (contact): the read is logged.
+    access_log_record(
+        actor=actor,
+        students=[guardians[0].student],
+        action=Action.VIEW,
+        parts=[Part.CONTACT],
+        role=Role.FUNCTIONAL_ADMIN,
+        path=request.path,
+    )
+    return render(request, "accounts/invite.html", {"form": form, "choosing_guardian": True})
 
 
 @login_required

@@ -21,7 +21,6 @@ from schakelpunt.access.policy import (
 from schakelpunt.access.selectors import access_log_search
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import Membership, Organisation, User
-from schakelpunt.accounts.people import student_without_record
 from schakelpunt.accounts.people_views import student_not_linked
 from schakelpunt.accounts.roles import Role
 from schakelpunt.referrals.selectors import WorklistSummary, worklist_summary
@@ -35,7 +34,11 @@ from .aggregates import municipal_overviews, resident_students_by_level
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     roles = roles_of(user)
-    if roles == {Role.STUDENT} and student_without_record(user):
+    if roles == {Role.PARENT}:
+        # A parent opens no student files: their start is the way to their children's pages.
+        return render(request, "core/home.html", {"roles": roles, "parent_only": True})
+    own = Student.objects.filter(user=user).first()
+    if roles == {Role.STUDENT} and own is None:
         return student_not_linked(request)  # nothing to show yet: say why, and whom to ask
     context: dict[str, object] = {"roles": roles, "role_labels": [Role(r).label for r in roles]}
     if roles & FILE_ROLES:
@@ -93,7 +96,6 @@ def home(request: HttpRequest) -> HttpResponse:
             user=user, date_from=today, date_until=today
         ).count()
     context["student_only"] = roles == {Role.STUDENT}
-    own = Student.objects.filter(user=user).first()
     if own is not None:
         context["own_student"] = own
     return render(request, "core/home.html", context)

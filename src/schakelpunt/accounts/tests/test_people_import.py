@@ -106,8 +106,7 @@ def test_one_bad_row_and_nothing_happens_with_every_error_by_line(
         "Regel 9: dezelfde rol voor goed@example.nl staat ook op regel 2.",
         "Regel 10: u kunt uzelf geen rol geven; vraag een andere beheerder.",
         "Regel 11: de rol Hulpverlener (extern) past niet bij ROC Een.",
-        "Regel 13: een ouder of verzorger nodigt u uit vanuit het dossier van de student, "
-        "zodat het account bij de juiste ouder hoort.",
+        "Regel 13: bij de rol Ouder of verzorger hoort het studentnummer van het kind.",
     ]
     assert state() == before
 
@@ -172,7 +171,7 @@ def test_only_the_functional_administrator_imports_through_the_screen(
 
 def test_the_example_file_has_the_importers_columns() -> None:
     header = EXAMPLE.read_text(encoding="utf-8").splitlines()[0].split(";")
-    assert header == HEADER.strip().split(";")
+    assert header == [*HEADER.strip().split(";"), "ouder"]
 
 
 ROWS = st.sampled_from(

@@ -6,7 +6,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schakelpunt.accounts.models import Location, Organisation, ProgrammeTeam
 from schakelpunt.accounts.roles import Role
-from schakelpunt.accounts.services import user_invite
+from schakelpunt.accounts.services import (
+    guardian_pick,
+    parent_invitation_guardians,
+    parent_invite,
+    user_invite,
+)
 
 
 class Command(BaseCommand):
@@ -26,7 +31,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--student-number",
             default="",
-            help="bij de rol student: het studentnummer van het dossier dat bij dit account hoort",
+            help=(
+                "bij de rol student: het studentnummer van het dossier dat bij dit account hoort; "
+                "bij de rol parent: het studentnummer van het kind"
+            ),
+        )
+        parser.add_argument(
+            "--guardian",
+            default="",
+            help=(
+                "bij de rol parent: de naam (zoals in het dossier) of het e-mailadres van de "
+                "ouder of verzorger; leeg bij één ouder in het dossier"
+            ),
         )
         parser.add_argument(
             "--base-url",
@@ -51,6 +67,11 @@ class Command(BaseCommand):
             ).first()
             if team is None:
                 raise CommandError(f"Opleidingsteam '{options['team']}' bestaat niet.")
+        if options["role"] == Role.PARENT:
+            self._invite_parent(organisation, options)
+            return
+        if options["guardian"]:
+            raise CommandError("--guardian hoort alleen bij --role parent.")
         try:
             user = user_invite(
                 actor=None,
@@ -67,3 +88,31 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(f"{user.email}: {Role(options['role']).label} bij {organisation.name}.")
+
+    def _invite_parent(self, organisation: Organisation, options: dict[str, Any]) -> None:
+        """A parent's account belongs to one guardian of one student under 18."""
+        if options["location"] or options["team"]:
+            raise CommandError("Een ouder of verzorger hoort niet bij een locatie of team.")
+        try:
+            guardians = parent_invitation_guardians(
+                actor=None, institution=organisation, student_number=options["student_number"]
+            )
+            guardian = guardian_pick(
+                guardians, wanted=options["guardian"], email=options["email"].strip().lower()
+            )
+            user = parent_invite(
+                actor=None,
+                institution=organisation,
+                student_number=options["student_number"],
+                guardian_id=guardian.pk,
+                email=options["email"],
+                first_name=options["first_name"],
+                last_name=options["last_name"],
+                base_url=options["base_url"],
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        self.stdout.write(
+            f"{user.email}: {Role.PARENT.label} bij {organisation.name}, gekoppeld aan "
+            f"{guardian.name} (studentnummer {options['student_number'].strip()})."
+        )
