@@ -58,11 +58,12 @@ def example_rows(example: Example) -> list[list[str]]:
 def example_xlsx(example: Example) -> bytes:
     """The same rows as an Excel workbook, every cell text (leading zeros and dates stay as
     written), the header in bold and frozen."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
+    from .exports import new_workbook, workbook_bytes
+
+    book = new_workbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101 - a new workbook has one sheet
     sheet.title = example.name
@@ -78,6 +79,4 @@ def example_xlsx(example: Example) -> bytes:
         width = max(len(value) for value in column)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 50)
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

@@ -171,6 +171,9 @@ SPREADSHEET_VIEWS = {
     "schakelpunt.signals.views.worklist_export",
     "schakelpunt.monitor.views.monitor",
     "schakelpunt.funding.views.overview",  # through monitor.exports.csv_download, as above
+    # The example import files: fixed files from the repository, no data of anyone; the
+    # Excel one goes through core.exports like the rest (test_examples.py reads them).
+    "schakelpunt.core.example_views.example_download",
 }
 
 
