@@ -235,6 +235,9 @@ class GrantOutcome(models.TextChoices):
     # The whole account is blocked or opened again; one row per role the person held.
     SUSPENDED = "suspended", _("account geblokkeerd")
     RESTORED = "restored", _("account weer open")
+    # The person's authenticator app was removed by an administrator (a lost phone); they
+    # set up a new one at their next login, after proving their mailbox again.
+    OTP_RESET = "otp_reset", _("tweestapsverificatie opnieuw ingesteld")
 
 
 class RoleGrant(AppendOnlyModel):
