@@ -19,7 +19,9 @@ from schakelpunt.signals.models import (
     AbsenceReport,
     Concern,
     ConcernStatus,
+    HolidayRegion,
     SchoolHoliday,
+    SignalSettings,
     Urgency,
 )
 from schakelpunt.signals.quality import quality_compute
@@ -53,6 +55,10 @@ PROFILES = [(0.70, 0.005), (0.20, 0.03), (0.08, 0.08), (0.02, 0.30)]
 def build_absence(
     rng: random.Random, roc: Organisation, students: list[Student], today: date
 ) -> int:
+    # Twente is in holiday region Noord (a real school chooses it on the school calendar).
+    SignalSettings.objects.update_or_create(
+        institution=roc, defaults={"holiday_region": HolidayRegion.NORTH}
+    )
     SchoolHoliday.objects.bulk_create(
         SchoolHoliday(institution=roc, name=name, start=start, end=end)
         for name, start, end in HOLIDAYS_NOORD_2025_2026

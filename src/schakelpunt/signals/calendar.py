@@ -89,12 +89,14 @@ class CalendarPeriod:
 
 
 def _region_of(institution_id: int) -> str:
+    """The institution's holiday region; empty while it has not chosen one (its calendar is
+    then only its own days off)."""
     region = (
         SignalSettings.objects.filter(institution_id=institution_id)
         .values_list("holiday_region", flat=True)
         .first()
     )
-    return region or HolidayRegion.NORTH
+    return region or ""
 
 
 def _periods(
@@ -161,7 +163,7 @@ def school_calendar(institution: Organisation) -> SchoolCalendar:
 def school_calendars(institution_ids: Iterable[int]) -> dict[int, SchoolCalendar]:
     """The calendars of many institutions in three queries (for the monitor)."""
     ids = set(institution_ids)
-    regions = dict.fromkeys(ids, HolidayRegion.NORTH.value)
+    regions = dict.fromkeys(ids, "")  # no settings yet: no region chosen
     regions.update(
         SignalSettings.objects.filter(institution_id__in=ids).values_list(
             "institution_id", "holiday_region"
@@ -336,7 +338,20 @@ def own_holiday_check(
                     % {"year": school_year}
                 )
             region = region or _region_of(institution.pk)
-            if not RegionalHoliday.objects.filter(
+            if not region:
+                # No region chosen yet: the own dates for that holiday count now and replace
+                # the region's once it is chosen; the school year must have that holiday.
+                if not RegionalHoliday.objects.filter(
+                    school_year=school_year, name=replaces
+                ).exists():
+                    errors.append(
+                        _(
+                            "Voor schooljaar %(year)s zijn er geen officiële data van de "
+                            "%(holiday)s om te vervangen."
+                        )
+                        % {"year": school_year, "holiday": str(HolidayKind(replaces).label).lower()}
+                    )
+            elif not RegionalHoliday.objects.filter(
                 region=region, school_year=school_year, name=replaces
             ).exists():
                 errors.append(

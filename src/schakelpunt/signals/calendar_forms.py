@@ -21,8 +21,10 @@ class CalendarVersionForm(forms.Form):
 
 class RegionForm(forms.Form):
     holiday_region = forms.ChoiceField(
-        label=_("Vakantieregio"),
-        choices=HolidayRegion.choices,
+        label=_("Kies de vakantieregio"),
+        # Nothing preselected: a school that has not chosen sees "kies een regio".
+        choices=[("", _("— kies een regio —")), *HolidayRegion.choices],
+        error_messages={"required": _("Kies een vakantieregio.")},
         help_text=_(
             "De regio waarvan de officiële schoolvakanties (Rijksoverheid) gelden. Uw eigen "
             "vrije dagen en verplaatste vakanties blijven staan."

@@ -66,14 +66,18 @@ def _page(
 ) -> HttpResponse:
     settings = signal_settings_for(institution)
     version = calendar_version_of(institution)
-    periods = calendar_periods(institution, school_year=school_year)
+    # The weeks from the whole calendar, as the rules count them: the first weeks of a school
+    # year can lie in the previous year's summer holiday. The list shows this year's periods.
+    everything = calendar_periods(institution)
+    periods = [p for p in everything if p.school_year == school_year]
     regional = list(
         RegionalHoliday.objects.filter(region=settings.holiday_region, school_year=school_year)
     )
-    weeks = calendar_weeks(periods, school_year)
+    weeks = calendar_weeks(everything, school_year)
     context = {
         "institution": institution,
         "settings": settings,
+        "region_chosen": bool(settings.holiday_region),
         "school_year": school_year,
         "school_years": known_school_years(institution, timezone.localdate()),
         "periods": periods,

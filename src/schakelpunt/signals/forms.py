@@ -80,12 +80,16 @@ class AbsenceImportForm(InstitutionUploadForm):
     )
 
 
+# The holiday region is chosen on the school calendar (signals/calendar_views.py), not here.
+SETTINGS_PAGE_FIELDS = [name for name in EDITABLE if name != "holiday_region"]
+
+
 class SignalSettingsForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput())
 
     class Meta:
         model = SignalSettings
-        fields = EDITABLE
+        fields = SETTINGS_PAGE_FIELDS
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -343,7 +343,9 @@ class SignalSettings(models.Model):
         _("vakantieregio"),
         max_length=10,
         choices=HolidayRegion.choices,
-        default=HolidayRegion.NORTH,
+        blank=True,
+        default="",
+        help_text=_("Leeg: nog niet gekozen (dan tellen alleen de eigen vrije dagen)."),
     )
     sixteen_in_four_for_adults = models.BooleanField(
         _("16 uur in 4 weken ook melden voor studenten van 18 jaar en ouder"),

@@ -37,7 +37,7 @@ from schakelpunt.core.exports import csv_writer
 from schakelpunt.students.filters import query_without_page
 
 from .calendar import institutions_without_calendar
-from .config import EDITABLE, signal_settings_for, signal_settings_update
+from .config import signal_settings_for, signal_settings_update
 from .follow_up import (
     leaver_follow_up_record,
     leaver_follow_ups,
@@ -45,6 +45,7 @@ from .follow_up import (
     rmc_leavers,
 )
 from .forms import (
+    SETTINGS_PAGE_FIELDS,
     AbsenceImportForm,
     LeaverFilterForm,
     MarkReportedForm,
@@ -296,8 +297,8 @@ def absence_import_job_view(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 def settings_view(request: HttpRequest) -> HttpResponse:
-    """The functional administrator sets the holiday region, the optional 18+ reports and the
-    early-warning thresholds of their institution."""
+    """The functional administrator sets the optional 18+ reports and the early-warning
+    thresholds of their institution (the holiday region is on the school calendar)."""
     user: User = request.user  # type: ignore[assignment]
     institution = next(
         (
@@ -320,7 +321,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
                 actor=user,
                 institution=institution,
                 expected_version=form.cleaned_data["version"],
-                values={name: form.cleaned_data[name] for name in EDITABLE},
+                values={name: form.cleaned_data[name] for name in SETTINGS_PAGE_FIELDS},
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -13,6 +13,7 @@ from schakelpunt.accounts.tests.factories import (
     ProgrammeTeamFactory,
     UserFactory,
 )
+from schakelpunt.signals.models import HolidayRegion, SignalSettings
 from schakelpunt.students.tests.factories import StudentFactory
 
 
@@ -36,6 +37,10 @@ def school(refdata):  # type: ignore[no-untyped-def]  # (reloaded after a transa
     )
     admin = UserFactory(email="beheer@verzuim.nl")
     MembershipFactory(user=admin, organisation=roc, role=Role.FUNCTIONAL_ADMIN)
+    # The school chose holiday region Noord (nothing else changed: versions 0).
+    SignalSettings.objects.create(
+        institution=roc, holiday_region=HolidayRegion.NORTH, version=0, calendar_version=0
+    )
     return roc, admin, minor, adult
 
 

@@ -48,13 +48,13 @@ def test_the_example_file_imports_and_again_changes_nothing(school, regional):
     result = holiday_import(actor=admin, institution=roc, data=EXAMPLE.read_bytes())
     assert result.ok, result.errors
     assert (result.created, result.updated, result.unchanged) == (4, 0, 0)
-    assert ("Herfstvakantie (eigen week)", date(2026, 10, 24), date(2026, 11, 1)) in [
+    assert ("Herfstvakantie (eigen week)", date(2027, 10, 9), date(2027, 10, 17)) in [
         row[:3] for row in rows_of(roc)
     ]
     calendar = school_calendar(roc)
-    assert calendar.is_holiday(date(2026, 11, 18))  # the study day
-    assert calendar.is_holiday(date(2026, 10, 28))  # the own autumn week
-    assert not calendar.is_holiday(date(2026, 10, 14))  # Noord's autumn week, replaced
+    assert calendar.is_holiday(date(2027, 11, 17))  # the study day
+    assert calendar.is_holiday(date(2027, 10, 13))  # the own autumn week
+    assert not calendar.is_holiday(date(2027, 10, 20))  # Noord's autumn week, replaced
     before = rows_of(roc)
     assert calendar_version(roc) == 1
     again = holiday_import(actor=admin, institution=roc, data=EXAMPLE.read_bytes())

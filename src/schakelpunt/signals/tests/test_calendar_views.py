@@ -18,6 +18,7 @@ from schakelpunt.accounts.tests.factories import (
 )
 from schakelpunt.refdata.loader import load_school_holidays
 from schakelpunt.refdata.models import RegionalHoliday
+from schakelpunt.signals.calendar import holiday_import, school_calendar
 from schakelpunt.signals.models import SchoolHoliday, SignalSettings
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -209,3 +210,85 @@ def test_worklist_warns_when_the_school_year_has_no_calendar(school, officer, re
             school_year="2029-2030",
         )
         assert warning not in text(client_for(officer).get(reverse("signals:worklist")))
+
+
+def test_the_first_weeks_of_a_school_year_lie_in_the_previous_years_summer_holiday(
+    school, regional, autumn_2026
+):
+    """Noord's summer holiday of 2025-2026 runs to 16 August 2026: the first weeks of
+    2026-2027 on the screen are no school weeks, as the rules count them."""
+    _roc, admin, _minor, _adult = school
+    page = client_for(admin).get(reverse("calendar:overview"), {"schooljaar": "2026-2027"})
+    weeks = {w.number: w for w in page.context["weeks"] if w.monday.year == 2026}
+    for number in (31, 32, 33):  # 27 July – 14 August 2026
+        assert (weeks[number].school_days, weeks[number].periods) == (0, ("Zomervakantie",))
+        assert not weeks[number].is_school_week
+    assert weeks[34].school_days == 5  # from 17 August school again
+    # The list of periods stays the school year's own: the summer of 2027, not that of 2026.
+    summers = [p for p in page.context["periods"] if p.kind == "zomer"]
+    assert [(p.start, p.end) for p in summers] == [(date(2027, 7, 10), date(2027, 8, 22))]
+    body = text(page)
+    assert "<td>27 jul – 31 jul 2026</td>" in body
+
+
+def test_month_names_are_dutch_and_lower_case(school, regional, autumn_2026):
+    _roc, admin, _minor, _adult = school
+    body = text(client_for(admin).get(reverse("calendar:overview"), {"schooljaar": "2026-2027"}))
+    assert "<td>12 okt – 16 okt 2026</td>" in body
+    assert "<td>1 mrt – 5 mrt 2027</td>" in body
+    assert "Okt" not in body and "Mrt" not in body and "Jul " not in body
+    assert "zaterdag 10 oktober 2026" in body  # the periods, with the whole month name
+
+
+def test_a_school_without_a_region_sees_so_and_gets_no_regional_holidays(
+    school, officer, regional, autumn_2026
+):
+    roc, admin, _minor, _adult = school
+    SignalSettings.objects.filter(institution=roc).delete()  # as a new school: never chosen
+    page = client_for(admin).get(reverse("calendar:overview"), {"schooljaar": "2026-2027"})
+    body = text(page)
+    # Prominent, with the region form before everything else on the page.
+    assert "Nog niet gekozen." in body
+    assert body.index('id="id_holiday_region"') < body.index('id="schooljaar"')
+    assert '<option value="" selected>— kies een regio —</option>' in body
+    assert "Regionaal (" not in body
+    assert not school_calendar(roc).is_holiday(date(2026, 10, 14))  # Noord's autumn week
+    assert all(w.is_school_week for w in page.context["weeks"][:10])
+    # The attendance worklist then warns that there is no calendar.
+    worklist = text(client_for(officer).get(reverse("signals:worklist")))
+    assert "ROC Verzuim heeft geen schoolkalender voor dit schooljaar" in worklist
+    # Saving without a choice is refused in Dutch; choosing one brings the holidays.
+    refused = client_for(admin).post(
+        reverse("calendar:region"), {"holiday_region": "", "version": 0}
+    )
+    assert refused.status_code == 400
+    assert "Kies een vakantieregio." in text(refused)
+    assert not SignalSettings.objects.filter(institution=roc).exists()
+    client_for(admin).post(reverse("calendar:region"), {"holiday_region": "midden", "version": 0})
+    assert school_calendar(roc).is_holiday(date(2026, 10, 21))  # Midden: 17–25 October
+    chosen = text(client_for(admin).get(reverse("calendar:overview")))
+    assert "Nog niet gekozen." not in chosen
+    assert "regio <strong>Midden</strong>" in chosen
+
+
+def test_own_dates_for_a_holiday_are_kept_before_the_region_is_chosen(
+    school, regional, autumn_2026
+):
+    """A school imports its own autumn week before choosing its region: the week counts at
+    once, and replaces the region's autumn week once the region is chosen."""
+    roc, admin, _minor, _adult = school
+    SignalSettings.objects.filter(institution=roc).delete()
+    data = b"naam;eerste dag;laatste dag;vervangt\nHerfst;2027-10-09;2027-10-17;herfstvakantie\n"
+    assert holiday_import(actor=admin, institution=roc, data=data).ok
+    unknown = b"naam;eerste dag;laatste dag;vervangt\nHerfst;2029-10-06;2029-10-14;herfst\n"
+    refused = holiday_import(actor=admin, institution=roc, data=unknown)
+    assert [str(e) for e in refused.errors] == [
+        "Regel 2: voor schooljaar 2029-2030 zijn er geen officiële data van de herfstvakantie "
+        "om te vervangen."
+    ]
+    assert school_calendar(roc).is_holiday(date(2027, 10, 13))
+    client_for(admin).post(reverse("calendar:region"), {"holiday_region": "noord", "version": 0})
+    calendar = school_calendar(roc)
+    assert calendar.is_holiday(date(2027, 10, 13))
+    assert not calendar.is_holiday(date(2027, 10, 20))  # Noord's autumn week, replaced
+    assert calendar.is_holiday(date(2027, 12, 28))  # Noord's Christmas holiday

@@ -128,11 +128,14 @@ def test_settings_page_refuses_a_stale_form_and_keeps_the_newer_values(school):
     }
     assert client.post(reverse("signals:settings"), form).status_code == 302
     saved = SignalSettings.objects.get(institution=roc)
+    # The holiday region is chosen on the school calendar, not here: a posted one is ignored.
     assert (saved.holiday_region, saved.sixteen_in_four_for_adults, saved.version) == (
-        "midden",
+        "noord",
         True,
         1,
     )
+    assert 'id="id_holiday_region"' not in page.content.decode()
+    assert f'href="{reverse("calendar:overview")}"' in page.content.decode()
     stale = client.post(reverse("signals:settings"), {**form, "follow_up_school_days": 9})
     assert "Iemand anders heeft de instellingen intussen gewijzigd" in stale.content.decode()
     assert SignalSettings.objects.get(institution=roc).follow_up_school_days == 3
