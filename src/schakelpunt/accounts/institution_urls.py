@@ -6,6 +6,10 @@ app_name = "institution"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("nieuw/", views.add_page, name="add"),
+    path("locaties/<int:location_id>/", views.location_detail, name="location"),
+    path("teams/<int:team_id>/", views.team_detail, name="team"),
+    path("opleidingen/<int:programme_id>/", views.programme_detail, name="programme"),
     path("locaties/nieuw/", views.location_add_view, name="location_add"),
     path("locaties/<int:location_id>/naam/", views.location_rename_view, name="location_rename"),
     path("locaties/<int:location_id>/beeindigen/", views.location_end_view, name="location_end"),

@@ -19,8 +19,10 @@ from schakelpunt.core.changes import form_errors_as_messages, run_change
 from schakelpunt.core.forms import InstitutionUploadForm
 
 from .institution import (
+    enrolled_students,
     institution_structure,
     institutions_configured_by,
+    is_ended,
     location_create,
     location_end,
     location_rename,
@@ -28,11 +30,13 @@ from .institution import (
     programme_end,
     programme_rename,
     staff_of,
+    team_coaches,
     team_create,
     team_end,
     team_member_add,
     team_member_end,
     team_rename,
+    teams_in_use,
 )
 from .institution_forms import (
     EndForm,
@@ -74,6 +78,10 @@ def _back(institution: Organisation, anchor: str = "") -> HttpResponse:
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
+def _overview_url(institution: Organisation, anchor: str) -> str:
+    return reverse("institution:overview") + f"?instelling={institution.pk}#{anchor}"
+
+
 def _example_urls() -> tuple[str, str] | None:
     """The example file as CSV and Excel, served by the example-files view when it is there."""
     try:
@@ -87,8 +95,10 @@ def _example_urls() -> tuple[str, str] | None:
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    """ "Opbouw van de instelling": locations → teams → programmes, with the forms to change
-    them and the import (which answers on this page)."""
+    """ "Opbouw van de instelling": locations → teams → programmes with their counts and
+    coaches, and the import (which answers on this page). Each part is changed on a page of
+    its own and the forms to add one are on another, so this page stays small and quick
+    however large the institution is (it was 800 KB with every part's forms in it)."""
     user: User = request.user  # type: ignore[assignment]
     institutions = _institutions(request)
     institution = _chosen(request, institutions)
@@ -105,7 +115,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as error:
             raise Http404 from error
     structure = institution_structure(institution)
-    staff = staff_of(institution)
+    today = timezone.localdate()
     return render(
         request,
         "accounts/institution/overview.html",
@@ -115,6 +125,27 @@ def overview(request: HttpRequest) -> HttpResponse:
             "structure": structure,
             "upload_form": upload,
             "result": result,
+            # Each part's own page, as a prefix: a reverse() per row is half the page's time.
+            "parts_url": reverse("institution:overview"),
+            "add_url": reverse("institution:add") + f"?instelling={institution.pk}",
+            "has_locations": any(not is_ended(lv.location.ended_on, today) for lv in structure),
+            "has_teams": teams_in_use(institution).exists(),
+            "today": today,
+            "example_urls": _example_urls(),
+        },
+    )
+
+
+@login_required
+def add_page(request: HttpRequest) -> HttpResponse:
+    """The forms to add a location, a team or a programme (posted to the views below)."""
+    institution = _chosen(request, _institutions(request))
+    return render(
+        request,
+        "accounts/institution/add.html",
+        {
+            "institution": institution,
+            "overview_url": _overview_url(institution, "add-heading"),
             "location_form": LocationForm(
                 prefix="location",
                 institutions=[institution],
@@ -122,10 +153,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             ),
             "team_form": TeamForm(prefix="team", institutions=[institution]),
             "programme_form": ProgrammeForm(prefix="programme", institutions=[institution]),
-            "member_form": MemberAddForm(staff=staff),
-            "has_staff": staff.exists(),
-            "today": timezone.localdate(),
-            "example_urls": _example_urls(),
         },
     )
 
@@ -136,14 +163,103 @@ def _post(
     institution: Organisation,
     change: Callable[[dict[str, Any]], object],
     done: str,
-    anchor: str = "",
+    back_to: str = "",
+    failed_to: str = "",
 ) -> HttpResponse:
-    """Check the form, run the change (the service decides), and go back to the overview."""
+    """Check the form, run the change (the service decides), and go back to the page of the
+    part that changed (`back_to`), or else to the overview; after a refusal to `failed_to`
+    when given (the form to try again)."""
     if form.is_valid():
-        run_change(request, lambda: change(form.cleaned_data), done)
+        done_ok = run_change(request, lambda: change(form.cleaned_data), done)
     else:
         form_errors_as_messages(request, form)
-    return _back(institution, anchor)
+        done_ok = False
+    if failed_to and not done_ok:
+        return redirect(failed_to)
+    return redirect(back_to) if back_to else _back(institution)
+
+
+def _add_url(institution: Organisation, anchor: str) -> str:
+    return reverse("institution:add") + f"?instelling={institution.pk}#{anchor}"
+
+
+def _part_page(
+    request: HttpRequest,
+    template: str,
+    institution: Organisation,
+    anchor: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    return render(
+        request,
+        f"accounts/institution/{template}",
+        {
+            "institution": institution,
+            "overview_url": _overview_url(institution, anchor),
+            "today": timezone.localdate(),
+            **context,
+        },
+    )
+
+
+@login_required
+def location_detail(request: HttpRequest, location_id: int) -> HttpResponse:
+    """One location: its teams, and the forms to rename or end it."""
+    location = get_object_or_404(
+        Location.objects.select_related("institution", "municipality"), pk=location_id
+    )
+    institution = _own(request, location.institution)
+    return _part_page(
+        request,
+        "location.html",
+        institution,
+        f"location-{location.pk}",
+        {
+            "location": location,
+            "teams": list(location.teams.order_by("name")),
+            "students": enrolled_students().filter(location=location).count(),
+        },
+    )
+
+
+@login_required
+def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
+    """One team: its programmes and coaches, the forms to rename or end it and to put a
+    staff member in it or take one out."""
+    team = _team(team_id)
+    institution = _own(request, team.location.institution)
+    staff = staff_of(institution)
+    return _part_page(
+        request,
+        "team.html",
+        institution,
+        f"team-{team.pk}",
+        {
+            "team": team,
+            "programmes": list(team.programmes.order_by("name", "level", "pathway")),
+            "coaches": team_coaches(team),
+            "students": enrolled_students().filter(programme__team=team).count(),
+            "member_form": MemberAddForm(staff=staff),
+            "has_staff": staff.exists(),
+        },
+    )
+
+
+@login_required
+def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """One programme: what it is, and the forms to rename or end it."""
+    programme = _programme(programme_id)
+    institution = _own(request, programme.team.location.institution)
+    return _part_page(
+        request,
+        "programme.html",
+        institution,
+        f"programme-{programme.pk}",
+        {
+            "programme": programme,
+            "students": enrolled_students().filter(programme=programme).count(),
+        },
+    )
 
 
 @login_required
@@ -163,6 +279,7 @@ def location_add_view(request: HttpRequest) -> HttpResponse:
             actor=user, institution=institution, name=d["name"], municipality=d["municipality"]
         ),
         _("De locatie is toegevoegd."),
+        failed_to=_add_url(institution, "add-location"),
     )
 
 
@@ -179,7 +296,7 @@ def location_rename_view(request: HttpRequest, location_id: int) -> HttpResponse
             actor=user, location=location, name=d["name"], expected_name=d["expected_name"]
         ),
         _("De naam van de locatie is gewijzigd."),
-        f"location-{location.pk}",
+        reverse("institution:location", args=[location.pk]),
     )
 
 
@@ -194,7 +311,7 @@ def location_end_view(request: HttpRequest, location_id: int) -> HttpResponse:
         _own(request, location.institution),
         lambda d: location_end(actor=user, location=location, ended_on=d["ended_on"]),
         _("De locatie is beëindigd."),
-        f"location-{location.pk}",
+        reverse("institution:location", args=[location.pk]),
     )
 
 
@@ -215,6 +332,7 @@ def team_add_view(request: HttpRequest) -> HttpResponse:
         institution,
         lambda d: team_create(actor=user, location=d["location"], name=d["name"]),
         _("Het team is toegevoegd."),
+        failed_to=_add_url(institution, "add-team"),
     )
 
 
@@ -237,7 +355,7 @@ def team_rename_view(request: HttpRequest, team_id: int) -> HttpResponse:
             actor=user, team=team, name=d["name"], expected_name=d["expected_name"]
         ),
         _("De naam van het team is gewijzigd."),
-        f"team-{team.pk}",
+        reverse("institution:team", args=[team.pk]),
     )
 
 
@@ -252,7 +370,7 @@ def team_end_view(request: HttpRequest, team_id: int) -> HttpResponse:
         _own(request, team.location.institution),
         lambda d: team_end(actor=user, team=team, ended_on=d["ended_on"]),
         _("Het team is beëindigd."),
-        f"team-{team.pk}",
+        reverse("institution:team", args=[team.pk]),
     )
 
 
@@ -268,7 +386,7 @@ def team_member_add_view(request: HttpRequest, team_id: int) -> HttpResponse:
         institution,
         lambda d: team_member_add(actor=user, team=team, user=d["user"]),
         _("De medewerker hoort nu bij het team als studieloopbaanbegeleider."),
-        f"team-{team.pk}",
+        reverse("institution:team", args=[team.pk]),
     )
 
 
@@ -287,7 +405,7 @@ def team_member_end_view(request: HttpRequest, membership_id: int) -> HttpRespon
         _own(request, membership.organisation),
         lambda d: team_member_end(actor=user, membership=membership, last_day=d["last_day"]),
         _("Het lidmaatschap van het team is beëindigd."),
-        f"team-{membership.programme_team_id}",
+        reverse("institution:team", args=[membership.programme_team_id]),
     )
 
 
@@ -315,6 +433,7 @@ def programme_add_view(request: HttpRequest) -> HttpResponse:
             pathway=d["pathway"],
         ),
         _("De opleiding is toegevoegd."),
+        failed_to=_add_url(institution, "add-programme"),
     )
 
 
@@ -337,7 +456,7 @@ def programme_rename_view(request: HttpRequest, programme_id: int) -> HttpRespon
             actor=user, programme=programme, name=d["name"], expected_name=d["expected_name"]
         ),
         _("De naam van de opleiding is gewijzigd."),
-        f"programme-{programme.pk}",
+        reverse("institution:programme", args=[programme.pk]),
     )
 
 
@@ -352,5 +471,5 @@ def programme_end_view(request: HttpRequest, programme_id: int) -> HttpResponse:
         _own(request, programme.team.location.institution),
         lambda d: programme_end(actor=user, programme=programme, ended_on=d["ended_on"]),
         _("De opleiding is beëindigd."),
-        f"programme-{programme.pk}",
+        reverse("institution:programme", args=[programme.pk]),
     )

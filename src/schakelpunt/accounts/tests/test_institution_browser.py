@@ -1,6 +1,9 @@
 """The functional administrator builds an empty institution in a real browser: the empty
-page says what to do, the example file imports, a rename works; WCAG 2.1 AA on both states."""
+page says what to do, the example file imports, a rename on the location's own page works;
+WCAG 2.1 AA on both states of the overview, on a location's and a team's own page and on the
+page to add a part."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,9 +54,29 @@ def test_admin_imports_the_example_and_renames_a_location(live_server, page, ref
     assert_accessible(page, "institution with programmes")
 
     section = page.locator("section.card", has=heading)
-    section.locator("summary").first.click()
-    section.get_by_label("Nieuwe naam").first.fill("Hengelo Station")
-    section.get_by_role("button", name="Naam opslaan").first.click()
+    section.get_by_role("link", name="Wijzigen").first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Locatie Hengelo Spoorzone", level=1).is_visible()
+    assert_accessible(page, "a location's own page")
+    page.get_by_label("Nieuwe naam").fill("Hengelo Station")
+    page.get_by_role("button", name="Naam opslaan").click()
     page.wait_for_load_state()
     assert page.get_by_text("De naam van de locatie is gewijzigd.").is_visible()
     assert page.get_by_role("heading", name="Locatie Hengelo Station").is_visible()
+    page.get_by_role("link", name="Terug naar de opbouw").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Locatie Hengelo Station").is_visible()
+    # A team's page, with its coaches and the staff to add, passes the same check.
+    station = page.locator(
+        "section.card", has=page.get_by_role("heading", name="Locatie Hengelo Station")
+    )
+    station.get_by_role("link", name=re.compile(r"^Team ")).first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Studieloopbaanbegeleiders").is_visible()
+    assert_accessible(page, "a team's own page")
+    # The forms to add a part, on their own page too.
+    page.get_by_role("link", name="Terug naar de opbouw").click()
+    page.get_by_role("link", name="Opleiding toevoegen").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Crebo").is_visible()
+    assert_accessible(page, "the forms to add a part")

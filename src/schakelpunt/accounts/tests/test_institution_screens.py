@@ -45,6 +45,9 @@ def test_an_empty_institution_says_what_to_do_first_with_the_example_file(school
     assert "Importeer hieronder een bestand met uw opleidingen" in page
     assert 'href="/voorbeelden/opleidingen.csv"' in page
     assert "Voeg eerst een locatie toe." in page
+    add_page = text_of(client.get(URL + "nieuw/"))
+    assert 'name="location-municipality"' in add_page
+    assert "Voeg eerst een locatie toe." in add_page  # no team without a location
 
 
 def test_the_admin_adds_a_location_team_and_programme_and_sees_the_counts(school):
@@ -104,6 +107,9 @@ def test_a_bad_crebo_is_refused_with_a_dutch_message(school):
         follow=True,
     )
     assert "Crebo: Een crebo bestaat uit vijf cijfers." in text_of(response)
+    # back on the page with the forms to add, to try again
+    assert response.redirect_chain[-1][0] == f"{URL}nieuw/?instelling={roc.pk}#add-programme"
+    assert '<h2 id="add-programme">Opleiding toevoegen</h2>' in text_of(response)
     assert not Programme.objects.exists()
 
 
@@ -146,9 +152,13 @@ def test_the_admin_puts_a_staff_member_in_a_team_and_takes_them_out(school):
     team = ProgrammeTeamFactory(location=LocationFactory(institution=roc), name="Zorg")
     person = UserFactory(first_name="Chris", last_name="Coach")
     MembershipFactory(user=person, organisation=roc, role=Role.CARE_COORDINATOR)
-    assert "Chris Coach" in text_of(client.get(URL))  # offered in the team's list
+    page = text_of(client.get(f"{URL}teams/{team.pk}/"))
+    assert "Chris Coach" in page  # offered in the team's list, on the team's own page
     response = client.post(f"{URL}teams/{team.pk}/leden/", {"user": person.pk}, follow=True)
-    assert "De medewerker hoort nu bij het team als studieloopbaanbegeleider." in text_of(response)
+    page = text_of(response)
+    assert "De medewerker hoort nu bij het team als studieloopbaanbegeleider." in page
+    assert "<h1>Team Zorg</h1>" in page  # back on the team's page, where the change was made
+    assert "Chris Coach" in text_of(client.get(URL))  # and in the overview
     membership = Membership.objects.get(user=person, role=Role.COACH, programme_team=team)
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     client.post(f"{URL}lidmaatschappen/{membership.pk}/beeindigen/", {"last_day": yesterday})
@@ -202,11 +212,14 @@ def test_others_get_404_on_every_screen_and_change(school):
         f"opleidingen/{programme.pk}/naam/": {"name": "X", "expected_name": programme.name},
         f"opleidingen/{programme.pk}/beeindigen/": {"ended_on": "2030-01-01"},
     }
+    pages = [f"locaties/{location.pk}/", f"teams/{team.pk}/", f"opleidingen/{programme.pk}/"]
     for person, expected in ((coach, 404), (other_admin, 302)):
         client = Client()
         client.force_login(person)
         if person is coach:
             assert client.get(URL).status_code == 404
+        for path in pages:
+            assert client.get(URL + path).status_code == 404, (person, path)
         for path, data in posts.items():
             status = client.post(URL + path, data).status_code
             # The other institution's admin has the screen, but not these parts: 404 for
@@ -246,3 +259,61 @@ def test_the_overview_asks_the_database_the_same_number_of_times_whatever_its_si
     with CaptureQueriesContext(connection) as large:
         assert client.get(URL).status_code == 200
     assert len(large) == len(small)
+
+
+def test_each_part_is_changed_on_its_own_page_and_the_overview_links_to_it(school):
+    roc, _admin, client = school
+    location = LocationFactory(institution=roc, name="Enschede")
+    team = ProgrammeTeamFactory(location=location, name="Zorg")
+    programme = ProgrammeFactory(team=team, name="Helpende Zorg en Welzijn")
+    StudentFactory.create_batch(2, programme=programme, location=location)
+    overview = text_of(client.get(URL))
+    for page in (f"locaties/{location.pk}/", f"teams/{team.pk}/", f"opleidingen/{programme.pk}/"):
+        assert f'href="{URL}{page}"' in overview
+    page = text_of(client.get(f"{URL}opleidingen/{programme.pk}/"))
+    assert "<h1>Opleiding Helpende Zorg en Welzijn</h1>" in page
+    assert "2 studenten ingeschreven." in page
+    assert f'href="{URL}?instelling={roc.pk}#programme-{programme.pk}"' in page  # back
+    assert '<input type="hidden" name="expected_name" value="Helpende Zorg en Welzijn">' in page
+    response = client.post(
+        f"{URL}opleidingen/{programme.pk}/naam/",
+        {"name": "Helpende Z&W", "expected_name": "Helpende Zorg en Welzijn"},
+        follow=True,
+    )
+    page = text_of(response)
+    assert "De naam van de opleiding is gewijzigd." in page
+    assert "<h1>Opleiding Helpende Z&amp;W</h1>" in page
+    page = text_of(client.get(f"{URL}locaties/{location.pk}/"))
+    assert "<h1>Locatie Enschede</h1>" in page
+    assert "Locatie beëindigen" in page
+    assert f'<a href="{URL}teams/{team.pk}/">Zorg</a>' in page
+
+
+def test_an_ended_part_is_shown_but_offers_no_forms(school):
+    roc, _admin, client = school
+    yesterday = timezone.localdate() - timedelta(days=1)
+    programme = ProgrammeFactory(
+        team=ProgrammeTeamFactory(location=LocationFactory(institution=roc)), ended_on=yesterday
+    )
+    page = text_of(client.get(f"{URL}opleidingen/{programme.pk}/"))
+    assert "Beëindigd op" in page
+    assert "Naam opslaan" not in page
+    assert "Bekijken" in text_of(client.get(URL))
+
+
+def test_the_overview_stays_small_however_many_programmes_and_staff_there_are(school):
+    """The forms of each part and the list of staff are on the parts' own pages: the
+    overview grows by a table row per programme, not by a form (it was 800 KB)."""
+    roc, _admin, client = school
+    team = ProgrammeTeamFactory(location=LocationFactory(institution=roc))
+    ProgrammeFactory(team=team)
+    for _ in range(30):
+        MembershipFactory(organisation=roc, role=Role.CARE_COORDINATOR)
+    before = len(client.get(URL).content)
+    for _ in range(20):
+        ProgrammeFactory(team=ProgrammeTeamFactory(location=team.location))
+    after = len(client.get(URL).content)
+    assert (after - before) / 20 < 1500  # a team and a programme: headings and one row
+    staff_member = Membership.objects.filter(role=Role.CARE_COORDINATOR).first().user
+    assert staff_member.email not in client.get(URL).content.decode()
+    assert staff_member.email in client.get(f"{URL}teams/{team.pk}/").content.decode()
