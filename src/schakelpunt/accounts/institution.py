@@ -514,6 +514,37 @@ def programme_rename(
     return current
 
 
+def programme_team_change(
+    *, actor: User, programme: Programme, team: ProgrammeTeam, expected_team_id: int | None = None
+) -> Programme:
+    """Put a programme in another team at the same location: from then on that team's
+    coaches see its students. Refused from a page loaded before someone else moved it."""
+    institution = programme.team.location.institution
+    _require(actor, institution)
+    with transaction.atomic():
+        _lock(institution)
+        current = Programme.objects.select_for_update().get(pk=programme.pk)
+        if expected_team_id is not None and current.team_id != expected_team_id:
+            raise ValidationError(
+                _(
+                    "Iemand anders heeft de opleiding intussen bij team %(name)s gezet. Bekijk "
+                    "het nieuwe team en probeer het opnieuw als u het toch wilt wijzigen."
+                )
+                % {"name": current.team.name}
+            )
+        target = ProgrammeTeam.objects.select_related("location").get(pk=team.pk)
+        if target.location_id != current.team.location_id:
+            raise ValidationError(_("Een opleiding kan alleen naar een team op dezelfde locatie."))
+        _require_in_use(
+            target.ended_on,
+            _("Team %(name)s is beëindigd; daar kan geen opleiding meer bij.")
+            % {"name": target.name},
+        )
+        current.team = target
+        current.save(update_fields=["team"])
+    return current
+
+
 def programme_end(*, actor: User, programme: Programme, ended_on: date | None = None) -> Programme:
     """End a programme; refused while students are enrolled in it after that day."""
     institution = programme.team.location.institution

@@ -76,6 +76,28 @@ class RenameForm(forms.Form):
     expected_name = forms.CharField(widget=forms.HiddenInput(), max_length=200)
 
 
+class ProgrammeTeamForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label=_("Ander team"),
+        queryset=ProgrammeTeam.objects.none(),
+        help_text=_(
+            "Een team op dezelfde locatie. Daarna zien de begeleiders van dat team de "
+            "studenten van deze opleiding."
+        ),
+    )
+    # The team as the form showed it: a change from a stale page is refused.
+    expected_team = forms.IntegerField(widget=forms.HiddenInput())
+
+    def __init__(self, *args: Any, programme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = (  # type: ignore[attr-defined]
+            ProgrammeTeam.objects.filter(in_use(), location_id=programme.team.location_id)
+            .exclude(pk=programme.team_id)
+            .order_by("name")
+        )
+        self.fields["expected_team"].initial = programme.team_id
+
+
 class EndForm(forms.Form):
     ended_on = forms.DateField(label=_("Laatste dag"), widget=DATE, initial=timezone.localdate)
 

@@ -29,6 +29,11 @@ urlpatterns = [
         name="programme_rename",
     ),
     path(
+        "opleidingen/<int:programme_id>/team/",
+        views.programme_team_view,
+        name="programme_team",
+    ),
+    path(
         "opleidingen/<int:programme_id>/beeindigen/",
         views.programme_end_view,
         name="programme_end",

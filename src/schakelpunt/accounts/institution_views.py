@@ -29,6 +29,7 @@ from .institution import (
     programme_create,
     programme_end,
     programme_rename,
+    programme_team_change,
     staff_of,
     team_coaches,
     team_create,
@@ -44,6 +45,7 @@ from .institution_forms import (
     MemberAddForm,
     MemberEndForm,
     ProgrammeForm,
+    ProgrammeTeamForm,
     RenameForm,
     TeamForm,
 )
@@ -258,6 +260,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
         {
             "programme": programme,
             "students": enrolled_students().filter(programme=programme).count(),
+            "team_form": ProgrammeTeamForm(programme=programme, prefix="move"),
         },
     )
 
@@ -471,5 +474,22 @@ def programme_end_view(request: HttpRequest, programme_id: int) -> HttpResponse:
         _own(request, programme.team.location.institution),
         lambda d: programme_end(actor=user, programme=programme, ended_on=d["ended_on"]),
         _("De opleiding is beëindigd."),
+        reverse("institution:programme", args=[programme.pk]),
+    )
+
+
+@login_required
+@require_POST
+def programme_team_view(request: HttpRequest, programme_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    programme = _programme(programme_id)
+    return _post(
+        request,
+        ProgrammeTeamForm(request.POST, programme=programme, prefix="move"),
+        _own(request, programme.team.location.institution),
+        lambda d: programme_team_change(
+            actor=user, programme=programme, team=d["team"], expected_team_id=d["expected_team"]
+        ),
+        _("De opleiding hoort nu bij een ander team."),
         reverse("institution:programme", args=[programme.pk]),
     )

@@ -317,3 +317,44 @@ def test_the_overview_stays_small_however_many_programmes_and_staff_there_are(sc
     staff_member = Membership.objects.filter(role=Role.CARE_COORDINATOR).first().user
     assert staff_member.email not in client.get(URL).content.decode()
     assert staff_member.email in client.get(f"{URL}teams/{team.pk}/").content.decode()
+
+
+def test_a_programme_moves_to_another_team_at_its_own_location(school):
+    roc, _admin, client = school
+    location = LocationFactory(institution=roc, name="Enschede")
+    zorg = ProgrammeTeamFactory(location=location, name="Zorg")
+    welzijn = ProgrammeTeamFactory(location=location, name="Welzijn")
+    jeugd = ProgrammeTeamFactory(location=location, name="Jeugd")
+    elsewhere = ProgrammeTeamFactory(location=LocationFactory(institution=roc), name="Elders")
+    programme = ProgrammeFactory(team=zorg, name="Helpende")
+    url = f"{URL}opleidingen/{programme.pk}/"
+    page = text_of(client.get(url))
+    assert f'<option value="{welzijn.pk}">Welzijn</option>' in page  # only its own location
+    assert f'value="{elsewhere.pk}"' not in page
+    response = client.post(
+        url + "team/", {"move-team": welzijn.pk, "move-expected_team": zorg.pk}, follow=True
+    )
+    assert "De opleiding hoort nu bij een ander team." in text_of(response)
+    programme.refresh_from_db()
+    assert programme.team == welzijn
+    # From a page loaded before that move: refused, nothing changes.
+    response = client.post(
+        url + "team/", {"move-team": jeugd.pk, "move-expected_team": zorg.pk}, follow=True
+    )
+    assert "Iemand anders heeft de opleiding intussen bij team Welzijn gezet." in text_of(response)
+    # A team at another location is no choice.
+    response = client.post(
+        url + "team/", {"move-team": elsewhere.pk, "move-expected_team": welzijn.pk}, follow=True
+    )
+    assert "Ander team: Selecteer een geldige keuze." in text_of(response)
+    programme.refresh_from_db()
+    assert programme.team == welzijn
+    other_admin = UserFactory()
+    MembershipFactory(
+        user=other_admin, organisation=OrganisationFactory(), role=Role.FUNCTIONAL_ADMIN
+    )
+    client.force_login(other_admin)
+    data = {"move-team": zorg.pk, "move-expected_team": welzijn.pk}
+    assert client.post(url + "team/", data).status_code == 404
+    programme.refresh_from_db()
+    assert programme.team == welzijn
