@@ -1,7 +1,7 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from schakelpunt.students.models import Guardian
@@ -34,6 +34,21 @@ class LoginForm(AuthenticationForm):
         )
 
 
+class ForgottenPasswordForm(PasswordResetForm):
+    """Django's reset skips an account without a usable password; someone invited who never
+    chose one gets the invitation again instead. The screen says the same either way."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from .second_factor import invitation_for_forgotten_password
+
+        super().save(*args, **kwargs)
+        request = kwargs.get("request")
+        if request is not None:
+            invitation_for_forgotten_password(
+                email=self.cleaned_data["email"], base_url=request.build_absolute_uri("/")
+            )
+
+
 def _code_input() -> forms.TextInput:
     return forms.TextInput(
         attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
@@ -60,7 +75,19 @@ class EmailCodeForm(TokenForm):
     )
 
 
-class UserInviteForm(forms.Form):
+class ErrorSummaryMixin:
+    """The field errors for a summary at the top of the form, each with the field's id.
+    (Errors about the whole form are shown by _form_fields.html already.)"""
+
+    def summary_errors(self) -> list[tuple[str, str, str]]:
+        rows = []
+        for field in self.visible_fields():  # type: ignore[attr-defined]
+            for error in field.errors:
+                rows.append((field.id_for_label, str(field.label), str(error)))
+        return rows
+
+
+class UserInviteForm(ErrorSummaryMixin, forms.Form):
     """Offers only the organisations, roles, locations and teams the actor may grant."""
 
     email = forms.EmailField(label=_("E-mailadres"))
@@ -107,6 +134,10 @@ class UserInviteForm(forms.Form):
             pk__in=org_ids
         ).order_by("name")
         self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in roles]  # type: ignore[attr-defined]
+        if len(org_ids) == 1:
+            # One organisation to choose from: chosen already.
+            self.fields["organisation"].initial = org_ids[0]
+            self.fields["organisation"].empty_label = None  # type: ignore[attr-defined]
         # Ended locations and teams are kept for history but no longer offered.
         self.fields["location"].queryset = (  # type: ignore[attr-defined]
             Location.objects.filter(in_use(), institution_id__in=org_ids)
@@ -162,6 +193,22 @@ class UserInviteForm(forms.Form):
                 "student_number",
                 _("Een studentnummer hoort alleen bij de rol Student of Ouder of verzorger."),
             )
+        # The rules the service checks, in the same pass: every mistake shown at once.
+        team = data.get("programme_team")
+        location = data.get("location")
+        organisation = data.get("organisation")
+        if role == Role.COACH and team is None and "programme_team" not in self.errors:
+            self.add_error(
+                "programme_team",
+                _("Een studieloopbaanbegeleider hoort bij een opleidingsteam."),
+            )
+        if organisation is not None:
+            if location is not None and location.institution_id != organisation.pk:
+                self.add_error("location", _("Deze locatie hoort niet bij de gekozen organisatie."))
+            if team is not None and team.location.institution_id != organisation.pk:
+                self.add_error(
+                    "programme_team", _("Dit team hoort niet bij de gekozen organisatie.")
+                )
         if role == Role.PARENT and (data.get("location") or data.get("programme_team")):
             self.add_error(
                 None, _("Een ouder of verzorger hoort niet bij een locatie of opleidingsteam.")

@@ -21,4 +21,9 @@ urlpatterns = [
     path("<int:user_id>/blokkeren/", views.deactivate_view, name="deactivate"),
     path("<int:user_id>/openen/", views.reactivate_view, name="reactivate"),
     path("<int:user_id>/uitnodiging/", views.resend_view, name="resend"),
+    path(
+        "<int:user_id>/tweestaps/",
+        views.second_factor_reset_view,
+        name="second_factor_reset",
+    ),
 ]

@@ -42,6 +42,8 @@ from .people import (
     user_reactivate,
 )
 from .roles import Role
+from .second_factor import second_factor_reset, second_factor_reset_check
+from .selectors import user_has_confirmed_device
 
 
 def _admin(request: HttpRequest) -> User:
@@ -99,8 +101,39 @@ def person_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "rows": [(m, membership_is_current(m, today)) for m in person.memberships],
             "version_form": PersonVersionForm(initial={"version": person.version}),
             "is_self": person.user.pk == actor.pk,
+            "has_device": user_has_confirmed_device(user=person.user),
         },
     )
+
+
+@login_required
+def second_factor_reset_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A lost phone: after a confirm step the person's authenticator app is removed; they set
+    up a new one at their next login, after a code sent to their e-mail."""
+    actor = _admin(request)
+    person = person_get_for_admin(actor=actor, user_id=user_id)
+    try:
+        second_factor_reset_check(actor=actor, user_id=user_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("people:detail", user_id=user_id)
+    if request.method == "POST":
+        try:
+            user = second_factor_reset(actor=actor, user_id=user_id)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _(
+                    "De tweestapsverificatie van %(name)s is gewist. Bij de volgende keer "
+                    "inloggen stelt %(name)s een nieuwe authenticator-app in, na een code per "
+                    "e-mail."
+                )
+                % {"name": user},
+            )
+        return redirect("people:detail", user_id=user_id)
+    return render(request, "accounts/people/second_factor_reset.html", {"person": person})
 
 
 def _membership(person_memberships: list[Membership], membership_id: int) -> Membership:
@@ -269,7 +302,18 @@ def import_view(request: HttpRequest) -> HttpResponse:
             data=form.cleaned_data["file"].read(),
             base_url=request.build_absolute_uri("/"),
         )
-    return render(request, "accounts/people/import.html", {"form": form, "result": result})
+    grantable = roles_user_may_grant(actor)
+    roles = set().union(*grantable.values()) if grantable else set()
+    return render(
+        request,
+        "accounts/people/import.html",
+        {
+            "form": form,
+            "result": result,
+            # The values the file's "rol" column accepts (the importer also takes the label).
+            "role_values": [(str(label), value) for value, label in Role.choices if value in roles],
+        },
+    )
 
 
 def student_not_linked(request: HttpRequest) -> HttpResponse:

@@ -27,7 +27,13 @@ from schakelpunt.access.policy import (
 )
 from schakelpunt.access.services import access_log_record
 
-from .forms import EmailCodeForm, LoginForm, TokenForm, UserInviteForm
+from .forms import (
+    EmailCodeForm,
+    ForgottenPasswordForm,
+    LoginForm,
+    TokenForm,
+    UserInviteForm,
+)
 from .models import User
 from .roles import Role
 from .selectors import memberships_for, role_grants_for, user_has_confirmed_device
@@ -206,6 +212,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 password_reset = auth_views.PasswordResetView.as_view(
     template_name="accounts/password_reset_form.html",
+    form_class=ForgottenPasswordForm,
     email_template_name="accounts/password_reset_email.txt",
     subject_template_name="accounts/password_reset_subject.txt",
     success_url=reverse_lazy("accounts:password_reset_done"),

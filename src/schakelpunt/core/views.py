@@ -28,6 +28,7 @@ from schakelpunt.students.models import Student
 from schakelpunt.support.selectors import caseload_counts
 
 from .aggregates import municipal_overviews, resident_students_by_level
+from .checklist import setup_checklists
 
 
 @login_required
@@ -95,6 +96,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["log_today"] = access_log_search(
             user=user, date_from=today, date_until=today
         ).count()
+    if Role.FUNCTIONAL_ADMIN in roles:
+        # From an empty install to a working school: what is done, what is next (counts only).
+        context["checklists"] = setup_checklists(user=user)
     context["student_only"] = roles == {Role.STUDENT}
     if own is not None:
         context["own_student"] = own
