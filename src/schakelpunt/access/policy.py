@@ -291,7 +291,11 @@ def _rules(user: User) -> list[_Rule]:
                 _in("pk", in_team) & Q(institution_id__in=sorted(school_ids)),
             )
         )
-    if user.is_authenticated and user.is_active:
+    # Their own file, while the role Student at that school runs: an ended role ends it.
+    own_schools = sorted(
+        {m.organisation_id for m in _active_memberships(user) if m.role == Role.STUDENT}
+    )
+    if own_schools:
         rules.append(
             _Rule(
                 Grant(
@@ -300,7 +304,7 @@ def _rules(user: User) -> list[_Rule]:
                     _STUDENT_OWN_PARTS,
                     export=frozenset({Part.SUPPORT}),  # their own plan as a PDF
                 ),
-                Q(user=user),
+                Q(user=user, institution_id__in=own_schools),
             )
         )
     return rules
@@ -661,9 +665,16 @@ def role_grants_visible_to(user: User) -> Q:
 
 
 def is_own_file(user: User, student: Student) -> bool:
-    """The student themselves: may add to their plan and ask for help, nothing more."""
+    """The student themselves, while their role Student at the school runs: may add to their
+    plan and ask for help, nothing more."""
     return bool(
-        user.is_authenticated and student.user_id is not None and student.user_id == user.pk
+        user.is_authenticated
+        and student.user_id is not None
+        and student.user_id == user.pk
+        and any(
+            m.role == Role.STUDENT and m.organisation_id == student.institution_id
+            for m in _active_memberships(user)
+        )
     )
 
 

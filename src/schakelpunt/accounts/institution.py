@@ -37,6 +37,7 @@ from .models import (
     ProgrammeTeam,
     User,
 )
+from .people import membership_end_check, membership_end_record
 from .roles import Role
 from .services import _Grant, membership_create
 
@@ -303,6 +304,7 @@ def location_end(*, actor: User, location: Location, ended_on: date | None = Non
     with transaction.atomic():
         _lock(location.institution)
         current = Location.objects.select_for_update().get(pk=location.pk)
+        _ended_check(current.ended_on, _("De locatie %(name)s") % {"name": current.name})
         _refuse_students(
             enrolled_students(day).filter(location=current).count(),
             _("De locatie %(name)s") % {"name": current.name},
@@ -328,6 +330,16 @@ def location_end(*, actor: User, location: Location, ended_on: date | None = Non
 
 
 # --- Programme teams ------------------------------------------------------------------------
+
+
+def _ended_check(ended_on: date | None, subject: str) -> None:
+    """Ending twice (a stale page) never moves the end date silently. `subject` names the
+    part with its article: "De locatie Enschede"."""
+    if ended_on is not None:
+        raise ValidationError(
+            _("%(subject)s is al beëindigd per %(day)s.")
+            % {"subject": subject, "day": _day(ended_on)}
+        )
 
 
 def _require_in_use(ended_on: date | None, message: str) -> None:
@@ -382,6 +394,7 @@ def team_end(*, actor: User, team: ProgrammeTeam, ended_on: date | None = None) 
     with transaction.atomic():
         _lock(institution)
         current = ProgrammeTeam.objects.select_for_update().get(pk=team.pk)
+        _ended_check(current.ended_on, _("Het team %(name)s") % {"name": current.name})
         _refuse_students(
             enrolled_students(day).filter(programme__team=current).count(),
             _("Het team %(name)s") % {"name": current.name},
@@ -540,6 +553,7 @@ def programme_end(*, actor: User, programme: Programme, ended_on: date | None = 
     with transaction.atomic():
         _lock(institution)
         current = Programme.objects.select_for_update().get(pk=programme.pk)
+        _ended_check(current.ended_on, _("De opleiding %(name)s") % {"name": current.name})
         _refuse_students(
             enrolled_students(day).filter(programme=current).count(),
             _("De opleiding %(name)s") % {"name": current.name},
@@ -615,13 +629,15 @@ def team_member_end(*, actor: User, membership: Membership, last_day: date) -> M
     _require(actor, membership.organisation)
     if membership.programme_team_id is None:
         raise ValidationError(_("Dit is geen lidmaatschap van een team."))
+    _ended_check(membership.valid_until, _("Dit lidmaatschap"))
+    # As on the people screen: the policy is asked, not one's own, not before yesterday.
+    membership_end_check(actor=actor, membership=membership, last_day=last_day)
     with transaction.atomic():
-        current = Membership.objects.select_for_update().get(pk=membership.pk)
-        if current.valid_until is not None and current.valid_until < _today():
-            raise ValidationError(
-                _("Dit lidmaatschap is al beëindigd per %(day)s.")
-                % {"day": _day(current.valid_until)}
-            )
-        current.valid_until = last_day
-        current.save(update_fields=["valid_until"])
+        current = (
+            Membership.objects.select_for_update()
+            .select_related("user", "organisation", "location", "programme_team")
+            .get(pk=membership.pk)
+        )
+        _ended_check(current.valid_until, _("Dit lidmaatschap"))
+        membership_end_record(actor=actor, membership=current, last_day=last_day)
     return current

@@ -27,7 +27,14 @@ from schakelpunt.students.models import Guardian, Student
 from .mail import send_invitation_email
 from .models import Location, Membership, Organisation, ProgrammeTeam, User
 from .roles import Role
-from .services import _membership_check, guardian_pick, parent_invite, user_invite
+from .services import (
+    _membership_check,
+    _taken_refusal,
+    guardian_pick,
+    parent_invite,
+    student_email_refusal,
+    user_invite,
+)
 
 REQUIRED = ["email", "voornaam", "achternaam", "rol", "organisatie"]
 OPTIONAL = ["locatie", "team", "studentnummer", "ouder"]
@@ -217,6 +224,11 @@ def _row(line: int, raw: dict[str, str], lookups: _Lookups) -> tuple[_Invitation
     )
 
 
+def _in_row(message: str) -> str:
+    """A sentence of the services after "Regel 3: "."""
+    return message[:1].lower() + message[1:]
+
+
 def _check_students(rows: list[_Invitation]) -> list[RowError]:
     """The student records named: at the row's institution, not linked to another account."""
     errors: list[RowError] = []
@@ -254,8 +266,10 @@ def _check_students(rows: list[_Invitation]) -> list[RowError]:
                     r.line, f"de student met studentnummer {r.student_number} heeft al een account."
                 )
             )
+        elif refusal := student_email_refusal(student, r.email):
+            errors.append(RowError(r.line, _in_row(refusal)))
         elif r.email in linked and linked[r.email] != student.pk:
-            errors.append(RowError(r.line, f"{r.email} hoort al bij een ander studentdossier."))
+            errors.append(RowError(r.line, _in_row(_taken_refusal(r.email))))
         earlier = by_number.get((r.organisation.pk, r.student_number))
         if earlier is not None and earlier.email != r.email:
             errors.append(

@@ -176,7 +176,10 @@ def person_get_for_admin(*, actor: User, user_id: int) -> Person:
         memberships=memberships,
         elsewhere=elsewhere,
         grants=grants,
-        student=Student.objects.filter(user=user).select_related("institution").first(),
+        # Only a student record at a school the administrator manages (never another's).
+        student=Student.objects.filter(user=user, institution_id__in=org_ids)
+        .select_related("institution")
+        .first(),
         guardianships=guardianships_for_admin(org_ids=org_ids, user=user),
     )
 
@@ -241,14 +244,16 @@ def _check_may_change(actor: User, membership: Membership) -> None:
     _grant_for(actor, membership).check()
 
 
-def membership_end(
-    *, actor: User, user_id: int, membership_id: int, last_day: date, expected_version: str
-) -> Membership:
-    """The role stops after `last_day` (access ends that evening). Yesterday ends it now."""
-    membership = _membership_for_admin(actor=actor, user_id=user_id, membership_id=membership_id)
+def membership_end_check(*, actor: User, membership: Membership, last_day: date) -> None:
+    """Whether `actor` may end this role after `last_day` (the people screen and the team
+    screen alike): a current role, no earlier than yesterday, and the same right as giving it
+    (never one's own; a refusal is recorded)."""
     today = timezone.localdate()
-    if not membership_is_current(membership, today):
-        raise ValidationError(_("Deze rol is al beëindigd."))
+    if membership.valid_until is not None and membership.valid_until < today:
+        raise ValidationError(
+            _("Deze rol is al beëindigd per %(day)s.")
+            % {"day": date_format(membership.valid_until, "j F Y")}
+        )
     if last_day < today - timedelta(days=1):
         raise ValidationError(
             _(
@@ -258,15 +263,28 @@ def membership_end(
             )
         )
     _check_may_change(actor, membership)
+
+
+def membership_end_record(*, actor: User, membership: Membership, last_day: date) -> None:
+    """Set the last day and record the end, in the caller's transaction (after the check)."""
+    membership.valid_until = last_day
+    membership.save(update_fields=["valid_until"])
+    _grant_for(actor, membership).record(
+        GrantOutcome.ENDED,
+        _("laatste dag %(day)s") % {"day": date_format(last_day, "j F Y")},
+    )
+
+
+def membership_end(
+    *, actor: User, user_id: int, membership_id: int, last_day: date, expected_version: str
+) -> Membership:
+    """The role stops after `last_day` (access ends that evening). Yesterday ends it now."""
+    membership = _membership_for_admin(actor=actor, user_id=user_id, membership_id=membership_id)
+    membership_end_check(actor=actor, membership=membership, last_day=last_day)
     with transaction.atomic():
         _lock_person(actor=actor, user_id=user_id, expected_version=expected_version)
         membership.refresh_from_db(fields=["valid_from", "valid_until"])
-        membership.valid_until = last_day
-        membership.save(update_fields=["valid_until"])
-        _grant_for(actor, membership).record(
-            GrantOutcome.ENDED,
-            _("laatste dag %(day)s") % {"day": date_format(last_day, "j F Y")},
-        )
+        membership_end_record(actor=actor, membership=membership, last_day=last_day)
     return membership
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -206,6 +207,16 @@ def membership_create(
             membership.created_at = timezone.now()
             membership.save(update_fields=["valid_from", "valid_until", "created_by", "created_at"])
             created = True
+        elif not created and membership.valid_until is not None:
+            # Given again while it was due to end later: it runs on (not silently unchanged).
+            ending = membership.valid_until
+            membership.valid_until = None
+            membership.save(update_fields=["valid_until"])
+            grant.record(
+                GrantOutcome.GRANTED,
+                _("de einddatum %(day)s vervalt; de rol loopt door")
+                % {"day": date_format(ending, "j F Y")},
+            )
         if created:
             grant.record(GrantOutcome.GRANTED)
     return membership
@@ -240,7 +251,42 @@ def _student_for_invitation(
             _("De student met studentnummer %(number)s heeft al een account.")
             % {"number": student_number}
         )
+    student_email_check(student, email)
     return student
+
+
+def student_email_refusal(student: Student, email: str) -> str:
+    """Why `email` may not become this student's account ("" when it may): only the address
+    recorded for the student (by the student import) is ever linked, so no one links an
+    address they control to a student's file. The recorded address itself is not shown (the
+    administrator is no file role)."""
+    recorded = student.email.strip().casefold()
+    if not recorded:
+        return _(
+            "Bij de student met studentnummer %(number)s staat geen e-mailadres. Vul eerst het "
+            "e-mailadres van de student in via de studentimport."
+        ) % {"number": student.student_number}
+    if recorded != email.strip().casefold():
+        return _(
+            "%(email)s is niet het e-mailadres dat bij de student met studentnummer %(number)s "
+            "staat. Een studentaccount wordt alleen gekoppeld aan het e-mailadres uit de "
+            "studentimport."
+        ) % {"email": email.strip(), "number": student.student_number}
+    return ""
+
+
+def student_email_check(student: Student, email: str) -> None:
+    refusal = student_email_refusal(student, email)
+    if refusal:
+        raise ValidationError(refusal)
+
+
+def _taken_refusal(email: str) -> str:
+    # Never says that (or where) the address has a student record elsewhere.
+    return _(
+        "Het e-mailadres %(email)s kan niet aan dit studentdossier worden gekoppeld. Vraag de "
+        "beheerder van de installatie om hulp."
+    ) % {"email": email}
 
 
 def user_invite(
@@ -304,11 +350,9 @@ def _student_link(*, actor: User | None, student_id: int, user: User) -> None:
         return
     if student.user_id is not None:
         raise ValidationError(_("Deze student heeft al een account."))
+    student_email_check(student, user.email)
     if Student.objects.filter(user=user).exists():
-        raise ValidationError(
-            _("Het e-mailadres %(email)s hoort al bij een ander studentdossier.")
-            % {"email": user.email}
-        )
+        raise ValidationError(_taken_refusal(user.email))
     student.user = user
     student.save(update_fields=["user"])
     if actor is not None:
@@ -421,33 +465,6 @@ def guardian_pick(guardians: list[Guardian], *, wanted: str, email: str = "") ->
     )
 
 
-def _guardian_link_as_operator(*, guardian: Guardian, user: User) -> None:
-    """`schakelpunt invite` links without a person on the screen: the same rules as
-    `guardian_account_link`, in the caller's transaction, and no access log (no reader)."""
-    locked = Guardian.objects.select_for_update().select_related("student").get(pk=guardian.pk)
-    if locked.student.age_on(timezone.localdate()) >= ADULT_AGE:
-        raise ValidationError(_adult_refusal(locked.student.student_number))
-    if locked.user_id is not None and locked.user_id != user.pk:
-        raise ValidationError(
-            _("%(name)s heeft al een ander account. Er kan maar één account bij horen.")
-            % {"name": locked.name}
-        )
-    if locked.user_id == user.pk:
-        return
-    if not locked.email or locked.email.strip().casefold() != user.email.casefold():
-        # As on the screen: only the address recorded for this guardian becomes their account.
-        raise ValidationError(
-            _(
-                "Het account %(email)s hoort niet bij %(name)s: bij de student staat een ander "
-                "of geen e-mailadres. Een account wordt alleen gekoppeld aan het opgeschreven "
-                "e-mailadres van de ouder of verzorger."
-            )
-            % {"email": user.email, "name": locked.name}
-        )
-    locked.user = user
-    locked.save(update_fields=["user"])
-
-
 def parent_invite(
     *,
     actor: User | None,
@@ -517,10 +534,7 @@ def parent_invite(
             base_url=base_url,
             notify=notify,
         )
-        if actor is None:
-            _guardian_link_as_operator(guardian=guardian, user=user)
-        else:
-            guardian_account_link(actor=actor, guardian=guardian, user=user)
+        guardian_account_link(actor=actor, guardian=guardian, user=user)
     return user
 
 

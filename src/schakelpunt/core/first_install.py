@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -21,6 +21,8 @@ from schakelpunt.refdata.models import Municipality
 
 # A BRIN number: two digits and two letters (or digits), e.g. 25LG.
 BRIN = re.compile(r"^[0-9]{2}[A-Z0-9]{2}$")
+# The key of PostgreSQL's advisory lock held while a first run checks and creates.
+_FIRST_INSTALL_LOCK = 17_001
 
 
 class AlreadyInstalled(ValidationError):
@@ -141,7 +143,11 @@ def first_install(
         )
     with transaction.atomic():
         # One first run at a time: the second waits here, then sees the first's institution.
-        list(Organisation.objects.select_for_update().filter(kind=OrganisationKind.MBO_INSTITUTION))
+        # On an empty database there is no row to lock, so PostgreSQL takes a lock of its own
+        # until the end of the transaction (SQLite writes one transaction at a time anyway).
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_FIRST_INSTALL_LOCK])
         found = installed_institutions()
         if found:
             raise AlreadyInstalled(_already_installed_message(found))

@@ -52,7 +52,7 @@ def _adult_message(student: Student) -> str:
     ) % {"name": student.display_name}
 
 
-def guardian_account_link(*, actor: User, guardian: Guardian, user: User) -> Guardian:
+def guardian_account_link(*, actor: User | None, guardian: Guardian, user: User) -> Guardian:
     """Link a parent's account to the guardian record of a student under 18.
 
     Refused for the administrator's own account, and unless the account's e-mail address is
@@ -60,7 +60,9 @@ def guardian_account_link(*, actor: User, guardian: Guardian, user: User) -> Gua
     parent). The link is a RoleGrant row (role parent, the student number as its scope).
 
     Call it in the same transaction as the invitation (`user_invite` with role Parent in
-    the student's institution), so a refusal here sends no invitation.
+    the student's institution), so a refusal here sends no invitation. `actor` None is the
+    operator (`schakelpunt invite`): the same rules, no permission asked and no access log
+    (no one reads the file).
     """
     today = timezone.localdate()
     with transaction.atomic():
@@ -70,11 +72,14 @@ def guardian_account_link(*, actor: User, guardian: Guardian, user: User) -> Gua
             .get(pk=guardian.pk)
         )
         student = locked.student
-        if not may_configure_institution(actor, student.institution):
+        if actor is None:
+            if student.age_on(today) >= ADULT_AGE:
+                raise ValidationError(_adult_message(student))
+        elif not may_configure_institution(actor, student.institution):
             raise PermissionDenied
-        if not may_link_guardian_account(actor, locked, today):
+        elif not may_link_guardian_account(actor, locked, today):
             raise ValidationError(_adult_message(student))
-        if user.pk == actor.pk:
+        if actor is not None and user.pk == actor.pk:
             raise ValidationError(
                 _(
                     "U kunt uw eigen account niet aan een ouder of verzorger koppelen. "
@@ -121,7 +126,11 @@ def guardian_account_link(*, actor: User, guardian: Guardian, user: User) -> Gua
         # became, by student number (their names stay in the file).
         RoleGrant.objects.create(
             actor=actor,
-            actor_display=f"{actor} <{actor.email}>",
+            actor_display=(
+                f"{actor} <{actor.email}>"
+                if actor
+                else _("beheerder van de installatie (opdrachtregel)")
+            ),
             grantee=user,
             grantee_email=user.email,
             organisation=student.institution,
@@ -131,14 +140,15 @@ def guardian_account_link(*, actor: User, guardian: Guardian, user: User) -> Gua
             outcome=GrantOutcome.GRANTED,
             reason=_("account gekoppeld aan een ouder of verzorger uit het dossier"),
         )
-        access_log_record(
-            actor=actor,
-            students=[student],
-            action=Action.CHANGE,
-            parts=[Part.CONTACT],
-            role=",".join(sorted(roles_of(actor))),
-            path="guardian/account",
-        )
+        if actor is not None:
+            access_log_record(
+                actor=actor,
+                students=[student],
+                action=Action.CHANGE,
+                parts=[Part.CONTACT],
+                role=",".join(sorted(roles_of(actor))),
+                path="guardian/account",
+            )
     return locked
 
 

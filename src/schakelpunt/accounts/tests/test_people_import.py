@@ -11,6 +11,7 @@ from tests.world import World, client_for
 
 from schakelpunt.accounts.invitation_importer import invitation_import
 from schakelpunt.accounts.models import GrantOutcome, Membership, RoleGrant, User
+from schakelpunt.students.models import Student
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,8 @@ def test_a_file_invites_new_people_once_and_adds_roles_to_existing_ones(
     world: World, django_capture_on_commit_callbacks
 ) -> None:
     number = world.students["t2"].student_number
+    # The student import recorded Bram's address: only that one becomes his account.
+    Student.objects.filter(pk=world.students["t2"].pk).update(email="bram@example.nl")
     body = (
         "p.dekker@example.nl;Petra;Dekker;Studieloopbaanbegeleider (SLB);ROC Een;L1;T1;\n"
         "P.Dekker@example.nl;Petra;Dekker;slb;roc een;;T2;\n"  # same person, second team
@@ -136,6 +139,7 @@ def test_a_student_record_with_an_account_or_twice_in_the_file_is_refused(
 ) -> None:
     anna = world.students["t1"].student_number
     bram = world.students["t2"].student_number
+    Student.objects.filter(pk=world.students["t2"].pk).update(email="b1@example.nl")
     body = (
         f"nieuw@example.nl;N;N;Student;ROC Een;;;{anna}\n"
         f"b1@example.nl;B;B;Student;ROC Een;;;{bram}\n"
@@ -145,6 +149,9 @@ def test_a_student_record_with_an_account_or_twice_in_the_file_is_refused(
     result = run(world, body, django_capture_on_commit_callbacks)
     assert [str(e) for e in result.errors] == [
         f"Regel 2: de student met studentnummer {anna} heeft al een account.",
+        f"Regel 4: b2@example.nl is niet het e-mailadres dat bij de student met studentnummer "
+        f"{bram} staat. Een studentaccount wordt alleen gekoppeld aan het e-mailadres uit de "
+        f"studentimport.",
         f"Regel 4: studentnummer {bram} staat ook op regel 3 met een ander e-mailadres.",
     ]
     assert state() == before

@@ -11,7 +11,8 @@ from tests.world import World, client_for
 
 from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.accounts.models import Organisation
-from schakelpunt.accounts.tests.factories import UserFactory
+from schakelpunt.accounts.roles import Role
+from schakelpunt.accounts.tests.factories import MembershipFactory, UserFactory
 from schakelpunt.directory.models import DirectoryOrganisation
 from schakelpunt.directory.tests.factories import ServiceFactory
 from schakelpunt.referrals.models import Consent, Referral, ReferralStatus
@@ -44,6 +45,7 @@ def test_withdrawing_consent_stops_the_providers_access_at_once(world: World) ->
     chris = world.students["t3"]
     chris.user = UserFactory(email="chris@example.nl")
     chris.save()
+    MembershipFactory(user=chris.user, organisation=chris.institution, role=Role.STUDENT)
     worker = client_for(world.users["worker_p1"])
     file_url = reverse("students:detail", args=[chris.pk])
     assert worker.get(file_url).status_code == 200
