@@ -100,13 +100,16 @@ def test_turning_18_switches_the_contact_off_without_anyone_doing_anything(world
 def test_a_minor_decides_whether_a_provider_sees_a_parents_phone(world):
     """Under 18 school involves the parents anyway; passing their number on to a provider
     is the student's own choice, offered at every age (issue 15)."""
-    from schakelpunt.accounts.tests.factories import UserFactory
+    from schakelpunt.accounts.roles import Role
+    from schakelpunt.accounts.tests.factories import MembershipFactory, UserFactory
     from schakelpunt.referrals.models import Consent
 
     chris = world.students["t3"]
     chris.date_of_birth = timezone.localdate() - timedelta(days=16 * 366)
     chris.user = UserFactory(email="chris@example.nl")
     chris.save()
+    # A student account opens its own file only with an active Student role (issue 17).
+    MembershipFactory(user=chris.user, organisation=chris.institution, role=Role.STUDENT)
     Consent.objects.filter(student=chris).update(parts=["contact", "support"])
     advisor = client_for(world.users["advisor_l2"])
     advisor.post(
