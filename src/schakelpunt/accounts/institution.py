@@ -587,7 +587,7 @@ def team_member_add(*, actor: User, team: ProgrammeTeam, user: User) -> Membersh
     today = _today()
     with transaction.atomic():
         ended = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .filter(
                 user=user,
                 organisation=institution,
@@ -634,7 +634,7 @@ def team_member_end(*, actor: User, membership: Membership, last_day: date) -> M
     membership_end_check(actor=actor, membership=membership, last_day=last_day)
     with transaction.atomic():
         current = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("user", "organisation", "location", "programme_team")
             .get(pk=membership.pk)
         )
