@@ -2,14 +2,6 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.routers import DefaultRouter
-
-from schakelpunt.referrals.api import ReferralViewSet
-from schakelpunt.students.api.views import StudentViewSet
-
-router = DefaultRouter()
-router.register("students", StudentViewSet, basename="student")
-router.register("referrals", ReferralViewSet, basename="referral")
 
 
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
@@ -40,6 +32,9 @@ urlpatterns = [
     path("schoolkalender/", include("schakelpunt.signals.calendar_urls")),
     path("ouder/", include("schakelpunt.students.parent_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include(router.urls)),
+    path("beheer/koppelingen/", include("schakelpunt.accounts.api_client_urls")),
+    path("beheer/gebeurtenissen/", include("schakelpunt.events.urls")),
+    path("oidc/", include("schakelpunt.accounts.oidc_urls")),
+    path("api/v1/", include("schakelpunt.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

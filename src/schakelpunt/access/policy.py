@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from schakelpunt.accounts.models import Membership, Organisation, Programme, User
+from schakelpunt.accounts.models import ApiClient, Membership, Organisation, Programme, User
 from schakelpunt.accounts.roles import ROLE_ORGANISATION_KINDS, OrganisationKind, Role
+from schakelpunt.accounts.scopes import SCOPE_ROLES, ApiScope
 from schakelpunt.core.dates import years_before
 from schakelpunt.meetings.models import Meeting
 from schakelpunt.refdata.models import Municipality, RmcRegion
@@ -124,6 +125,7 @@ def describe_roles(codes: str) -> str:
 
 
 _CACHE_ATTRIBUTE = "_schakelpunt_active_memberships"
+_CLIENT_ATTRIBUTE = "_schakelpunt_api_client"
 
 
 def _active_memberships(user: User) -> list[Membership]:
@@ -132,14 +134,50 @@ def _active_memberships(user: User) -> list[Membership]:
         return []
     cached: list[Membership] | None = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
-        cached = list(
-            Membership.objects.active()
-            .filter(user=user)
-            .select_related("organisation")
-            .order_by("pk")
-        )
+        if user.is_api_client:
+            cached = _client_memberships(user)
+        else:
+            cached = list(
+                Membership.objects.active()
+                .filter(user=user)
+                .select_related("organisation")
+                .order_by("pk")
+            )
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
+
+
+def active_api_client(user: User) -> ApiClient | None:
+    """The connected system this principal is, while its token is neither revoked nor expired."""
+    if not user.is_authenticated or not user.is_api_client:
+        return None
+    if not hasattr(user, _CLIENT_ATTRIBUTE):  # read once per user object (once per request)
+        setattr(
+            user,
+            _CLIENT_ATTRIBUTE,
+            ApiClient.objects.select_related("organisation").filter(user=user).first(),
+        )
+    client: ApiClient | None = getattr(user, _CLIENT_ATTRIBUTE)
+    return client if client is not None and client.is_active() else None
+
+
+def _client_memberships(user: User) -> list[Membership]:
+    """A system holds the roles its scopes give (accounts/scopes.py) in its own organisation,
+    institution-wide, as unsaved memberships: every rule below then treats it as it treats a
+    person in that role, and no list of people or of recipients ever finds it."""
+    client = active_api_client(user)
+    if client is None:
+        return []
+    roles = sorted({SCOPE_ROLES[s] for s in client.scopes if s in SCOPE_ROLES})
+    return [Membership(user=user, organisation=client.organisation, role=role) for role in roles]
+
+
+def client_has_scope(user: User, organisation: Organisation, scope: ApiScope | str) -> bool:
+    """Is this principal a live system of that organisation, given that scope?"""
+    client = active_api_client(user)
+    return (
+        client is not None and client.organisation_id == organisation.pk and scope in client.scopes
+    )
 
 
 def _active_consent(organisation_id: int, today: date) -> QuerySet[Consent]:
@@ -727,8 +765,18 @@ def may_configure_institution(user: User, institution: Organisation) -> bool:
 
 
 def may_import_students(user: User, institution: Organisation) -> bool:
-    """The functional administrator of the institution loads its students."""
-    return may_configure_institution(user, institution)
+    """The functional administrator of the institution loads its students; so does its
+    student information system with the scope for it."""
+    return may_configure_institution(user, institution) or client_has_scope(
+        user, institution, ApiScope.STUDENTS_WRITE
+    )
+
+
+def may_write_programmes(user: User, institution: Organisation) -> bool:
+    """The institution's programmes: its functional administrator, or its system."""
+    return may_configure_institution(user, institution) or client_has_scope(
+        user, institution, ApiScope.PROGRAMMES_WRITE
+    )
 
 
 def may_import_absence(user: User, institution: Organisation) -> bool:
@@ -738,7 +786,7 @@ def may_import_absence(user: User, institution: Organisation) -> bool:
         and m.organisation_id == institution.pk
         and (m.role == Role.FUNCTIONAL_ADMIN or m.location_id is None)
         for m in _active_memberships(user)
-    )
+    ) or client_has_scope(user, institution, ApiScope.ABSENCE_WRITE)
 
 
 # From this age the student decides whether school involves parents (AVG, Civil Code 1:233).

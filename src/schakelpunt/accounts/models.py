@@ -1,5 +1,6 @@
 """People, organisations and the memberships through which people hold a role."""
 
+from datetime import date
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -36,6 +37,9 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mailadres"), unique=True)
     email_notifications = models.BooleanField(_("meldingen ook per e-mail"), default=False)
+    # A connected system (ApiClient), not a person: never logs in on a screen, holds no
+    # stored memberships, and is named as the system in the access log.
+    is_api_client = models.BooleanField(_("gekoppeld systeem"), default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -80,6 +84,8 @@ class Organisation(models.Model):
         related_name="managed_organisations",
         verbose_name=_("beheerd door"),
     )
+    # Off when everyone of the organisation logs in through its own identity provider.
+    password_login = models.BooleanField(_("inloggen met wachtwoord toegestaan"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -303,3 +309,124 @@ class SecondFactorSetupCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiClient(models.Model):
+    """A system of an organisation (a student information system, a provider's client
+    registration) that calls the API with a secret token. The token is shown once; only a
+    SHA-256 hash is kept, found through its public prefix."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="api_clients",
+        verbose_name=_("organisatie"),
+    )
+    # The principal the access policy and the access log see; `is_api_client` is set.
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="api_client", verbose_name=_("account")
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    scopes = models.JSONField(_("rechten"), default=list)
+    token_prefix = models.CharField(_("begin van de sleutel"), max_length=16, unique=True)
+    token_hash = models.CharField(max_length=64)
+    # The last day the token works.
+    expires_on = models.DateField(_("geldig tot en met"))
+    created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
+    )
+    revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ingetrokken door"),
+    )
+    last_used_at = models.DateTimeField(_("laatst gebruikt"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("koppeling")
+        verbose_name_plural = _("koppelingen")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+    def is_active(self, today: date | None = None) -> bool:
+        day = today or timezone.localdate()
+        return self.revoked_at is None and day <= self.expires_on
+
+
+class IdentityProvider(models.Model):
+    """An organisation's own OpenID Connect provider (Entra ID, SURFconext, ...): its people
+    log in there; Schakelpunt keeps their roles and teams."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="identity_provider",
+        verbose_name=_("organisatie"),
+    )
+    # The words on the login button, e.g. "Inloggen met je ROC-account".
+    name = models.CharField(_("naam op de knop"), max_length=200)
+    issuer = models.URLField(_("issuer"), max_length=500)
+    client_id = models.CharField(_("client-id"), max_length=255)
+    client_secret = models.CharField(_("client-secret"), max_length=500)
+    authorization_endpoint = models.URLField(_("authorization endpoint"), max_length=500)
+    token_endpoint = models.URLField(_("token endpoint"), max_length=500)
+    jwks_uri = models.URLField(_("JWKS-adres"), max_length=500)
+    userinfo_endpoint = models.URLField(_("userinfo endpoint"), max_length=500, blank=True)
+    end_session_endpoint = models.URLField(_("uitlog-adres"), max_length=500, blank=True)
+    scopes = models.CharField(_("scopes"), max_length=300, default="openid email profile")
+    signing_algorithm = models.CharField(_("ondertekening"), max_length=10, default="RS256")
+    # The `amr` or `acr` values by which the provider says a second factor was used.
+    mfa_values = models.CharField(
+        _("waarden voor tweestapsverificatie (amr/acr)"), max_length=300, default="mfa hwk swk otp"
+    )
+    enabled = models.BooleanField(_("in gebruik"), default=True)
+
+    class Meta:
+        verbose_name = _("identiteitsprovider")
+        verbose_name_plural = _("identiteitsproviders")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+class ExternalIdentity(models.Model):
+    """The stable subject (`sub`) of a person at an identity provider, linked once at the
+    first login by the verified e-mail address of an invited person; never by name."""
+
+    provider = models.ForeignKey(
+        IdentityProvider,
+        on_delete=models.CASCADE,
+        related_name="identities",
+        verbose_name=_("identiteitsprovider"),
+    )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+        verbose_name=_("gebruiker"),
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    linked_at = models.DateTimeField(_("gekoppeld op"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("externe identiteit")
+        verbose_name_plural = _("externe identiteiten")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="identity_unique_subject"),
+            models.UniqueConstraint(fields=["provider", "user"], name="identity_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}:{self.subject}"

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "schakelpunt.funding",
     "schakelpunt.access",
     "schakelpunt.notifications",
+    "schakelpunt.api",
+    "schakelpunt.events",
     "schakelpunt.demo",
 ]
 
@@ -218,10 +220,14 @@ HUEY["immediate"] = env.bool("HUEY_IMMEDIATE", default=False)
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread", "max_delay": 2.0}
 
 REST_FRAMEWORK = {
+    # Connected systems with their token; people with their session (docs/api.md).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "schakelpunt.api.authentication.ApiClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Logged in, and a system only with the scope the endpoint names (api/permissions.py).
+    "DEFAULT_PERMISSION_CLASSES": ["schakelpunt.api.permissions.HasScope"],
+    "EXCEPTION_HANDLER": "schakelpunt.api.problems.exception_handler",
     # JSON only: the API is for systems; DRF's HTML pages need inline style (docs/decisions/0019).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -65,6 +65,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
     A provider gets the student's name only once the referral is accepted with consent."""
 
     serializer_class = ReferralSerializer
+    required_scopes = "referrals:read"
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         user: User = self.request.user  # type: ignore[assignment]

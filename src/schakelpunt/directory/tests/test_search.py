@@ -66,15 +66,16 @@ def test_entry_points_prefer_the_team_for_the_law(refdata: None) -> None:
 
 def test_entries_unchecked_for_six_months_are_listed_oldest_first(world: World) -> None:
     today = timezone.localdate()
-    old = ServiceFactory(name="Oud", last_checked_on=today - timedelta(days=200))
-    older = ServiceFactory(name="Ouder", last_checked_on=today - timedelta(days=400))
-    ServiceFactory(name="Vers", last_checked_on=today - timedelta(days=100))
-    assert [s.name for s in services_stale()] == ["Ouder", "Oud"]
+    old = ServiceFactory(name="Aanbod oud", last_checked_on=today - timedelta(days=200))
+    older = ServiceFactory(name="Aanbod ouder", last_checked_on=today - timedelta(days=400))
+    ServiceFactory(name="Aanbod vers", last_checked_on=today - timedelta(days=100))
+    assert [s.name for s in services_stale()] == ["Aanbod ouder", "Aanbod oud"]
     admin = client_for(world.users["admin"])
     html = admin.get(reverse("directory:stale")).content.decode()
-    assert "Ouder" in html and "Vers" not in html
+    # Names no random name of the test world can contain (a person "Verschuere" once did).
+    assert "Aanbod ouder" in html and "Aanbod vers" not in html
     admin.post(reverse("directory:checked", args=[older.pk]))
-    assert [s.name for s in services_stale()] == ["Oud"]
+    assert [s.name for s in services_stale()] == ["Aanbod oud"]
     # A coach keeps nothing up to date and sees no such list.
     assert client_for(world.users["coach"]).get(reverse("directory:stale")).status_code == 404
     assert (

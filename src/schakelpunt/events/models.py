@@ -1,0 +1,1 @@
+"""Subscriptions of other systems and the deliveries of events to them."""
