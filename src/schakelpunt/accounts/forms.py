@@ -22,7 +22,23 @@ class LoginForm(AuthenticationForm):
             "mislukte pogingen wordt inloggen tijdelijk geblokkeerd."
         ),
         "inactive": _("Dit account is niet actief."),
+        "password_login_off": _(
+            "Uw organisatie laat u niet met een wachtwoord inloggen. Gebruik de knop onder "
+            "'Inloggen via je school of organisatie' op deze pagina."
+        ),
     }
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        """Only after the right password (an unknown address reads the same as a wrong
+        password): someone whose every role is in an organisation that logs in through its
+        identity provider is sent to its button."""
+        from .oidc import password_login_refused
+
+        super().confirm_login_allowed(user)
+        if password_login_refused(user=user):
+            raise forms.ValidationError(
+                self.error_messages["password_login_off"], code="password_login_off"
+            )
 
     def get_invalid_login_error(self) -> forms.ValidationError:
         from django.conf import settings

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 from schakelpunt.core.append_only import AppendOnlyError as AppendOnlyError  # re-exported
 from schakelpunt.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
@@ -430,3 +431,31 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_id}:{self.subject}"
+
+
+class IdentityProviderSecondFactor(Device):
+    """The second factor an organisation's identity provider asserted at login (`amr` or
+    `acr`, decision 0025). Only the OpenID Connect callback puts it in a session; it accepts
+    no code, so it can never stand in for an authenticator app."""
+
+    user: "models.ForeignKey[User, User]" = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("gebruiker")
+    )
+    provider: "models.ForeignKey[IdentityProvider, IdentityProvider]" = models.ForeignKey(
+        IdentityProvider,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("identiteitsprovider"),
+    )
+
+    class Meta:
+        verbose_name = _("tweestapsverificatie bij de identiteitsprovider")
+        verbose_name_plural = _("tweestapsverificatie bij de identiteitsprovider")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "provider"], name="provider_second_factor_unique_user"
+            )
+        ]
+
+    def verify_token(self, token: object) -> bool:
+        return False

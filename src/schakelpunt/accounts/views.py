@@ -69,6 +69,13 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        from .oidc import identity_providers_for_login
+
+        context = super().get_context_data(**kwargs)
+        context["identity_providers"] = identity_providers_for_login()
+        return context
+
 
 class LogoutView(auth_views.LogoutView):
     pass
