@@ -153,6 +153,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- OpenID Connect: login through an organisation's own identity provider (decision 0025).
+# Issuer, client and endpoints are kept per organisation in accounts.IdentityProvider; only
+# the shared limits are settings. The backend only answers the callback (never a password).
+AUTHENTICATION_BACKENDS += ["schakelpunt.accounts.oidc_auth.OrganisationOIDCBackend"]
+# Seconds of clock difference with the provider allowed for exp, iat and nbf.
+OIDC_CLOCK_LEEWAY = env.int("SCHAKELPUNT_OIDC_CLOCK_LEEWAY", default=60)
+# Seconds to wait for the provider's discovery document, keys, tokens and user info.
+OIDC_TIMEOUT = env.int("SCHAKELPUNT_OIDC_TIMEOUT", default=10)
+# Only for a trial on one machine and for the tests: an http:// provider on 127.0.0.1/localhost.
+OIDC_ALLOW_HTTP_LOOPBACK = env.bool("SCHAKELPUNT_OIDC_ALLOW_HTTP_LOOPBACK", default=False)
+# --- end of the OpenID Connect block.
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
