@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "schakelpunt.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "schakelpunt.core.middleware.ChosenLanguageMiddleware",
+    "schakelpunt.api.middleware.ApiConventionsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -242,17 +243,48 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "schakelpunt.api.problems.exception_handler",
     # JSON only: the API is for systems; DRF's HTML pages need inline style (docs/decisions/0019).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON in as well: a form or a file upload is refused with 415 unless a view asks for it.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    # `page` and `pageSize`, navigation in the Link header (ADR pagination module, docs/api.md).
+    "DEFAULT_PAGINATION_CLASS": "schakelpunt.api.pagination.PageNumberLinkPagination",
+    # A rate limit per connected system; people on the screens are not limited (docs/api.md).
+    "DEFAULT_THROTTLE_CLASSES": ["schakelpunt.api.throttling.ConnectedSystemRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        # Requests per connected system, e.g. 600/min or 20/s; per web server process.
+        "connected_system": env.str("SCHAKELPUNT_API_RATE_LIMIT", default="600/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Schakelpunt API",
-    "DESCRIPTION": "API van Schakelpunt. Elke aanvraag gaat door dezelfde toegangsregels als de schermen.",
-    "VERSION": "1",
+    "DESCRIPTION": (
+        "De API van Schakelpunt voor studentinformatiesystemen en systemen van zorgaanbieders. "
+        "Elke aanvraag gaat door dezelfde toegangsregels als de schermen en staat in het "
+        "toegangslog onder de naam van de koppeling. Zie docs/api.md."
+    ),
+    # The full version (semantic versioning), also in every answer's API-Version header.
+    "VERSION": "1.0.0",
+    "CONTACT": {
+        # Who answers an integrator's questions about this installation.
+        "name": env.str(
+            "SCHAKELPUNT_API_CONTACT_NAME", default="Functioneel beheer van deze installatie"
+        ),
+        "email": env.str("SCHAKELPUNT_API_CONTACT_EMAIL", default="api@schakelpunt.invalid"),
+    },
+    "LICENSE": {"name": "EUPL-1.2"},
+    # Field names are no personal data: the document is public (ADR /core/publish-openapi,
+    # docs/decisions/0027); the answers stay behind a sleutel or a session.
     "SERVE_INCLUDE_SCHEMA": False,
-    # The schema names every field of a student file: only for people who are logged in.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["schakelpunt.api.schema.only_api_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "schakelpunt.api.schema.adr_conventions",
+    ],
 }
 
 # Content-Security-Policy (django-csp): scripts, styles and everything else only from this
