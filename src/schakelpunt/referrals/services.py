@@ -27,6 +27,7 @@ from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.core.dates import in_words
 from schakelpunt.directory.models import Service, ServiceStatus
+from schakelpunt.events.services import emit
 from schakelpunt.notifications.services import neutral_name, notify
 from schakelpunt.students.models import Student
 from schakelpunt.support.selectors import open_trajectory_for
@@ -190,6 +191,7 @@ def referral_create(
         )
         if send:
             _step(referral, ReferralStatus.SENT, actor=actor, note="")
+        emit(given)
     return referral
 
 
@@ -314,6 +316,7 @@ def _step(
     ReferralEvent.objects.create(
         referral=referral, from_status=old, to_status=to_status, note=note, at=now, actor=actor
     )
+    emit(referral)
     _notify_step(referral, actor)
 
 
@@ -407,6 +410,7 @@ def consent_withdraw(*, actor: User, consent_id: int) -> Consent:
         consent.withdrawn_at = timezone.now()
         consent.withdrawn_by = actor
         consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        emit(consent)
         access_log_record(
             actor=actor,
             students=[student],

@@ -12,6 +12,7 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import student_access
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
+from schakelpunt.events.services import emit
 from schakelpunt.notifications.services import involved_people, notify
 from schakelpunt.students.models import Student
 
@@ -161,6 +162,7 @@ def trajectory_open(
                 new=trajectory.state,
                 reason=reason,
             )
+            emit(trajectory)
             _tell_everyone(
                 trajectory,
                 actor=actor,
@@ -217,6 +219,7 @@ def trajectory_move(
             new=to_state,
             reason=reason or close_reason,
         )
+        emit(trajectory)
         if to_state == TrajectoryState.CLOSED:
             _tell_everyone(
                 trajectory,
