@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from schakelpunt.accounts.models import User
 from schakelpunt.students.models import Student
@@ -17,6 +18,10 @@ _HEAD = 1
 
 
 def _user_display(user: User) -> str:
+    """A person by name and e-mail address; a connected system by the name it was registered
+    with, "Koppeling Cliëntregistratie (Zorg Een)": its principal's address is no one's."""
+    if user.is_api_client:
+        return user.get_full_name() or str(_("Koppeling"))
     return f"{user.get_full_name() or user.email} <{user.email}>"
 
 
