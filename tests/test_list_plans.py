@@ -85,8 +85,8 @@ def plans_reading_every_student(client: Client, url: str) -> list[str]:
 @pytest.mark.parametrize(
     ("login", "urls"),
     [
-        ("advisor_l2", ["/", "/studenten/", "/studenten/caseload/", "/api/v1/students/"]),
-        ("worker_p1", ["/", "/studenten/", "/api/v1/students/"]),
+        ("advisor_l2", ["/", "/studenten/", "/studenten/caseload/", "/api/v1/students"]),
+        ("worker_p1", ["/", "/studenten/", "/api/v1/students"]),
     ],
 )
 def test_lists_and_caseload_find_their_students_through_indexes(region, login, urls):

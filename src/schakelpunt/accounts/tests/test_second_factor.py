@@ -83,7 +83,7 @@ def test_every_role_but_the_student_needs_a_second_factor(
     blocked = client.get(page)
     assert blocked.status_code == 302
     assert blocked["Location"].startswith(SETUP)
-    assert client.get("/api/v1/students/").status_code == 403
+    assert client.get("/api/v1/students").status_code == 403
 
 
 def test_a_student_is_not_forced_to_use_a_second_factor(world: World, otp_required: None) -> None:

@@ -38,7 +38,7 @@ def _issue(world: World, scopes: list[str], **kwargs):  # type: ignore[no-untype
 
 def test_a_providers_system_sees_the_referrals_its_workers_see(world: World) -> None:
     issued = _issue(world, ["referrals:read"])
-    response = _bearer(issued.token).get("/api/v1/referrals/")
+    response = _bearer(issued.token).get("/api/v1/referrals")
     assert response.status_code == 200
     rows = {row["id"]: row for row in response.json()["results"]}
     sent = Referral.objects.get(student=world.students["t2"])
@@ -47,16 +47,16 @@ def test_a_providers_system_sees_the_referrals_its_workers_see(world: World) -> 
     assert rows[sent.pk]["student"] is None  # no name before consent, as for the worker
     # The system is no person: it holds no stored role and opens no screen.
     assert not issued.client.user.memberships.exists()
-    assert _bearer(issued.token).get("/api/v1/students/").status_code == 403
+    assert _bearer(issued.token).get("/api/v1/students").status_code == 403
 
 
 def test_without_the_scope_or_with_a_wrong_token_the_system_is_refused(world: World) -> None:
     issued = _issue(world, ["directory:read"])
-    refused = _bearer(issued.token).get("/api/v1/referrals/")
+    refused = _bearer(issued.token).get("/api/v1/referrals")
     assert refused.status_code == 403
     assert refused["Content-Type"] == "application/problem+json"
     assert refused.json()["status"] == 403
-    wrong = _bearer(issued.token[:-2] + "xx").get("/api/v1/referrals/")
+    wrong = _bearer(issued.token[:-2] + "xx").get("/api/v1/referrals")
     assert wrong.status_code == 401
     assert "onbekend" in wrong.json()["detail"]
 
@@ -66,10 +66,10 @@ def test_a_revoked_or_renewed_token_stops_at_once(world: World) -> None:
     renewed = api_client_renew(
         actor=None, client=issued.client, expires_on=timezone.localdate() + timedelta(days=5)
     )
-    assert _bearer(issued.token).get("/api/v1/referrals/").status_code == 401
-    assert _bearer(renewed.token).get("/api/v1/referrals/").status_code == 200
+    assert _bearer(issued.token).get("/api/v1/referrals").status_code == 401
+    assert _bearer(renewed.token).get("/api/v1/referrals").status_code == 200
     api_client_revoke(actor=None, client=renewed.client)
-    assert _bearer(renewed.token).get("/api/v1/referrals/").status_code == 401
+    assert _bearer(renewed.token).get("/api/v1/referrals").status_code == 401
     with pytest.raises(ValidationError):
         api_client_revoke(actor=None, client=renewed.client)
 
@@ -77,7 +77,7 @@ def test_a_revoked_or_renewed_token_stops_at_once(world: World) -> None:
 def test_an_expired_token_is_refused(world: World, time_machine) -> None:  # type: ignore[no-untyped-def]
     issued = _issue(world, ["referrals:read"])
     time_machine.move_to(timezone.now() + timedelta(days=31))
-    assert _bearer(issued.token).get("/api/v1/referrals/").status_code == 401
+    assert _bearer(issued.token).get("/api/v1/referrals").status_code == 401
 
 
 def test_scopes_must_fit_the_organisation_and_only_its_admin_registers(world: World) -> None:

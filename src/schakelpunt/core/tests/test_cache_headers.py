@@ -38,9 +38,9 @@ def test_the_file_the_plan_pdf_the_api_and_the_monitor_excel_are_not_stored(worl
         reverse("students:detail", args=[anna.pk]),
         reverse("support:plan", args=[anna.pk]),
         reverse("support:plan_pdf", args=[anna.pk]),
-        "/api/v1/students/",
-        f"/api/v1/students/{anna.pk}/",
-        "/api/v1/referrals/",
+        "/api/v1/students",
+        f"/api/v1/students/{anna.pk}",
+        "/api/v1/referrals",
     ):
         response = care.get(url)
         assert response.status_code == 200, url
