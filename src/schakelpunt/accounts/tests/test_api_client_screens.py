@@ -337,8 +337,12 @@ def test_the_students_who_looked_shows_the_system_by_name(world: World) -> None:
     # The privacy officer finds it under the same name, searching for the system.
     privacy = client_for(world.users["privacy"])
     found = _text(privacy, "/privacy/toegangslog/?user_query=Cliëntregistratie")
-    assert "Koppeling Cliëntregistratie (Zorg Een)" in found
+    assert "<td>Koppeling Cliëntregistratie (Zorg Een)</td><td>Hulpverlener (extern)</td>" in found
     assert "koppelingen.schakelpunt.invalid" not in found
+    file_log = _text(privacy, f"/studenten/{world.students['t3'].pk}/inzage/")
+    assert (
+        "<td>Koppeling Cliëntregistratie (Zorg Een)</td><td>Hulpverlener (extern)</td>" in file_log
+    )
 
 
 def test_the_system_never_logs_in_with_a_password_nor_asks_for_one(world: World) -> None:
