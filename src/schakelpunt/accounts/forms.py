@@ -35,6 +35,8 @@ class LoginForm(AuthenticationForm):
         from .oidc import password_login_refused
 
         super().confirm_login_allowed(user)
+        if user.is_api_client:  # a connected system has a token, never a password login
+            raise self.get_invalid_login_error()
         if password_login_refused(user=user):
             raise forms.ValidationError(
                 self.error_messages["password_login_off"], code="password_login_off"

@@ -358,6 +358,17 @@ def test_the_system_never_logs_in_with_a_password_nor_asks_for_one(world: World)
         assert "_auth_user_id" not in browser.session
     Client().post("/account/wachtwoord-vergeten/", {"email": principal.email})
     assert mail.outbox == []
+    # Not even when someone gave it a password after all (`changepassword` on the server).
+    principal.set_password("Een-wachtwoord-van-de-beheerder-1")
+    principal.save()
+    browser = Client()
+    refused = browser.post(
+        "/account/inloggen/",
+        {"username": principal.email, "password": "Een-wachtwoord-van-de-beheerder-1"},
+    )
+    assert refused.status_code == 200
+    assert "_auth_user_id" not in browser.session
+    assert "Dit e-mailadres en wachtwoord horen niet bij elkaar" in refused.content.decode()
 
 
 def test_the_system_is_no_person_on_the_people_screens(world: World) -> None:
