@@ -425,38 +425,37 @@ def deliver_due(*, limit: int = 500) -> DeliveryRound:
 
 
 def _claim(pk: int) -> Delivery | None:
-    """Take the delivery for this attempt; a second worker's round then skips it. The next
-    attempt is set now, so a worker that dies mid-way leaves it to be tried again later."""
+    """Take the delivery for this attempt with a conditional update (on the attempt count it
+    was read with), so two overlapping rounds never send it twice, on SQLite too. The next
+    attempt is set now: a worker that dies mid-way leaves it to be tried again later."""
     now = timezone.now()
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(of=("self",))
-            .select_related("subscription")
-            .filter(pk=pk, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-            .first()
-        )
-        if delivery is None:
-            return None
-        subscription = delivery.subscription
-        stop = ""
-        if subscription.ended_at is not None:
-            stop = _("Niet verstuurd: abonnement beëindigd.")
-        elif (
-            delivery.type != EventType.CONSENT_WITHDRAWN
-            and delivery.student_id is not None
-            and consent_withdrawn(delivery.student_id, subscription.organisation_id)
-        ):
-            stop = _("Niet verstuurd: toestemming ingetrokken.")
-        if stop:
-            delivery.status = DeliveryStatus.CANCELLED
-            delivery.next_attempt_at = None
-            delivery.last_error = stop
-            delivery.save(update_fields=["status", "next_attempt_at", "last_error"])
-            return delivery
-        delivery.attempts += 1
-        delivery.last_attempt_at = now
-        delivery.next_attempt_at = now + BACKOFF[min(delivery.attempts, len(BACKOFF)) - 1]
-        delivery.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at"])
+    due = Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    delivery = due.select_related("subscription").first()
+    if delivery is None:
+        return None
+    subscription = delivery.subscription
+    stop = ""
+    if subscription.ended_at is not None:
+        stop = _("Niet verstuurd: abonnement beëindigd.")
+    elif (
+        delivery.type != EventType.CONSENT_WITHDRAWN
+        and delivery.student_id is not None
+        and consent_withdrawn(delivery.student_id, subscription.organisation_id)
+    ):
+        stop = _("Niet verstuurd: toestemming ingetrokken.")
+    if stop:
+        due.update(status=DeliveryStatus.CANCELLED, next_attempt_at=None, last_error=stop)
+        delivery.status = DeliveryStatus.CANCELLED
+        return delivery
+    attempts = delivery.attempts + 1
+    next_attempt_at = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+    if not due.filter(attempts=delivery.attempts).update(
+        attempts=attempts, last_attempt_at=now, next_attempt_at=next_attempt_at
+    ):
+        return None  # another round took it
+    delivery.attempts = attempts
+    delivery.last_attempt_at = now
+    delivery.next_attempt_at = next_attempt_at
     return delivery
 
 

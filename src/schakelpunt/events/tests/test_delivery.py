@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from tests.world import World, client_for
 
+from schakelpunt.accounts.api_clients import api_client_revoke
 from schakelpunt.events.models import Delivery, DeliveryStatus, EventType
+from schakelpunt.events.services import _claim
 from schakelpunt.referrals.models import Referral, ReferralStatus
-from schakelpunt.referrals.services import consent_withdraw
+from schakelpunt.referrals.services import ConsentInput, consent_withdraw, referral_create
 from schakelpunt.support.services import trajectory_open
 
 from .helpers import (
@@ -87,8 +89,6 @@ def test_a_referral_reaches_the_providers_system_as_a_signed_thin_cloudevent(
 
 def test_a_draft_is_told_to_nobody(world: World, receiver: Receiver) -> None:
     subscribe(world, receiver, "Zorg Een", "/zorg-een")
-    from schakelpunt.referrals.services import ConsentInput, referral_create
-
     referral_create(
         actor=world.users["care_l1"],
         student_id=world.students["t1"].pk,
@@ -288,3 +288,28 @@ def test_a_trajectory_is_told_only_to_a_provider_that_may_see_the_support_part(
         )
     ]
     assert receiver.at("/zorg-twee") == []
+
+
+def test_a_round_that_died_mid_send_leaves_the_delivery_for_a_later_round(
+    world: World, receiver: Receiver
+) -> None:
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        subscribe(world, receiver, "Zorg Een", "/zorg-een", [EventType.REFERRAL_SENT])
+        refer(world, service_of_zorg_een())
+        delivery = Delivery.objects.get()
+        assert _claim(delivery.pk) is not None  # a worker took it, and then died
+        assert _claim(delivery.pk) is None  # an overlapping round does not take it again
+        deliver()
+        assert receiver.requests == []
+        traveller.shift(timedelta(minutes=1))
+        deliver()
+    delivery.refresh_from_db()
+    assert len(receiver.requests) == 1
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 2)
+
+
+def test_a_revoked_client_is_told_nothing(world: World, receiver: Receiver) -> None:
+    subscription, _ = subscribe(world, receiver, "Zorg Een", "/zorg-een")
+    api_client_revoke(actor=None, client=subscription.api_client)
+    refer(world, service_of_zorg_een())
+    assert not Delivery.objects.exists()
