@@ -10,7 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from schakelpunt.access.parts import Action, Part
-from schakelpunt.access.policy import referrals_for_user, student_access, students_for_user
+from schakelpunt.access.policy import (
+    may_see_identity,
+    referrals_for_user,
+    student_access,
+    students_for_user,
+)
 from schakelpunt.access.services import access_log_list, access_log_record
 from schakelpunt.accounts.models import User
 
@@ -48,7 +53,13 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
             "outcome",
             "end_reason",
             "overdue_days",
+            "version",
         ]
+        extra_kwargs = {
+            "version": {
+                "help_text": "Raised by every change; send it with a step to refuse a stale one."
+            }
+        }
 
     def get_overdue_days(self, referral: Referral) -> int:
         today: date = self.context.get("today") or timezone.localdate()
@@ -91,13 +102,18 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
         """A page of referrals (questions, statuses), logged as one list read."""
         page = self.paginate_queryset(self.get_queryset())
         referrals = list(page) if page is not None else list(self.get_queryset())
+        context = self.get_serializer_context()
         access_log_list(
             actor=request.user,  # type: ignore[arg-type]
             students=[r.student_id for r in referrals],
             parts=[Part.REFERRALS],
             path=request.get_full_path(),
+            # The name is a read of the student's identity, as on the screens.
+            more_parts={
+                r.student_id: [Part.IDENTITY] for r in referrals if r.student_id in context["named"]
+            },
         )
-        data = self.get_serializer(referrals, many=True).data
+        data = self.get_serializer(referrals, many=True, context=context).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -106,12 +122,15 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
         if referral is None:
             raise Http404
         access = student_access(user, referral.student)
+        named = may_see_identity(user, referral.student)
         access_log_record(
             actor=user,
             students=[referral.student],
             action=Action.VIEW,
-            parts=[Part.REFERRALS],
+            parts=[Part.REFERRALS, Part.IDENTITY] if named else [Part.REFERRALS],
             role=access.roles or "referral_recipient",
             path=request.path,
         )
-        return Response(self.get_serializer(referral).data)
+        context = {**super().get_serializer_context(), "today": timezone.localdate()}
+        context["named"] = {referral.student_id} if named else set()
+        return Response(self.get_serializer(referral, context=context).data)

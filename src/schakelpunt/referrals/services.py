@@ -44,7 +44,7 @@ from .models import (
     ReferralStatus,
     Urgency,
 )
-from .workflow import transition_allowed
+from .workflow import next_statuses, transition_allowed
 
 # An emergency share without consent lasts this long; after that, consent is needed.
 EMERGENCY_DAYS = 14
@@ -56,6 +56,15 @@ class ReferralError(Exception):
 
 class StaleReferralError(ReferralError):
     pass
+
+
+class ReferralStateError(ReferralError):
+    """The referral's step does not allow this now; `allowed` are the steps that do."""
+
+    def __init__(self, message: str, *, status: str, allowed: list[str]) -> None:
+        super().__init__(message)
+        self.status = status
+        self.allowed = allowed
 
 
 def _may_refer(actor: User, student: Student) -> bool:
@@ -221,6 +230,7 @@ class StepInput:
     help_started_on: date | None = None
     outcome: str = ""
     end_reason: str = ""
+    ended_on: date | None = None  # empty: today
 
 
 def referral_step(
@@ -237,9 +247,11 @@ def referral_step(
         referral = _locked(referral_id, expected_version)
         side = referral_side(actor, referral)
         if side is None or not transition_allowed(referral.status, to_status, side):
-            raise ReferralError(
+            raise ReferralStateError(
                 _("Deze stap kan nu niet: de verwijzing staat op '%(status)s'.")
-                % {"status": referral.get_status_display()}
+                % {"status": referral.get_status_display()},
+                status=referral.status,
+                allowed=next_statuses(referral.status, side) if side else [],
             )
         _check_details(referral, to_status, details)
         _step(referral, to_status, actor=actor, note=details.note.strip(), details=details)
@@ -263,6 +275,16 @@ def _check_details(referral: Referral, to_status: str, details: StepInput) -> No
         if when > today or (referral.first_contact_on and when < referral.first_contact_on):
             raise ReferralError(_("De startdatum ligt niet tussen eerste contact en vandaag."))
     if to_status == ReferralStatus.ENDED:
+        when = details.ended_on or today
+        if when > today:
+            raise ReferralError(_("De einddatum kan niet in de toekomst liggen."))
+        earlier = [
+            d
+            for d in (referral.accepted_on, referral.first_contact_on, referral.help_started_on)
+            if d is not None
+        ]
+        if earlier and when < max(earlier):
+            raise ReferralError(_("De einddatum ligt vóór een eerdere stap van de verwijzing."))
         if details.outcome not in Outcome.values:
             raise ReferralError(_("Kies of de hulp geslaagd is."))
         if details.outcome == Outcome.NOT_SUCCESSFUL and details.end_reason not in EndReason.values:
@@ -303,7 +325,7 @@ def _step(
     elif to_status == ReferralStatus.HELP_STARTED:
         referral.help_started_on = details.help_started_on or today
     elif to_status == ReferralStatus.ENDED:
-        referral.ended_on = today
+        referral.ended_on = details.ended_on or today
         referral.outcome = details.outcome
         referral.end_reason = details.end_reason if details.outcome != Outcome.SUCCESSFUL else ""
         referral.closing_note = note
@@ -365,19 +387,31 @@ def _notify_step(referral: Referral, actor: User | None) -> None:
     )
 
 
+# Advice comes from a provider who took the question on, also after the help ended.
+ADVICE_STATUSES = frozenset(
+    {
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.FIRST_CONTACT,
+        ReferralStatus.HELP_STARTED,
+        ReferralStatus.ENDED,
+    }
+)
+
+
 def advice_add(*, actor: User, referral_id: int, text: str) -> Advice:
     """The provider's handelingsadvies for the school; it lands in the student's plan."""
     if not text.strip():
         raise ReferralError(_("Schrijf het advies op."))
     with transaction.atomic():
         referral = _locked(referral_id, None)
-        if referral_side(actor, referral) != "provider" or referral.status not in {
-            ReferralStatus.ACCEPTED,
-            ReferralStatus.FIRST_CONTACT,
-            ReferralStatus.HELP_STARTED,
-            ReferralStatus.ENDED,
-        }:
+        if referral_side(actor, referral) != "provider":
             raise ReferralError(_("U kunt bij deze verwijzing geen advies geven."))
+        if referral.status not in ADVICE_STATUSES:
+            raise ReferralStateError(
+                _("U kunt bij deze verwijzing geen advies geven."),
+                status=referral.status,
+                allowed=next_statuses(referral.status, "provider"),
+            )
         advice = Advice.objects.create(referral=referral, text=text.strip(), given_by=actor)
         notify(
             actor=actor,
