@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .api_client_selectors import scopes_for
+from .api_client_selectors import scopes_for, scopes_not_for
 from .api_clients import MAX_VALIDITY
 from .forms import ErrorSummaryMixin
 from .models import Organisation
@@ -54,7 +54,7 @@ class ApiClientCreateForm(_ExpiryForm):
         ),
     )
     scopes = forms.MultipleChoiceField(
-        label=_("Wat mag het systeem?"),
+        label=_("Rechten van het systeem"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Kies ten minste één recht.")},
     )
@@ -66,6 +66,27 @@ class ApiClientCreateForm(_ExpiryForm):
         self.fields["scopes"].choices = [  # type: ignore[attr-defined]
             (str(s.value), str(s.label)) for s in scopes_for(organisation)
         ]
+        self.fields["scopes"].help_text = _scopes_help(organisation)
+
+
+def _scopes_help(organisation: Organisation) -> str:
+    """Why some scopes are not offered: each belongs to the work of another kind."""
+    absent: dict[tuple[str, ...], list[str]] = {}
+    for scope, kinds in scopes_not_for(organisation):
+        absent.setdefault(tuple(kinds), []).append(str(scope.label))
+    text = str(
+        _(
+            "Alleen de rechten die passen bij het werk van een organisatie van het soort "
+            "‘%(kind)s’; andere rechten staan er daarom niet bij."
+        )
+        % {"kind": organisation.get_kind_display()}
+    )
+    for kind_labels, labels in absent.items():
+        text += " " + str(
+            _("%(scopes)s: alleen voor %(kinds)s.")
+            % {"scopes": ", ".join(labels), "kinds": ", ".join(kind_labels)}
+        )
+    return text
 
 
 class ApiClientRenewForm(_ExpiryForm):

@@ -21,7 +21,6 @@ from .api_client_selectors import (
     api_client_status,
     organisations_for_admin,
     scope_labels,
-    scopes_not_for,
 )
 from .api_clients import IssuedClient, api_client_create, api_client_renew, api_client_revoke
 from .models import Organisation, User
@@ -103,10 +102,6 @@ def client_add(request: HttpRequest) -> HttpResponse:
             "form": form,
             "organisation": organisation,
             "more_organisations": len(organisations) > 1,
-            "not_offered": [
-                (str(scope.label), ", ".join(kinds))
-                for scope, kinds in scopes_not_for(organisation)
-            ],
         },
     )
 

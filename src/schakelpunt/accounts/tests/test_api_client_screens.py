@@ -168,8 +168,11 @@ def test_the_administrator_chooses_the_organisation_and_sees_only_the_scopes_tha
     offered = set(re.findall(r'name="scopes" value="([^"]+)"', form))
     assert offered == {"referrals:read", "referrals:write", "directory:read"}
     # Why the school's scopes are missing, in words.
-    assert "Niet alle rechten staan hierboven" in form
-    assert "Studenten en inschrijvingen aanleveren — alleen voor: Mbo-instelling" in form
+    assert "andere rechten staan er daarom niet bij." in form
+    assert (
+        "Studenten en inschrijvingen aanleveren, Opleidingen aanleveren, Verzuim aanleveren: "
+        "alleen voor Mbo-instelling." in form
+    )
     # A year from today is the default and the most.
     a_year = a_year_from(timezone.localdate())
     assert f'name="expires_on" value="{a_year.isoformat()}"' in form
