@@ -6,13 +6,17 @@ updates its name, level, team and end date, never adds it twice. Locations and t
 made when first named. All or nothing per file: every row is checked first; one bad row and
 nothing is written, with a Dutch message per row and line number. The same file again
 changes nothing. See docs/import-opleidingen.md.
+
+The student information system delivers the same programmes over the API
+(accounts/api_programmes.py): each becomes a file row by column name and goes through
+`check_programme_rows` and the same write.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from schakelpunt.access.policy import may_configure_institution
+from schakelpunt.access.policy import may_configure_institution, may_write_programmes
 from schakelpunt.core.csvfiles import (
     UnreadableExport,
     checked_rows,
@@ -64,6 +68,8 @@ class InstitutionImportResult:
     locations_created: int = 0
     teams_created: int = 0
     errors: list[str] = field(default_factory=list)
+    # The same errors by row and column, for the API (RowProblem.place: the row's index).
+    problems: list[RowProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +87,36 @@ class InstitutionImportResult:
                 "t": self.teams_created,
             }
         return text
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with the row at `place` (a file's line, a batch's index; 0 and no
+    column: the file or the batch as a whole) in `column` (the file's column, or "")."""
+
+    place: int
+    column: str
+    message: str
+
+
+def _as_file_errors(problems: list[RowProblem]) -> list[str]:
+    """'Regel 3: a; b.' per line, in the order found; a message about the whole file as is."""
+    order: list[int | str] = []
+    by_line: dict[int, list[str]] = {}
+    for problem in problems:
+        if not problem.place:
+            order.append(problem.message)
+        else:
+            if problem.place not in by_line:
+                order.append(problem.place)
+            by_line.setdefault(problem.place, []).append(problem.message)
+    return [
+        item
+        if isinstance(item, str)
+        else _("Regel %(line)s: %(problems)s.")
+        % {"line": item, "problems": "; ".join(by_line[item])}
+        for item in order
+    ]
 
 
 @dataclass(frozen=True)
@@ -171,17 +207,22 @@ def _level(raw: str) -> int | None:
     return LEVELS.get(" ".join(raw.lower().split()))
 
 
-def _check_row(line: int, raw: dict[str, str], lookups: _Lookups) -> tuple[_Row | None, list[str]]:
-    problems: list[str] = []
+def _check_row(
+    line: int, raw: dict[str, str], lookups: _Lookups
+) -> tuple[_Row | None, list[tuple[str, str]]]:
+    problems: list[tuple[str, str]] = []
 
     def text(column: str, *, required: bool = True) -> str:
         value = " ".join(raw.get(column, "").split())
         if required and not value:
-            problems.append(_("%(column)s ontbreekt") % {"column": column})
+            problems.append((column, _("%(column)s ontbreekt") % {"column": column}))
         elif len(value) > MAX_NAME:
             problems.append(
-                _("%(column)s is te lang (hoogstens %(max)s tekens)")
-                % {"column": column, "max": MAX_NAME}
+                (
+                    column,
+                    _("%(column)s is te lang (hoogstens %(max)s tekens)")
+                    % {"column": column, "max": MAX_NAME},
+                )
             )
         return value
 
@@ -191,41 +232,58 @@ def _check_row(line: int, raw: dict[str, str], lookups: _Lookups) -> tuple[_Row 
     municipality = lookups.municipality(municipality_raw) if municipality_raw else None
     if municipality_raw and municipality is None:
         problems.append(
-            _(
-                "gemeente '%(value)s' is geen gemeente (gebruik de CBS-code, zoals GM0153, of de naam)"
+            (
+                "gemeente",
+                _(
+                    "gemeente '%(value)s' is geen gemeente (gebruik de CBS-code, zoals GM0153, "
+                    "of de naam)"
+                )
+                % {"value": municipality_raw},
             )
-            % {"value": municipality_raw}
         )
     team_name = text("team")
     team = lookups.teams.get((location_name.lower(), team_name.lower()))
     crebo = text("crebo")
     if crebo and not CREBO.match(crebo):
-        problems.append(_("crebo '%(crebo)s' moet uit vijf cijfers bestaan") % {"crebo": crebo})
+        problems.append(
+            ("crebo", _("crebo '%(crebo)s' moet uit vijf cijfers bestaan") % {"crebo": crebo})
+        )
     name = text("opleiding")
     level_raw = text("niveau")
     level = _level(level_raw) if level_raw else None
     if level_raw and level is None:
         problems.append(
-            _("niveau '%(value)s' moet Entree, 1, 2, 3 of 4 zijn") % {"value": level_raw}
+            (
+                "niveau",
+                _("niveau '%(value)s' moet Entree, 1, 2, 3 of 4 zijn") % {"value": level_raw},
+            )
         )
     pathway = text("leerweg").upper()
     if pathway and pathway not in Pathway.values:
-        problems.append(_("leerweg '%(value)s' moet BOL of BBL zijn") % {"value": pathway})
+        problems.append(
+            ("leerweg", _("leerweg '%(value)s' moet BOL of BBL zijn") % {"value": pathway})
+        )
     ended_raw = text("einddatum", required=False)
     ended_on = parse_date(ended_raw) if ended_raw else None
     if ended_raw and ended_on is None:
         problems.append(
-            _("einddatum '%(value)s' is geen geldige datum (gebruik JJJJ-MM-DD of DD-MM-JJJJ)")
-            % {"value": ended_raw}
+            (
+                "einddatum",
+                _("einddatum '%(value)s' is geen geldige datum (gebruik JJJJ-MM-DD of DD-MM-JJJJ)")
+                % {"value": ended_raw},
+            )
         )
     # An ended location or team takes no programme that is still in use after today.
     in_use_after = not ended_raw or (ended_on is not None and not is_ended(ended_on))
     if location is not None and is_ended(location.ended_on) and (in_use_after or team is None):
-        problems.append(_("locatie '%(name)s' is beëindigd") % {"name": location.name})
+        problems.append(("locatie", _("locatie '%(name)s' is beëindigd") % {"name": location.name}))
     elif team is not None and is_ended(team.ended_on) and in_use_after:
         problems.append(
-            _("team '%(team)s' op locatie %(location)s is beëindigd")
-            % {"team": team.name, "location": location_name}
+            (
+                "team",
+                _("team '%(team)s' op locatie %(location)s is beëindigd")
+                % {"team": team.name, "location": location_name},
+            )
         )
     if problems or level is None:
         return None, problems
@@ -245,83 +303,126 @@ def _check_row(line: int, raw: dict[str, str], lookups: _Lookups) -> tuple[_Row 
     )
 
 
-def _parse(data: bytes, lookups: _Lookups) -> tuple[list[_Row], list[str]]:
+def _file_line(line: int) -> str:
+    return _("regel %(line)s") % {"line": line}
+
+
+def _parse(data: bytes, lookups: _Lookups) -> tuple[list[_Row], list[RowProblem]]:
     if not data.strip():
-        return [], [_("Het bestand is leeg.")]
+        return [], [RowProblem(0, "", _("Het bestand is leeg."))]
     rows = _xlsx_rows(data) if is_xlsx(data) else _csv_rows(data)
     first = next(rows, None)
     header = [h.strip().lower() for h in first[1]] if first else []
     while header and not header[-1]:
         header.pop()  # Excel often adds empty columns to the right
     if not any(header):
-        return [], [_("Het bestand is leeg.")]
+        return [], [RowProblem(0, "", _("Het bestand is leeg."))]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         return [], [
-            _("Regel 1: kolom ontbreekt: %(columns)s. De eerste regel noemt de kolommen: %(all)s.")
-            % {"columns": ", ".join(missing), "all": ", ".join(REQUIRED + OPTIONAL)}
+            RowProblem(
+                0,
+                "",
+                _(
+                    "Regel 1: kolom ontbreekt: %(columns)s. De eerste regel noemt de kolommen: "
+                    "%(all)s."
+                )
+                % {"columns": ", ".join(missing), "all": ", ".join(REQUIRED + OPTIONAL)},
+            )
         ]
+
+    def records() -> Iterator[tuple[int, dict[str, str] | None]]:
+        for line, cells in rows:
+            while len(cells) > len(header) and not cells[-1].strip():
+                cells.pop()
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) > len(header):
+                yield line, None
+                continue
+            yield line, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
+
+    return check_programme_rows(records(), lookups, _file_line)
+
+
+def check_programme_rows(
+    records: Iterable[tuple[int, dict[str, str] | None]],
+    lookups: _Lookups,
+    name: Callable[[int], str],
+) -> tuple[list[_Row], list[RowProblem]]:
+    """The rules for every row, the same for a file and for programmes the API received.
+
+    `records`: (place, the row's text by column name), None for a row with more cells than
+    the header; `name(place)` names an earlier row in a message. Returns the checked rows, or
+    the problems (and no rows)."""
     checked: list[_Row] = []
-    errors: list[str] = []
+    problems: list[RowProblem] = []
     seen: dict[tuple[str, str, str], int] = {}
     municipalities: dict[str, tuple[Municipality, int]] = {}
     count = 0
-    for line, cells in rows:
-        while len(cells) > len(header) and not cells[-1].strip():
-            cells.pop()
-        if not any(cell.strip() for cell in cells):
-            continue
+    for line, raw in records:
         count += 1
         if count > MAX_ROWS:
-            return [], [_("Het bestand heeft meer dan %(max)s regels.") % {"max": MAX_ROWS}]
-        if len(cells) > len(header):
-            errors.append(
-                _("Regel %(line)s: deze regel heeft meer kolommen dan de kop.") % {"line": line}
-            )
+            return [], [
+                RowProblem(
+                    0, "", _("Het bestand heeft meer dan %(max)s regels.") % {"max": MAX_ROWS}
+                )
+            ]
+        if raw is None:
+            problems.append(RowProblem(line, "", _("deze regel heeft meer kolommen dan de kop")))
             continue
-        raw = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
-        row, problems = _check_row(line, raw, lookups)
+        row, found = _check_row(line, raw, lookups)
         if row is not None:
             if row.key in seen:
-                problems.append(
-                    _(
-                        "crebo %(crebo)s (%(pw)s) op locatie %(location)s staat ook op regel %(other)s"
+                found.append(
+                    (
+                        "crebo",
+                        _("crebo %(crebo)s (%(pw)s) op locatie %(location)s staat ook op %(other)s")
+                        % {
+                            "crebo": row.crebo,
+                            "pw": row.pathway,
+                            "location": row.location,
+                            "other": name(seen[row.key]),
+                        },
                     )
-                    % {
-                        "crebo": row.crebo,
-                        "pw": row.pathway,
-                        "location": row.location,
-                        "other": seen[row.key],
-                    }
                 )
             seen.setdefault(row.key, line)
             if row.municipality is not None:
                 earlier = municipalities.setdefault(row.location.lower(), (row.municipality, line))
                 if earlier[0].pk != row.municipality.pk:
-                    problems.append(
-                        _("locatie %(location)s ligt volgens regel %(other)s in %(m)s")
-                        % {"location": row.location, "other": earlier[1], "m": earlier[0].name}
+                    found.append(
+                        (
+                            "gemeente",
+                            _("locatie %(location)s ligt volgens %(other)s in %(m)s")
+                            % {
+                                "location": row.location,
+                                "other": name(earlier[1]),
+                                "m": earlier[0].name,
+                            },
+                        )
                     )
-        if problems:
-            errors.append(
-                _("Regel %(line)s: %(problems)s.") % {"line": line, "problems": "; ".join(problems)}
-            )
+        if found:
+            problems.extend(RowProblem(line, column, message) for column, message in found)
         elif row is not None:
             checked.append(row)
     # A new location needs its municipality on at least one of its rows.
     reported: set[str] = set()
     for row in checked:
-        name = row.location.lower()
-        if name in lookups.locations or name in municipalities or name in reported:
+        location = row.location.lower()
+        if location in lookups.locations or location in municipalities or location in reported:
             continue
-        reported.add(name)
-        errors.append(
-            _("Regel %(line)s: locatie '%(name)s' is nieuw: vul de gemeente in waar zij staat.")
-            % {"line": row.line, "name": row.location}
+        reported.add(location)
+        problems.append(
+            RowProblem(
+                row.line,
+                "gemeente",
+                _("locatie '%(name)s' is nieuw: vul de gemeente in waar zij staat")
+                % {"name": row.location},
+            )
         )
-    if not checked and not errors:
-        errors.append(_("Het bestand bevat geen opleidingen."))
-    return ([] if errors else checked), errors
+    if not checked and not problems:
+        problems.append(RowProblem(0, "", _("Het bestand bevat geen opleidingen.")))
+    return ([] if problems else checked), problems
 
 
 # --- Writing --------------------------------------------------------------------------------
@@ -335,10 +436,9 @@ def _end_refusal(row: _Row, programme: Programme) -> str | None:
     if not count:
         return None
     return _(
-        "Regel %(line)s: opleiding %(crebo)s (%(pw)s) kan niet eindigen op %(day)s: daarna "
-        "staan er nog %(count)s student(en) ingeschreven."
+        "opleiding %(crebo)s (%(pw)s) kan niet eindigen op %(day)s: daarna staan er nog "
+        "%(count)s student(en) ingeschreven"
     ) % {
-        "line": row.line,
         "crebo": row.crebo,
         "pw": row.pathway,
         "day": row.ended_on.strftime("%d-%m-%Y"),
@@ -352,32 +452,62 @@ def institution_import(
     """Import the file for the institution. A bad file: nothing changes, errors returned."""
     if not may_configure_institution(actor, institution):
         raise PermissionDenied
+    result = _import(institution, lambda lookups: _parse(data, lookups))
+    result.errors = _as_file_errors(result.problems)
+    return result
+
+
+def programme_batch_import(
+    *,
+    actor: User,
+    institution: Organisation,
+    records: Sequence[dict[str, str]],
+    name: Callable[[int], str],
+) -> InstitutionImportResult:
+    """Programmes a system delivered over the API, each as a file row's text by column name:
+    the same checks and the same write as the file, all or nothing. A RowProblem's `place`
+    is the record's index (0 also for the batch as a whole: then its column is "")."""
+    if not may_write_programmes(actor, institution):
+        raise PermissionDenied
+    result = _import(
+        institution, lambda lookups: check_programme_rows(enumerate(records), lookups, name)
+    )
+    result.errors = [problem.message for problem in result.problems]
+    return result
+
+
+def _import(
+    institution: Organisation,
+    check: Callable[[_Lookups], tuple[list[_Row], list[RowProblem]]],
+) -> InstitutionImportResult:
     result = InstitutionImportResult()
     with transaction.atomic():
         # One import or change of the structure at a time: the checks below then hold.
         Organisation.objects.select_for_update().filter(pk=institution.pk).first()
         lookups = _Lookups(institution)
         try:
-            rows, errors = _parse(data, lookups)
+            rows, problems = check(lookups)
         except UnreadableExport as error:
-            rows, errors = [], [str(error)]
-        if errors:
-            result.errors = errors
+            rows, problems = [], [RowProblem(0, "", str(error))]
+        if problems:
+            result.problems = problems
             return result
         refusals = [
-            refusal
+            RowProblem(row.line, "einddatum", refusal)
             for row in rows
             if (programme := lookups.programmes.get(row.key)) is not None
             and (refusal := _end_refusal(row, programme))
         ]
         if refusals:
-            result.errors = refusals
+            result.problems = refusals
             return result
         try:
             _write(institution, rows, lookups, result)
         except ValidationError as error:  # a database rule the checks missed
             transaction.set_rollback(True)
-            return InstitutionImportResult(errors=error.messages)
+            return InstitutionImportResult(
+                problems=[RowProblem(0, "", message) for message in error.messages]
+            )
     return result
 
 

@@ -4,22 +4,31 @@ Columns: studentnummer, datum, geroosterde_uren, afwezige_uren, geoorloofd (ja/n
 (ziek, geschorst, geoorloofd, ongeoorloofd). A later file for the same days replaces those
 days; the same file again changes nothing. A daily incremental file is just a smaller file.
 Large files report their progress through a callback (the screen shows it, the CLI prints it).
+
+A student information system delivers the same days over the API (signals/api.py): each day
+becomes the six columns of a file row and goes through the same `check_day` and the same
+write, so the file and the API never disagree. Every import records in the access log whose
+absence it changed.
 """
 
 import csv
 import io
+import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from operator import itemgetter
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import may_import_absence
+from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.core.bulk import insert_rows
 from schakelpunt.core.csvfiles import UnreadableExport, checked_rows, decode_export
@@ -111,7 +120,7 @@ def _parse(
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         return [], [f"Regel 1: Kolom ontbreekt: {', '.join(missing)}."]
-    at = {name: header.index(name) for name in REQUIRED}
+    pick = itemgetter(*(header.index(name) for name in REQUIRED))
     records: list[Row] = []
     errors: list[str] = []
     seen: dict[tuple[int, date], int] = {}
@@ -127,54 +136,88 @@ def _parse(
         if len(row) != len(header):
             errors.append(f"Regel {line}: {len(row)} kolommen, de kop heeft er {len(header)}.")
             continue
-        problems = []
-        number = row[at["studentnummer"]].strip()
-        student_id = students.get(number)
-        if student_id is None:
-            problems.append(f"studentnummer '{number}' is onbekend bij deze instelling")
-        raw_day = row[at["datum"]].strip()
-        day = _day(raw_day)
-        if day is None:
-            problems.append(f"datum '{raw_day}' is geen geldige datum")
-        scheduled = _decimal(row[at["geroosterde_uren"]])
-        absent = _decimal(row[at["afwezige_uren"]])
-        if scheduled is None or not Decimal(0) <= scheduled <= MAX_HOURS_A_DAY:
-            problems.append(
-                f"geroosterde_uren '{row[at['geroosterde_uren']].strip()}' moet tussen 0 en 24 liggen"
-            )
-        if absent is None or absent < 0:
-            problems.append(
-                f"afwezige_uren '{row[at['afwezige_uren']].strip()}' is geen geldig aantal"
-            )
-        elif scheduled is not None and absent > scheduled:
-            problems.append("afwezige_uren is meer dan geroosterde_uren")
-        reason = REASONS.get(row[at["reden"]].strip().lower())
-        if reason is None:
-            problems.append(f"reden '{row[at['reden']].strip()}' moet zijn: {', '.join(REASONS)}")
-        authorised = row[at["geoorloofd"]].strip().lower()
-        if authorised not in {"ja", "nee"}:
-            problems.append(f"geoorloofd '{authorised}' moet ja of nee zijn")
-        elif reason is not None and (authorised == "nee") != (
-            reason == AbsenceReasonCode.UNAUTHORISED
-        ):
-            problems.append("geoorloofd en reden spreken elkaar tegen")
-        if student_id is not None and day is not None:
-            if (student_id, day) in seen:
-                problems.append(
-                    f"dezelfde student en datum staan ook op regel {seen[(student_id, day)]}"
-                )
-            seen.setdefault((student_id, day), line)
-        if problems or None in (student_id, day, scheduled, absent, reason):
-            errors.append(f"Regel {line}: " + "; ".join(problems) + ".")
+        record, problems = check_day(pick(row), students, seen, line, _file_line)
+        if record is None:
+            errors.append(f"Regel {line}: " + "; ".join(m for _c, m in problems) + ".")
             continue
-        assert student_id is not None and day is not None  # noqa: S101 - narrowed above
-        assert scheduled is not None and absent is not None and reason is not None  # noqa: S101
-        records.append((student_id, day, scheduled, absent, str(reason)))
+        records.append(record)
     if not records and not errors:
         errors.append("Het bestand bevat geen regels.")
     if progress:
         progress("check", done, done)
     return ([] if errors else records), errors
+
+
+def _file_line(line: int) -> str:
+    return f"regel {line}"
+
+
+def check_day(
+    cells: Sequence[str],
+    students: dict[str, int],
+    seen: dict[tuple[int, date], int],
+    place: int,
+    name: Callable[[int], str],
+) -> tuple[Row | None, list[tuple[str, str]]]:
+    """The rules for one day, the same for a file's row and a day the API received.
+
+    `cells`: the six columns of REQUIRED as the file has them (text); `seen` collects the
+    (student, day) pairs so far with their `place`, and `name(place)` names an earlier one
+    in a message. Returns the checked row, or None and the problems as (column, message)."""
+    number, raw_day, raw_scheduled, raw_absent, raw_authorised, raw_reason = cells
+    problems: list[tuple[str, str]] = []
+    number = number.strip()
+    student_id = students.get(number)
+    if student_id is None:
+        problems.append(
+            ("studentnummer", f"studentnummer '{number}' is onbekend bij deze instelling")
+        )
+    raw_day = raw_day.strip()
+    day = _day(raw_day)
+    if day is None:
+        problems.append(("datum", f"datum '{raw_day}' is geen geldige datum"))
+    scheduled = _decimal(raw_scheduled)
+    absent = _decimal(raw_absent)
+    if scheduled is None or not Decimal(0) <= scheduled <= MAX_HOURS_A_DAY:
+        problems.append(
+            (
+                "geroosterde_uren",
+                f"geroosterde_uren '{raw_scheduled.strip()}' moet tussen 0 en 24 liggen",
+            )
+        )
+    if absent is None or absent < 0:
+        problems.append(
+            ("afwezige_uren", f"afwezige_uren '{raw_absent.strip()}' is geen geldig aantal")
+        )
+    elif scheduled is not None and absent > scheduled:
+        problems.append(("afwezige_uren", "afwezige_uren is meer dan geroosterde_uren"))
+    reason = REASONS.get(raw_reason.strip().lower())
+    if reason is None:
+        problems.append(("reden", f"reden '{raw_reason.strip()}' moet zijn: {', '.join(REASONS)}"))
+    authorised = raw_authorised.strip().lower()
+    if authorised not in {"ja", "nee"}:
+        problems.append(("geoorloofd", f"geoorloofd '{authorised}' moet ja of nee zijn"))
+    elif reason is not None and (authorised == "nee") != (reason == AbsenceReasonCode.UNAUTHORISED):
+        problems.append(("geoorloofd", "geoorloofd en reden spreken elkaar tegen"))
+    if student_id is not None and day is not None:
+        if (student_id, day) in seen:
+            problems.append(
+                (
+                    "datum",
+                    "dezelfde student en datum staan ook op " + name(seen[(student_id, day)]),
+                )
+            )
+        seen.setdefault((student_id, day), place)
+    if problems or None in (student_id, day, scheduled, absent, reason):
+        return None, problems
+    assert student_id is not None and day is not None  # noqa: S101 - narrowed above
+    assert scheduled is not None and absent is not None and reason is not None  # noqa: S101
+    return (student_id, day, scheduled, absent, str(reason)), []
+
+
+def institution_student_ids(institution: Organisation) -> dict[str, int]:
+    """Student number -> id, for checking days."""
+    return dict(Student.objects.filter(institution=institution).values_list("student_number", "pk"))
 
 
 def absence_import(
@@ -187,9 +230,7 @@ def absence_import(
     """Import one file. Any error: nothing changes and every bad row is named."""
     if not may_import_absence(actor, institution):
         raise PermissionDenied
-    students = dict(
-        Student.objects.filter(institution=institution).values_list("student_number", "pk")
-    )
+    students = institution_student_ids(institution)
     try:
         records, errors = _parse(data, students, progress)
     except UnreadableExport as error:  # another encoding, binary, a field of a million characters
@@ -197,6 +238,28 @@ def absence_import(
     result = AbsenceImportResult(errors=errors)
     if errors:
         return result
+    _write(
+        actor=actor,
+        institution=institution,
+        records=records,
+        result=result,
+        progress=progress,
+        path="absence/import",
+    )
+    return result
+
+
+def _write(
+    *,
+    actor: User,
+    institution: Organisation,
+    records: list[Row],
+    result: "AbsenceImportResult | AbsenceBatchResult",
+    progress: Progress | None,
+    path: str,
+) -> None:
+    """Replace the days that differ, add the new ones, keep the same ones; one transaction.
+    The students whose absence changed are in the access log (the absence part)."""
     first, last = min(r[1] for r in records), max(r[1] for r in records)
     with transaction.atomic():
         existing = {
@@ -220,8 +283,160 @@ def absence_import(
             AbsenceRecord.objects.filter(pk__in=stale[i : i + DELETE_BATCH]).delete()
         _insert(new, progress)
         result.created = len(new) - result.replaced
+        changed = sorted({record[0] for record in new})
+        if changed:
+            access_log_record(
+                actor=actor,
+                # Only the ids are read: no query for the students themselves.
+                students=[Student(pk=pk) for pk in changed],
+                action=Action.CHANGE,
+                parts=[Part.ABSENCE],
+                role="import",
+                path=path,
+            )
         transaction.on_commit(refresh_planner_statistics)
+
+
+# --- Days delivered over the API --------------------------------------------------------------
+
+# A file's column -> the field of a day in the API (signals/api.py).
+BATCH_FIELDS = {
+    "studentnummer": "studentNumber",
+    "datum": "date",
+    "geroosterde_uren": "scheduledHours",
+    "afwezige_uren": "absentHours",
+    "geoorloofd": "authorised",
+    "reden": "reason",
+}
+# A reason code of the API -> the word the file uses for it.
+REASON_WORDS = {str(code): word for word, code in REASONS.items()}
+# An API batch waiting for the worker is kept as JSON, a list of days; a file never starts so.
+_BATCH_START = b"["
+
+
+@dataclass(frozen=True)
+class DayProblem:
+    """What is wrong with the day at `index` of a batch (`field`: the API field, or "")."""
+
+    index: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"#/days/{self.index}" + (f"/{self.field}" if self.field else "")
+        return f"{where}: {self.message}."
+
+
+@dataclass
+class AbsenceBatchResult:
+    created: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    problems: list[DayProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def day_cells(
+    *,
+    student_number: str,
+    day: date,
+    scheduled: Decimal,
+    absent: Decimal,
+    authorised: bool,
+    reason: str,
+) -> tuple[str, str, str, str, str, str]:
+    """A day the API received, as the six columns of the absence file: the API and the file
+    are then checked by the very same rules (check_day)."""
+    return (
+        student_number,
+        day.isoformat(),
+        str(scheduled),
+        str(absent),
+        "ja" if authorised else "nee",
+        REASON_WORDS.get(reason, reason),
+    )
+
+
+def _batch_place(index: int) -> str:
+    return f"#/days/{index}"
+
+
+def _check_batch(
+    days: Sequence[Sequence[str]], students: dict[str, int], progress: Progress | None
+) -> tuple[list[Row], list[DayProblem]]:
+    records: list[Row] = []
+    problems: list[DayProblem] = []
+    seen: dict[tuple[int, date], int] = {}
+    for index, cells in enumerate(days):
+        if progress and index and index % PROGRESS_EVERY == 0:
+            progress("check", index, len(days))
+        record, found = check_day(cells, students, seen, index, _batch_place)
+        if record is None:
+            problems.extend(
+                DayProblem(index, BATCH_FIELDS.get(column, ""), message)
+                for column, message in found
+            )
+        else:
+            records.append(record)
+    if not days:
+        problems.append(DayProblem(0, "", "de lijst bevat geen dagen"))
+    if progress:
+        progress("check", len(days), len(days))
+    return ([] if problems else records), problems
+
+
+def absence_batch_check(
+    *, actor: User, institution: Organisation, days: Sequence[Sequence[str]]
+) -> list[DayProblem]:
+    """Check a batch without saving it (before it waits for the worker)."""
+    if not may_import_absence(actor, institution):
+        raise PermissionDenied
+    return _check_batch(days, institution_student_ids(institution), None)[1]
+
+
+def absence_batch_import(
+    *,
+    actor: User,
+    institution: Organisation,
+    days: Sequence[Sequence[str]],
+    path: str,
+    progress: Progress | None = None,
+) -> AbsenceBatchResult:
+    """Import the days a system delivered (each as `day_cells`), by the rules of the file and
+    all or nothing: one bad day and nothing changes, every problem named by its index."""
+    if not may_import_absence(actor, institution):
+        raise PermissionDenied
+    records, problems = _check_batch(days, institution_student_ids(institution), progress)
+    result = AbsenceBatchResult(problems=problems)
+    if not problems:
+        _write(
+            actor=actor,
+            institution=institution,
+            records=records,
+            result=result,
+            progress=progress,
+            path=path,
+        )
     return result
+
+
+def absence_batch_job_create(
+    *, actor: User, institution: Organisation, days: Sequence[Sequence[str]], name: str
+) -> AbsenceImportJob:
+    """Keep a large batch for the worker, as a file upload is kept (tasks.py queues it)."""
+    if not may_import_absence(actor, institution):
+        raise PermissionDenied
+    data = json.dumps([list(cells) for cells in days], separators=(",", ":")).encode()
+    return AbsenceImportJob.objects.create(
+        institution=institution,
+        uploaded_by=actor,
+        filename=name[:255],
+        data=data,
+        total=len(days),
+    )
 
 
 def _insert(rows: list[Row], progress: Progress | None) -> None:
@@ -257,13 +472,22 @@ def absence_import_job_run(job_id: int) -> None:
         AbsenceImportJob.objects.filter(pk=job_id).update(status=phase, done=done, total=total)
 
     progress(ImportStatus.CHECKING, 0, 0)
+    data = bytes(job.data)
     try:
-        result = absence_import(
-            actor=job.uploaded_by,
-            institution=job.institution,
-            data=bytes(job.data),
-            progress=progress,
-        )
+        if data.startswith(_BATCH_START):
+            result = _batch_as_import_result(
+                absence_batch_import(
+                    actor=job.uploaded_by,
+                    institution=job.institution,
+                    days=json.loads(data),
+                    path=f"/api/v1/absence/batches/{job_id}",
+                    progress=progress,
+                )
+            )
+        else:
+            result = absence_import(
+                actor=job.uploaded_by, institution=job.institution, data=data, progress=progress
+            )
     except PermissionDenied:
         result = AbsenceImportResult(errors=["U mag voor deze instelling geen verzuim inlezen."])
     except Exception:
@@ -299,4 +523,13 @@ def absence_import_job_run(job_id: int) -> None:
         ),
         data=b"",
         finished_at=timezone.now(),
+    )
+
+
+def _batch_as_import_result(batch: AbsenceBatchResult) -> AbsenceImportResult:
+    return AbsenceImportResult(
+        created=batch.created,
+        replaced=batch.replaced,
+        unchanged=batch.unchanged,
+        errors=[str(problem) for problem in batch.problems],
     )

@@ -13,8 +13,13 @@ Excel: the first sheet, with the header in its first row; dates may be Excel dat
 and numbers come out as the text a CSV export would have (core/spreadsheets.py), so the same
 students as a CSV or as an Excel file give the same result. Rows without any text are left
 out, in either.
+
+The student information system delivers the same students over the API (students/api/
+write.py): each becomes a file row by column name and goes through `check_student_rows` and
+the same write, so the file and the API never disagree.
 """
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -101,6 +106,8 @@ FIELDS = [
 class RowError:
     line: int
     message: str
+    # The file's column the message is about ("" for the row or the file as a whole).
+    column: str = ""
 
     def __str__(self) -> str:
         return f"Regel {self.line}: {self.message}" if self.line else self.message
@@ -125,27 +132,28 @@ class _Row:
         self.line, self.raw, self.lookups = line, raw, lookups
         self.errors: list[RowError] = []
 
-    def error(self, message: str) -> None:
-        self.errors.append(RowError(self.line, message))
+    def error(self, message: str, column: str = "") -> None:
+        self.errors.append(RowError(self.line, message, column))
 
     def text(self, column: str, *, required: bool = False, max_length: int = 100) -> str:
         value = (self.raw.get(column) or "").strip()
         if required and not value:
-            self.error(f"{column} ontbreekt.")
+            self.error(f"{column} ontbreekt.", column)
         elif len(value) > max_length:
-            self.error(f"{column} is te lang (hoogstens {max_length} tekens).")
+            self.error(f"{column} is te lang (hoogstens {max_length} tekens).", column)
         return value
 
     def day(self, column: str, *, required: bool = True) -> date | None:
         value = (self.raw.get(column) or "").strip()
         if not value:
             if required:
-                self.error(f"{column} ontbreekt.")
+                self.error(f"{column} ontbreekt.", column)
             return None
         parsed = parse_date(value)
         if parsed is None:
             self.error(
-                f"{column} '{value}' is geen geldige datum (gebruik JJJJ-MM-DD of DD-MM-JJJJ)."
+                f"{column} '{value}' is geen geldige datum (gebruik JJJJ-MM-DD of DD-MM-JJJJ).",
+                column,
             )
         return parsed
 
@@ -154,58 +162,75 @@ class _Row:
         number = self.text("studentnummer", required=True, max_length=20)
         born = self.day("geboortedatum")
         if born is not None and not (12 <= (today - born).days // 365 <= 45):
-            self.error(f"geboortedatum {born:%d-%m-%Y} geeft een onwaarschijnlijke leeftijd.")
+            self.error(
+                f"geboortedatum {born:%d-%m-%Y} geeft een onwaarschijnlijke leeftijd.",
+                "geboortedatum",
+            )
         bsn = self.text("bsn", max_length=9)
         if bsn and not bsn_is_valid(bsn):
-            self.error("bsn klopt niet (de elfproef faalt).")
+            self.error("bsn klopt niet (de elfproef faalt).", "bsn")
         email = self.text("email", max_length=254)
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                self.error(f"email '{email}' is geen geldig e-mailadres.")
+                self.error(f"email '{email}' is geen geldig e-mailadres.", "email")
         raw_postcode = self.text("postcode", required=True, max_length=10)
         postcode = normalise_postcode(raw_postcode)
         if raw_postcode and postcode is None:
-            self.error(f"postcode '{raw_postcode}' is geen Nederlandse postcode.")
+            self.error(f"postcode '{raw_postcode}' is geen Nederlandse postcode.", "postcode")
         location = self.lookups.locations.get(self.text("locatie", required=True).lower())
         if self.raw.get("locatie", "").strip() and location is None:
-            self.error(f"locatie '{self.raw['locatie'].strip()}' bestaat niet bij deze instelling.")
+            self.error(
+                f"locatie '{self.raw['locatie'].strip()}' bestaat niet bij deze instelling.",
+                "locatie",
+            )
         crebo = self.text("crebo", required=True, max_length=5)
         pathway = self.text("leerweg", required=True, max_length=3).upper()
         if pathway and pathway not in {"BOL", "BBL"}:
-            self.error(f"leerweg '{pathway}' moet BOL of BBL zijn.")
+            self.error(f"leerweg '{pathway}' moet BOL of BBL zijn.", "leerweg")
         programme = None
         if location is not None and crebo and pathway in {"BOL", "BBL"}:
             programme = self.lookups.programmes.get((location.pk, crebo, pathway))
             if programme is None:
                 self.error(
-                    f"geen opleiding met crebo {crebo} ({pathway}) op locatie {location.name}."
+                    f"geen opleiding met crebo {crebo} ({pathway}) op locatie {location.name}.",
+                    "crebo",
                 )
         prior_raw = self.text("vooropleiding", required=True).lower()
         prior = PRIOR_EDUCATION.get(prior_raw)
         if prior_raw and prior is None:
             self.error(
-                f"vooropleiding '{prior_raw}' is onbekend (gebruik: {', '.join(PRIOR_EDUCATION)})."
+                f"vooropleiding '{prior_raw}' is onbekend (gebruik: {', '.join(PRIOR_EDUCATION)}).",
+                "vooropleiding",
             )
         qualified_raw = self.text("startkwalificatie").lower()
         if qualified_raw not in YES | NO:
-            self.error(f"startkwalificatie '{qualified_raw}' moet ja of nee zijn.")
+            self.error(
+                f"startkwalificatie '{qualified_raw}' moet ja of nee zijn.", "startkwalificatie"
+            )
         qualified_on = self.day("startkwalificatie_datum", required=False)
         if qualified_on is not None:
             if qualified_raw and qualified_raw in NO:
                 self.error(
                     "startkwalificatie is nee, maar startkwalificatie_datum is ingevuld: "
-                    "vul ja in of laat de datum leeg."
+                    "vul ja in of laat de datum leeg.",
+                    "startkwalificatie_datum",
                 )
             if qualified_on > today:
-                self.error(f"startkwalificatie_datum {qualified_on:%d-%m-%Y} ligt in de toekomst.")
+                self.error(
+                    f"startkwalificatie_datum {qualified_on:%d-%m-%Y} ligt in de toekomst.",
+                    "startkwalificatie_datum",
+                )
             if born is not None and qualified_on <= born:
-                self.error("startkwalificatie_datum ligt voor de geboortedatum.")
+                self.error(
+                    "startkwalificatie_datum ligt voor de geboortedatum.",
+                    "startkwalificatie_datum",
+                )
         enrolled = self.day("startdatum")
         left = self.day("uitschrijfdatum", required=False)
         if enrolled and left and left < enrolled:
-            self.error("uitschrijfdatum ligt voor de startdatum.")
+            self.error("uitschrijfdatum ligt voor de startdatum.", "uitschrijfdatum")
         # An ended programme takes no student who stays enrolled after its last day.
         if (
             programme is not None
@@ -216,7 +241,8 @@ class _Row:
         ):
             self.error(
                 f"opleiding met crebo {crebo} ({pathway}) op locatie {location.name} "
-                f"is beëindigd op {programme.ended_on:%d-%m-%Y}."
+                f"is beëindigd op {programme.ended_on:%d-%m-%Y}.",
+                "crebo",
             )
         return {
             "student_number": number,
@@ -278,6 +304,23 @@ def _parse_students(
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
         return [], [RowError(1, f"Kolom ontbreekt: {', '.join(missing)}.")]
+    return check_student_rows(records, institution, _file_line)
+
+
+def _file_line(line: int) -> str:
+    return f"regel {line}"
+
+
+def check_student_rows(
+    records: Iterable[tuple[int, dict[str, str] | None]],
+    institution: Organisation,
+    name: Callable[[int], str],
+) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """The rules for every row, the same for a file and for students the API received.
+
+    `records`: (place, the row's text by column name), None for a row that does not fit the
+    header; `name(place)` names an earlier row in a message. Returns the rows' values, or the
+    errors (and no rows)."""
     lookups = _Lookups(institution)
     rows: list[dict[str, Any]] = []
     errors: list[RowError] = []
@@ -294,7 +337,7 @@ def _parse_students(
         values = row.values()
         number = values["student_number"]
         if number and number in seen:
-            row.error(f"studentnummer {number} staat ook op regel {seen[number]}.")
+            row.error(f"studentnummer {number} staat ook op {name(seen[number])}.", "studentnummer")
         seen.setdefault(number, line)
         errors.extend(row.errors)
         rows.append(values)
@@ -319,11 +362,57 @@ def student_import(*, actor: User, institution: Organisation, data: bytes) -> Im
     result = ImportResult(errors=errors)
     if errors:
         return result
+    _write(actor=actor, institution=institution, rows=rows, result=result, path="students/import")
+    return result
+
+
+def student_batch_import(
+    *,
+    actor: User,
+    institution: Organisation,
+    records: Sequence[dict[str, str]],
+    name: Callable[[int], str],
+    path: str,
+) -> ImportResult:
+    """Students a system delivered over the API, each as a file row's text by column name:
+    the same checks and the same write as a file, all or nothing. A RowError's `line` is the
+    record's index."""
+    if not may_import_students(actor, institution):
+        raise PermissionDenied
+    rows, errors = check_student_rows(enumerate(records), institution, name)
+    result = ImportResult(errors=errors)
+    if errors:
+        return result
+    _write(
+        actor=actor,
+        institution=institution,
+        rows=rows,
+        result=result,
+        path=path,
+        only=[values["student_number"] for values in rows],
+    )
+    return result
+
+
+def _write(
+    *,
+    actor: User,
+    institution: Organisation,
+    rows: list[dict[str, Any]],
+    result: ImportResult,
+    path: str,
+    only: list[str] | None = None,
+) -> None:
+    """Create or update by student number, in one transaction, and log who changed which
+    files. `only`: read just these students (a small batch), not the whole institution."""
     with transaction.atomic():
-        existing = {
-            s.student_number: s
-            for s in Student.objects.select_for_update().filter(institution=institution)
-        }
+        # One write of the institution's students at a time: two deliveries of a new student
+        # never both create it.
+        Organisation.objects.select_for_update().filter(pk=institution.pk).first()
+        found = Student.objects.select_for_update().filter(institution=institution)
+        if only is not None:
+            found = found.filter(student_number__in=only)
+        existing = {s.student_number: s for s in found}
         changed: list[Student] = []
         for values in rows:
             student = existing.get(values["student_number"])
@@ -348,7 +437,6 @@ def student_import(*, actor: User, institution: Organisation, data: bytes) -> Im
                 action=Action.CHANGE,
                 parts=[Part.IDENTITY, Part.CONTACT, Part.ENROLMENT],
                 role="import",
-                path="students/import",
+                path=path,
             )
         transaction.on_commit(refresh_planner_statistics)
-    return result
