@@ -122,6 +122,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET"])  # not HEAD: a HEAD would pop the secret and show nothing
 def client_token(request: HttpRequest, client_id: int) -> HttpResponse:
     """The secret, once. NoStoreMiddleware keeps it out of every cache (Cache-Control:
     no-store), and the session forgets it as soon as this page has it."""
