@@ -348,6 +348,25 @@ def test_the_students_who_looked_shows_the_system_by_name(world: World) -> None:
     )
 
 
+def test_a_write_by_the_system_is_logged_under_its_name_too(world: World) -> None:
+    """Bram's referral to Zorg Een was only sent; its system marks it received."""
+    issued = _issue(_org("Zorg Een"), ["referrals:read", "referrals:write"])
+    referral = Referral.objects.get(student=world.students["t2"])
+    api = _bearer(issued.token)
+    received = api.post(
+        reverse("referral-receive", kwargs={"id": referral.pk}), {}, content_type="application/json"
+    )
+    assert received.status_code == 200, received.content
+    privacy = _text(
+        client_for(world.users["privacy"]), f"/studenten/{world.students['t2'].pk}/inzage/"
+    )
+    row = re.search(
+        r"<tr><td>[^<]*</td><td>Koppeling Cliëntregistratie \(Zorg Een\)</td>.*?</tr>", privacy
+    )
+    assert row, privacy
+    assert "gewijzigd" in row.group(0)
+
+
 def test_the_system_never_logs_in_with_a_password_nor_asks_for_one(world: World) -> None:
     issued = _issue(_org("Gemeente Enschede"), ["referrals:read"])
     principal = issued.client.user
