@@ -130,3 +130,44 @@ def test_with_password_login_off_the_password_form_points_to_the_button(
     page.get_by_role("button", name="Inloggen", exact=True).click()
     assert page.get_by_text("Uw organisatie laat u niet met een wachtwoord inloggen.").is_visible()
     assert page.get_by_role("link", name=BUTTON).is_visible()
+
+
+def test_the_login_page_the_refusal_and_the_settings_screen_meet_wcag_21_aa(
+    live_server, page, world, live_idp, settings
+):
+    from schakelpunt.accounts.tests.factories import PASSWORD as SCHAKELPUNT_PASSWORD
+    from tests.test_accessibility import assert_accessible
+
+    settings.OIDC_ALLOW_HTTP_LOOPBACK = True
+    base = live_server.url
+    page.goto(f"{base}/account/inloggen/")
+    page.get_by_label("E-mailadres").fill("admin@example.nl")
+    page.get_by_label("Wachtwoord").fill(SCHAKELPUNT_PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.wait_for_url(f"{base}/")
+
+    # The administrator fetches the provider's addresses and saves.
+    page.goto(f"{base}/oidc/instellen/")
+    assert_accessible(page, "identity provider settings")
+    page.get_by_label("Tekst op de knop").fill(BUTTON)
+    page.get_by_label("Issuer").fill(live_idp.issuer)
+    page.get_by_label("Client-id").fill(live_idp.client_id)
+    page.get_by_role("button", name="Gegevens ophalen").click()
+    assert page.get_by_text("De adressen zijn opgehaald").is_visible()
+    assert page.get_by_label("JWKS-adres").input_value() == f"{live_idp.issuer}/jwks"
+    page.get_by_label("Client-secret").fill(live_idp.client_secret)
+    page.get_by_role("button", name="Opslaan").click()
+    assert page.get_by_text("De identiteitsprovider is opgeslagen.").is_visible()
+    assert live_idp.client_secret not in page.content()
+
+    page.context.clear_cookies()
+    page.goto(f"{base}/account/inloggen/")
+    assert page.get_by_role("link", name=BUTTON).is_visible()
+    assert_accessible(page, "login with the school's button")
+    live_idp.set_accounts({"x": {"email": "nieuw@roc-een.example", "email_verified": True}})
+    page.get_by_role("link", name=BUTTON).click()
+    page.get_by_label("Gebruikersnaam").fill("x")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden bij de school").click()
+    page.wait_for_url(re.compile(r"/oidc/callback/"))
+    assert_accessible(page, "refused login")

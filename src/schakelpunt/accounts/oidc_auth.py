@@ -221,15 +221,21 @@ class OidcStartView(OIDCAuthenticationRequestView):
 
 
 def _refuse(
-    request: HttpRequest, refusal: OidcRefusal, provider: IdentityProvider | None
+    request: HttpRequest,
+    refusal: OidcRefusal,
+    provider: IdentityProvider | None,
+    *,
+    log_out: bool = True,
 ) -> HttpResponse:
+    """The Dutch page. A refused answer of a provider also ends a session this browser had;
+    a callback without a login in progress (a replay, a stale tab) leaves a session alone."""
     logger.warning(
         "oidc: login refused (%s) at provider %s: %s",
         refusal.reason,
         provider.pk if provider else "-",
         refusal.detail,
     )
-    if request.user.is_authenticated:
+    if log_out and request.user.is_authenticated:
         auth.logout(request)
     return render(
         request,
@@ -263,7 +269,7 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
         if request.GET.get("error"):
             return _refuse(request, OidcRefusal(RefusalReason.CANCELLED), provider)
         if not isinstance(entry, dict):
-            return _refuse(request, OidcRefusal(RefusalReason.STATE), None)
+            return _refuse(request, OidcRefusal(RefusalReason.STATE), None, log_out=False)
         if provider is None:
             return _refuse(request, OidcRefusal(RefusalReason.PROVIDER_OFF), None)
         backend = OrganisationOIDCBackend()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessLog
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -109,6 +110,8 @@ def test_a_coach_logs_in_at_the_provider_and_lands_on_the_coach_start_page(
     assert f"U werkt als {Role.COACH.label}" in home
     linked = ExternalIdentity.objects.get(provider=school_idp)
     assert (linked.user, linked.subject) == (coach, "a1b2-coach")
+    # Recorded like a password login (django-axes' access log).
+    assert AccessLog.objects.filter(username="coach@example.nl").exists()
 
 
 def test_the_page_asked_for_before_login_is_where_one_lands(world, oidc_provider, school_idp):
@@ -227,10 +230,12 @@ def test_a_replayed_callback_is_refused(world, oidc_provider, school_idp):
     assert client.get(back).status_code == 302
     assert logged_in_user_id(client) == world.users["coach"].pk
 
-    # The same address again in the same browser: the state counted once; logged out.
-    assert_refused(client.get(back), "al gebruikt")
-    assert logged_in_user_id(client) is None
-    # And in another browser (a stolen address): nothing there either.
+    # The same address again in the same browser: the state counted once; nothing new.
+    again = client.get(back)
+    assert again.status_code == 403
+    assert "al gebruikt" in again.content.decode()
+    assert logged_in_user_id(client) == world.users["coach"].pk
+    # In another browser (a stolen address): refused, nobody logged in.
     other = Client()
     assert_refused(other.get(back), "al gebruikt")
     assert logged_in_user_id(other) is None
