@@ -130,17 +130,22 @@ def emit(about: Referral | Consent | Trajectory) -> int:
     now = timezone.now()
     event_id = uuid.uuid4()
     written = 0
+    withdrawn_for: dict[int, bool] = {}  # per organisation
     for subscription in subscriptions:
+        organisation_id = subscription.organisation_id
+        if organisation_id not in withdrawn_for:
+            withdrawn_for[organisation_id] = consent_withdrawn(event.student_id, organisation_id)
+        withdrawn = withdrawn_for[organisation_id]
+        if withdrawn and event.type == EventType.CONSENT_WITHDRAWN:
+            # Whether or not this subscription takes the withdrawal itself.
+            _cancel_about_student(subscription, event.student_id)
+        elif withdrawn:
+            continue  # nothing more about this student until a new consent
         if event.type not in subscription.event_types:
             continue
         principal = subscription.api_client.user
         if not _may_know(principal, subscription, event):
             continue
-        if event.type == EventType.CONSENT_WITHDRAWN:
-            if consent_withdrawn(event.student_id, subscription.organisation_id):
-                _cancel_about_student(subscription, event.student_id)
-        elif consent_withdrawn(event.student_id, subscription.organisation_id):
-            continue  # nothing more about this student until a new consent
         _write(subscription, event, event_id, now, _data(principal, event))
         written += 1
     return written

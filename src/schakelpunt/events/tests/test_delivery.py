@@ -313,3 +313,16 @@ def test_a_revoked_client_is_told_nothing(world: World, receiver: Receiver) -> N
     api_client_revoke(actor=None, client=subscription.api_client)
     refer(world, service_of_zorg_een())
     assert not Delivery.objects.exists()
+
+
+def test_a_withdrawal_cancels_what_waits_even_for_a_subscription_without_that_type(
+    world: World, receiver: Receiver
+) -> None:
+    subscribe(world, receiver, "Zorg Een", "/zorg-een", [EventType.REFERRAL_SENT])
+    anna = refer(world, service_of_zorg_een())
+    consent_withdraw(actor=world.users["care_l1"], consent_id=anna.consent_id)
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.CANCELLED
+    assert delivery.last_error == "Niet verstuurd: toestemming ingetrokken."
+    deliver()
+    assert receiver.requests == []

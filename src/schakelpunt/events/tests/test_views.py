@@ -1,9 +1,12 @@
 """The functional administrator's screens: a subscription with its secret shown once, the
 delivery log with a filter, ending; everyone else gets a 404."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from tests.world import World, client_for
@@ -145,3 +148,33 @@ def test_everyone_else_gets_a_404(world: World, receiver: Receiver, who: str) ->
         assert browser.get(reverse("events:list")).status_code == 404
     subscription.refresh_from_db()
     assert subscription.ended_at is None
+
+
+def test_the_delivery_log_costs_the_same_queries_for_one_or_fifty_rows(
+    world: World, receiver: Receiver, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    subscription, _ = subscribe(world, receiver, "Zorg Een", "/zorg-een")
+    admin = client_for(world.users["admin"])
+    url = reverse("events:detail", args=[subscription.pk])
+
+    def add(count: int) -> None:
+        for n in range(count):
+            Delivery.objects.create(
+                subscription=subscription,
+                event_id=uuid.uuid4(),
+                type=EventType.REFERRAL_SENT,
+                subject=f"referral/{n}",
+                cloudevent={},
+                status=DeliveryStatus.FAILED,
+                attempts=6,
+                last_status_code=500,
+            )
+
+    add(1)
+    admin.get(url)  # the session and the user once, as every later request
+    with CaptureQueriesContext(connection) as one:
+        admin.get(url)
+    add(49)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = admin.get(url)
+    assert page.content.decode().count("Nu opnieuw proberen") == 50
