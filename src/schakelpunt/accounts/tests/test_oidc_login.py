@@ -114,6 +114,19 @@ def test_a_coach_logs_in_at_the_provider_and_lands_on_the_coach_start_page(
     assert AccessLog.objects.filter(username="coach@example.nl").exists()
 
 
+def test_a_student_logs_in_with_the_school_account_and_sees_her_own_start_page(
+    world, oidc_provider, school_idp, settings
+):
+    settings.OTP_REQUIRED = True  # a student is not forced to use a second factor
+    oidc_provider.set_accounts({"s-4711": {"email": "anna@example.nl", "email_verified": True}})
+    client = Client()
+    client.get(log_in_via_provider(client, school_idp, oidc_provider, "s-4711"))
+    assert logged_in_user_id(client) == world.users["student"].pk
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Mijn dossier" in home.content.decode()
+
+
 def test_the_page_asked_for_before_login_is_where_one_lands(world, oidc_provider, school_idp):
     oidc_provider.set_accounts({"c": {"email": "coach@example.nl", "email_verified": True}})
     client = Client()
