@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
@@ -66,6 +67,18 @@ def _action_words(actions: list[str]) -> str:
 
 class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer[Any]):
     pass
+
+
+class StrictSerializerScheme(OpenApiSerializerExtension):
+    """The document says what the server does: a field it does not name is refused."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = False
+        return schema
 
 
 class StepSerializer(StrictSerializer):

@@ -314,3 +314,26 @@ def test_the_screen_and_the_system_accepting_at_once_on_postgresql(refdata) -> N
     assert ReferralEvent.objects.filter(referral=referral, to_status="accepted").count() == 1
     referral.refresh_from_db()
     assert referral.version == version + 1
+
+
+def test_the_document_describes_each_step_as_the_server_answers(world: World) -> None:
+    document = Client().get("/api/v1/openapi.json").json()
+    for action in [
+        "receive",
+        "accept",
+        "decline",
+        "first-contact",
+        "help-started",
+        "end",
+        "advice",
+    ]:
+        operation = document["paths"][f"/referrals/{{id}}/{action}"]["post"]
+        assert {"200", "400", "403", "404", "409"} <= set(operation["responses"]), action
+        conflict = operation["responses"]["409"]["content"][PROBLEM]["schema"]["$ref"]
+        assert conflict.endswith("/ReferralConflict")
+        body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        # An unknown field is refused (400), so the document allows none.
+        assert (
+            document["components"]["schemas"][body.rsplit("/", 1)[1]]["additionalProperties"]
+            is False
+        )
