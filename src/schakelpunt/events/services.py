@@ -21,6 +21,7 @@ import requests
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -254,7 +255,7 @@ def _write(
         "sequence": f"{delivery.pk:020d}",
     }
     if event.kind == "referral":
-        cloudevent["dataref"] = f"{_site_url()}/api/v1/referrals/{event.object_id}/"
+        cloudevent["dataref"] = _site_url() + reverse("referral-detail", args=[event.object_id])
     cloudevent["data"] = data
     delivery.cloudevent = cloudevent
     delivery.save(update_fields=["cloudevent"])

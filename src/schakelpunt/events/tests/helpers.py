@@ -5,6 +5,7 @@ import hmac
 import io
 import time
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.core.management import call_command
 from django.utils import timezone
@@ -22,13 +23,19 @@ from schakelpunt.referrals.services import ConsentInput, StepInput, referral_cre
 from .receiver import Receiver
 
 
+class Subscribed(NamedTuple):
+    subscription: Subscription
+    secret: str  # the signing key
+    token: str  # the API token of the subscribed system
+
+
 def subscribe(
     world: World,
     receiver: Receiver,
     provider: str,
     path: str,
     types: list[str] | None = None,
-) -> tuple[Subscription, str]:
+) -> Subscribed:
     """The provider's system, subscribed by ROC Een's administrator (who keeps the provider)."""
     organisation = Organisation.objects.get(name=provider)
     organisation.managed_by = Organisation.objects.get(name="ROC Een")
@@ -39,15 +46,15 @@ def subscribe(
         name=f"Cliëntregistratie {provider}",
         scopes=["referrals:read", "referrals:write"],
         expires_on=timezone.localdate() + timedelta(days=30),
-    ).client
+    )
     issued = subscription_create(
         actor=world.users["admin"],
-        api_client_id=client.pk,
+        api_client_id=client.client.pk,
         name=f"Meldingen {provider}",
         callback_url=receiver.url(path),
         event_types=types or list(EventType.values),
     )
-    return issued.subscription, issued.secret
+    return Subscribed(issued.subscription, issued.secret, client.token)
 
 
 def service_of_zorg_een() -> Service:

@@ -5,8 +5,10 @@ import json
 import time
 import uuid
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from tests.world import World, client_for
@@ -39,7 +41,7 @@ def _events(receiver: Receiver, path: str) -> list[dict]:  # type: ignore[type-a
 def test_a_referral_reaches_the_providers_system_as_a_signed_thin_cloudevent(
     world: World, receiver: Receiver
 ) -> None:
-    _, secret = subscribe(world, receiver, "Zorg Een", "/zorg-een")
+    secret, token = subscribe(world, receiver, "Zorg Een", "/zorg-een")[1:]
     subscribe(world, receiver, "Zorg Twee", "/zorg-twee")
     student = world.students["t1"]
     student.bsn = "111222333"
@@ -74,7 +76,12 @@ def test_a_referral_reaches_the_providers_system_as_a_signed_thin_cloudevent(
     accepted = events[2]
     assert accepted["subject"] == f"referral/{referral.pk}"
     assert accepted["data"] == {"referralId": referral.pk, "status": "accepted"}
-    assert accepted["dataref"].endswith(f"/api/v1/referrals/{referral.pk}/")
+    # The details come from the API, with the system's own token, where the policy decides.
+    dataref = urlsplit(accepted["dataref"])
+    assert dataref.path.startswith(f"/api/v1/referrals/{referral.pk}")
+    fetched = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get(dataref.path)
+    assert fetched.status_code == 200
+    assert (fetched.json()["id"], fetched.json()["status"]) == (referral.pk, "accepted")
     assert events[1]["data"] == {
         "consentId": referral.consent_id,
         "status": "given",
@@ -151,9 +158,9 @@ def test_after_six_failures_the_delivery_fails_and_the_administrator_tries_it_ag
 ) -> None:
     receiver.answer("/zorg-een", 500)
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        subscription, _ = subscribe(
+        subscription = subscribe(
             world, receiver, "Zorg Een", "/zorg-een", [EventType.REFERRAL_SENT]
-        )
+        ).subscription
         refer(world, service_of_zorg_een())
         deliver()
         for wait in (1, 5, 30, 120, 720):
@@ -184,7 +191,7 @@ def test_410_gone_ends_the_subscription_and_nothing_more_is_sent(
     world: World, receiver: Receiver
 ) -> None:
     receiver.answer("/zorg-een", 410)
-    subscription, _ = subscribe(world, receiver, "Zorg Een", "/zorg-een")
+    subscription = subscribe(world, receiver, "Zorg Een", "/zorg-een").subscription
     referral = refer(world, service_of_zorg_een())  # referral.sent and consent.given
     deliver()
     subscription.refresh_from_db()
@@ -216,7 +223,7 @@ def test_a_receiver_that_hangs_is_given_up_on_after_the_timeout(
 def test_a_withdrawal_of_consent_goes_first_and_stops_everything_else_about_the_student(
     world: World, receiver: Receiver
 ) -> None:
-    subscription, _ = subscribe(world, receiver, "Zorg Een", "/zorg-een")
+    subscription = subscribe(world, receiver, "Zorg Een", "/zorg-een").subscription
     service = service_of_zorg_een()
     anna = refer(world, service)  # referral.sent and consent.given about Anna: waiting
     chris = Referral.objects.get(student=world.students["t3"])
@@ -309,7 +316,7 @@ def test_a_round_that_died_mid_send_leaves_the_delivery_for_a_later_round(
 
 
 def test_a_revoked_client_is_told_nothing(world: World, receiver: Receiver) -> None:
-    subscription, _ = subscribe(world, receiver, "Zorg Een", "/zorg-een")
+    subscription = subscribe(world, receiver, "Zorg Een", "/zorg-een").subscription
     api_client_revoke(actor=None, client=subscription.api_client)
     refer(world, service_of_zorg_een())
     assert not Delivery.objects.exists()

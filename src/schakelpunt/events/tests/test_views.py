@@ -109,7 +109,7 @@ def test_the_delivery_log_filters_on_status_and_ending_stops_what_waits(
     world: World, receiver: Receiver
 ) -> None:
     receiver.answer("/zorg-een", 500)
-    subscription, _ = subscribe(world, receiver, "Zorg Een", "/zorg-een")
+    subscription = subscribe(world, receiver, "Zorg Een", "/zorg-een").subscription
     refer(world, service_of_zorg_een())
     deliver()  # the first fails; the rest of the round leaves this receiver alone
     admin = client_for(world.users["admin"])
@@ -130,7 +130,7 @@ def test_the_delivery_log_filters_on_status_and_ending_stops_what_waits(
 
 @pytest.mark.parametrize("who", ["worker_p1", "care_l1", "coach", "privacy", "other_admin"])
 def test_everyone_else_gets_a_404(world: World, receiver: Receiver, who: str) -> None:
-    subscription, _ = subscribe(world, receiver, "Zorg Een", "/zorg-een")
+    subscription = subscribe(world, receiver, "Zorg Een", "/zorg-een").subscription
     if who == "other_admin":
         user = UserFactory(email="beheer@roc-twee.nl")
         MembershipFactory(
@@ -153,7 +153,7 @@ def test_everyone_else_gets_a_404(world: World, receiver: Receiver, who: str) ->
 def test_the_delivery_log_costs_the_same_queries_for_one_or_fifty_rows(
     world: World, receiver: Receiver, django_assert_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
-    subscription, _ = subscribe(world, receiver, "Zorg Een", "/zorg-een")
+    subscription = subscribe(world, receiver, "Zorg Een", "/zorg-een").subscription
     admin = client_for(world.users["admin"])
     url = reverse("events:detail", args=[subscription.pk])
 
