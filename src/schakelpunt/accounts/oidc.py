@@ -364,6 +364,23 @@ def identity_provider_save(
     `actor` None: the operator on the command line."""
     if actor is not None and not may_configure_institution(actor, organisation):
         raise ValidationError(_("U mag de identiteitsprovider van deze instelling niet instellen."))
+    missing = [
+        label
+        for value, label in (
+            (values.name, _("de tekst op de knop")),
+            (values.issuer, _("de issuer")),
+            (values.client_id, _("het client-id")),
+            (values.authorization_endpoint, _("het authorization endpoint")),
+            (values.token_endpoint, _("het token endpoint")),
+            (values.jwks_uri, _("het JWKS-adres")),
+        )
+        if not value.strip()
+    ]
+    if missing:
+        raise ValidationError(
+            _("Vul ook %(fields)s in (of gebruik 'Gegevens ophalen').")
+            % {"fields": ", ".join(missing)}
+        )
     for url, label in (
         (values.issuer, _("De issuer")),
         (values.authorization_endpoint, _("Het authorization endpoint")),

@@ -52,6 +52,7 @@ def test_the_functional_administrator_saves_only_for_the_own_institution(world):
         ({"signing_algorithm": "HS256"}, "RS256, PS256 of ES256"),
         ({"scopes": "email profile"}, "openid"),
         ({"client_secret": ""}, "client-secret"),
+        ({"jwks_uri": ""}, "het JWKS-adres"),
     ],
 )
 def test_an_unsafe_or_incomplete_provider_is_refused(world, change, message):
