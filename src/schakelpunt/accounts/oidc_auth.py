@@ -267,7 +267,8 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
                 .first()
             )
         if request.GET.get("error"):
-            return _refuse(request, OidcRefusal(RefusalReason.CANCELLED), provider)
+            cancelled = OidcRefusal(RefusalReason.CANCELLED, request.GET.get("error", ""))
+            return _refuse(request, cancelled, provider, log_out=entry is not None)
         if not isinstance(entry, dict):
             return _refuse(request, OidcRefusal(RefusalReason.STATE), None, log_out=False)
         if provider is None:

@@ -197,3 +197,13 @@ def test_a_callback_without_a_started_login_is_refused(world, idp, fake):
     assert response.status_code == 403
     assert "al gebruikt" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_crafted_callback_does_not_log_a_logged_in_person_out(world, idp, fake):
+    """Only a login this browser started can end its session; a link from elsewhere cannot."""
+    from tests.world import client_for
+
+    client = client_for(world.users["coach"])
+    for query in ("error=access_denied&state=x", "code=abc&state=x", ""):
+        assert client.get(f"/oidc/callback/?{query}").status_code == 403
+    assert int(client.session["_auth_user_id"]) == world.users["coach"].pk
