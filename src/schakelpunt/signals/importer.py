@@ -23,7 +23,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from schakelpunt.access.parts import Action, Part
@@ -249,6 +249,19 @@ def absence_import(
     return result
 
 
+# PostgreSQL advisory lock class: "absence writes of institution <id>".
+_ABSENCE_LOCK = 1801
+
+
+def _lock_institution_absence(institution: Organisation) -> None:
+    """One absence write per institution at a time (until the transaction ends): two
+    deliveries of the same new day then never both insert it; the second finds it. Other
+    writes of the institution (students, programmes) go on meanwhile."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ABSENCE_LOCK, institution.pk])
+
+
 def _write(
     *,
     actor: User,
@@ -262,6 +275,7 @@ def _write(
     The students whose absence changed are in the access log (the absence part)."""
     first, last = min(r[1] for r in records), max(r[1] for r in records)
     with transaction.atomic():
+        _lock_institution_absence(institution)
         existing = {
             (student_id, day): (pk, scheduled, absent, reason)
             for pk, student_id, day, scheduled, absent, reason in AbsenceRecord.objects.select_for_update()

@@ -3,11 +3,14 @@ absence file, all or nothing, the same batch again a no-op, large batches in the
 with a job resource, problem+json in Dutch for every refusal, and nothing saved then."""
 
 import json
+import threading
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -15,7 +18,7 @@ from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.accounts.api_clients import api_client_create
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
-from schakelpunt.signals.importer import absence_import
+from schakelpunt.signals.importer import absence_batch_import, absence_import, day_cells
 from schakelpunt.signals.models import AbsenceImportJob, AbsenceRecord
 
 from .test_absence import HEADER, MONDAY
@@ -258,3 +261,49 @@ def test_the_file_import_records_whose_absence_it_changed_as_well(school):
     )
     entry = AccessLogEntry.objects.get(action="change", part="absence")
     assert (entry.student_id, entry.user_id) == (minor.pk, admin.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two PostgreSQL connections")
+def test_two_deliveries_of_the_same_new_days_at_once_both_succeed(school):
+    """The second waits for the first and finds its days: no error, nothing twice."""
+    roc, admin, *_ = school
+    days = [
+        day_cells(
+            student_number=number,
+            day=MONDAY,
+            scheduled=Decimal(8),
+            absent=Decimal(4),
+            authorised=False,
+            reason="unauthorised",
+        )
+        for number in ("200", "201")
+    ]
+    first_written = threading.Event()
+    outcomes: dict[str, Any] = {}
+
+    def deliver(name: str, linger: bool) -> None:
+        try:
+            if not linger:
+                first_written.wait(10)
+            with transaction.atomic():
+                result = absence_batch_import(actor=admin, institution=roc, days=days, path="t")
+                if linger:
+                    first_written.set()
+                    time.sleep(1.5)  # not committed yet while the second delivery runs
+            outcomes[name] = (result.created, result.unchanged, result.problems)
+        except Exception as error:
+            outcomes[name] = error
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=deliver, args=("first", True)),
+        threading.Thread(target=deliver, args=("second", False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes == {"first": (2, 0, []), "second": (0, 2, [])}
+    assert AbsenceRecord.objects.count() == 2

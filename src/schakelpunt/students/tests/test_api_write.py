@@ -4,10 +4,13 @@ student again a no-op, the writes in the access log under the system's name, and
 refusal a Dutch problem+json answer with nothing saved."""
 
 import json
+import threading
+import time
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -22,7 +25,7 @@ from schakelpunt.accounts.tests.factories import (
     ProgrammeTeamFactory,
     UserFactory,
 )
-from schakelpunt.students.importer import FIELDS, student_import
+from schakelpunt.students.importer import FIELDS, student_batch_import, student_import
 from schakelpunt.students.models import Student
 
 BATCH = "/api/v1/students/batch"
@@ -305,3 +308,41 @@ def test_a_person_names_the_institution_and_the_policy_decides(school):
     session.force_login(stranger)
     problem(put(session, "101", {**sanne(), "institution": roc.pk}), 403)
     assert list(Student.objects.values_list("student_number", flat=True)) == ["100"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two PostgreSQL connections")
+def test_two_deliveries_of_the_same_new_student_at_once_make_one(school, refdata):
+    """The second waits for the first and finds the student: no error, no second one."""
+    roc, admin = school
+    row = dict(zip(HEADER.strip().split(";"), SANNE_ROW.split(";"), strict=True))
+    first_written = threading.Event()
+    outcomes: dict[str, Any] = {}
+
+    def deliver(name: str, linger: bool) -> None:
+        try:
+            if not linger:
+                first_written.wait(10)
+            with transaction.atomic():
+                result = student_batch_import(
+                    actor=admin, institution=roc, records=[row], name=str, path="t"
+                )
+                if linger:
+                    first_written.set()
+                    time.sleep(1.5)  # not committed yet while the second delivery runs
+            outcomes[name] = (result.created, result.unchanged, result.errors)
+        except Exception as error:
+            outcomes[name] = error
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=deliver, args=("first", True)),
+        threading.Thread(target=deliver, args=("second", False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes == {"first": (1, 0, []), "second": (0, 1, [])}
+    assert Student.objects.count() == 1
