@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from schakelpunt.access.policy import organisations_user_may_manage
 from schakelpunt.accounts.models import User
@@ -23,6 +23,9 @@ from .selectors import (
 from .services import SIGNATURE_HEADER, delivery_retry, subscription_create, subscription_end
 
 PAGE_SIZE = 50
+# The signing key between the POST that made it and the one page that shows it: popped there,
+# so a reload, the back button or another tab never shows it again (as for API tokens).
+_SECRET_KEY = "schakelpunt_event_subscription_secret"  # noqa: S105 (a session key)
 
 
 def _admin(request: HttpRequest) -> User:
@@ -61,19 +64,30 @@ def subscription_create_view(request: HttpRequest) -> HttpResponse:
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            # Rendered, not redirected: the secret is in this one answer and nowhere else.
-            response = render(
-                request,
-                "events/subscription_secret.html",
-                {
-                    "subscription": issued.subscription,
-                    "secret": issued.secret,
-                    "header": SIGNATURE_HEADER,
-                },
-            )
-            response["Cache-Control"] = "no-store"
-            return response
+            request.session[_SECRET_KEY] = {
+                "subscription": issued.subscription.pk,
+                "secret": issued.secret,
+            }
+            return redirect("events:secret", subscription_id=issued.subscription.pk)
     return render(request, "events/subscription_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET"])  # not HEAD: a HEAD would pop the secret and show nothing
+def subscription_secret(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    actor = _admin(request)
+    subscription = subscription_get_for_admin(user=actor, subscription_id=subscription_id)
+    handed = request.session.get(_SECRET_KEY)
+    secret = None
+    if isinstance(handed, dict) and handed.get("subscription") == subscription.pk:
+        secret = request.session.pop(_SECRET_KEY)["secret"]
+    response = render(
+        request,
+        "events/subscription_secret.html",
+        {"subscription": subscription, "secret": secret, "header": SIGNATURE_HEADER},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

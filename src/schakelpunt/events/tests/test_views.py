@@ -50,11 +50,13 @@ def test_the_administrator_makes_a_subscription_and_sees_the_secret_once(
             "event_types": [EventType.REFERRAL_SENT, EventType.CONSENT_WITHDRAWN],
         },
     )
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
     subscription = Subscription.objects.get()
-    page = response.content.decode()
-    assert subscription.secret in page
+    assert response["Location"] == reverse("events:secret", args=[subscription.pk])
+    shown = admin.get(response["Location"])
+    assert shown["Cache-Control"] == "no-store"
+    assert subscription.secret in shown.content.decode()
+    again = admin.get(response["Location"]).content.decode()  # a reload: gone
+    assert subscription.secret not in again and "al getoond" in again
     assert subscription.event_types == [EventType.REFERRAL_SENT, EventType.CONSENT_WITHDRAWN]
     assert subscription.created_by == world.users["admin"]
     listing = admin.get(reverse("events:list")).content.decode()
@@ -143,7 +145,8 @@ def test_everyone_else_gets_a_404(world: World, receiver: Receiver, who: str) ->
     browser = client_for(user)
     detail = browser.get(reverse("events:detail", args=[subscription.pk]))
     end = browser.post(reverse("events:end", args=[subscription.pk]))
-    assert detail.status_code == 404 and end.status_code == 404
+    secret = browser.get(reverse("events:secret", args=[subscription.pk]))
+    assert detail.status_code == 404 and end.status_code == 404 and secret.status_code == 404
     if who != "other_admin":
         assert browser.get(reverse("events:list")).status_code == 404
     subscription.refresh_from_db()
