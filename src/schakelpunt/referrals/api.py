@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -71,6 +72,25 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
         return {"id": referral.student_id, "name": referral.student.display_name}
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Verwijzingen",
+        description=(
+            "Een pagina met de verwijzingen van de studenten van de aanvrager (school) of naar "
+            "de organisatie van de aanvrager (aanbieder), nieuwste eerst. De naam van de "
+            "student staat er alleen bij als de aanvrager het dossier mag openen."
+        ),
+    ),
+    retrieve=extend_schema(
+        summary="Eén verwijzing",
+        description="Niet bestaand of niet toegestaan: hetzelfde 404-antwoord.",
+        parameters=[
+            OpenApiParameter(
+                "id", int, OpenApiParameter.PATH, description="Het nummer van de verwijzing."
+            )
+        ],
+    ),
+)
 class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
     """Referrals of the caller's students (school) or to the caller's organisation (provider).
     A provider gets the student's name only once the referral is accepted with consent."""

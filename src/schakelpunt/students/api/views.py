@@ -1,6 +1,6 @@
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +23,13 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet[Student]):
         user: User = self.request.user  # type: ignore[assignment]
         return students_for_user(user).order_by("last_name", "first_name", "pk")
 
+    @extend_schema(
+        summary="Studenten",
+        description=(
+            "Een pagina met de studenten die de aanvrager mag zien: studentnummer en naam. "
+            "Staat als één lijstinzage in het toegangslog."
+        ),
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """A page of students: their student numbers and names, logged as one list read."""
         response = super().list(request, *args, **kwargs)
@@ -36,7 +43,19 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet[Student]):
         )
         return response
 
-    @extend_schema(responses=StudentDetailSerializer)
+    @extend_schema(
+        summary="Eén student",
+        description=(
+            "Het dossier van één student, met alleen de delen die de aanvrager mag zien "
+            "(`parts`). Niet bestaand of niet toegestaan: hetzelfde 404-antwoord."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "id", int, OpenApiParameter.PATH, description="Het nummer van de student."
+            )
+        ],
+        responses=StudentDetailSerializer,
+    )
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         user: User = request.user  # type: ignore[assignment]
         try:
