@@ -232,3 +232,12 @@ def test_a_system_over_its_rate_limit_waits_and_is_told_how_long(world: World) -
         # People on the screens are not systems: not limited.
         person = client_for(world.users["worker_p1"])
         assert {person.get("/api/v1/referrals").status_code for _ in range(5)} == {200}
+
+
+def test_a_refusal_before_the_api_is_reached_is_a_problem_too(world: World, settings: Any) -> None:
+    """The second factor's middleware answers before DRF; its refusal keeps its words."""
+    settings.OTP_REQUIRED = True
+    response = client_for(world.users["coach"]).get("/api/v1/students")
+    body = _problem(response, 403)
+    assert body["detail"] == "Tweestapsverificatie is nodig voor deze gegevens."
+    assert response["API-Version"] == "1.0.0"
