@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -120,10 +120,6 @@ class ProgrammeBatchView(APIView):
                     "teamsCreated": serializers.IntegerField(),
                 },
             ),
-            400: OpenApiResponse(
-                description=gettext_lazy("Niets opgeslagen: invalidParams noemt elke fout.")
-            ),
-            403: OpenApiResponse(description=gettext_lazy("Geen recht voor deze instelling.")),
         },
         summary=gettext_lazy("Opleidingen aanleveren (alles of niets)"),
         operation_id="programmes_batch",

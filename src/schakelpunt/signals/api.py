@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -42,6 +42,7 @@ from .tasks import run_absence_import
 # Up to this many days the request imports them itself; more go to the worker.
 IN_REQUEST = 1_000
 MAX_BATCH = 50_000
+MAX_ID = 2**31 - 1
 
 
 class AbsenceDaySerializer(StrictSerializer):
@@ -142,10 +143,6 @@ class AbsenceBatchListView(APIView):
         responses={
             200: _Counts,
             202: AbsenceJobSerializer,
-            400: OpenApiResponse(
-                description=gettext_lazy("Niets opgeslagen: invalidParams noemt elke fout.")
-            ),
-            403: OpenApiResponse(description=gettext_lazy("Geen recht voor deze instelling.")),
         },
         summary=gettext_lazy("Verzuim aanleveren (alles of niets)"),
         operation_id="absence_batches_create",
@@ -217,9 +214,11 @@ class AbsenceBatchDetailView(APIView):
         summary=gettext_lazy("Voortgang en uitkomst van een verzuimlevering"),
         operation_id="absence_batches_retrieve",
     )
-    def get(self, request: Request, job_id: int) -> Response:
+    def get(self, request: Request, id: int) -> Response:
+        if id > MAX_ID:  # never a job; the database would refuse the number
+            raise Http404
         job = (
-            AbsenceImportJob.objects.filter(pk=job_id, uploaded_by=request.user)  # type: ignore[misc]
+            AbsenceImportJob.objects.filter(pk=id, uploaded_by=request.user)  # type: ignore[misc]
             .defer("data")
             .first()
         )

@@ -8,7 +8,7 @@ from .api import AbsenceBatchDetailView, AbsenceBatchListView
 urlpatterns: list[URLPattern | URLResolver] = [
     path("absence/batches", AbsenceBatchListView.as_view(), name="api-absence-batches"),
     path(
-        "absence/batches/<int:job_id>",
+        "absence/batches/<int:id>",
         AbsenceBatchDetailView.as_view(),
         name="api-absence-batch",
     ),

@@ -12,7 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # student number under by-number/, as students/{id} is the read by Schakelpunt's own id.
     path("students/batch", StudentBatchView.as_view(), name="api-students-batch"),
     path(
-        "students/by-number/<str:student_number>",
+        "students/by-number/<str:studentNumber>",
         StudentPutView.as_view(),
         name="api-student-put",
     ),

@@ -187,6 +187,9 @@ def test_only_who_delivered_a_batch_reads_its_job(school, monkeypatch):
     other, _ = system(roc)
     assert_problem(other.get(location), 404)
     assert_problem(client.get("/api/v1/absence/batches/999999"), 404)
+    assert_problem(client.get("/api/v1/absence/batches/99999999999999999999"), 404)
+    huge = assert_problem(post(client, {"institution": 10**20, "days": [day()]}), 400)
+    assert huge["invalidParams"][0]["name"] == "institution"
 
 
 def test_malformed_json_is_a_dutch_problem_and_saves_nothing(school):

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -180,12 +180,6 @@ _Result = inline_serializer(
         "result": serializers.ChoiceField(choices=["created", "updated", "unchanged"]),
     },
 )
-_PROBLEMS = {
-    400: OpenApiResponse(
-        description=gettext_lazy("Niets opgeslagen: invalidParams noemt elke fout.")
-    ),
-    403: OpenApiResponse(description=gettext_lazy("Geen recht voor deze instelling.")),
-}
 
 
 class StudentPutView(APIView):
@@ -196,11 +190,20 @@ class StudentPutView(APIView):
 
     @extend_schema(
         request=StudentPutSerializer,
-        responses={200: _Result, 201: _Result, **_PROBLEMS},
+        responses={200: _Result, 201: _Result},
+        parameters=[
+            OpenApiParameter(
+                "studentNumber",
+                str,
+                OpenApiParameter.PATH,
+                description=gettext_lazy("Het studentnummer bij de instelling."),
+            )
+        ],
         summary=gettext_lazy("Een student aanleveren"),
         operation_id="students_put",
     )
-    def put(self, request: Request, student_number: str) -> Response:
+    def put(self, request: Request, **kwargs: str) -> Response:
+        student_number = kwargs["studentNumber"]
         body = StudentPutSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
@@ -241,7 +244,7 @@ class StudentBatchView(APIView):
 
     @extend_schema(
         request=StudentBatchSerializer,
-        responses={200: _Counts, **_PROBLEMS},
+        responses={200: _Counts},
         summary=gettext_lazy("Studenten aanleveren (alles of niets)"),
         operation_id="students_batch",
     )

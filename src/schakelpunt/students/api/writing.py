@@ -34,6 +34,7 @@ class InstitutionField(serializers.IntegerField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)  # a number the database can hold
         kwargs.setdefault(
             "help_text",
             gettext_lazy(
