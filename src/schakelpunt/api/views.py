@@ -4,6 +4,9 @@ holds personal data: the document names fields, never their values (decision 002
 
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import translation
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiJsonRenderer2
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -15,6 +18,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .middleware import api_version
+from .schema import server_url
+
+# The document only changes with the code: made once per address and language, as making it
+# costs a tenth of a second or more and anyone may ask for it.
+_DOCUMENTS: dict[tuple[str, str], Any] = {}
+_MAX_DOCUMENTS = 16
+
+
+@receiver(setting_changed)
+def _forget_documents(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("SPECTACULAR_SETTINGS", "REST_FRAMEWORK", "ROOT_URLCONF"):
+        _DOCUMENTS.clear()
 
 
 class ApiLandingView(APIView):
@@ -63,6 +78,13 @@ class OpenApiDocumentView(SpectacularAPIView):
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="Het OpenAPI-document.")},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().get(request, *args, **kwargs)
+        language = request.GET.get("lang") or translation.get_language() or ""
+        key = (server_url(request), language)
+        if key in _DOCUMENTS:
+            response = Response(_DOCUMENTS[key])
+        else:
+            response = super().get(request, *args, **kwargs)
+            if response.status_code == 200 and len(_DOCUMENTS) < _MAX_DOCUMENTS:
+                _DOCUMENTS[key] = response.data
         response["Access-Control-Allow-Origin"] = "*"
         return response
