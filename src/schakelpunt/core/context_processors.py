@@ -68,6 +68,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Schoolkalender"), reverse("calendar:overview")))
             items.append(NavItem(_("Studenten inlezen"), reverse("students:import")))
             items.append(NavItem(_("Organisaties"), reverse("core:organisations")))
+            items.append(NavItem(_("Koppelingen"), reverse("api_clients:list")))
             items.append(NavItem(_("Signalering"), reverse("signals:settings")))
             items.append(NavItem(_("Tarieven"), reverse("funding:prices")))
         unread = unread_count(user=user)
