@@ -101,7 +101,8 @@ def _html_error(doc: dict[str, Any]) -> None:
 
 
 def _no_version_header(doc: dict[str, Any]) -> None:
-    doc["paths"]["/students"]["get"]["responses"]["200"]["headers"] = {}
+    del doc["paths"]["/students"]["get"]["responses"]["200"]["headers"]
+    doc["paths"]["/referrals"]["get"]["responses"]["200"]["headers"] = {}
 
 
 def _bsn_in_query(doc: dict[str, Any]) -> None:
@@ -123,10 +124,67 @@ def _snake_case_query(doc: dict[str, Any]) -> None:
 
 
 def _http_server(doc: dict[str, Any]) -> None:
-    doc["servers"] = [{"url": "http://example.org/api/v1"}]
+    doc["servers"][0]["url"] = "http://example.org/api/v1"
+
+
+def _camel_case_path(doc: dict[str, Any]) -> None:
+    doc["paths"]["/studentRecords"] = copy.deepcopy(doc["paths"]["/students"])
+
+
+def _no_major_version(doc: dict[str, Any]) -> None:
+    doc["servers"].append({"url": "https://example.org/api"})
+
+
+def _errors_missing_from_400(doc: dict[str, Any]) -> None:
+    doc["paths"]["/referrals"]["get"]["responses"]["400"] = {
+        "description": "Fout",
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+def _no_400_for_input(doc: dict[str, Any]) -> None:
+    del doc["paths"]["/students"]["get"]["responses"]["400"]
+
+
+def _problem_without_detail(doc: dict[str, Any]) -> None:
+    doc["paths"]["/referrals"]["get"]["responses"]["404"] = {
+        "description": "Niet gevonden",
+        "content": {
+            "application/problem+json": {
+                "schema": {"type": "object", "properties": {"title": {"type": "string"}}}
+            }
+        },
+    }
+
+
+def _openapi_json_without_cors(doc: dict[str, Any]) -> None:
+    del doc["paths"]["/openapi.json"]["get"]["responses"]["200"]["headers"][
+        "Access-Control-Allow-Origin"
+    ]
+
+
+def _date_as_date_time(doc: dict[str, Any]) -> None:
+    doc["components"]["schemas"]["Extra"] = {
+        "type": "object",
+        "properties": {"startDate": {"type": "string", "format": "date-time"}},
+    }
+
+
+def _non_standard_method(doc: dict[str, Any]) -> None:
+    doc["paths"]["/students"]["options"] = {"responses": {"200": {"description": "OK"}}}
 
 
 VIOLATIONS = {
+    "adr-paths-kebab-case": _camel_case_path,
+    "adr-servers-major-version": _no_major_version,
+    "adr-bad-request-errors": _errors_missing_from_400,
+    "adr-invalid-input": _no_400_for_input,
+    "adr-problem-members": _problem_without_detail,
+    "adr-openapi-json-cors": _openapi_json_without_cors,
+    "adr-date-format": _date_as_date_time,
+    "adr-http-methods": _non_standard_method,
     "adr-no-trailing-slash": _trailing_slash,
     "adr-info-contact": _no_contact,
     "adr-semver": _version_one,
@@ -142,7 +200,8 @@ VIOLATIONS = {
 def test_the_check_itself_goes_red_on_each_violation(
     spectral: Path, document: dict[str, Any], tmp_path: Path
 ) -> None:
-    """One document with every violation at once (one Spectral run): each rule must fire."""
+    """One document with every violation at once (one Spectral run): each rule must fire.
+    The two that need a document without an absolute server are not tried here."""
     broken = copy.deepcopy(document)
     for break_it in VIOLATIONS.values():
         break_it(broken)
@@ -152,3 +211,6 @@ def test_the_check_itself_goes_red_on_each_violation(
     assert set(VIOLATIONS) <= fired, (
         f"Not caught: {sorted(set(VIOLATIONS) - fired)}\n{shown(findings)}"
     )
+    # No headers at all, and headers without API-Version: both caught.
+    version = {f["path"][1] for f in findings if f["code"] == "adr-version-header"}
+    assert {"/students", "/referrals"} <= version, shown(findings)
