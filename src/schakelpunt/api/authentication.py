@@ -25,7 +25,9 @@ class ApiClientAuthentication(authentication.BaseAuthentication):
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("De sleutel is ongeldig.")) from None
         client = api_client_for_token(token)
-        if client is None:
+        # A blocked principal stops its token too, as a blocked person's session stops; the
+        # same answer as any dead token, so a caller cannot tell which it holds.
+        if client is None or not client.user.is_active:
             raise exceptions.AuthenticationFailed(
                 _("De sleutel is onbekend, ingetrokken of verlopen.")
             )
