@@ -24,7 +24,13 @@ urlpatterns = [
     path("api/v1/", include("schakelpunt.directory.api_urls")),
     path("", include("schakelpunt.urls")),
 ]
-pytestmark = pytest.mark.urls(__name__)
+
+
+@pytest.fixture(autouse=True)
+def _routed(settings):  # type: ignore[no-untyped-def]
+    # Through `settings`, so the cached OpenAPI document is made again with these routes.
+    settings.ROOT_URLCONF = __name__
+
 
 PROBLEM = "application/problem+json"
 
