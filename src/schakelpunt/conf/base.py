@@ -166,6 +166,14 @@ OIDC_TIMEOUT = env.int("SCHAKELPUNT_OIDC_TIMEOUT", default=10)
 OIDC_ALLOW_HTTP_LOOPBACK = env.bool("SCHAKELPUNT_OIDC_ALLOW_HTTP_LOOPBACK", default=False)
 # --- end of the OpenID Connect block.
 
+# Events out to connected systems (decision 0028, docs/api.md section 5).
+# The CloudEvents `source`; empty: urn:nld:schakelpunt:<host of SITE_URL>.
+EVENTS_SOURCE = env.str("SCHAKELPUNT_EVENTS_SOURCE", default="")
+# Seconds to wait for a receiver before the delivery counts as failed (and is retried).
+EVENTS_TIMEOUT = env.float("SCHAKELPUNT_EVENTS_TIMEOUT", default=5.0)
+# Receivers must use https; plain http only to 127.0.0.1/localhost, for a trial or DEBUG.
+EVENTS_ALLOW_LOOPBACK_HTTP = env.bool("SCHAKELPUNT_EVENTS_ALLOW_LOOPBACK_HTTP", default=DEBUG)
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
