@@ -133,7 +133,8 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
                 r.student_id: [Part.IDENTITY] for r in referrals if r.student_id in context["named"]
             },
         )
-        data = self.get_serializer(referrals, many=True, context=context).data
+        # Not get_serializer(): it would work out the context (a query) a second time.
+        data = ReferralSerializer(referrals, many=True, context=context).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -153,4 +154,4 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
         )
         context = {**super().get_serializer_context(), "today": timezone.localdate()}
         context["named"] = {referral.student_id} if named else set()
-        return Response(self.get_serializer(referral, context=context).data)
+        return Response(ReferralSerializer(referral, context=context).data)
