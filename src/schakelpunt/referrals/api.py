@@ -58,7 +58,10 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
         ]
         extra_kwargs = {
             "version": {
-                "help_text": "Raised by every change; send it with a step to refuse a stale one."
+                "help_text": (
+                    "Gaat omhoog bij elke wijziging. Stuur hem mee met een stap "
+                    "(POST …/accept enz.): is de verwijzing intussen gewijzigd, dan volgt 409."
+                )
             }
         }
 
