@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("schakelpunt.referrals.api_urls")),
     path("", include("schakelpunt.signals.api_urls")),
     path("", include("schakelpunt.events.api_urls")),
+    path("", include("schakelpunt.directory.api_urls")),
     path("", include(router.urls)),
 ]
