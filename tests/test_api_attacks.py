@@ -11,6 +11,7 @@ checks the access log. The document is walked, so an endpoint added later is att
 import hmac
 import json
 import re
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -132,8 +133,15 @@ def _operations(client: Client | None = None) -> list[tuple[str, str]]:
 
 
 def _fill(path: str, values: dict[str, str]) -> str:
+    """The path with real ids: `values` by parameter name, or by the path's first segment
+    (`referrals`, `students`, `services`, `absence`) for a parameter called id."""
+    first = path.strip("/").split("/")[0]
+
     def value(match: re.Match[str]) -> str:
-        return values.get(match.group(1), "1")
+        name = match.group(1)
+        if name == "id" and first in values:
+            return values[first]
+        return values.get(name, "1")
 
     return API + re.sub(r"\{([^}]+)\}", value, path)
 
@@ -369,11 +377,13 @@ def test_an_absence_job_is_read_by_the_system_that_delivered_it_and_nobody_else(
 
 def _real_ids(world: World) -> dict[str, str]:
     referral = Referral.objects.get(student=world.students["t3"])
+    number = world.students["t1"].student_number
     return {
-        "id": str(referral.pk),
-        "job_id": "1",
-        "studentNumber": world.students["t1"].student_number,
-        "student_number": world.students["t1"].student_number,
+        "referrals": str(referral.pk),
+        "students": str(world.students["t1"].pk),
+        "services": str(uuid.uuid4()),
+        "absence": "1",
+        "studentNumber": number,
     }
 
 
@@ -419,16 +429,19 @@ def test_every_operation_refuses_a_system_without_its_scope(world: World) -> Non
     assert public_seen <= {"/", "/openapi.json"}
 
 
-def test_a_directory_only_system_gets_nothing_but_the_public_resources(world: World) -> None:
+def test_a_directory_only_system_gets_nothing_but_the_social_map(world: World) -> None:
+    """directory:read opens the social map (services) and nothing about a student."""
     ids = _real_ids(world)
     for org in (_org(world, "coach"), _org(world, "worker_p1")):
         client, _issued = _system(org, [ApiScope.DIRECTORY_READ])
-        answered = {
-            f"{method.upper()} {path}": _call(client, method, _fill(path, ids)).status_code
-            for path, method in _operations()
-        }
-        allowed = {k: v for k, v in answered.items() if v < 400}
-        assert set(allowed) <= {"GET /", "GET /openapi.json"}, allowed
+        allowed = {}
+        for path, method in _operations():
+            url = _fill(path, ids)
+            public, needed = _required_scope(url, method)
+            status = _call(client, method, url).status_code
+            if status < 400 and not public and needed != ApiScope.DIRECTORY_READ:
+                allowed[f"{method.upper()} {path}"] = status
+        assert allowed == {}
 
 
 def _sis_writes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
@@ -822,8 +835,11 @@ def test_options_and_head_tell_a_system_without_the_scope_nothing(world: World) 
     the same scope check as the operation itself."""
     client, _issued = _system(_org(world, "worker_p1"), [ApiScope.DIRECTORY_READ])
     ids = _real_ids(world)
-    for path in {path for path, _method in _operations()} - {"/", "/openapi.json"}:
+    for path, method in _operations():
         url = _fill(path, ids)
+        public, needed = _required_scope(url, method)
+        if public or needed == ApiScope.DIRECTORY_READ:
+            continue
         assert client.options(url).status_code == 403, path
         assert client.head(url).status_code in (403, 405), path
 
@@ -850,3 +866,29 @@ def test_no_path_of_the_document_takes_a_student_number(db: None) -> None:
         if re.search(r"student_?number|studentnummer", name, re.IGNORECASE)
     ]
     assert found == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "lead (conf/base.py) with signals/api.py and students/api/write.py: Django's "
+        "DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, default) refuses a body long before the "
+        "documented maxima (50,000 absence days is about 6.5 MB, 10,000 students about "
+        "3.5 MB): the answer is a bare 400 'De aanvraag klopt niet.' that names neither the "
+        "limit nor a way out; should be 413 naming the size, and the maxima should fit it"
+    ),
+)
+def test_a_batch_the_document_allows_is_not_refused_for_its_size(world: World) -> None:
+    client, _issued = _system(_org(world, "coach"), ["absence:write"])
+    day = {
+        "studentNumber": world.students["t1"].student_number,
+        "date": (timezone.localdate() - timedelta(days=3)).isoformat(),
+        "scheduledHours": 6,
+        "absentHours": 1,
+        "authorised": False,
+        "reason": "unauthorised",
+    }
+    # Half the documented maximum; every day the same, so a real check says "twice".
+    answer = _post(client, f"{API}/absence/batches", {"days": [day] * 25_000})
+    assert answer.status_code in (400, 413)
+    assert answer.status_code == 413 or answer.json().get("invalidParams"), answer.content
