@@ -892,3 +892,54 @@ def test_a_batch_the_document_allows_is_not_refused_for_its_size(world: World) -
     answer = _post(client, f"{API}/absence/batches", {"days": [day] * 25_000})
     assert answer.status_code in (400, 413)
     assert answer.status_code == 413 or answer.json().get("invalidParams"), answer.content
+
+
+# --- Events out to a system that was stopped ------------------------------------------------
+
+
+class _Sent:
+    status_code = 204
+
+    def __enter__(self) -> "_Sent":
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "events/services.py _claim: revoking a system (or letting its token expire) leaves "
+        "its subscription running, and what was queued for it is still POSTed to its "
+        "callback, retries included, for days; _claim should cancel a delivery whose "
+        "subscription's api_client is no longer active (api_client.is_active())"
+    ),
+)
+def test_a_revoked_system_is_sent_nothing_more(world: World, monkeypatch: Any) -> None:
+    from schakelpunt.events import services as events
+    from schakelpunt.events.models import Delivery, EventType
+
+    provider = _org(world, "worker_p1")
+    provider.managed_by = _org(world, "admin")  # ROC Een's administrator keeps it
+    provider.save(update_fields=["managed_by"])
+    _client, issued = _system(provider, ["referrals:read", "referrals:write"])
+    events.subscription_create(
+        actor=world.users["admin"],
+        api_client_id=issued.client.pk,
+        name="Meldingen",
+        callback_url="https://ontvanger.example/schakelpunt",
+        event_types=list(EventType.values),
+    )
+    assert events.emit(Referral.objects.get(student=world.students["t2"])) == 1
+    api_client_revoke(actor=None, client=issued.client)  # the supplier's contract ended
+    posted: list[str] = []
+
+    def post(url: str, **kwargs: Any) -> _Sent:
+        posted.append(url)
+        return _Sent()
+
+    monkeypatch.setattr(events.requests, "post", post)
+    events.deliver_due()
+    assert posted == []
+    assert not Delivery.objects.filter(status="pending").exists()
