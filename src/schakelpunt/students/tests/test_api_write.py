@@ -312,8 +312,9 @@ def test_a_person_names_the_institution_and_the_policy_decides(school):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two PostgreSQL connections")
-def test_two_deliveries_of_the_same_new_student_at_once_make_one(school, refdata):
-    """The second waits for the first and finds the student: no error, no second one."""
+def test_two_deliveries_of_the_same_new_student_at_once_make_one(refdata, school):
+    """The second waits for the first and finds the student: no error, no second one.
+    (`refdata` first: an earlier transactional test may have emptied the reference data.)"""
     roc, admin = school
     row = dict(zip(HEADER.strip().split(";"), SANNE_ROW.split(";"), strict=True))
     first_written = threading.Event()
