@@ -972,3 +972,30 @@ def test_the_walk_misses_no_endpoint_the_resolver_knows(world: World) -> None:
     assert len(routes) >= 15
     hidden = {route: view for route, view in routes.items() if view not in documented}
     assert hidden == {}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "events/services.py callback_url_problem: any https host is taken, so an "
+        "administrator can make Schakelpunt POST to this machine or the internal network "
+        "(https://127.0.0.1:5432/, https://10.0.0.5/, https://[::1]/) and read from the "
+        "delivery log whether a port answers; literal loopback, private and link-local "
+        "addresses should be refused (and, at sending, names that resolve to them)"
+    ),
+)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1:5432/",
+        "https://localhost/hook",
+        "https://10.0.0.5/hook",
+        "https://192.168.1.1/hook",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/hook",
+    ],
+)
+def test_an_event_receiver_is_never_this_machine_or_the_internal_network(url: str) -> None:
+    from schakelpunt.events.services import callback_url_problem
+
+    assert callback_url_problem(url) is not None
