@@ -706,15 +706,6 @@ def test_a_systems_principal_gets_no_session_by_password(world: World) -> None:
     assert browser.get(f"{API}/referrals").status_code in (401, 403)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Defence in depth, lead: a session that names a system's principal (however it came "
-        "to be) opens the screens as the provider's worker: ModelBackend.get_user does not "
-        "refuse is_api_client as OrganisationOIDCBackend.get_user does, and the policy gives "
-        "the principal its scopes' roles on a screen too. Fix in conf/base.py or a middleware."
-    ),
-)
 def test_a_session_of_a_systems_principal_opens_no_screen(world: World) -> None:
     _c, issued = _system(_org(world, "worker_p1"), ["referrals:read", "referrals:write"])
     browser = Client()
