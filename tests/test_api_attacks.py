@@ -548,14 +548,6 @@ def test_the_school_cannot_take_the_providers_steps_over_the_api(world: World) -
     assert (referral.status, referral.version) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "referrals/api_provider.py: a school's person who tries a provider's step gets 409 "
-        "'Wat nu kan: receive, accept, decline' with allowedActions of the provider, steps "
-        "she can never take; should be 403 (or 409 with no actions for her)"
-    ),
-)
 def test_a_refused_step_offers_the_caller_no_step_it_cannot_take(world: World) -> None:
     referral = Referral.objects.get(student=world.students["t2"])
     answer = _post(client_for(world.users["care_l1"]), f"{API}/referrals/{referral.pk}/accept", {})

@@ -4,8 +4,9 @@ API and the screens can never disagree.
 
 Each step is `POST /api/v1/referrals/{id}/<action>` with a JSON body and answers the updated
 referral as `GET /api/v1/referrals/{id}/` shows it. A referral the caller may not open is a
-404; a step the workflow does not allow now, or a change based on an older version, a 409
-that says which steps are possible now; nothing is saved then.
+404; a caller who may open it but does not receive it (the school, the student) a 403
+without any step on offer; a step the workflow does not allow now, or a change based on an
+older version, a 409 that says which steps the provider can take now; nothing is saved then.
 """
 
 from typing import Any, ClassVar, cast
@@ -24,7 +25,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from schakelpunt.access.parts import Action, Part
-from schakelpunt.access.policy import may_see_identity, referrals_for_user, student_access
+from schakelpunt.access.policy import (
+    may_see_identity,
+    referral_side,
+    referrals_for_user,
+    student_access,
+)
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.api.problems import PROBLEM_JSON, problem_response
@@ -175,9 +181,16 @@ class ReferralConflictSerializer(serializers.Serializer[Any]):
     )
 
 
-# The other errors (400, 401, 403, 404, 415, ...) the schema hook adds to every operation.
+# The other errors (400, 401, 404, 415, ...) the schema hook adds to every operation.
 _RESPONSES = {
     200: ReferralSerializer,
+    (403, PROBLEM_JSON): OpenApiResponse(
+        response={"$ref": "#/components/schemas/Problem"},
+        description=gettext_lazy(
+            "Geen toegang: de koppeling heeft het recht referrals:write niet, of de aanvrager "
+            "is niet de ontvangende organisatie (de school, de student); er is niets opgeslagen."
+        ),
+    ),
     (409, PROBLEM_JSON): OpenApiResponse(
         response=ReferralConflictSerializer,
         description=gettext_lazy(
@@ -198,7 +211,7 @@ class _ReferralActionView(APIView):
     input_serializer: ClassVar[type[StrictSerializer]] = StepSerializer
 
     def _referral(self, user: User, referral_id: int) -> Referral:
-        referral = referrals_for_user(user).filter(pk=referral_id).first()
+        referral = referrals_for_user(user).select_related("student").filter(pk=referral_id).first()
         if referral is None:
             raise Http404
         return referral
@@ -213,7 +226,9 @@ class _ReferralActionView(APIView):
 
     def post(self, request: Request, id: int) -> Response:
         user: User = request.user  # type: ignore[assignment]
-        self._referral(user, id)
+        # Refused before the body is read: the school learns nothing of the provider's steps.
+        if referral_side(user, self._referral(user, id)) != "provider":
+            return self._not_the_provider(request)
         serializer = self._parse(request)
         try:
             # The step and its line in the access log together, or neither.
@@ -245,7 +260,15 @@ class _ReferralActionView(APIView):
         }
         return Response(ReferralSerializer(referral, context=context).data)
 
+    def _not_the_provider(self, request: Request) -> Response:
+        return problem_response(
+            status.HTTP_403_FORBIDDEN,
+            _("Alleen de ontvangende organisatie zet deze stap."),
+            instance=request.get_full_path(),
+        )
+
     def _conflict(self, request: Request, message: str, current: str) -> Response:
+        # Only the receiving provider gets this far (post), so these are steps it can take.
         actions = allowed_actions(current)
         now = (
             _("Wat nu kan: %(actions)s.") % {"actions": _action_words(actions)}
@@ -265,8 +288,9 @@ _COMMON = (
     " Antwoord: de bijgewerkte verwijzing, zoals GET /referrals/{id} die toont (de naam van "
     "de student alleen na acceptatie, met toestemming). Stuur `version` mee om een stap op "
     "een intussen gewijzigde verwijzing te weigeren (409). Een stap die de workflow nu niet "
-    "toestaat is een 409 met `allowedActions`; er is dan niets opgeslagen. Scope: "
-    "referrals:write."
+    "toestaat is een 409 met `allowedActions`; er is dan niets opgeslagen. Alleen de "
+    "ontvangende organisatie zet deze stap: voor de school of de student is het een 403. "
+    "Scope: referrals:write."
 )
 
 

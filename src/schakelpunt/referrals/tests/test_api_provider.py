@@ -207,6 +207,63 @@ def test_a_step_the_workflow_does_not_allow_is_a_409_that_says_what_can(world: W
     _unchanged(referral)
 
 
+# Every step of the provider, each with a body it would take.
+STEPS = [
+    ("receive", {}),
+    ("accept", {"note": "Graag"}),
+    ("decline", {"reason": "Geen plek"}),
+    ("first-contact", {}),
+    ("help-started", {}),
+    ("end", {"outcome": "not_successful", "end_reason": "other"}),
+    ("advice", {"text": "Rustig aan"}),
+]
+
+
+@pytest.mark.parametrize("person", ["care_l1", "student"])
+def test_the_school_and_the_student_may_not_take_the_providers_steps(
+    world: World, person: str
+) -> None:
+    """They may open the referral, but its steps are the receiving organisation's: a 403 that
+    offers no step, whatever the body (even one that is not JSON), and nothing saved."""
+    referral = sent_referral(world)  # Anna's (t1): the school's care team and Anna herself
+    caller = client_for(world.users[person])
+    assert caller.get(f"/api/v1/referrals/{referral.pk}").status_code == 200
+    for action, body in [*STEPS, ("decline", {}), ("accept", {"colour": "blauw"})]:
+        refused = post(caller, referral, action, body)
+        assert refused.status_code == 403, (person, action)
+        assert refused["Content-Type"] == PROBLEM
+        problem = refused.json()
+        assert problem["detail"] == "Alleen de ontvangende organisatie zet deze stap."
+        assert "allowedActions" not in problem and "currentStatus" not in problem
+    not_json = caller.post(f"/api/v1/referrals/{referral.pk}/accept", {"note": "x"})
+    assert not_json.status_code == 403
+    _unchanged(referral)
+
+
+def test_a_person_who_may_not_see_the_referral_finds_nothing(world: World) -> None:
+    """Bram's referral (t2) for Anna's coach: the same 404 as a referral that does not exist."""
+    referral = sent_referral(world, "t2")
+    coach = client_for(world.users["coach"])
+    for action, body in STEPS:
+        refused = post(coach, referral, action, body)
+        assert refused.status_code == 404, action
+        assert refused.json()["detail"] == "Niet gevonden, of u mag het niet zien."
+    _unchanged(referral)
+
+
+def test_a_refused_step_offers_only_the_steps_the_provider_can_take(world: World) -> None:
+    """The provider's worker on a session, and its system, see the same 409 and offers."""
+    referral = sent_referral(world)
+    for caller in [
+        client_for(world.users["worker_p1"]),
+        system(issue(world, ["referrals:read", "referrals:write"])),
+    ]:
+        early = post(caller, referral, "help-started")
+        assert early.status_code == 409
+        assert early.json()["allowedActions"] == ["receive", "accept", "decline"]
+    _unchanged(referral)
+
+
 def test_ending_twice_is_a_409_and_the_first_end_stands(world: World) -> None:
     referral = sent_referral(world)
     api = system(issue(world, ["referrals:read", "referrals:write"]))
