@@ -890,15 +890,6 @@ class _Sent:
         return None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "events/services.py _claim: revoking a system (or letting its token expire) leaves "
-        "its subscription running, and what was queued for it is still POSTed to its "
-        "callback, retries included, for days; _claim should cancel a delivery whose "
-        "subscription's api_client is no longer active (api_client.is_active())"
-    ),
-)
 def test_a_revoked_system_is_sent_nothing_more(world: World, monkeypatch: Any) -> None:
     from schakelpunt.events import services as events
     from schakelpunt.events.models import Delivery, EventType
@@ -957,16 +948,6 @@ def test_the_walk_misses_no_endpoint_the_resolver_knows(world: World) -> None:
     assert hidden == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "events/services.py callback_url_problem: any https host is taken, so an "
-        "administrator can make Schakelpunt POST to this machine or the internal network "
-        "(https://127.0.0.1:5432/, https://10.0.0.5/, https://[::1]/) and read from the "
-        "delivery log whether a port answers; literal loopback, private and link-local "
-        "addresses should be refused (and, at sending, names that resolve to them)"
-    ),
-)
 @pytest.mark.parametrize(
     "url",
     [

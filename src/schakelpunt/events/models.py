@@ -54,6 +54,9 @@ class Subscription(models.Model):
     # be kept readable (a signature needs it), unlike a token, which is only compared.
     secret = models.CharField(max_length=100)
     event_types = models.JSONField(_("soorten gebeurtenissen"), default=list)
+    # The last CloudEvents `sequence` handed out to this subscription: its own count, so a
+    # receiver learns nothing from it about what others are sent (events.services._write).
+    last_sequence = models.PositiveBigIntegerField(_("laatste volgnummer"), default=0)
     created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -85,6 +88,15 @@ class Subscription(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def client_state(self) -> str:
+        """Empty while its API client is live; else why nothing is sent any more."""
+        if self.api_client.revoked_at is not None:
+            return str(_("Koppeling ingetrokken"))
+        if not self.api_client.is_active():
+            return str(_("Koppeling verlopen"))
+        return ""
 
     @property
     def event_type_labels(self) -> list[str]:

@@ -8,8 +8,10 @@ due, signed, with back-off; a withdrawal of consent goes first and stops the res
 import contextlib
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 import uuid
 from dataclasses import dataclass
@@ -21,9 +23,15 @@ import requests
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util import connection as urllib3_connection
 
 from schakelpunt.access.parts import Part
 from schakelpunt.access.policy import (
@@ -125,9 +133,13 @@ def emit(about: Referral | Consent | Trajectory) -> int:
     event = _event_for(about)
     if event is None or not event.organisation_ids:
         return 0
-    subscriptions = Subscription.objects.filter(
-        ended_at__isnull=True, organisation_id__in=sorted(event.organisation_ids)
-    ).select_related("api_client__user")
+    subscriptions = (
+        Subscription.objects.filter(
+            ended_at__isnull=True, organisation_id__in=sorted(event.organisation_ids)
+        )
+        .select_related("api_client__user")
+        .order_by("pk")  # one order for every writer: the sequence counters lock in it
+    )
     now = timezone.now()
     event_id = uuid.uuid4()
     written = 0
@@ -144,6 +156,8 @@ def emit(about: Referral | Consent | Trajectory) -> int:
             continue  # nothing more about this student until a new consent
         if event.type not in subscription.event_types:
             continue
+        if not subscription.api_client.is_active():
+            continue  # revoked or expired: told nothing (and _claim stops what waits)
         principal = subscription.api_client.user
         if not _may_know(principal, subscription, event):
             continue
@@ -243,6 +257,13 @@ def _write(
         next_attempt_at=now,
         created_at=now,
     )
+    # The subscription's own counter, raised in the change's transaction: the UPDATE locks
+    # the row (PostgreSQL) or the database (SQLite) until commit, so concurrent events to one
+    # subscription get distinct, rising numbers, and a rolled-back change gives its number back.
+    Subscription.objects.filter(pk=subscription.pk).update(last_sequence=F("last_sequence") + 1)
+    sequence = Subscription.objects.filter(pk=subscription.pk).values_list(
+        "last_sequence", flat=True
+    )[0]
     cloudevent: dict[str, Any] = {
         "specversion": "1.0",
         "id": str(event_id),
@@ -251,8 +272,9 @@ def _write(
         "time": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "subject": subject,
         "datacontenttype": "application/json",
-        # The order of events to this receiver (a gap is an event it was not told of).
-        "sequence": f"{delivery.pk:020d}",
+        # The order of events to this receiver, counted per subscription (so it tells
+        # nothing of what others are sent); a gap is an event cancelled before sending.
+        "sequence": f"{sequence:020d}",
     }
     if event.kind == "referral":
         cloudevent["dataref"] = _site_url() + reverse("referral-detail", args=[event.object_id])
@@ -273,20 +295,194 @@ class IssuedSubscription:
 
 
 def loopback_http_allowed() -> bool:
-    """http:// to this machine only on a developer's machine or in tests (the test receiver
-    listens on a loopback port); everywhere else https is required."""
+    """A receiver on this machine (http:// or https:// to 127.0.0.1, localhost, ::1) only on a
+    developer's machine or in tests (the test receiver listens on a loopback port); everywhere
+    else https to a public address is required."""
     return bool(getattr(settings, "EVENTS_ALLOW_LOOPBACK_HTTP", settings.DEBUG))
 
 
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class InternalAddressRefused(Exception):
+    """The receiver's name leads to this machine or an internal network: not connected to.
+    Not an OSError, so that neither urllib3 nor requests retries it or wraps it away."""
+
+    def __init__(self, host: str, address: str) -> None:
+        super().__init__(f"{host} -> {address}")
+        self.host = host
+        self.address = address
+
+
+def _internal(address: IpAddress) -> bool:
+    """An address Schakelpunt never sends to: this machine, a private or link-local network
+    (169.254.169.254 is the cloud's metadata service), or anything not globally routable."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_multicast
+        or address.is_unspecified
+        or not address.is_global
+    )
+
+
+def _refused(address: IpAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback and loopback_http_allowed():
+        return False  # the test receiver, or a developer's own
+    return _internal(address)
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """The addresses a name resolves to, as the connection would use them (a seam for the
+    tests, which play a DNS answer that changes between registering and sending)."""
+    return [
+        str(info[4][0])
+        for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        if info[0] in (socket.AF_INET, socket.AF_INET6)
+    ]
+
+
+def _literal(host: str) -> IpAddress | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+def _is_local_name(host: str) -> bool:
+    name = host.rstrip(".").lower()
+    return name == "localhost" or name.endswith(".localhost")
+
+
+def _host_problem(host: str, port: int) -> str | None:
+    """Why a receiver at `host` is refused, or None. A name that does not resolve (yet) is
+    taken: the check is made again, on the address actually connected to, at every send."""
+    refusal = _(
+        "Het adres van de ontvanger mag niet naar deze server of het interne netwerk wijzen."
+    )
+    literal = _literal(host)
+    if literal is not None:
+        return refusal if _refused(literal) else None
+    if _is_local_name(host):
+        return None if loopback_http_allowed() else refusal
+    try:
+        addresses = resolve(host, port)
+    except (OSError, UnicodeError):
+        return None
+    for address in addresses:
+        parsed = _literal(address)
+        if parsed is None or _refused(parsed):
+            return refusal
+    return None
+
+
 def callback_url_problem(url: str) -> str | None:
+    """Why this receiver's address is refused (in Dutch), or None. Checked when the
+    subscription is made, and again before every send (a name may point elsewhere by then)."""
     parts = urlsplit(url.strip())
     if parts.username or parts.password:
         return _("Zet geen gebruikersnaam of wachtwoord in het adres.")
-    if parts.scheme == "https" and parts.hostname:
-        return None
-    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and loopback_http_allowed():
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return _("Dit is geen geldig adres.")
+    host = parts.hostname
+    if not host:
+        return _("Het adres van de ontvanger moet met https:// beginnen.")
+    if parts.scheme == "https":
+        return _host_problem(host, port)
+    if parts.scheme == "http" and host in LOOPBACK_HOSTS and loopback_http_allowed():
         return None
     return _("Het adres van de ontvanger moet met https:// beginnen.")
+
+
+def _permitted_address(host: str, port: int) -> str:
+    """Resolve once and pick the address to connect to, refusing an internal one; the
+    connection then goes to exactly this address (no second lookup a DNS answer with a short
+    life could turn to 127.0.0.1 in between: DNS rebinding)."""
+    literal = _literal(host)
+    addresses = [str(literal)] if literal is not None else resolve(host, port)
+    if not addresses:
+        raise socket.gaierror(socket.EAI_NONAME, "no address")
+    for address in addresses:
+        parsed = _literal(address)
+        if parsed is None or _refused(parsed):
+            raise InternalAddressRefused(host, address)
+    return addresses[0]
+
+
+class _GuardedConnectionMixin:
+    """urllib3's connection, but the socket goes to `_permitted_address` only. TLS still
+    checks the certificate against the name (`host`), as before."""
+
+    _dns_host: str
+    port: int
+    timeout: Any
+    source_address: Any
+    socket_options: Any
+
+    def _new_conn(self) -> socket.socket:
+        connection: Any = self
+        try:
+            address = _permitted_address(self._dns_host, self.port)
+            return urllib3_connection.create_connection(
+                (address, self.port),
+                self.timeout,
+                source_address=self.source_address,
+                socket_options=self.socket_options,
+            )
+        except socket.gaierror as error:
+            raise NameResolutionError(self._dns_host, connection, error) from error
+        except TimeoutError as error:
+            raise ConnectTimeoutError(
+                connection, f"Connection to {self._dns_host} timed out."
+            ) from error
+        except OSError as error:
+            raise NewConnectionError(
+                connection, f"Failed to establish a new connection: {error}"
+            ) from error
+
+
+class _GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _GuardedHTTPPool,
+            "https": _GuardedHTTPSPool,
+        }
+
+
+def _session() -> requests.Session:
+    """For deliveries only: every connection through the guard, and no proxy from the
+    environment (a proxy would connect for us, where the guard cannot look)."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = _GuardedAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def may_manage_subscriptions(user: User, organisation_id: int) -> bool:
@@ -361,7 +557,7 @@ def delivery_retry(*, actor: User, delivery_id: int) -> Delivery:
     """A failed delivery once more, in the next round (within a minute)."""
     delivery = (
         Delivery.objects.select_for_update(of=("self",))
-        .select_related("subscription")
+        .select_related("subscription__api_client")
         .filter(pk=delivery_id)
         .first()
     )
@@ -373,6 +569,8 @@ def delivery_retry(*, actor: User, delivery_id: int) -> Delivery:
         raise ValidationError(_("Alleen een mislukte aflevering kan opnieuw."))
     if delivery.subscription.ended_at is not None:
         raise ValidationError(_("Dit abonnement is beëindigd."))
+    if not delivery.subscription.api_client.is_active():
+        raise ValidationError(_("De koppeling van dit abonnement is ingetrokken of verlopen."))
     delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at"])
@@ -436,13 +634,18 @@ def _claim(pk: int) -> Delivery | None:
     attempt is set now: a worker that dies mid-way leaves it to be tried again later."""
     now = timezone.now()
     due = Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-    delivery = due.select_related("subscription").first()
+    delivery = due.select_related("subscription__api_client").first()
     if delivery is None:
         return None
     subscription = delivery.subscription
+    client = subscription.api_client
     stop = ""
     if subscription.ended_at is not None:
         stop = _("Niet verstuurd: abonnement beëindigd.")
+    elif client.revoked_at is not None:
+        stop = _("Niet verstuurd: koppeling ingetrokken.")
+    elif not client.is_active():
+        stop = _("Niet verstuurd: koppeling verlopen.")
     elif (
         delivery.type != EventType.CONSENT_WITHDRAWN
         and delivery.student_id is not None
@@ -465,34 +668,48 @@ def _claim(pk: int) -> Delivery | None:
     return delivery
 
 
-def _post(delivery: Delivery) -> tuple[int | None, str]:
-    """POST the CloudEvent in structured mode; the status code, or our own short error."""
+def _post(delivery: Delivery) -> tuple[int | None, str, bool]:
+    """POST the CloudEvent in structured mode: the status code, or our own short error, and
+    whether that error is final (an address we never send to: no retry)."""
     subscription = delivery.subscription
     problem = callback_url_problem(subscription.callback_url)
     if problem:
-        return None, problem[:200]
+        return None, _("Niet verstuurd: %(problem)s") % {"problem": problem}, True
     body = body_of(delivery)
     timeout = float(getattr(settings, "EVENTS_TIMEOUT", DEFAULT_TIMEOUT))
     try:
-        with requests.post(
-            subscription.callback_url,
-            data=body,
-            headers={
-                "Content-Type": CONTENT_TYPE,
-                "User-Agent": "Schakelpunt-gebeurtenissen/1",
-                SIGNATURE_HEADER: sign(subscription.secret, int(time.time()), body),
-            },
-            timeout=timeout,
-            allow_redirects=False,
-            stream=True,  # the answer's body is never read, let alone kept
-        ) as response:
-            return response.status_code, ""
+        with (
+            _session() as session,
+            session.post(
+                subscription.callback_url,
+                data=body,
+                headers={
+                    "Content-Type": CONTENT_TYPE,
+                    "User-Agent": "Schakelpunt-gebeurtenissen/1",
+                    SIGNATURE_HEADER: sign(subscription.secret, int(time.time()), body),
+                },
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,  # the answer's body is never read, let alone kept
+            ) as response,
+        ):
+            return response.status_code, "", False
+    except InternalAddressRefused as refused:
+        return (
+            None,
+            _(
+                "Niet verstuurd: %(host)s wijst naar %(address)s, een adres van deze server "
+                "of het interne netwerk."
+            )
+            % {"host": refused.host[:60], "address": refused.address[:45]},
+            True,
+        )
     except requests.Timeout:
-        return None, _("Geen antwoord binnen %(seconds)s seconden.") % {"seconds": timeout}
+        return None, _("Geen antwoord binnen %(seconds)s seconden.") % {"seconds": timeout}, False
     except requests.ConnectionError:
-        return None, _("Geen verbinding met de ontvanger.")
+        return None, _("Geen verbinding met de ontvanger."), False
     except requests.RequestException as error:
-        return None, type(error).__name__[:200]
+        return None, type(error).__name__[:200], False
 
 
 def deliver_one(pk: int) -> str | None:
@@ -500,7 +717,7 @@ def deliver_one(pk: int) -> str | None:
     delivery = _claim(pk)
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return delivery.status if delivery is not None else None
-    code, error = _post(delivery)
+    code, error, final = _post(delivery)
     gone = code == 410
     with transaction.atomic():
         fresh = Delivery.objects.select_for_update().filter(pk=pk).first()
@@ -513,6 +730,10 @@ def deliver_one(pk: int) -> str | None:
             fresh.delivered_at = now
             fresh.next_attempt_at = None
             fresh.last_error = ""
+        elif final:
+            fresh.status = DeliveryStatus.FAILED
+            fresh.next_attempt_at = None
+            fresh.last_error = error[:200]
         elif gone or fresh.attempts > len(BACKOFF):
             fresh.status = DeliveryStatus.FAILED
             fresh.next_attempt_at = None
