@@ -23,11 +23,12 @@ from schakelpunt.students.api.writing import (
     InstitutionField,
     StrictSerializer,
     WriteRefused,
+    body_too_large,
     invalid_rows_response,
     writing_institution,
 )
 
-from .institution_importer import MAX_ROWS, RowProblem, programme_batch_import
+from .institution_importer import RowProblem, programme_batch_import
 from .models import Level, Pathway
 
 # API field -> the column of the programmes file it fills.
@@ -42,6 +43,8 @@ COLUMNS = {
     "endDate": "einddatum",
 }
 FIELDS_BY_COLUMN = {column: name for name, column in COLUMNS.items()}
+# Fits Django's default limit on a request body (2.5 MB) even as indented JSON.
+MAX_BATCH = 5_000
 
 
 class ProgrammeSerializer(StrictSerializer):
@@ -75,8 +78,8 @@ class ProgrammeBatchSerializer(StrictSerializer):
     programmes = ProgrammeSerializer(  # type: ignore[call-arg]  # the stubs lack min/max_length
         many=True,
         min_length=1,
-        max_length=MAX_ROWS,
-        help_text=gettext_lazy("Hoogstens 10.000 opleidingen; alles of niets."),
+        max_length=MAX_BATCH,
+        help_text=gettext_lazy("Hoogstens 5.000 opleidingen per aanvraag; alles of niets."),
     )
 
 
@@ -125,6 +128,12 @@ class ProgrammeBatchView(APIView):
         operation_id="programmes_batch",
     )
     def post(self, request: Request) -> Response:
+        too_large = body_too_large(
+            request,
+            _("Stuur de opleidingen in leveringen van hoogstens %(most)s.") % {"most": MAX_BATCH},
+        )
+        if too_large is not None:
+            return too_large
         body = ProgrammeBatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

@@ -25,6 +25,7 @@ from schakelpunt.students.api.writing import (
     InstitutionField,
     StrictSerializer,
     WriteRefused,
+    body_too_large,
     invalid_rows_response,
     writing_institution,
 )
@@ -41,7 +42,8 @@ from .tasks import run_absence_import
 
 # Up to this many days the request imports them itself; more go to the worker.
 IN_REQUEST = 1_000
-MAX_BATCH = 50_000
+# Fits Django's default limit on a request body (2.5 MB) even as indented JSON.
+MAX_BATCH = 10_000
 MAX_ID = 2**31 - 1
 
 
@@ -85,7 +87,7 @@ class AbsenceBatchSerializer(StrictSerializer):
         min_length=1,
         max_length=MAX_BATCH,
         help_text=gettext_lazy(
-            "Hoogstens 50.000 dagen; alles of niets. Tot 1.000 dagen meteen verwerkt, "
+            "Hoogstens 10.000 dagen; alles of niets. Tot 1.000 dagen meteen verwerkt, "
             "daarboven op de achtergrond."
         ),
     )
@@ -132,8 +134,8 @@ def _job_path(job: AbsenceImportJob) -> str:
 
 class AbsenceBatchListView(APIView):
     """Deliver absence days, all or nothing, by the rules of the absence file. Up to 1,000
-    days are imported at once (200 with the counts); more are checked at once and imported
-    in the background (202, the job in Location)."""
+    days are imported at once (200 with the counts); more (up to 10,000) are checked at once
+    and imported in the background (202, the job in Location)."""
 
     required_scopes = "absence:write"
     parser_classes = [JSONParser]
@@ -148,6 +150,12 @@ class AbsenceBatchListView(APIView):
         operation_id="absence_batches_create",
     )
     def post(self, request: Request) -> Response:
+        too_large = body_too_large(
+            request,
+            _("Stuur de dagen in leveringen van hoogstens %(most)s dagen.") % {"most": MAX_BATCH},
+        )
+        if too_large is not None:
+            return too_large
         body = AbsenceBatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

@@ -220,6 +220,18 @@ def test_an_unknown_or_missing_field_is_refused_and_nothing_is_saved(school):
     assert not AbsenceRecord.objects.exists()
 
 
+def test_a_body_larger_than_the_installation_takes_is_refused_naming_the_limit(school, settings):
+    roc, *_ = school
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+    client, _ = system(roc)
+    days = [day("200", MONDAY + timedelta(days=i)) for i in range(9_000)]
+    body = assert_problem(post(client, {"days": days}), 413)
+    assert body["detail"].startswith("De aanvraag is 1.2 MB; deze installatie neemt hoogstens")
+    assert body["detail"].endswith("Stuur de dagen in leveringen van hoogstens 10000 dagen.")
+    assert not AbsenceRecord.objects.exists()
+    assert not AbsenceImportJob.objects.exists()
+
+
 def test_a_token_without_the_absence_scope_is_refused(school):
     roc, *_ = school
     client, _ = system(roc, scopes=("students:write",))

@@ -7,6 +7,7 @@ names the institution in the body (`institution`), and the access policy decides
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers, status
@@ -89,6 +90,28 @@ def writing_institution(
             problem_response(status.HTTP_403_FORBIDDEN, refusal, instance=request.path)
         )
     return institution
+
+
+def body_too_large(request: Request, advice: str) -> Response | None:
+    """413 before the body is read, when it is more than this installation accepts
+    (DATA_UPLOAD_MAX_MEMORY_SIZE; Django would otherwise answer a bare 400). `advice` says
+    how many rows fit in one request."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if limit is None or length <= limit:
+        return None
+    return problem_response(
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        _(
+            "De aanvraag is %(size).1f MB; deze installatie neemt hoogstens %(limit).1f MB per "
+            "aanvraag aan. Er is niets opgeslagen. %(advice)s"
+        )
+        % {"size": length / 1_000_000, "limit": limit / 1_000_000, "advice": advice},
+        instance=request.path,
+    )
 
 
 def pointer(path: Iterable[str | int]) -> str:

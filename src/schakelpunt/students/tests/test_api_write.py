@@ -266,6 +266,17 @@ def test_malformed_json_an_unknown_field_and_a_missing_one_save_nothing(school):
     assert not Student.objects.exists()
 
 
+def test_a_body_larger_than_the_installation_takes_is_refused_naming_the_limit(school, settings):
+    roc, _admin = school
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    client, _ = system(roc)
+    many = [{"studentNumber": str(100 + n), **sanne()} for n in range(10)]
+    body = problem(post(client, {"students": many}), 413)
+    assert "neemt hoogstens 0.0 MB per aanvraag aan" in body["detail"]
+    assert body["detail"].endswith("Stuur de studenten in leveringen van hoogstens 3000.")
+    assert not Student.objects.exists()
+
+
 def test_a_token_without_the_students_scope_is_refused(school):
     roc, _admin = school
     client, _ = system(roc, scopes=("absence:write",))
