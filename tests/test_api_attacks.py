@@ -851,16 +851,7 @@ def test_no_path_of_the_document_takes_a_student_number(db: None) -> None:
     assert found == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "lead (conf/base.py) with signals/api.py and students/api/write.py: Django's "
-        "DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, default) refuses a body long before the "
-        "documented maxima (50,000 absence days is about 6.5 MB, 10,000 students about "
-        "3.5 MB): the answer is a bare 400 'De aanvraag klopt niet.' that names neither the "
-        "limit nor a way out; should be 413 naming the size, and the maxima should fit it"
-    ),
-)
+# Fixed in 298c084: 413 naming the limit; the documented maxima fit 2.5 MB.
 def test_a_batch_the_document_allows_is_not_refused_for_its_size(world: World) -> None:
     client, _issued = _system(_org(world, "coach"), ["absence:write"])
     day = {
