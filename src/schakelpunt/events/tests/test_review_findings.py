@@ -5,12 +5,15 @@ name whose DNS answer changes; `sequence` counts a subscription's own events onl
 import ipaddress
 import json
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 from tests.world import World, client_for
@@ -21,7 +24,7 @@ from schakelpunt.directory.models import DirectoryOrganisation, Service
 from schakelpunt.directory.tests.factories import ServiceFactory
 from schakelpunt.events import services
 from schakelpunt.events.models import Delivery, DeliveryStatus, EventType, Subscription
-from schakelpunt.referrals.models import ReferralStatus
+from schakelpunt.referrals.models import Referral, ReferralStatus
 
 from .helpers import deliver, refer, service_of_zorg_een, step, subscribe
 from .receiver import Receiver
@@ -326,3 +329,43 @@ def test_each_system_counts_its_own_events_without_gaps_from_the_others(
     assert _sequences(receiver, "/zorg-twee") == [1, 2, 3]
     sent = json.loads(receiver.at("/zorg-een")[0].body)["sequence"]
     assert sent == "00000000000000000001"  # a fixed width: sorting the strings sorts the events
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two PostgreSQL connections")
+def test_two_events_at_once_to_one_system_get_two_numbers(world: World, receiver: Receiver) -> None:
+    """The second change waits for the first one's counter and takes the next number: no
+    number twice, none skipped."""
+    subscription = subscribe(world, receiver, "Zorg Een", "/zorg-een").subscription
+    first_written = threading.Event()
+    outcomes: dict[str, Any] = {}
+
+    def change(student: str, linger: bool) -> None:
+        try:
+            if not linger:
+                first_written.wait(10)
+            with transaction.atomic():
+                outcomes[student] = services.emit(
+                    Referral.objects.get(student=world.students[student])
+                )
+                if linger:
+                    first_written.set()
+                    time.sleep(1.5)  # not committed yet while the other change emits
+        except Exception as error:
+            outcomes[student] = error
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=change, args=("t2", True)),
+        threading.Thread(target=change, args=("t3", False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes == {"t2": 1, "t3": 1}
+    sequences = sorted(int(d.cloudevent["sequence"]) for d in Delivery.objects.all())
+    assert sequences == [1, 2]
+    subscription.refresh_from_db()
+    assert subscription.last_sequence == 2
