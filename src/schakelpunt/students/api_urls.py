@@ -5,16 +5,11 @@ from django.urls import URLPattern, URLResolver, path
 
 from schakelpunt.accounts.api_programmes import ProgrammeBatchView
 
-from .api.write import StudentBatchView, StudentPutView
+from .api.write import StudentBatchView
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    # Before the router's students/{id}: "batch" is never an id. One student is put by its
-    # student number under by-number/, as students/{id} is the read by Schakelpunt's own id.
+    # Before the router's students/{id}: "batch" is never an id. One student is a batch of
+    # one: no path names a student number (personal data ends up in server and proxy logs).
     path("students/batch", StudentBatchView.as_view(), name="api-students-batch"),
-    path(
-        "students/by-number/<str:studentNumber>",
-        StudentPutView.as_view(),
-        name="api-student-put",
-    ),
     path("programmes/batch", ProgrammeBatchView.as_view(), name="api-programmes-batch"),
 ]

@@ -1,7 +1,7 @@
 """No personal data in a URL (the issue, and the ADR transport security module): a path or
 a query string ends up in web server logs, proxies and browser histories. So no endpoint of
-/api/v1/ has a path or query parameter, or a fixed path segment, that names a BSN, a name, an
-e-mail address, a birth date, an address or a phone number. Walks the published document, so
+/api/v1/ has a path or query parameter, or a fixed path segment, that names a BSN, a student
+number, a name, an e-mail address, a birth date, an address or a phone number. Walks the published document, so
 every endpoint added later is checked too."""
 
 import re
@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 
 LOOKS_PERSONAL = re.compile(
-    r"bsn|burgerservice|name|naam|e-?mail|birth|geboorte|postcode|zip|address|adres|"
-    r"phone|telefoon|straat|street|woonplaats",
+    r"bsn|burgerservice|student[-_]?number|studentnummer|by-number|name|naam|e-?mail|birth|"
+    r"geboorte|postcode|zip|address|adres|phone|telefoon|straat|street|woonplaats",
     re.IGNORECASE,
 )
 METHODS = ("get", "put", "post", "patch", "delete")
@@ -52,6 +52,10 @@ def test_no_endpoint_takes_personal_data_in_its_url(db: None) -> None:
         ("/students", {"name": "geboortedatum", "in": "query"}),
         ("/students", {"name": "postcode", "in": "query"}),
         ("/students/by-name", None),
+        ("/students/by-number/{studentNumber}", {"name": "studentNumber", "in": "path"}),
+        ("/students/{student_number}", {"name": "student_number", "in": "path"}),
+        ("/leerlingen", {"name": "studentnummer", "in": "query"}),
+        ("/students/by-number/{id}", None),
     ],
 )
 def test_the_check_itself_finds_personal_data(path: str, parameter: dict[str, str] | None) -> None:

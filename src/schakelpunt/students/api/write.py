@@ -1,5 +1,6 @@
 """Students and their enrolment from the student information system (EduArte, Osiris):
-`PUT /api/v1/students/by-number/{studentNumber}` for one, `POST /api/v1/students/batch` for many.
+`POST /api/v1/students/batch`, for one student a batch of one. No path names a student number:
+a URL ends up in web server and proxy logs (issue 18, ADR /transport/no-sensitive-uris).
 
 Each student becomes a row of the student file (students/importer.py: the same columns, the
 same checks, the same write), so the API and the file import never disagree: an upsert by
@@ -11,8 +12,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -126,10 +127,6 @@ class StudentInBatchSerializer(StudentSerializer):
     studentNumber = _text(required=True, help_text=gettext_lazy("Studentnummer bij de instelling."))
 
 
-class StudentPutSerializer(StudentSerializer):
-    institution = InstitutionField()
-
-
 class StudentBatchSerializer(StrictSerializer):
     institution = InstitutionField()
     students = StudentInBatchSerializer(  # type: ignore[call-arg]  # the stubs lack min/max_length
@@ -175,70 +172,6 @@ _Counts = inline_serializer(
         "unchanged": serializers.IntegerField(),
     },
 )
-_Result = inline_serializer(
-    "StudentWriteResult",
-    {
-        "studentNumber": serializers.CharField(),
-        "result": serializers.ChoiceField(choices=["created", "updated", "unchanged"]),
-    },
-)
-
-
-class StudentPutView(APIView):
-    """Create or update one student by institution and student number."""
-
-    required_scopes = "students:write"
-    parser_classes = [JSONParser]
-
-    @extend_schema(
-        request=StudentPutSerializer,
-        responses={200: _Result, 201: _Result},
-        parameters=[
-            OpenApiParameter(
-                "studentNumber",
-                str,
-                OpenApiParameter.PATH,
-                description=gettext_lazy("Het studentnummer bij de instelling."),
-            )
-        ],
-        summary=gettext_lazy("Een student aanleveren"),
-        operation_id="students_put",
-    )
-    def put(self, request: Request, **kwargs: str) -> Response:
-        student_number = kwargs["studentNumber"]
-        too_large = body_too_large(request, _("Eén student past daar ruim in."))
-        if too_large is not None:
-            return too_large
-        body = StudentPutSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        try:
-            institution = writing_institution(
-                request, values.pop("institution", None), may_import_students, _refused()
-            )
-        except WriteRefused as refused:
-            return refused.response
-        values["studentNumber"] = student_number
-        result = student_batch_import(
-            actor=request.user,  # type: ignore[arg-type]
-            institution=institution,
-            records=[_file_row(values)],
-            name=str,
-            path=request.path,
-        )
-        if not result.ok:
-            return invalid_rows_response(
-                request,
-                [
-                    ((name,) if name else (), message)
-                    for name, message in map(_reason, result.errors)
-                ],
-            )
-        outcome = "created" if result.created else "updated" if result.updated else "unchanged"
-        return Response(
-            {"studentNumber": student_number, "result": outcome},
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-        )
 
 
 class StudentBatchView(APIView):

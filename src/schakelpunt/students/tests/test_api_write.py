@@ -36,10 +36,6 @@ HEADER = (
 )
 
 
-def put_url(number: str) -> str:
-    return f"/api/v1/students/by-number/{number}"
-
-
 @pytest.fixture
 def school(db):  # type: ignore[no-untyped-def]
     roc = OrganisationFactory(name="ROC Import")
@@ -88,12 +84,23 @@ SANNE_ROW = (
 )
 
 
-def put(client: Client, number: str, body: Any) -> Any:
-    return client.put(put_url(number), data=json.dumps(body), content_type="application/json")
-
-
 def post(client: Client, body: Any) -> Any:
     return client.post(BATCH, data=json.dumps(body), content_type="application/json")
+
+
+def one(client: Client, number: str, body: dict[str, Any]) -> Any:
+    """One student, as a system sends one: a batch of one (no student number in a URL)."""
+    student = dict(body)
+    envelope = {"institution": student.pop("institution")} if "institution" in student else {}
+    return post(client, {**envelope, "students": [{"studentNumber": number, **student}]})
+
+
+def result(response: Any) -> str:
+    """What a batch of one did to its student: created, updated or unchanged."""
+    assert response.status_code == 200, response.content
+    counts: dict[str, int] = response.json()
+    assert sum(counts.values()) == 1, counts
+    return next(name for name, count in counts.items() if count)
 
 
 def problem(response: Any, status: int) -> dict[str, Any]:
@@ -112,12 +119,12 @@ def stored(number: str) -> dict[str, Any]:
     return Student.objects.filter(student_number=number).values(*FIELDS).get()
 
 
-def test_put_creates_then_the_same_again_changes_nothing_then_updates(school):
+def test_one_student_is_created_then_the_same_again_changes_nothing_then_updated(school):
     roc, _admin = school
     client, api_client = system(roc)
-    created = put(client, "100", sanne())
-    assert created.status_code == 201, created.content
-    assert created.json() == {"studentNumber": "100", "result": "created"}
+    created = one(client, "100", sanne())
+    assert created.status_code == 200, created.content
+    assert created.json() == {"created": 1, "updated": 0, "unchanged": 0}
     student = Student.objects.get(institution=roc, student_number="100")
     assert (student.full_name, student.email, student.programme.crebo) == (
         "Sanne van der Berg",
@@ -126,10 +133,8 @@ def test_put_creates_then_the_same_again_changes_nothing_then_updates(school):
     )
     assert student.residence_municipality is not None
     assert student.residence_municipality.cbs_code == "GM0153"
-    again = put(client, "100", sanne())
-    assert (again.status_code, again.json()["result"]) == (200, "unchanged")
-    moved = put(client, "100", sanne(postcode="7551 AA", leftOn="2026-01-31"))
-    assert (moved.status_code, moved.json()["result"]) == (200, "updated")
+    assert result(one(client, "100", sanne())) == "unchanged"
+    assert result(one(client, "100", sanne(postcode="7551 AA", leftOn="2026-01-31"))) == "updated"
     student.refresh_from_db()
     assert (student.postcode, student.left_on) == ("7551 AA", date(2026, 1, 31))
     assert Student.objects.count() == 1
@@ -148,19 +153,19 @@ def test_the_api_and_the_file_store_the_same_student(school):
     ).ok
     from_file = stored("100")
     client, _ = system(roc)
-    assert put(client, "100", sanne()).json()["result"] == "unchanged"
-    assert put(client, "101", sanne()).json()["result"] == "created"
+    assert result(one(client, "100", sanne())) == "unchanged"
+    assert result(one(client, "101", sanne())) == "created"
     assert stored("101") == from_file
 
 
 def test_a_date_the_care_team_recorded_stays_when_the_system_sends_none(school):
     roc, _admin = school
     client, _ = system(roc)
-    put(client, "100", sanne())
+    assert result(one(client, "100", sanne())) == "created"
     Student.objects.filter(student_number="100").update(
         has_basic_qualification=True, basic_qualification_on=date(2025, 7, 1)
     )
-    assert put(client, "100", sanne()).json()["result"] == "unchanged"
+    assert result(one(client, "100", sanne())) == "unchanged"
     assert stored("100")["basic_qualification_on"] == date(2025, 7, 1)
 
 
@@ -194,11 +199,11 @@ def test_a_wrong_value_is_refused_with_the_files_own_words(school, change, field
         actor=admin, institution=roc, data=(HEADER + ";".join(cells) + "\n").encode()
     )
     client, _ = system(roc)
-    body = problem(put(client, "100", sanne(**change)), 400)
+    body = problem(one(client, "100", sanne(**change)), 400)
     assert [f"Regel 2: {reason}" for _name, reason in params(body)] == [
         str(e) for e in from_file.errors
     ]
-    assert {name for name, _reason in params(body)} == {field}
+    assert {name for name, _reason in params(body)} == {f"students.0.{field}"}
     assert not Student.objects.exists()
 
 
@@ -207,16 +212,16 @@ def test_a_future_startkwalificatie_date_is_refused(school):
     client, _ = system(roc)
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     body = problem(
-        put(client, "100", sanne(hasBasicQualification=True, basicQualificationOn=tomorrow)), 400
+        one(client, "100", sanne(hasBasicQualification=True, basicQualificationOn=tomorrow)), 400
     )
-    assert params(body)[0][0] == "basicQualificationOn"
+    assert params(body)[0][0] == "students.0.basicQualificationOn"
     assert "ligt in de toekomst" in params(body)[0][1]
 
 
 def test_a_batch_is_all_or_nothing_and_counts_what_it_did(school):
     roc, _admin = school
     client, _ = system(roc)
-    put(client, "100", sanne())
+    assert result(one(client, "100", sanne())) == "created"
     batch = [
         {"studentNumber": "100", **sanne()},
         {"studentNumber": "101", **sanne(firstName="Daan", bsn="")},
@@ -248,21 +253,21 @@ def test_a_student_number_twice_in_a_batch_is_refused(school):
 def test_malformed_json_an_unknown_field_and_a_missing_one_save_nothing(school):
     roc, _admin = school
     client, _ = system(roc)
-    broken = client.put(put_url("100"), data='{"firstName": ', content_type="application/json")
+    broken = client.post(BATCH, data='{"students": [{"firstN', content_type="application/json")
     assert "geen geldige JSON" in problem(broken, 400)["detail"]
     typo = sanne()
     typo["geboortedatum"] = typo.pop("dateOfBirth")
-    body = problem(put(client, "100", typo), 400)
+    body = problem(one(client, "100", typo), 400)
     assert dict(params(body)) == {
-        "geboortedatum": "Dit veld bestaat niet (of kan niet worden gezet)."
+        "students.0.geboortedatum": "Dit veld bestaat niet (of kan niet worden gezet)."
     }
     missing = sanne()
     del missing["lastName"]
-    assert params(problem(put(client, "100", missing), 400)) == [
-        ("lastName", "Dit veld is vereist.")
+    assert params(problem(one(client, "100", missing), 400)) == [
+        ("students.0.lastName", "Dit veld is vereist.")
     ]
-    in_batch = problem(post(client, {"students": [{"studentNumber": "100", **typo}]}), 400)
-    assert params(in_batch)[0][0] == "students.0.geboortedatum"
+    unknown_around = problem(post(client, {"student": [{"studentNumber": "100", **sanne()}]}), 400)
+    assert "student" in dict(params(unknown_around))
     assert not Student.objects.exists()
 
 
@@ -280,8 +285,7 @@ def test_a_body_larger_than_the_installation_takes_is_refused_naming_the_limit(s
 def test_a_token_without_the_students_scope_is_refused(school):
     roc, _admin = school
     client, _ = system(roc, scopes=("absence:write",))
-    problem(put(client, "100", sanne()), 403)
-    problem(post(client, {"students": [{"studentNumber": "100", **sanne()}]}), 403)
+    problem(one(client, "100", sanne()), 403)
     assert not Student.objects.exists()
 
 
@@ -289,11 +293,11 @@ def test_a_system_of_another_institution_never_writes_here(school):
     roc, _admin = school
     other = OrganisationFactory(name="ROC Anders")
     client, _ = system(other)
-    refused = problem(put(client, "100", {**sanne(), "institution": roc.pk}), 403)
+    refused = problem(one(client, "100", {**sanne(), "institution": roc.pk}), 403)
     assert refused["detail"] == "Een koppeling levert alleen aan voor de eigen instelling."
     # Without naming one it writes into its own, where this location does not exist.
-    own = problem(put(client, "100", sanne()), 400)
-    assert params(own)[0][0] == "location"
+    own = problem(one(client, "100", sanne()), 400)
+    assert params(own)[0][0] == "students.0.location"
     assert not Student.objects.exists()
 
 
@@ -301,14 +305,14 @@ def test_a_person_names_the_institution_and_the_policy_decides(school):
     roc, admin = school
     session = Client()
     session.force_login(admin)
-    assert params(problem(put(session, "100", sanne()), 400)) == [
+    assert params(problem(one(session, "100", sanne()), 400)) == [
         ("institution", "Kies de instelling.")
     ]
-    assert put(session, "100", {**sanne(), "institution": roc.pk}).status_code == 201
+    assert result(one(session, "100", {**sanne(), "institution": roc.pk})) == "created"
     coach = UserFactory(email="coach@roc.nl")
     MembershipFactory(user=coach, organisation=roc, role=Role.COACH)
     session.force_login(coach)
-    refused = problem(put(session, "101", {**sanne(), "institution": roc.pk}), 403)
+    refused = problem(one(session, "101", {**sanne(), "institution": roc.pk}), 403)
     assert refused["detail"] == "U mag voor deze instelling geen studenten aanleveren."
     stranger = UserFactory(email="beheer@anders.nl")
     MembershipFactory(
@@ -317,7 +321,7 @@ def test_a_person_names_the_institution_and_the_policy_decides(school):
         role=Role.FUNCTIONAL_ADMIN,
     )
     session.force_login(stranger)
-    problem(put(session, "101", {**sanne(), "institution": roc.pk}), 403)
+    problem(one(session, "101", {**sanne(), "institution": roc.pk}), 403)
     assert list(Student.objects.values_list("student_number", flat=True)) == ["100"]
 
 
