@@ -5,7 +5,9 @@ write (signals/importer.py), so the API and the file never disagree: all or noth
 delivery of a day replaces it, the same batch again changes nothing. A small batch is
 imported in the request; a large one is checked in the request (a bad day: 400, nothing
 kept) and then imported by the worker as an uploaded file is: `202 Accepted` with the job in
-`Location`, where its progress and result can be read."""
+`Location`, where its progress and result can be read. Either way, once new absence is saved
+the worker brings today's reports and early warnings up to date at once, not the next
+morning."""
 
 from functools import partial
 
@@ -38,7 +40,7 @@ from .importer import (
     day_cells,
 )
 from .models import AbsenceImportJob, AbsenceReasonCode, ImportStatus
-from .tasks import run_absence_import
+from .tasks import compute_signals_after_absence, run_absence_import
 
 # Up to this many days the request imports them itself; more go to the worker.
 IN_REQUEST = 1_000
@@ -188,6 +190,12 @@ class AbsenceBatchListView(APIView):
             )
             if not result.ok:
                 return invalid_rows_response(request, map(_param, result.problems))
+            if result.created or result.replaced:
+                # As the job does after a large batch. Robust: the days are saved whatever
+                # happens to the queue, and the morning run catches up.
+                transaction.on_commit(
+                    partial(compute_signals_after_absence, institution.pk), robust=True
+                )
             return Response(
                 {
                     "created": result.created,

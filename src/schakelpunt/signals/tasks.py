@@ -41,6 +41,15 @@ def run_absence_import(job_id: int) -> None:
     absence_import_job_run(job_id)
 
 
+@db_task()
+def compute_signals_after_absence(institution_id: int) -> None:
+    """New absence came in over the API: today's reports and early warnings for the
+    institution now, as after an import job, not at the next morning run."""
+    daily_signals_compute(
+        institution=Organisation.objects.get(pk=institution_id), today=timezone.localdate()
+    )
+
+
 def absence_import_job_start(
     *, actor: User, institution: Organisation, filename: str, data: bytes
 ) -> AbsenceImportJob:

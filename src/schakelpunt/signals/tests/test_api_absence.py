@@ -5,9 +5,10 @@ with a job resource, problem+json in Dutch for every refusal, and nothing saved 
 import json
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, connections, transaction
@@ -19,11 +20,18 @@ from schakelpunt.accounts.api_clients import api_client_create
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from schakelpunt.signals.importer import absence_batch_import, absence_import, day_cells
-from schakelpunt.signals.models import AbsenceImportJob, AbsenceRecord
+from schakelpunt.signals.models import (
+    AbsenceImportJob,
+    AbsenceRecord,
+    AbsenceReport,
+    Concern,
+    EarlyWarning,
+)
 
 from .test_absence import HEADER, MONDAY
 
 URL = "/api/v1/absence/batches"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def system(organisation, scopes=("absence:write",)) -> tuple[Client, Any]:  # type: ignore[no-untyped-def]
@@ -163,6 +171,38 @@ def test_a_large_batch_goes_to_the_worker_with_a_job_to_follow(
         again = post(client, {"days": days})
     followed = client.get(again["Location"]).json()
     assert (followed["created"], followed["replaced"], followed["unchanged"]) == (0, 0, 6)
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_new_absence_brings_reports_and_early_warnings_up_to_date_at_once(
+    school, officer, monkeypatch, time_machine, django_capture_on_commit_callbacks, size
+):
+    """The school's system sends four days the student was absent all day: the 16-hour
+    report and the early warning (with its signal in the triage queue) are there right
+    after the delivery, not the next morning, for a small batch as for a large one."""
+    roc, _admin, minor, adult = school
+    friday = date(2025, 11, 28)
+    time_machine.move_to(datetime(2025, 11, 28, 14, 0, tzinfo=AMSTERDAM), tick=False)
+    if size == "large":
+        monkeypatch.setattr("schakelpunt.signals.api.IN_REQUEST", 3)
+    client, _ = system(roc)
+    days = [
+        day("200", friday - timedelta(days=back), scheduledHours=6, absentHours=6)
+        for back in range(4)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = post(client, {"days": days})
+    assert answer.status_code == (200 if size == "small" else 202), answer.content
+    assert AbsenceReport.objects.filter(student=minor, kind="16_in_4").exists()
+    warning = EarlyWarning.objects.get(student=minor)
+    assert warning.flagged
+    assert "consecutive_days" in {f["code"] for f in warning.factors}
+    assert Concern.objects.filter(student=minor).count() == 1
+    assert not AbsenceReport.objects.filter(student=adult).exists()
+    # The same days again change nothing, and leave the signal as it is.
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, {"days": days})
+    assert Concern.objects.filter(student=minor).count() == 1
 
 
 def test_a_large_batch_with_one_bad_day_is_refused_at_once_and_queues_nothing(school, monkeypatch):
