@@ -2,11 +2,13 @@
 
 import uuid
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.translation import gettext as _
 
 from schakelpunt.accounts.models import User
+from schakelpunt.core.bulk import insert_rows
 from schakelpunt.students.models import Student
 
 from .chain import GENESIS, entry_digest, entry_values
@@ -43,20 +45,64 @@ def _locked_head() -> AccessLogChainHead:
     return AccessLogChainHead.objects.select_for_update().get(pk=_HEAD)
 
 
+# The columns `_append` writes, in this order; the id comes from the database.
+_COLUMNS = (
+    "sequence",
+    "entry_hash",
+    "event_id",
+    "at",
+    "user",
+    "user_display",
+    "role",
+    "student_id",
+    "action",
+    "part",
+    "path",
+    "kind",
+)
+
+
 def _append(entries: list[AccessLogEntry]) -> None:
-    """Chain the entries to the log's end and insert them: three queries up to 500 rows."""
+    """Chain the entries to the log's end and insert them: lock the end, hash each entry,
+    insert all (COPY on PostgreSQL, batched INSERTs elsewhere), move the end."""
     if not entries:
         return
     # No savepoint: a read that cannot be logged fails the whole request with it.
     with transaction.atomic(savepoint=False):
         head = _locked_head()
         length, previous = head.length, head.last_hash
+        db = connections[DEFAULT_DB_ALIAS]
+        event_id, at = (
+            AccessLogEntry._meta.get_field("event_id"),
+            AccessLogEntry._meta.get_field("at"),
+        )
+        events: dict[uuid.UUID, Any] = {}  # one event id for many entries: prepared once
+        rows = []
         for entry in entries:
             length += 1
             entry.sequence = length
             entry.entry_hash = entry_digest(previous, entry_values(entry))
             previous = entry.entry_hash
-        AccessLogEntry.objects.bulk_create(entries, batch_size=500)
+            if entry.event_id not in events:
+                events[entry.event_id] = event_id.get_db_prep_save(entry.event_id, db)
+            rows.append(
+                (
+                    entry.sequence,
+                    entry.entry_hash,
+                    events[entry.event_id],
+                    # The value hashed above, as the ORM would store it.
+                    at.get_db_prep_save(entry.at, db),
+                    entry.user_id,
+                    entry.user_display,
+                    entry.role,
+                    entry.student_id,
+                    entry.action,
+                    entry.part,
+                    entry.path,
+                    entry.kind,
+                )
+            )
+        insert_rows(AccessLogEntry, _COLUMNS, rows)
         AccessLogChainHead.objects.filter(pk=_HEAD).update(length=length, last_hash=previous)
 
 
