@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from django.views.generic import RedirectView
 
 
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
@@ -36,5 +36,6 @@ urlpatterns = [
     path("beheer/gebeurtenissen/", include("schakelpunt.events.urls")),
     path("oidc/", include("schakelpunt.accounts.oidc_urls")),
     path("api/v1/", include("schakelpunt.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The old address of the document: it moved with the API (docs/api.md).
+    path("api/schema/", RedirectView.as_view(url="/api/v1/openapi.json", permanent=True)),
 ]
