@@ -26,6 +26,7 @@ Each role's findings are kept for the second test, which crawls only if the firs
 With NEED_TO_KNOW_CRAWL_REPORT=/path the counts of each role are also written as JSON.
 """
 
+import functools
 import io
 import json
 import os
@@ -287,6 +288,12 @@ RANDOM_TOKENS = re.compile(
 
 def _without_random_tokens(text: str) -> str:
     return RANDOM_TOKENS.sub(r"\1", text)
+
+
+@functools.cache
+def _whole(token: str) -> re.Pattern[str]:
+    """The marker with no letter or digit right before or after it."""
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(token)}(?![A-Za-z0-9])")
 
 
 def _links(page: str, text: str) -> list[str]:
@@ -589,7 +596,9 @@ def crawl(role: str, world: CrawlWorld) -> Findings:
             found.iso_dates.extend((url, words) for words in _iso_dates(html))
         logged: set[int] | None = None
         for token, markers in tokens.items():
-            if token not in text:
+            # A whole marker only: "90577" inside a longer number (a version stamp, an id)
+            # is chance, not the crebo it marks.
+            if token not in text or not _whole(token).search(text):
                 continue
             found.seen.add(token)
             allowed = [m for m in markers if oracle.allows(m)]
