@@ -17,6 +17,7 @@ urlpatterns = [
     path("studenten/", include("schakelpunt.students.urls")),
     path("studenten/<int:student_id>/", include("schakelpunt.support.urls")),
     path("privacy/", include("schakelpunt.access.urls")),
+    path("privacy/", include("schakelpunt.privacy.urls")),
     path("verwijzingen/", include("schakelpunt.referrals.urls")),
     path("overleg/", include("schakelpunt.meetings.urls")),
     path("nazorg/", include("schakelpunt.transitions.urls")),

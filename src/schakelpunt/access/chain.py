@@ -28,14 +28,22 @@ CHAINED_FIELDS = (
     "part",
     "path",
     "kind",
+    # Version 2 (issue 19) adds the processing log's fields; version 1 rows hash as before.
+    "hash_version",
+    "activity",
+    "legal_basis",
+    "on_behalf_of",
+    "emergency",
 )
-_VERSION = "v1"
+# The version new entries are written with.
+CURRENT_VERSION = 2
 
 
 def _canonical(values: Mapping[str, Any]) -> str:
     at: datetime = values["at"]
-    row = [
-        _VERSION,
+    version = int(values.get("hash_version") or 1)
+    row: list[Any] = [
+        f"v{version}",
         int(values["sequence"]),
         str(values["event_id"]),
         at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
@@ -48,6 +56,13 @@ def _canonical(values: Mapping[str, Any]) -> str:
         str(values["path"]),
         str(values["kind"]),
     ]
+    if version >= 2:
+        row += [
+            str(values["activity"]),
+            str(values["legal_basis"]),
+            str(values["on_behalf_of"]),
+            bool(values["emergency"]),
+        ]
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -58,8 +73,9 @@ def entry_digest(previous_hash: str, values: Mapping[str, Any]) -> str:
 
 
 def entry_values(entry: object) -> dict[str, Any]:
-    """The chained fields of an entry (a model instance, also a historical one)."""
-    return {name: getattr(entry, name) for name in CHAINED_FIELDS}
+    """The chained fields of an entry (a model instance, also a historical one without the
+    fields of a later version)."""
+    return {name: getattr(entry, name, None) for name in CHAINED_FIELDS}
 
 
 @dataclass(frozen=True)

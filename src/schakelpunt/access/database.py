@@ -7,7 +7,7 @@ import re
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
-from .models import AccessLogChainHead, AccessLogEntry
+from .models import AccessDecision, AccessLogChainHead, AccessLogEntry
 
 # What the access log's rows allow the application: read and add, nothing else.
 LOG_PRIVILEGES = "SELECT, INSERT"
@@ -23,6 +23,7 @@ def app_role_statements(role: str) -> list[str]:
     who = quote(role)
     log = quote(AccessLogEntry._meta.db_table)
     head = quote(AccessLogChainHead._meta.db_table)
+    refusals = quote(AccessDecision._meta.db_table)
     return [
         f"GRANT USAGE ON SCHEMA public TO {who}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {who}",
@@ -30,6 +31,8 @@ def app_role_statements(role: str) -> list[str]:
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {who}",
         f"REVOKE ALL ON {log} FROM {who}",
         f"GRANT {LOG_PRIVILEGES} ON {log} TO {who}",
+        f"REVOKE ALL ON {refusals} FROM {who}",
+        f"GRANT {LOG_PRIVILEGES} ON {refusals} TO {who}",
         f"REVOKE DELETE ON {head} FROM {who}",
     ]
 

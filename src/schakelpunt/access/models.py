@@ -39,6 +39,14 @@ class AccessLogEntry(AppendOnlyModel):
     # previous entry's hash, so an edited, removed or moved row shows in `accesslog verify`.
     sequence = models.PositiveBigIntegerField(_("volgnummer"), unique=True)
     entry_hash = models.CharField(_("hash"), max_length=64)
+    # Logboek Dataverwerkingen / NEN 7513 (issue 19): why, on which legal ground, on whose
+    # behalf, and whether emergency access was used. Empty on rows written before the
+    # register; `hash_version` 2 chains these fields too (access/chain.py).
+    activity = models.CharField(_("verwerking"), max_length=30, blank=True, db_default="")
+    legal_basis = models.CharField(_("grondslag"), max_length=20, blank=True, db_default="")
+    on_behalf_of = models.CharField(_("namens"), max_length=300, blank=True, db_default="")
+    emergency = models.BooleanField(_("noodtoegang"), db_default=False)
+    hash_version = models.PositiveSmallIntegerField(_("hashversie"), db_default=1)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -56,6 +64,39 @@ class AccessLogEntry(AppendOnlyModel):
         from .policy import describe_roles
 
         return describe_roles(self.role)
+
+
+class AccessDecision(AppendOnlyModel):
+    """A refused attempt: someone asked for a student that exists but that the access policy
+    does not let them see (the 404 they got is the same as for "not there"). Kept apart from
+    the access log, append-only, so the privacy officer can see probing."""
+
+    at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("gebruiker"),
+    )
+    user_display = models.CharField(_("naam gebruiker"), max_length=300)
+    role = models.CharField(_("rol"), max_length=200, blank=True)
+    on_behalf_of = models.CharField(_("namens"), max_length=300, blank=True)
+    # No foreign key: the record outlives the student it speaks of.
+    student_id = models.BigIntegerField(_("student"), db_index=True)
+    action = models.CharField(_("handeling"), max_length=10, choices=Action.choices)
+    part = models.CharField(_("onderdeel"), max_length=20, choices=Part.choices)
+    path = models.CharField(_("adres"), max_length=300, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("geweigerde poging")
+        verbose_name_plural = _("geweigerde pogingen")
+        indexes = [models.Index(fields=["student_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_display} {self.action} {self.part}"
 
 
 class AccessLogChainHead(models.Model):

@@ -35,6 +35,7 @@ from schakelpunt.students.models import Guardian, Student
 from schakelpunt.support.models import PlanAction, SupportTeamMember
 from schakelpunt.transitions.models import HandoverRecord, NonArrival
 
+from .decisions import record_refusal
 from .parts import Action, Part
 
 CARE_TEAM_ROLES = frozenset({Role.CARE_COORDINATOR, Role.STUDENT_ADVISOR, Role.SCHAKELFUNCTIONARIS})
@@ -415,6 +416,15 @@ def student_get_for_user(
         raise Http404
     access = student_access(user, student)
     if not access.allows(action, part):
+        # An existing student refused: kept in the decision log, so probing shows.
+        record_refusal(
+            user=user,
+            student_id=student.pk,
+            action=action,
+            part=part,
+            roles=",".join(sorted(roles_of(user))),
+            behalf=acting_for(user),
+        )
         raise Http404
     return student, access
 
@@ -437,6 +447,20 @@ def must_use_second_factor(user: User) -> bool:
 
 def roles_of(user: User) -> set[str]:
     return {m.role for m in _active_memberships(user)}
+
+
+def acting_for(user: User, roles: Iterable[str] | None = None) -> str:
+    """On whose behalf the user acts, as the processing log names it: the organisations of
+    their active memberships in these roles (all roles when None), by name."""
+    wanted = None if roles is None else set(roles)
+    names = sorted(
+        {
+            m.organisation.name
+            for m in _active_memberships(user)
+            if wanted is None or m.role in wanted
+        }
+    )
+    return ", ".join(names)
 
 
 def has_any_role(user: User, roles: Iterable[str]) -> bool:

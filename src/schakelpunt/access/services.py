@@ -5,26 +5,24 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.utils.translation import gettext as _
 
 from schakelpunt.accounts.models import User
+from schakelpunt.accounts.roles import Role
 from schakelpunt.core.bulk import insert_rows
+from schakelpunt.privacy.register import ACTIVITIES, Activity, LegalBasis
 from schakelpunt.students.models import Student
 
-from .chain import GENESIS, entry_digest, entry_values
+from .chain import CURRENT_VERSION, GENESIS, entry_digest, entry_values
+from .display import user_display
 from .models import AccessLogChainHead, AccessLogEntry
 from .parts import Action, EntryKind, Part
-from .policy import roles_of
+from .policy import acting_for, roles_of
 
 _HEAD = 1
 
 
 def _user_display(user: User) -> str:
-    """A person by name and e-mail address; a connected system by the name it was registered
-    with, "Koppeling Cliëntregistratie (Zorg Een)": its principal's address is no one's."""
-    if user.is_api_client:
-        return user.get_full_name() or str(_("Koppeling"))
-    return f"{user.get_full_name() or user.email} <{user.email}>"
+    return user_display(user)
 
 
 def _locked_head() -> AccessLogChainHead:
@@ -59,7 +57,49 @@ _COLUMNS = (
     "part",
     "path",
     "kind",
+    "activity",
+    "legal_basis",
+    "on_behalf_of",
+    "emergency",
+    "hash_version",
 )
+
+# The activity a read is for when the caller does not say: by the reader's role first (a
+# provider reads for the help after a referral, leerplicht for its statutory task), then by
+# the part read.
+_ACTIVITY_BY_ROLE = {
+    Role.STUDENT: Activity.OWN_FILE,
+    Role.PARENT: Activity.PARENT,
+    Role.EXTERNAL_CARE_WORKER: Activity.CARE,
+    Role.ATTENDANCE_OFFICER: Activity.RMC,
+    Role.ABSENCE_OFFICER: Activity.ABSENCE,
+    Role.PRIVACY_OFFICER: Activity.OVERSIGHT,
+    Role.FUNCTIONAL_ADMIN: Activity.ENROLMENT,
+}
+_ACTIVITY_BY_PART = {
+    Part.ABSENCE: Activity.ABSENCE,
+    Part.REFERRALS: Activity.REFERRAL,
+    Part.ENROLMENT: Activity.ENROLMENT,
+}
+
+
+def default_activity(roles: str, parts: Iterable[Part]) -> Activity:
+    """The activity of a read whose caller named none (see `_ACTIVITY_BY_ROLE`)."""
+    codes = set(roles.split(",")) if roles else set()
+    for role, activity in _ACTIVITY_BY_ROLE.items():
+        if codes == {role}:
+            return activity
+    part_set = set(parts)
+    if len(part_set) == 1:
+        return _ACTIVITY_BY_PART.get(next(iter(part_set)), Activity.SUPPORT)
+    return Activity.SUPPORT
+
+
+def legal_basis_of(activity: Activity, *, emergency: bool = False) -> LegalBasis:
+    """The ground a read rests on: the activity's, or vital interest for emergency access."""
+    if emergency:
+        return LegalBasis.VITAL_INTEREST
+    return ACTIVITIES[activity].legal_basis
 
 
 def _append(entries: list[AccessLogEntry]) -> None:
@@ -79,6 +119,7 @@ def _append(entries: list[AccessLogEntry]) -> None:
         events: dict[uuid.UUID, Any] = {}  # one event id for many entries: prepared once
         rows = []
         for entry in entries:
+            entry.hash_version = CURRENT_VERSION
             length += 1
             entry.sequence = length
             entry.entry_hash = entry_digest(previous, entry_values(entry))
@@ -100,6 +141,11 @@ def _append(entries: list[AccessLogEntry]) -> None:
                     entry.part,
                     entry.path,
                     entry.kind,
+                    entry.activity,
+                    entry.legal_basis,
+                    entry.on_behalf_of,
+                    entry.emergency,
+                    entry.hash_version,
                 )
             )
         insert_rows(AccessLogEntry, _COLUMNS, rows)
@@ -114,9 +160,15 @@ def _record(
     role: str,
     path: str,
     kind: EntryKind,
+    activity: Activity | None,
+    emergency: bool,
+    parts_read: Iterable[Part],
 ) -> uuid.UUID:
     event_id = uuid.uuid4()
     display = _user_display(actor)
+    chosen = activity or default_activity(role, parts_read)
+    basis = legal_basis_of(chosen, emergency=emergency)
+    behalf = acting_for(actor, role.split(",") if role else None)[:300]
     _append(
         [
             AccessLogEntry(
@@ -129,6 +181,10 @@ def _record(
                 part=part,
                 path=path[:300],
                 kind=kind,
+                activity=chosen,
+                legal_basis=basis,
+                on_behalf_of=behalf,
+                emergency=emergency,
             )
             for student_id, parts in shown
             for part in sorted(set(parts))
@@ -145,8 +201,12 @@ def access_log_record(
     parts: Iterable[Part],
     role: str,
     path: str = "",
+    activity: Activity | None = None,
+    emergency: bool = False,
 ) -> uuid.UUID:
-    """Append one row per student and part; rows of one call share an event id."""
+    """Append one row per student and part; rows of one call share an event id. `activity`
+    is the processing activity of the register (privacy/register.py); `emergency` marks a
+    read that rests on an emergency share instead of consent."""
     part_list = sorted(set(parts))
     return _record(
         actor=actor,
@@ -155,6 +215,9 @@ def access_log_record(
         role=role,
         path=path,
         kind=EntryKind.DETAIL,
+        activity=activity,
+        emergency=emergency,
+        parts_read=part_list,
     )
 
 
@@ -165,6 +228,7 @@ def access_log_list(
     parts: Iterable[Part],
     path: str,
     more_parts: Mapping[int, Iterable[Part]] | None = None,
+    activity: Activity | None = None,
 ) -> uuid.UUID | None:
     """One event for a list or worklist page: a row per student shown and part, marked as
     a list, so the privacy officer can rebuild the page while the student's own "who
@@ -185,4 +249,7 @@ def access_log_list(
         role=",".join(sorted(roles_of(actor))),
         path=path,
         kind=EntryKind.LIST,
+        activity=activity,
+        emergency=False,
+        parts_read=common,
     )

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "schakelpunt.monitor",
     "schakelpunt.funding",
     "schakelpunt.access",
+    "schakelpunt.privacy",
     "schakelpunt.notifications",
     "schakelpunt.api",
     "schakelpunt.events",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     # Below WhiteNoise, so static files keep their long caching; every other response: no-store.
     "schakelpunt.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "schakelpunt.access.middleware.RequestContextMiddleware",
     "schakelpunt.core.middleware.ChosenLanguageMiddleware",
     "schakelpunt.api.middleware.ApiConventionsMiddleware",
     "django.middleware.common.CommonMiddleware",
