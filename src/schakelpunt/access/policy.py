@@ -1082,3 +1082,48 @@ def may_link_guardian_account(user: User, guardian: Guardian, today: date) -> bo
     return may_configure_institution(user, student.institution) and (
         student.age_on(today) < ADULT_AGE
     )
+
+
+# --- Privacy by law (issue 19): the student's rights and retention --------------------------
+
+
+def may_download_own_data(user: User, student: Student) -> bool:
+    """The student downloads everything held about them (AVG art. 15); the privacy officer of
+    the school does so on the student's request."""
+    return is_own_file(user, student) or student.institution_id in privacy_officer_institutions(
+        user
+    )
+
+
+def may_make_privacy_request(user: User, student: Student) -> bool:
+    """Only the student asks to correct their data or objects to a processing."""
+    return is_own_file(user, student)
+
+
+def _request_handler_memberships(user: User) -> list[Membership]:
+    return [m for m in _active_memberships(user) if m.role == Role.CARE_COORDINATOR]
+
+
+def privacy_requests_scope(user: User, field: str = "student") -> Q:
+    """The students whose correction requests and objections this user answers: the care
+    coordinator's own school (or location). Everyone else: none."""
+    scopes = [_school_scope(m) for m in _request_handler_memberships(user)]
+    if not scopes:
+        return Q(pk__in=[])
+    combined = scopes[0]
+    for scope in scopes[1:]:
+        combined |= scope
+    return Q(**{f"{field}__in": Student.objects.filter(combined).values("pk")})
+
+
+def may_handle_privacy_request(user: User, student: Student) -> bool:
+    """Does this user answer this student's correction requests and objections?"""
+    return any(
+        Student.objects.filter(pk=student.pk).filter(_school_scope(m)).exists()
+        for m in _request_handler_memberships(user)
+    )
+
+
+def may_manage_retention(user: User, institution_id: int) -> bool:
+    """The privacy officer of the institution reviews, approves and holds deletions."""
+    return institution_id in privacy_officer_institutions(user)

@@ -1,0 +1,5 @@
+"""URLs of the privacy app's requests screens (names in the "privacy" namespace)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
