@@ -1095,6 +1095,12 @@ def may_download_own_data(user: User, student: Student) -> bool:
     )
 
 
+def own_data_parts() -> frozenset[Part]:
+    """The parts of the file a student sees of themselves, and so what their download holds
+    (also when the privacy officer makes it for them, whose account may have ended)."""
+    return _STUDENT_OWN_PARTS
+
+
 def may_make_privacy_request(user: User, student: Student) -> bool:
     """Only the student asks to correct their data or objects to a processing."""
     return is_own_file(user, student)
