@@ -1,8 +1,9 @@
 """Setting the access log's database guards aside, as only the tables' owner can.
 
 Tests use it twice: to empty the database after a transactional test (the guards refuse
-TRUNCATE on PostgreSQL and DELETE on SQLite), and to play an attacker with the owner role
-who edits the log by raw SQL, which the hash chain must then reveal.
+TRUNCATE on PostgreSQL and DELETE on SQLite, of the log and of the decision log; only the
+purge after five years, access/retention.py, may delete), and to play an attacker with the
+owner role who edits the log by raw SQL, which the hash chain must then reveal.
 """
 
 from collections.abc import Iterator
@@ -14,27 +15,33 @@ from django.db import transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 TABLE = "access_accesslogentry"
+# The guarded tables: the log and the decision log of refused attempts.
+TABLES = (TABLE, "access_accessdecision")
 
 
 @contextmanager
 def log_guards_off(connection: Any = default_connection) -> Iterator[None]:
-    """The access log's triggers off inside the block, back on after it."""
+    """The triggers of the access log and the decision log off inside the block, back on
+    after it."""
     vendor = connection.vendor
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             # Deferred foreign-key checks of this transaction first, or ALTER TABLE refuses.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
+            for table in TABLES:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             try:
                 yield
             finally:
-                cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
+                for table in TABLES:
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             return
         if vendor != "sqlite":
             yield
             return
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)",
+            list(TABLES),
         )
         triggers = cursor.fetchall()
         for name, _sql in triggers:

@@ -1,6 +1,8 @@
 """The application's own database role on PostgreSQL: it works with every table but owns
 none, so it cannot truncate the access log, nor drop or disable its triggers
-(docs/configuration.md, docs/decisions/0018)."""
+(docs/configuration.md, docs/decisions/0018). It deletes the log's part older than five years
+only through the owner's function `access_log_purge` (access/retention.py, decision 0029),
+and cannot write the chain's start nor the permit that function sets."""
 
 import re
 
@@ -11,12 +13,19 @@ from .models import AccessDecision, AccessLogChainHead, AccessLogEntry
 
 # What the access log's rows allow the application: read and add, nothing else.
 LOG_PRIVILEGES = "SELECT, INSERT"
+# What the application may move at the chain's end: the end itself, not its start (anchor)
+# nor the purge's permit, which only the owner's function writes.
+HEAD_COLUMNS = ("length", "last_hash")
+# The one way to delete the log (migration 0008): run as the tables' owner.
+PURGE_FUNCTION = "access_log_purge(bigint, timestamp with time zone, bigint)"
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
 def app_role_statements(role: str) -> list[str]:
     """The grants that give `role` ordinary work on every table of the schema, and only
-    read and add on the access log (its chain's end may move, never disappear)."""
+    read and add on the access log (its chain's end may move, never disappear nor start
+    elsewhere); deleting the log's part older than five years goes through the owner's
+    function."""
     if not ROLE_NAME.fullmatch(role):
         raise ValueError(role)
     quote = connection.ops.quote_name
@@ -33,7 +42,9 @@ def app_role_statements(role: str) -> list[str]:
         f"GRANT {LOG_PRIVILEGES} ON {log} TO {who}",
         f"REVOKE ALL ON {refusals} FROM {who}",
         f"GRANT {LOG_PRIVILEGES} ON {refusals} TO {who}",
-        f"REVOKE DELETE ON {head} FROM {who}",
+        f"REVOKE DELETE, UPDATE ON {head} FROM {who}",
+        f"GRANT UPDATE ({', '.join(quote(c) for c in HEAD_COLUMNS)}) ON {head} TO {who}",
+        f"GRANT EXECUTE ON FUNCTION {PURGE_FUNCTION} TO {who}",
     ]
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from schakelpunt.core.append_only import AppendOnlyError as AppendOnlyError  # re-exported
 from schakelpunt.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
+from .chain import GENESIS
 from .parts import Action, EntryKind, Part
 
 
@@ -106,6 +107,19 @@ class AccessLogChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     length = models.PositiveBigIntegerField(_("aantal regels"), default=0)
     last_hash = models.CharField(_("laatste hash"), max_length=64)
+    # Where the chain starts now that its oldest part was deleted after five years
+    # (access/retention.py, docs/decisions/0029): the place and hash of the last entry
+    # deleted; 0 and GENESIS while nothing was ever deleted.
+    anchor_sequence = models.PositiveBigIntegerField(
+        _("begin van de keten"), default=0, db_default=0
+    )
+    anchor_hash = models.CharField(
+        _("hash vóór het begin"), max_length=64, default=GENESIS, db_default=GENESIS
+    )
+    # The permit the database's guards read while that deletion runs, set and cleared inside
+    # its one transaction: entries up to this place, older than this moment (and five years).
+    purge_through = models.PositiveBigIntegerField(_("wissen tot en met"), default=0, db_default=0)
+    purge_before = models.DateTimeField(_("wissen van vóór"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("einde van de keten van het toegangslog")
