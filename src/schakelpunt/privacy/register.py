@@ -70,6 +70,7 @@ class DataCategory(models.TextChoices):
     ACCESS_LOG = "access_log", _("Toegangslog en geweigerde pogingen")
     IMPORT_FILES = "import_files", _("Aangeleverde bestanden en berichten")
     NOTIFICATIONS = "notifications", _("Berichten in Schakelpunt")
+    DIRECTORY = "directory", _("Sociale kaart: contactgegevens van hulpverleners")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class ProcessingActivity:
     purpose: Promise  # for the privacy officer and the register
     plain: Promise  # for the student's "wie heeft mijn dossier bekeken": why, in plain Dutch
     legal_basis: LegalBasis
-    legal_source: str  # the national law's article(s), as the register prints them
+    legal_source: str  # the national law and article(s), as the register prints them
     categories: tuple[DataCategory, ...]
     receivers: Promise
     source: Promise
@@ -115,6 +116,8 @@ C = DataCategory
 SCHOOL_STAFF = _("begeleiders en zorgteam van de eigen school")
 STUDENT_DATA = _("de school (studentenadministratie), de student en de begeleiders")
 
+# The legal sources name the law and, where it was checked against the text, the article;
+# docs/privacy.md ("Grondslagen") says which were checked and which not.
 ACTIVITIES: dict[Activity, ProcessingActivity] = {
     a.activity: a
     for a in (
@@ -123,9 +126,9 @@ ACTIVITIES: dict[Activity, ProcessingActivity] = {
             _("De student begeleiden en extra ondersteuning bieden op school."),
             _("om je te begeleiden op school"),
             LegalBasis.LEGAL_DUTY,
-            "WEB art. 8.1.3 (onderwijsovereenkomst: begeleiding en ondersteuning); "
-            "UAVG art. 30 lid 1 onder b (gezondheidsgegevens voor begeleiding)",
-            (C.IDENTITY, C.CONTACT, C.ABSENCE, C.SUPPORT),
+            "WEB hoofdstuk 8 (onderwijsovereenkomst en afspraken over extra ondersteuning); "
+            "UAVG art. 30 (gezondheidsgegevens: speciale begeleiding door scholen)",
+            (C.IDENTITY, C.CONTACT, C.ABSENCE, C.SUPPORT, C.NOTIFICATIONS),
             SCHOOL_STAFF,
             STUDENT_DATA,
         ),
@@ -134,7 +137,8 @@ ACTIVITIES: dict[Activity, ProcessingActivity] = {
             _("De ondersteuning van de student in het zorgteam bespreken."),
             _("om in het zorgteam te bespreken hoe we je helpen"),
             LegalBasis.LEGAL_DUTY,
-            "WEB art. 8.1.3; UAVG art. 30 lid 1 onder b",
+            "WEB hoofdstuk 8 (begeleiding van de student); "
+            "UAVG art. 30 (gezondheidsgegevens: speciale begeleiding door scholen)",
             (C.IDENTITY, C.SUPPORT, C.MEETINGS),
             SCHOOL_STAFF,
             _("deelnemers aan het overleg"),
@@ -144,8 +148,10 @@ ACTIVITIES: dict[Activity, ProcessingActivity] = {
             _("Verzuim registreren en wettelijk verplicht melden."),
             _("omdat de school verzuim moet bijhouden en melden"),
             LegalBasis.LEGAL_DUTY,
-            "Leerplichtwet 1969 art. 21a; WEB art. 8.1.8",
-            (C.IDENTITY, C.CONTACT, C.ABSENCE),
+            "Leerplichtwet 1969 (meldplicht ongeoorloofd verzuim); WEB titel 8.3 (melden van "
+            "verzuim en uitval zonder startkwalificatie); Wet register onderwijsdeelnemers "
+            "art. 10 (verzuimgegevens)",
+            (C.IDENTITY, C.CONTACT, C.ABSENCE, C.IMPORT_FILES),
             _("verzuimcoördinator, leerplicht en RMC van de woongemeente"),
             _("de studentenadministratie van de school"),
         ),
@@ -154,7 +160,8 @@ ACTIVITIES: dict[Activity, ProcessingActivity] = {
             _("Jongeren zonder startkwalificatie die uitvallen in beeld houden en begeleiden."),
             _("omdat de gemeente jongeren zonder diploma moet helpen"),
             LegalBasis.LEGAL_DUTY,
-            "WEB art. 8.3.1 (regionale meld- en coördinatiefunctie); Leerplichtwet 1969 art. 16",
+            "WEB titel 8.3 (regionale meld- en coördinatiefunctie, art. 8.3.1 e.v.); "
+            "Leerplichtwet 1969 art. 16 (leerplichtambtenaren)",
             (C.IDENTITY, C.CONTACT, C.ABSENCE, C.TRANSITIONS),
             _("RMC-consulenten en leerplichtambtenaren van de woongemeente"),
             _("de school en de gemeente"),
@@ -164,7 +171,8 @@ ACTIVITIES: dict[Activity, ProcessingActivity] = {
             _("Een warme overdracht bij de overstap en nazorg na het verlaten van de school."),
             _("om je overstap naar een nieuwe school of werk goed te laten verlopen"),
             LegalBasis.LEGAL_DUTY,
-            "WEB art. 8.1.3; WEB art. 8.3.1",
+            "WEB titel 8.3 (nazorg en melding bij uitval); ondersteuningsinformatie van de "
+            "vorige school alleen met toestemming (AVG art. 9 lid 2 onder a)",
             (C.IDENTITY, C.TRANSITIONS),
             SCHOOL_STAFF,
             _("de vorige en de nieuwe school"),
@@ -174,7 +182,8 @@ ACTIVITIES: dict[Activity, ProcessingActivity] = {
             _("Inschrijving, opleiding en contactgegevens bijhouden."),
             _("omdat je bij de school ingeschreven staat"),
             LegalBasis.LEGAL_DUTY,
-            "WEB art. 8.1.1 en 8.1.3",
+            "WEB hoofdstuk 8 (inschrijving); Wet register onderwijsdeelnemers art. 9 en 10 "
+            "(basisgegevens); UAVG art. 46 (burgerservicenummer alleen waar de wet het regelt)",
             (C.IDENTITY, C.CONTACT),
             SCHOOL_STAFF,
             _("de studentenadministratie van de school"),
@@ -184,7 +193,8 @@ ACTIVITIES: dict[Activity, ProcessingActivity] = {
             _("Uit verzuim en ondersteuning vroeg zien welke student hulp nodig kan hebben."),
             _("om vroeg te zien of je misschien hulp nodig hebt"),
             LegalBasis.PUBLIC_TASK,
-            "WEB art. 8.1.3 (zorgplicht van de school); AVG art. 6 lid 1 onder e",
+            "WEB hoofdstuk 8 (begeleiding van de student); AVG art. 21 (bezwaar tegen "
+            "profilering); geen geautomatiseerd besluit (AVG art. 22): een begeleider beslist",
             (C.ABSENCE, C.SUPPORT, C.EARLY_WARNING),
             SCHOOL_STAFF,
             _("berekend door Schakelpunt uit verzuim en ondersteuning"),
@@ -192,22 +202,31 @@ ACTIVITIES: dict[Activity, ProcessingActivity] = {
         ),
         _p(
             Activity.REFERRAL,
-            _("De student met toestemming doorverwijzen naar hulp buiten de school."),
+            _(
+                "De student met toestemming doorverwijzen naar hulp buiten de school; daarvoor "
+                "houdt Schakelpunt een sociale kaart bij met zakelijke contactgegevens van "
+                "hulpverleners."
+            ),
             _("om je met je toestemming door te verwijzen naar hulp"),
             LegalBasis.CONSENT,
-            "AVG art. 6 lid 1 onder a en art. 9 lid 2 onder a; bij nood art. 6 lid 1 onder d",
-            (C.IDENTITY, C.REFERRALS),
+            "AVG art. 6 lid 1 onder a en art. 9 lid 2 onder a; onder 16 jaar ook de ouder "
+            "(UAVG art. 5); bij nood art. 6 lid 1 onder d; sociale kaart: art. 6 lid 1 onder e",
+            (C.IDENTITY, C.REFERRALS, C.NOTIFICATIONS, C.DIRECTORY),
             _("de hulpverlener aan wie de student is doorverwezen"),
-            _("de school en de student"),
+            _("de school en de student; de sociale kaart: de organisaties zelf"),
         ),
         _p(
             Activity.CARE,
             _("De hulpverlener ziet de onderdelen waarvoor de student toestemming gaf."),
             _("omdat je toestemming gaf aan de hulpverlener"),
             LegalBasis.CONSENT,
-            "AVG art. 6 lid 1 onder a en art. 9 lid 2 onder a",
-            (C.IDENTITY, C.CONTACT, C.ABSENCE, C.SUPPORT, C.REFERRALS),
-            _("de hulpverlener aan wie de student is doorverwezen"),
+            "AVG art. 6 lid 1 onder a en art. 9 lid 2 onder a; onder 16 jaar ook de ouder "
+            "(UAVG art. 5)",
+            (C.IDENTITY, C.CONTACT, C.ABSENCE, C.SUPPORT, C.REFERRALS, C.IMPORT_FILES),
+            _(
+                "de hulpverlener aan wie de student is doorverwezen, ook via het gekoppelde "
+                "systeem van de hulpverlener"
+            ),
             _("de school"),
         ),
         _p(
@@ -215,7 +234,8 @@ ACTIVITIES: dict[Activity, ProcessingActivity] = {
             _("Ouders van een minderjarige betrekken; vanaf 16 alleen wat de student deelt."),
             _("omdat je ouder meekijkt met wat jij deelt"),
             LegalBasis.LEGAL_DUTY,
-            "BW art. 1:247 (ouderlijk gezag); vanaf 16 jaar: toestemming van de student",
+            "BW art. 1:247 (ouderlijk gezag over een minderjarige); vanaf 16 jaar alleen met "
+            "toestemming van de student (UAVG art. 5)",
             (C.IDENTITY, C.CONTACT, C.SUPPORT),
             _("ouders en verzorgers"),
             _("de school en de student"),
@@ -235,27 +255,31 @@ ACTIVITIES: dict[Activity, ProcessingActivity] = {
             _("Verzoeken om inzage, correctie en bezwaar van de student afhandelen."),
             _("om je verzoek over je gegevens af te handelen"),
             LegalBasis.LEGAL_DUTY,
-            "AVG art. 12, 15, 16 en 21",
+            "AVG art. 12 (termijn en vorm), 15 (inzage), 16 (rectificatie) en 21 (bezwaar)",
             (C.IDENTITY, C.REQUESTS),
             _("zorgcoördinator en privacyfunctionaris"),
             _("de student"),
         ),
         _p(
             Activity.OVERSIGHT,
-            _("Toezien op wie welke gegevens inzag en waarom."),
+            _(
+                "Toezien op wie welke gegevens inzag en waarom; accounts, rollen en inloggen "
+                "beveiligen."
+            ),
             _("om te controleren dat alleen wie het mag je dossier bekijkt"),
             LegalBasis.LEGAL_DUTY,
-            "AVG art. 5 lid 2, 24 en 32; NEN 7513",
+            "AVG art. 5 lid 2, 24 en 32; NEN 7513 (logging van toegang tot gezondheidsgegevens)",
             (C.ACCESS_LOG, C.ACCOUNTS),
-            _("privacyfunctionaris van de school"),
-            _("Schakelpunt"),
+            _("privacyfunctionaris en functioneel beheerder van de eigen organisatie"),
+            _("Schakelpunt en de organisatie die het account aanmaakte"),
         ),
         _p(
             Activity.MONITOR,
             _("Cijfers zonder namen voor gemeente en bestuur, beschermd tegen herleiding."),
             _("om cijfers zonder namen te maken"),
             LegalBasis.PUBLIC_TASK,
-            "WEB art. 8.3.1; Leerplichtwet 1969 art. 25 (verantwoording)",
+            "WEB titel 8.3 (regionale aanpak voortijdig schoolverlaten); AVG art. 89 "
+            "(statistiek met waarborgen)",
             (C.IDENTITY, C.ABSENCE, C.SUPPORT, C.REFERRALS, C.TRANSITIONS),
             _("beleidsadviseurs van de gemeente en het bestuur (alleen cijfers)"),
             _("Schakelpunt"),
@@ -274,39 +298,262 @@ ACTIVITIES: dict[Activity, ProcessingActivity] = {
 }
 
 
-# How long each category is kept, and from when (docs/privacy.md gives the reasoning). A
-# student's file as a whole goes when its last category has expired; the retention job
-# (privacy/retention.py) reads only this table.
+# How long each category is kept, and from when (docs/privacy.md, "Bewaartermijnen", gives the
+# reasoning and repeats these values; a test keeps the two equal). A student's file as a whole
+# goes when its last category has expired; the retention job (privacy/retention.py) reads only
+# this table.
+FILE_PRACTICE = (
+    "AVG art. 5 lid 1 onder e; gangbare termijn voor een leerlingdossier: 2 jaar na uitschrijving"
+)
 RETENTION: dict[DataCategory, RetentionRule] = {
     r.category: r
     for r in (
-        RetentionRule(C.IDENTITY, 2, 0, _("na uitschrijving"), "AVG art. 5 lid 1 onder e"),
-        RetentionRule(C.CONTACT, 2, 0, _("na uitschrijving"), "AVG art. 5 lid 1 onder e"),
-        RetentionRule(C.ABSENCE, 2, 0, _("na uitschrijving"), "Leerplichtwet 1969 art. 21a"),
-        RetentionRule(C.SUPPORT, 2, 0, _("na uitschrijving"), "AVG art. 5 lid 1 onder e"),
-        RetentionRule(C.REFERRALS, 2, 0, _("na uitschrijving"), "AVG art. 5 lid 1 onder e"),
-        RetentionRule(C.MEETINGS, 2, 0, _("na uitschrijving"), "AVG art. 5 lid 1 onder e"),
+        RetentionRule(C.IDENTITY, 2, 0, _("na uitschrijving"), FILE_PRACTICE),
+        RetentionRule(C.CONTACT, 2, 0, _("na uitschrijving"), FILE_PRACTICE),
+        RetentionRule(
+            C.ABSENCE,
+            2,
+            0,
+            _("na uitschrijving"),
+            "AVG art. 5 lid 1 onder e; Leerplichtwet 1969 en WEB titel 8.3 (verzuim melden en "
+            "opvolgen); geen langere wettelijke termijn voor het mbo gevonden",
+        ),
+        RetentionRule(C.SUPPORT, 2, 0, _("na uitschrijving"), FILE_PRACTICE),
+        RetentionRule(C.REFERRALS, 2, 0, _("na uitschrijving"), FILE_PRACTICE),
+        RetentionRule(C.MEETINGS, 2, 0, _("na uitschrijving"), FILE_PRACTICE),
         RetentionRule(
             C.TRANSITIONS,
             2,
             0,
             _("na uitschrijving, en niet vóór de 23e verjaardag zonder startkwalificatie"),
-            "WEB art. 8.3.1",
+            "WEB titel 8.3 (RMC: jongeren tot 23 jaar zonder startkwalificatie); "
+            "AVG art. 5 lid 1 onder e",
         ),
-        RetentionRule(C.EARLY_WARNING, 0, 0, _("bij uitschrijving"), "AVG art. 5 lid 1 onder c"),
-        RetentionRule(C.REQUESTS, 2, 0, _("na afhandeling"), "AVG art. 5 lid 2"),
-        RetentionRule(C.ACCOUNTS, 1, 0, _("na de laatste rol"), "AVG art. 5 lid 1 onder e"),
-        RetentionRule(C.ACCESS_LOG, 5, 0, _("na het vastleggen"), "NEN 7513"),
-        RetentionRule(C.IMPORT_FILES, 0, 30, _("na verwerking"), "AVG art. 5 lid 1 onder e"),
+        RetentionRule(
+            C.EARLY_WARNING,
+            0,
+            0,
+            _("bij uitschrijving"),
+            "AVG art. 5 lid 1 onder c (niet meer gegevens dan nodig)",
+        ),
+        RetentionRule(
+            C.REQUESTS,
+            2,
+            0,
+            _("na afhandeling"),
+            "AVG art. 5 lid 2 en art. 12 (aantonen hoe een verzoek is afgehandeld)",
+        ),
+        RetentionRule(
+            C.ACCOUNTS,
+            1,
+            0,
+            _("na de laatste rol"),
+            "AVG art. 5 lid 1 onder e en art. 32 (wie toegang had, blijft na te gaan)",
+        ),
+        RetentionRule(
+            C.ACCESS_LOG,
+            5,
+            0,
+            _("na het vastleggen"),
+            "NEN 7513 par. 8.5; Besluit elektronische gegevensverwerking door zorgaanbieders "
+            "art. 5 met Stcrt. 2019, 38007 (logging ten minste 5 jaar)",
+        ),
+        RetentionRule(
+            C.IMPORT_FILES,
+            0,
+            30,
+            _("na verwerking"),
+            "AVG art. 5 lid 1 onder c en e (alleen zolang nodig om te verwerken)",
+        ),
         RetentionRule(C.NOTIFICATIONS, 1, 0, _("na verzending"), "AVG art. 5 lid 1 onder e"),
+        RetentionRule(
+            C.DIRECTORY,
+            0,
+            0,
+            _("zolang de organisatie of contactpersoon in de sociale kaart staat"),
+            "AVG art. 5 lid 1 onder d en e (juist, en niet langer dan nodig)",
+        ),
     )
 }
 
-# Which categories each model with personal data holds, "app_label.ModelName" -> categories.
-# A model with personal data and no entry here fails tests/test_privacy_register.py; a model
-# without personal data is listed in NO_PERSONAL_DATA with a reason.
-MODEL_CATEGORIES: dict[str, tuple[DataCategory, ...]] = {}
-NO_PERSONAL_DATA: dict[str, str] = {}
+
+def _holds(
+    categories: tuple[DataCategory, ...], what: Promise
+) -> tuple[tuple[DataCategory, ...], Promise]:
+    return categories, what
+
+
+# Which categories each model with personal data holds, "app_label.ModelName" -> categories,
+# the main one first (the retention job counts a table under its first category), and in
+# MODEL_HOLDS what it holds, in a few words for the register. A model with personal data and
+# no entry here fails tests/test_privacy_register.py; a model without personal data is in
+# NO_PERSONAL_DATA with a reason, and may hold no reference to a person nor a field named like
+# a name, an address or a number of one (register_selectors.hidden_personal_data).
+_MODELS: dict[str, tuple[tuple[DataCategory, ...], Promise]] = {
+    # accounts
+    "accounts.User": _holds(
+        (C.ACCOUNTS,), _("accounts van medewerkers, studenten en ouders: naam en e-mail")
+    ),
+    "accounts.User_groups": _holds((C.ACCOUNTS,), _("groepen van een account")),
+    "accounts.User_user_permissions": _holds((C.ACCOUNTS,), _("rechten van een account")),
+    "accounts.Membership": _holds((C.ACCOUNTS,), _("rollen van gebruikers in een organisatie")),
+    "accounts.RoleGrant": _holds(
+        (C.ACCOUNTS,), _("wie welke rol gaf of probeerde te geven (naam, e-mail)")
+    ),
+    "accounts.SecondFactorSetupCode": _holds(
+        (C.ACCOUNTS,), _("codes per e-mail om een tweede factor in te stellen")
+    ),
+    "accounts.ApiClient": _holds((C.ACCOUNTS,), _("gekoppelde systemen en wie ze beheert")),
+    "accounts.ExternalIdentity": _holds(
+        (C.ACCOUNTS,), _("koppeling van een account aan het schoolaccount")
+    ),
+    "accounts.IdentityProviderSecondFactor": _holds(
+        (C.ACCOUNTS,), _("tweede factor via het schoolaccount")
+    ),
+    # Django, login protection and the second factor
+    "sessions.Session": _holds((C.ACCOUNTS,), _("sessies: wie is ingelogd")),
+    "axes.AccessAttempt": _holds(
+        (C.ACCOUNTS,), _("mislukte inlogpogingen: gebruikersnaam, IP-adres, browser")
+    ),
+    "axes.AccessAttemptExpiration": _holds((C.ACCOUNTS,), _("einde van een inlogblokkade")),
+    "axes.AccessFailureLog": _holds(
+        (C.ACCOUNTS,), _("mislukte inlogpogingen: gebruikersnaam, IP-adres, browser")
+    ),
+    "axes.AccessLog": _holds((C.ACCOUNTS,), _("in- en uitloggen: gebruikersnaam, IP-adres")),
+    "otp_totp.TOTPDevice": _holds((C.ACCOUNTS,), _("authenticator-apps van gebruikers")),
+    # students
+    "students.Student": _holds(
+        (C.IDENTITY, C.CONTACT),
+        _(
+            "studenten: naam, geboortedatum, studentnummer, BSN, inschrijving, vooropleiding, "
+            "adres (postcode), telefoon, e-mail"
+        ),
+    ),
+    "students.Guardian": _holds(
+        (C.CONTACT,), _("ouders en verzorgers: naam, telefoon, e-mail, wat zij zien")
+    ),
+    # support
+    "support.SupportTeamMember": _holds((C.SUPPORT,), _("het team rond een student")),
+    "support.Trajectory": _holds(
+        (C.SUPPORT,), _("ondersteuningstrajecten: niveau, leefgebieden, regisseur")
+    ),
+    "support.TrajectoryEvent": _holds((C.SUPPORT,), _("wijzigingen in een traject")),
+    "support.SupportPlan": _holds((C.SUPPORT,), _("plannen: wensen en afspraken")),
+    "support.PlanGoal": _holds((C.SUPPORT,), _("doelen in een plan")),
+    "support.PlanAction": _holds((C.SUPPORT,), _("acties in een plan")),
+    "support.PlanVersion": _holds((C.SUPPORT,), _("opgeslagen versies van een plan")),
+    "support.ContactNote": _holds((C.SUPPORT,), _("gespreksverslagen en notities")),
+    "support.StudentContribution": _holds((C.SUPPORT,), _("inbreng van de student")),
+    "support.HelpRequest": _holds((C.SUPPORT,), _("hulpvragen van de student")),
+    # signals
+    "signals.AbsenceRecord": _holds((C.ABSENCE,), _("verzuim per dag")),
+    "signals.AbsenceReport": _holds(
+        (C.ABSENCE,), _("wettelijke verzuimmeldingen en hun opvolging")
+    ),
+    "signals.Concern": _holds(
+        (C.SUPPORT,), _("zorgen over een student, wie ze meldde en wat ermee gebeurde")
+    ),
+    "signals.EarlyWarning": _holds((C.EARLY_WARNING,), _("vroegsignalen en hun factoren")),
+    "signals.LeaverFollowUp": _holds(
+        (C.TRANSITIONS,), _("opvolging van studenten die de school verlieten")
+    ),
+    "signals.AbsenceImportJob": _holds(
+        (C.IMPORT_FILES,), _("aangeleverde verzuimbestanden (met studentnummers)")
+    ),
+    "signals.SchoolHoliday": _holds((C.ACCOUNTS,), _("schoolvakanties: wie ze invoerde")),
+    "signals.SignalSettings": _holds((C.ACCOUNTS,), _("signaalinstellingen: wie ze wijzigde")),
+    # referrals
+    "referrals.Referral": _holds(
+        (C.REFERRALS,), _("verwijzingen: vraag, urgentie, gedeelde onderdelen, verloop")
+    ),
+    "referrals.ReferralEvent": _holds((C.REFERRALS,), _("stappen in een verwijzing")),
+    "referrals.Advice": _holds((C.REFERRALS,), _("adviezen van hulpverleners")),
+    "referrals.Consent": _holds(
+        (C.REFERRALS,), _("toestemmingen, ook van een ouder, en delingen in nood met reden")
+    ),
+    "referrals.AdulthoodTransition": _holds((C.REFERRALS,), _("overgang naar 18 jaar")),
+    # meetings
+    "meetings.Meeting": _holds((C.MEETINGS,), _("overleggen: voorzitter, notities")),
+    "meetings.AgendaItem": _holds(
+        (C.MEETINGS,), _("besproken studenten: vraag, verslag, wat de student ziet")
+    ),
+    "meetings.Participant": _holds(
+        (C.MEETINGS,), _("deelnemers, ook ouders: naam, e-mail, aanwezigheid")
+    ),
+    "meetings.Decision": _holds((C.MEETINGS,), _("besluiten in een overleg")),
+    # transitions
+    "transitions.Departure": _holds((C.TRANSITIONS,), _("uitschrijvingen: reden, bestemming")),
+    "transitions.AftercareContact": _holds((C.TRANSITIONS,), _("nazorgcontacten")),
+    "transitions.NonArrival": _holds((C.TRANSITIONS,), _("ingeschreven studenten die niet kwamen")),
+    "transitions.HandoverRecord": _holds(
+        (C.TRANSITIONS, C.IDENTITY),
+        _("overdracht van de vorige school: naam, geboortedatum, postcode, ondersteuning, mentor"),
+    ),
+    "transitions.IntakeConversation": _holds((C.TRANSITIONS,), _("intakegesprekken")),
+    # the access log and the privacy app
+    "access.AccessLogEntry": _holds(
+        (C.ACCESS_LOG,), _("toegangslog: wie, wanneer, welke student, welk onderdeel, waarom")
+    ),
+    "access.AccessDecision": _holds(
+        (C.ACCESS_LOG,), _("geweigerde pogingen om een student te openen")
+    ),
+    "privacy.LegalHold": _holds(
+        (C.IDENTITY,), _("blokkades op vernietiging van een student, met reden")
+    ),
+    "privacy.RetentionRun": _holds(
+        (C.ACCOUNTS,), _("vernietigingsrondes: wie voorstelde en goedkeurde, aantallen")
+    ),
+    "privacy.RetentionCandidate": _holds(
+        (C.IDENTITY,), _("studenten die voor vernietiging in aanmerking komen")
+    ),
+    "privacy.CorrectionRequest": _holds((C.REQUESTS,), _("correctieverzoeken en antwoorden")),
+    "privacy.Objection": _holds((C.REQUESTS,), _("bezwaren en besluiten daarover")),
+    # notifications and events
+    "notifications.Notification": _holds((C.NOTIFICATIONS,), _("berichten aan gebruikers")),
+    "events.Subscription": _holds((C.ACCOUNTS,), _("abonnementen van systemen: wie ze beheert")),
+    "events.Delivery": _holds(
+        (C.IMPORT_FILES,), _("berichten aan gekoppelde systemen over een student")
+    ),
+    # the sociale kaart: business contact details, sometimes of one person (a practice)
+    "directory.DirectoryOrganisation": _holds(
+        (C.DIRECTORY,), _("organisaties in de sociale kaart: e-mail, telefoon")
+    ),
+    "directory.DirectoryLocation": _holds((C.DIRECTORY,), _("locaties van hulpverleners: adres")),
+    "directory.Service": _holds((C.DIRECTORY,), _("diensten: e-mail, telefoon, wie ze bijwerkte")),
+    "directory.Contact": _holds(
+        (C.DIRECTORY,), _("contactpersonen: naam, functie, e-mail, telefoon")
+    ),
+}
+MODEL_CATEGORIES: dict[str, tuple[DataCategory, ...]] = {
+    label: categories for label, (categories, _what) in _MODELS.items()
+}
+MODEL_HOLDS: dict[str, Promise] = {label: what for label, (_c, what) in _MODELS.items()}
+
+_REFERENCE = _("openbare referentiegegevens, geen personen")
+NO_PERSONAL_DATA: dict[str, Promise] = {
+    "auth.Permission": _("rechten in de applicatie"),
+    "auth.Group": _("groepen van rechten"),
+    "auth.Group_permissions": _("rechten van een groep"),
+    "contenttypes.ContentType": _("soorten tabellen"),
+    "refdata.RmcRegion": _REFERENCE,
+    "refdata.Municipality": _REFERENCE,
+    "refdata.PostcodeArea": _("postcodegebieden met vier cijfers (openbaar), geen adressen"),
+    "refdata.RegionalHoliday": _REFERENCE,
+    "accounts.Organisation": _("organisaties: naam, soort, BRIN"),
+    "accounts.Location": _("schoollocaties"),
+    "accounts.ProgrammeTeam": _("opleidingsteams"),
+    "accounts.Programme": _("opleidingen"),
+    "accounts.IdentityProvider": _("instellingen van het schoolaccount (OpenID Connect)"),
+    "directory.ServiceAtLocation": _("welke dienst op welke locatie"),
+    "directory.OpeningHours": _("openingstijden"),
+    "directory.Service_areas": _("gemeenten waarin een dienst werkt"),
+    "signals.SignalQualityRun": _("terugblik op de signalen: alleen aantallen per groep"),
+    "monitor.MonitorSnapshot": _("beschermde cijfers zonder namen"),
+    "funding.FundingStream": _("financieringsstromen"),
+    "funding.ServiceFunding": _("financiering per dienst"),
+    "funding.SupportRate": _("uurtarief van de school"),
+    "access.AccessLogChainHead": _("lengte en laatste hash van het toegangslog"),
+}
 
 
 def activity_info(code: str) -> ProcessingActivity | None:
