@@ -174,6 +174,9 @@ SPREADSHEET_VIEWS = {
     # The example import files: fixed files from the repository, no data of anyone; the
     # Excel one goes through core.exports like the rest (test_examples.py reads them).
     "schakelpunt.core.example_views.example_download",
+    # The register of processing activities: texts from the code, no one's data; written with
+    # core.exports.csv_writer (privacy/tests/test_register_outputs.py reads it).
+    "schakelpunt.privacy.register_views.register_download",
 }
 
 
