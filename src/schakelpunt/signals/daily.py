@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from schakelpunt.accounts.models import Organisation, Pathway
 from schakelpunt.core.bulk import insert_rows, json_text, update_rows
+from schakelpunt.privacy.models import Objection, RequestStatus
+from schakelpunt.privacy.register import Activity
 from schakelpunt.referrals.models import REFERRAL_ACTIVE_STATUSES, Referral
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import Trajectory, TrajectoryState
@@ -171,6 +173,8 @@ class Morning:
     # The students the run covers, in order: the parent splits them into shares.
     student_ids: list[int] = field(default_factory=list)
     in_support: set[int] = field(default_factory=set)
+    # Students whose objection to the early warning was upheld: nothing computed for them.
+    objected: set[int] = field(default_factory=set)
     open_concerns: Counter[int] = field(default_factory=Counter)
     unfollowed: Counter[int] = field(default_factory=Counter)
 
@@ -203,6 +207,7 @@ def morning_load(
         morning.student_ids = [pk for (pk,) in cursor.fetchall()]
     if not warnings:
         return morning
+    morning.objected = early_warning_objected(institution.pk)
     morning.in_support = set(
         Trajectory.objects.filter(student__institution=institution)
         .exclude(state=TrajectoryState.CLOSED)
@@ -386,7 +391,7 @@ def _morning_rules(
     outcome = Outcome()
     reports, warnings = outcome.reports, outcome.warnings
     parsed = _Records()
-    open_concerns = morning.open_concerns
+    open_concerns, objected = morning.open_concerns, morning.objected
     known, parse = parsed.known, parsed.parse
     for pk, born, qualified, qualified_on, enrolled_on, left_on, prior, level, pathway in students:
         text = records.get(pk)
@@ -411,8 +416,8 @@ def _morning_rules(
         if enrolled_on > today or (left_on and left_on <= today):
             continue
         outcome.enrolled += 1
-        if not morning.warnings:
-            continue
+        if not morning.warnings or pk in objected:
+            continue  # no early warning, or the student's objection to it was upheld
         factors: list[Factor] = []
         if own:
             this_year = own[bisect_left(own, (year_start,)) :]
@@ -543,7 +548,24 @@ def _reports_write(institution: Organisation, found: list[ReportRow]) -> None:
     )
 
 
+def early_warning_objected(institution_id: int) -> set[int]:
+    """The institution's students whose objection to the early warning was upheld (AVG
+    art. 21, privacy/requests.py): the early warning is off for them."""
+    return set(
+        Objection.objects.filter(
+            student__institution_id=institution_id,
+            activity=Activity.EARLY_WARNING,
+            status=RequestStatus.GRANTED,
+        ).values_list("student_id", flat=True)
+    )
+
+
 def _warnings_write(institution: Organisation, today: date, warnings: list[WarningRow]) -> int:
+    # Read again under the institution's lock: an objection upheld while the rules ran (its
+    # decision takes the same lock) is respected too.
+    objected = early_warning_objected(institution.pk)
+    if objected:
+        warnings = [w for w in warnings if w[0] not in objected]
     EarlyWarning.objects.filter(student__institution=institution).delete()
     as_json = {pk: json_text(factors) for pk, _, factors in warnings}
     insert_rows(

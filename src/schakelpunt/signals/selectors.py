@@ -11,6 +11,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from schakelpunt.privacy.models import objection_upheld
+from schakelpunt.privacy.register import Activity
 from schakelpunt.students.models import Student
 from schakelpunt.students.selectors import StudentFilter, filter_by_student
 from schakelpunt.support.models import LifeDomain
@@ -158,7 +160,10 @@ def file_section_signals(
         if since is not None:  # the reports of absence that lasted until that day or later
             found = found.filter(Q(end_date__isnull=True) | Q(end_date__gte=since))
         reports = list(found[:20])
-        warning = EarlyWarning.objects.filter(student=student).first()
+        # Rows of a student whose objection was upheld are removed at the decision; the
+        # check keeps one made in between from showing.
+        if not objection_upheld(student.pk, Activity.EARLY_WARNING):
+            warning = EarlyWarning.objects.filter(student=student).first()
         if warning is not None:
             factors = visible_factors(warning.factors, sees_support=sees_support)
     open_concerns = None
