@@ -50,6 +50,7 @@ from django.utils import timezone
 from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
+    Grant,
     StudentAccess,
     actions_owned_by,
     concern_visible_to_student,
@@ -58,7 +59,9 @@ from schakelpunt.access.policy import (
     handovers_visible_to,
     is_own_file,
     may_configure_institution,
+    may_download_own_data,
     may_see_guardian_contact,
+    own_data_parts,
     parent_parts_for,
     provider_period_start,
     referrals_for_user,
@@ -67,6 +70,7 @@ from schakelpunt.access.policy import (
     timeline_shows_concerns,
 )
 from schakelpunt.accounts.models import Programme, User
+from schakelpunt.accounts.roles import Role
 from schakelpunt.signals.models import Concern
 from schakelpunt.students.models import Guardian
 from tests.crawl_world import CrawlWorld, Marker, build_crawl_world
@@ -488,8 +492,13 @@ class Oracle:
         self.overseen = set(students_overseen_by(user).values_list("pk", flat=True))
         # A parent: their child's name and the parts the child's age and choice allow.
         self.parent = {key: parent_parts_for(user, s) for key, s in world.students.items()}
+        # The privacy officer's download on a student's request (AVG art. 15, docs/
+        # student-rights.md): at its own address, what that student sees of their own file.
+        self.on_request = {s.pk for s in world.students.values() if may_download_own_data(user, s)}
 
-    def allows(self, marker: Marker) -> bool:
+    def allows(self, marker: Marker, url: str = "") -> bool:
+        if self._on_request(marker, url):
+            return True
         parent_parts = self.parent[marker.student]
         if parent_parts and (marker.part == Part.IDENTITY or marker.parent_part in parent_parts):
             return True
@@ -505,6 +514,20 @@ class Oracle:
             return False
         if marker.about is not None:
             return self._about(marker.about, access)
+        return True
+
+    def _on_request(self, marker: Marker, url: str) -> bool:
+        match = re.match(r"^/privacy/inzageverzoek/(\d+)/", url)
+        student = self.students[marker.student]
+        if match is None or int(match.group(1)) != student.pk:
+            return False
+        if student.pk not in self.on_request or marker.part not in own_data_parts():
+            return False
+        if marker.about is not None and marker.about[0] == "concern":
+            return concern_visible_to_student(Concern.objects.get(pk=marker.about[1]))
+        if marker.about is not None:
+            own = StudentAccess((Grant("own_file", Role.STUDENT, own_data_parts()),))
+            return self._about(marker.about, own)
         return True
 
     def as_structure(self, marker: Marker) -> bool:
@@ -601,7 +624,7 @@ def crawl(role: str, world: CrawlWorld) -> Findings:
             if token not in text or not _whole(token).search(text):
                 continue
             found.seen.add(token)
-            allowed = [m for m in markers if oracle.allows(m)]
+            allowed = [m for m in markers if oracle.allows(m, url)]
             marker = (allowed or markers)[0]
             row = (role, url, marker.student, str(marker.part), token)
             if not allowed:
