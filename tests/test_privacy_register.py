@@ -14,6 +14,7 @@ from django.utils import translation
 from schakelpunt.privacy.register import (
     ACTIVITIES,
     BASIS_ARTICLES,
+    CATEGORY_SUBJECTS,
     MODEL_CATEGORIES,
     MODEL_HOLDS,
     NO_PERSONAL_DATA,
@@ -125,6 +126,7 @@ def test_every_category_has_a_retention_rule_and_every_activity_an_entry():
     assert used - in_purposes == set()
     assert set(MODEL_HOLDS) == set(MODEL_CATEGORIES)
     assert set(BASIS_ARTICLES) == set(LegalBasis)
+    assert set(CATEGORY_SUBJECTS) == set(DataCategory)  # about whom, for every category
 
 
 def _docs() -> str:

@@ -73,6 +73,31 @@ class DataCategory(models.TextChoices):
     DIRECTORY = "directory", _("Sociale kaart: contactgegevens van hulpverleners")
 
 
+# About whom each category holds data (AVG art. 30 lid 1 onder c: the categories of data
+# subjects); the register shows, per activity, the people its categories are about.
+STUDENTS = _("studenten")
+CATEGORY_SUBJECTS: dict[DataCategory, tuple[Promise, ...]] = {
+    DataCategory.IDENTITY: (STUDENTS,),
+    DataCategory.CONTACT: (STUDENTS, _("ouders en verzorgers")),
+    DataCategory.ABSENCE: (STUDENTS,),
+    DataCategory.SUPPORT: (STUDENTS, _("medewerkers die een zorg melden of een actie krijgen")),
+    DataCategory.REFERRALS: (STUDENTS, _("ouders die toestemming geven"), _("hulpverleners")),
+    DataCategory.MEETINGS: (STUDENTS, _("deelnemers aan het overleg, ook ouders")),
+    DataCategory.TRANSITIONS: (
+        STUDENTS,
+        _("aangemelde leerlingen van de vorige school"),
+        _("mentoren van de vorige school"),
+    ),
+    DataCategory.EARLY_WARNING: (STUDENTS,),
+    DataCategory.REQUESTS: (STUDENTS, _("medewerkers die een verzoek afhandelen")),
+    DataCategory.ACCOUNTS: (_("gebruikers: medewerkers, studenten en ouders met een account"),),
+    DataCategory.ACCESS_LOG: (STUDENTS, _("gebruikers die een dossier openden")),
+    DataCategory.IMPORT_FILES: (STUDENTS,),
+    DataCategory.NOTIFICATIONS: (_("gebruikers die een bericht krijgen"), STUDENTS),
+    DataCategory.DIRECTORY: (_("contactpersonen van hulpverleners"),),
+}
+
+
 @dataclass(frozen=True)
 class ProcessingActivity:
     activity: Activity

@@ -23,6 +23,7 @@ from schakelpunt.core.exports import csv_writer
 from .register import (
     ACTIVITIES,
     BASIS_ARTICLES,
+    CATEGORY_SUBJECTS,
     MODEL_CATEGORIES,
     MODEL_HOLDS,
     NO_PERSONAL_DATA,
@@ -160,6 +161,7 @@ class RegisterEntry:
     legal_basis: str
     basis_article: str
     legal_source: str
+    subjects: list[str]  # about whom: the people its categories are about
     categories: list[CategoryLine]
     receivers: str
     source: str
@@ -185,6 +187,12 @@ def category_line(category: DataCategory) -> CategoryLine:
     )
 
 
+def subjects_of(categories: Iterable[DataCategory]) -> list[str]:
+    """The people the categories are about, each once, in the order they first appear."""
+    subjects = [str(s) for category in categories for s in CATEGORY_SUBJECTS[category]]
+    return list(dict.fromkeys(subjects))
+
+
 def processing_register() -> list[RegisterEntry]:
     """One entry per processing activity, in the order of the register in code."""
     return [
@@ -195,6 +203,7 @@ def processing_register() -> list[RegisterEntry]:
             legal_basis=str(p.legal_basis.label),
             basis_article=BASIS_ARTICLES[p.legal_basis],
             legal_source=p.legal_source,
+            subjects=subjects_of(p.categories),
             categories=[category_line(c) for c in p.categories],
             receivers=str(p.receivers),
             source=str(p.source),
@@ -220,6 +229,7 @@ def csv_header() -> list[str]:
         _("Grondslag"),
         _("Artikel grondslag"),
         _("Wettelijke bron"),
+        _("Betrokkenen"),
         _("Categorieën van gegevens"),
         _("Tabellen"),
         _("Bewaartermijnen"),
@@ -244,6 +254,7 @@ def register_csv() -> str:
                 entry.legal_basis,
                 entry.basis_article,
                 entry.legal_source,
+                ", ".join(entry.subjects),
                 " | ".join(c.label for c in entry.categories),
                 " | ".join(f"{c.label}: {', '.join(c.tables) or '—'}" for c in entry.categories),
                 " | ".join(f"{c.label}: {c.retention}" for c in entry.categories),
@@ -268,7 +279,9 @@ def register_markdown() -> str:
         "",
         _(
             "Gemaakt door Schakelpunt uit het register in de code "
-            "(schakelpunt/privacy/register.py). Bewaartermijnen per categorie van gegevens."
+            "(schakelpunt/privacy/register.py). Bewaartermijnen per categorie van gegevens. "
+            "Verwerkingsverantwoordelijke is de school van de student; de beveiliging staat "
+            "beschreven in docs/privacy.md."
         ),
         "",
     ]
@@ -279,6 +292,7 @@ def register_markdown() -> str:
             f"- **{_('Doel')}:** {entry.purpose}",
             f"- **{_('Grondslag')}:** {entry.legal_basis} ({entry.basis_article})",
             f"- **{_('Wettelijke bron')}:** {entry.legal_source}",
+            f"- **{_('Betrokkenen')}:** {', '.join(entry.subjects)}",
             f"- **{_('Ontvangers')}:** {entry.receivers}",
             f"- **{_('Herkomst')}:** {entry.source}",
             f"- **{_('Bezwaar mogelijk (AVG art. 21)')}:** {_yes_no(entry.objectable)}",
