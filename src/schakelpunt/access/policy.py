@@ -9,7 +9,7 @@ Deny is the default: a user without a matching rule sees no student and no part.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, NoReturn
 
 from django.db import models
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
@@ -27,6 +27,7 @@ from schakelpunt.refdata.models import Municipality, RmcRegion
 from schakelpunt.referrals.models import (
     REFERRAL_ACTIVE_STATUSES,
     Consent,
+    ConsentBasis,
     Referral,
     ReferralStatus,
 )
@@ -73,6 +74,9 @@ class Grant:
     view: frozenset[Part]
     change: frozenset[Part] = frozenset()
     export: frozenset[Part] = frozenset()
+    # The viewed parts that rest only on an emergency share (no consent): their reads are
+    # logged as emergency access, on the ground of vital interest (issue 19).
+    emergency: frozenset[Part] = frozenset()
 
     def parts_for(self, action: Action) -> frozenset[Part]:
         return {Action.VIEW: self.view, Action.CHANGE: self.change, Action.EXPORT: self.export}[
@@ -102,6 +106,15 @@ class StudentAccess:
 
     def allows(self, action: Action, part: Part) -> bool:
         return part in self.parts(action)
+
+    def rests_on_emergency(self, parts: Iterable[Part | str]) -> bool:
+        """Does reading these parts rest on an emergency share: is one of them given only by
+        grants that hold it through a share without consent?"""
+        for part in parts:
+            giving = [g for g in self.grants if part in g.view]
+            if giving and all(part in g.emergency for g in giving):
+                return True
+        return False
 
     @property
     def roles(self) -> str:
@@ -390,10 +403,21 @@ def student_access(user: User, student: Student) -> StudentAccess:
             grants.append(rule.grant)
             continue
         consented: set[Part] = set()
+        by_consent: set[Part] | None = None  # None: no consent, only emergency shares
         for consent in _active_consent(rule.consent_organisation_id, today).filter(student=student):
-            consented.update(Part(p) for p in consent.parts if p in SHAREABLE_PARTS)
+            parts = {Part(p) for p in consent.parts if p in SHAREABLE_PARTS}
+            consented |= parts
+            if consent.basis != ConsentBasis.EMERGENCY:
+                by_consent = (by_consent or set()) | parts
+        # Without any consent the share itself (and so the name) rests on the emergency.
+        emergency = consented | rule.grant.view if by_consent is None else consented - by_consent
         grants.append(
-            Grant(rule.grant.reason, rule.grant.role, rule.grant.view | frozenset(consented))
+            Grant(
+                rule.grant.reason,
+                rule.grant.role,
+                rule.grant.view | frozenset(consented),
+                emergency=frozenset(emergency),
+            )
         )
     return StudentAccess(tuple(grants))
 
@@ -416,17 +440,49 @@ def student_get_for_user(
         raise Http404
     access = student_access(user, student)
     if not access.allows(action, part):
-        # An existing student refused: kept in the decision log, so probing shows.
-        record_refusal(
-            user=user,
-            student_id=student.pk,
-            action=action,
-            part=part,
-            roles=",".join(sorted(roles_of(user))),
-            behalf=acting_for(user),
-        )
+        _keep_refusal(user, student.pk, action, part)
         raise Http404
     return student, access
+
+
+def _keep_refusal(user: User, student_id: int, action: Action, part: Part) -> None:
+    """An existing student refused: kept in the decision log, so probing shows."""
+    record_refusal(
+        user=user,
+        student_id=student_id,
+        action=action,
+        part=part,
+        roles=",".join(sorted(roles_of(user))),
+        behalf=acting_for(user),
+    )
+
+
+def refuse_student(
+    *, user: User, student_id: int, action: Action = Action.VIEW, part: Part = Part.IDENTITY
+) -> NoReturn:
+    """The 404 of a page about one student this user may not open: the decision log keeps
+    the attempt when the student exists (an absent id leaves no row); the answer is the same."""
+    if Student.objects.filter(pk=student_id).exists():
+        _keep_refusal(user, student_id, action, part)
+    raise Http404
+
+
+def refuse_referral(
+    *, user: User, referral_id: int, action: Action = Action.VIEW, part: Part = Part.REFERRALS
+) -> NoReturn:
+    """The 404 of a referral this user may not open, kept as a refusal about its student."""
+    about = Referral.objects.filter(pk=referral_id).values_list("student_id", flat=True)
+    for student_id in about[:1]:
+        _keep_refusal(user, student_id, action, part)
+    raise Http404
+
+
+def refuse_meeting(*, user: User, meeting: Meeting) -> NoReturn:
+    """The 404 of a meeting this user may not open: a refusal about each student on its
+    agenda (what the page would have shown of them is their support)."""
+    for student_id in sorted(set(meeting.items.values_list("student_id", flat=True))):
+        _keep_refusal(user, student_id, Action.VIEW, Part.SUPPORT)
+    raise Http404
 
 
 def may_open_student_files(user: User) -> bool:
@@ -1050,7 +1106,7 @@ def parent_view_get(*, user: User, student_id: int) -> ParentView:
     for view in children_for_parent(user):
         if view.student.pk == student_id:
             return view
-    raise Http404
+    refuse_student(user=user, student_id=student_id, part=Part.SUPPORT)
 
 
 def parent_parts_for(user: User, student: Student) -> frozenset[str]:
