@@ -9,6 +9,7 @@ import time_machine
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.selectors import access_log_search
 from schakelpunt.access.services import access_log_record
+from schakelpunt.privacy.register import Activity
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -22,6 +23,7 @@ def test_a_day_runs_from_midnight_to_midnight_dutch_time(world):
         with time_machine.travel(moment, tick=False):
             access_log_record(
                 actor=world.users["care_l1"],
+                activity=Activity.SUPPORT,
                 students=[student],
                 action=Action.VIEW,
                 parts=[Part.IDENTITY],

@@ -1,13 +1,63 @@
 """How the logs name who acted, written once so the access and decision logs agree."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from schakelpunt.accounts.models import User
+from schakelpunt.accounts.roles import Role
+from schakelpunt.privacy.register import ACTIVITIES, Activity, LegalBasis
 
 
 def user_display(user: User) -> str:
     """A person by name and e-mail address; a connected system by the name it was registered
-    with, "Koppeling Cliëntregistratie (Zorg Een)": its principal's address is no one's."""
+    with, "Koppeling Cliëntregistratie (Zorg Een)": its principal's address is no one's.
+
+    A student reading their own file is "De student zelf": the row's user still says who,
+    and once the student is deleted the log keeps no name or address of theirs."""
     if user.is_api_client:
         return user.get_full_name() or str(_("Koppeling"))
+    from .policy import roles_of  # the policy writes refusals through this module
+
+    if roles_of(user) == {Role.STUDENT}:
+        return str(_("De student zelf"))
     return f"{user.get_full_name() or user.email} <{user.email}>"
+
+
+# Roles the log writes that are no role of a person: the way the data came (an import, a
+# worklist's export, the meeting's general minutes).
+_LOG_ONLY_ROLES = {
+    "import": _lazy("inlezen (bestand of koppeling)"),
+    "absence-worklist": _lazy("verzuimwerklijst"),
+    "meeting_minutes": _lazy("deelnemer aan het overleg"),
+}
+
+
+def role_words(codes: str) -> str:
+    """The roles of a log row in Dutch, never a code: what the policy calls them, the log's
+    own roles, and "andere rol" for anything else."""
+    from .policy import describe_roles
+
+    words = []
+    for code in (c for c in codes.split(",") if c):
+        if code in _LOG_ONLY_ROLES:
+            words.append(str(_LOG_ONLY_ROLES[code]))
+            continue
+        described = describe_roles(code)
+        words.append(described if described != code else str(_("andere rol")))
+    return ", ".join(dict.fromkeys(words)) or "—"
+
+
+def activity_words(code: str) -> str:
+    """The processing activity in Dutch ("—" for rows from before the register)."""
+    return str(Activity(code).label) if code in Activity.values else "—"
+
+
+def activity_plain(code: str) -> str:
+    """Why, in plain Dutch for the student ("om je te begeleiden op school"); "" for rows from
+    before the register, which name no purpose."""
+    return str(ACTIVITIES[Activity(code)].plain) if code in Activity.values else ""
+
+
+def basis_words(code: str) -> str:
+    """The legal basis in Dutch ("—" for rows from before the register)."""
+    return str(LegalBasis(code).label) if code in LegalBasis.values else "—"

@@ -1,19 +1,25 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from schakelpunt.privacy.register import Activity
 
-class AccessLogSearchForm(forms.Form):
-    student_id = forms.IntegerField(label=_("Student (intern nummer)"), required=False, min_value=1)
+
+class _PeriodForm(forms.Form):
+    student_number = forms.CharField(label=_("Studentnummer"), required=False, max_length=30)
     user_query = forms.CharField(
         label=_("Gebruiker (naam of e-mail)"), required=False, max_length=100
+    )
+    organisation = forms.CharField(
+        label=_("Organisatie (namens)"),
+        required=False,
+        max_length=100,
+        help_text=_("De organisatie waarvoor de gebruiker of de koppeling werkte."),
     )
     date_from = forms.DateField(
         label=_("Vanaf"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    # Set by the link "hele lijst" of a list event: every student that one page showed.
-    event_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     date_until = forms.DateField(
         label=_("Tot en met"),
         required=False,
@@ -26,3 +32,26 @@ class AccessLogSearchForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(_("De begindatum ligt na de einddatum."))
         return data
+
+
+class AccessLogSearchForm(_PeriodForm):
+    activity = forms.ChoiceField(
+        label=_("Verwerking"),
+        required=False,
+        choices=[("", _("Alle verwerkingen")), *Activity.choices],
+    )
+    # Set by the link "hele lijst" of a list event: every student that one page showed.
+    event_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    field_order = [
+        "student_number",
+        "user_query",
+        "organisation",
+        "activity",
+        "date_from",
+        "date_until",
+    ]
+
+
+class RefusalSearchForm(_PeriodForm):
+    pass

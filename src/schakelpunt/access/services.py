@@ -7,7 +7,6 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from schakelpunt.accounts.models import User
-from schakelpunt.accounts.roles import Role
 from schakelpunt.core.bulk import insert_rows
 from schakelpunt.privacy.register import ACTIVITIES, Activity, LegalBasis
 from schakelpunt.students.models import Student
@@ -16,7 +15,7 @@ from .chain import CURRENT_VERSION, GENESIS, entry_digest, entry_values
 from .display import user_display
 from .models import AccessLogChainHead, AccessLogEntry
 from .parts import Action, EntryKind, Part
-from .policy import acting_for, roles_of
+from .policy import CONSENT_REASON, StudentAccess, acting_for, roles_of
 
 _HEAD = 1
 
@@ -64,34 +63,22 @@ _COLUMNS = (
     "hash_version",
 )
 
-# The activity a read is for when the caller does not say: by the reader's role first (a
-# provider reads for the help after a referral, leerplicht for its statutory task), then by
-# the part read.
-_ACTIVITY_BY_ROLE = {
-    Role.STUDENT: Activity.OWN_FILE,
-    Role.PARENT: Activity.PARENT,
-    Role.EXTERNAL_CARE_WORKER: Activity.CARE,
-    Role.ATTENDANCE_OFFICER: Activity.RMC,
-    Role.ABSENCE_OFFICER: Activity.ABSENCE,
-    Role.PRIVACY_OFFICER: Activity.OVERSIGHT,
-    Role.FUNCTIONAL_ADMIN: Activity.ENROLMENT,
-}
-_ACTIVITY_BY_PART = {
-    Part.ABSENCE: Activity.ABSENCE,
-    Part.REFERRALS: Activity.REFERRAL,
-    Part.ENROLMENT: Activity.ENROLMENT,
+# The reasons of policy._rules' grants that stand for one activity on their own.
+_ACTIVITY_OF_REASON = {
+    "own_file": Activity.OWN_FILE,
+    CONSENT_REASON: Activity.CARE,
+    "statutory_task": Activity.RMC,
+    "absence_officer": Activity.ABSENCE,
 }
 
 
-def default_activity(roles: str, parts: Iterable[Part]) -> Activity:
-    """The activity of a read whose caller named none (see `_ACTIVITY_BY_ROLE`)."""
-    codes = set(roles.split(",")) if roles else set()
-    for role, activity in _ACTIVITY_BY_ROLE.items():
-        if codes == {role}:
-            return activity
-    part_set = set(parts)
-    if len(part_set) == 1:
-        return _ACTIVITY_BY_PART.get(next(iter(part_set)), Activity.SUPPORT)
+def file_activity(access: StudentAccess) -> Activity:
+    """Why a page of one student's file is read, by the grant it is read on: the student's
+    own file, a provider's help after a referral, leerplicht/RMC's statutory task, the
+    school's attendance coordinator; everyone else at school gives support."""
+    reasons = {grant.reason for grant in access.grants}
+    if len(reasons) == 1:
+        return _ACTIVITY_OF_REASON.get(next(iter(reasons)), Activity.SUPPORT)
     return Activity.SUPPORT
 
 
@@ -160,15 +147,15 @@ def _record(
     role: str,
     path: str,
     kind: EntryKind,
-    activity: Activity | None,
+    activity: Activity,
     emergency: bool,
-    parts_read: Iterable[Part],
 ) -> uuid.UUID:
     event_id = uuid.uuid4()
     display = _user_display(actor)
-    chosen = activity or default_activity(role, parts_read)
-    basis = legal_basis_of(chosen, emergency=emergency)
-    behalf = acting_for(actor, role.split(",") if role else None)[:300]
+    basis = legal_basis_of(activity, emergency=emergency)
+    # The organisations of the roles the read was made in; a log role that names no membership
+    # (an import, a triage step) acts for every organisation of the actor.
+    behalf = (acting_for(actor, role.split(",") if role else None) or acting_for(actor))[:300]
     _append(
         [
             AccessLogEntry(
@@ -181,7 +168,7 @@ def _record(
                 part=part,
                 path=path[:300],
                 kind=kind,
-                activity=chosen,
+                activity=activity,
                 legal_basis=basis,
                 on_behalf_of=behalf,
                 emergency=emergency,
@@ -200,13 +187,14 @@ def access_log_record(
     action: Action,
     parts: Iterable[Part],
     role: str,
+    activity: Activity,
     path: str = "",
-    activity: Activity | None = None,
     emergency: bool = False,
 ) -> uuid.UUID:
     """Append one row per student and part; rows of one call share an event id. `activity`
-    is the processing activity of the register (privacy/register.py); `emergency` marks a
-    read that rests on an emergency share instead of consent."""
+    (required: every caller says why it reads) is the processing activity of the register
+    (privacy/register.py); `emergency` marks a read that rests on an emergency share instead
+    of consent (`StudentAccess.rests_on_emergency`): its legal basis is then vital interest."""
     part_list = sorted(set(parts))
     return _record(
         actor=actor,
@@ -217,7 +205,6 @@ def access_log_record(
         kind=EntryKind.DETAIL,
         activity=activity,
         emergency=emergency,
-        parts_read=part_list,
     )
 
 
@@ -227,8 +214,8 @@ def access_log_list(
     students: Iterable[Student | int],
     parts: Iterable[Part],
     path: str,
+    activity: Activity,
     more_parts: Mapping[int, Iterable[Part]] | None = None,
-    activity: Activity | None = None,
 ) -> uuid.UUID | None:
     """One event for a list or worklist page: a row per student shown and part, marked as
     a list, so the privacy officer can rebuild the page while the student's own "who
@@ -251,5 +238,4 @@ def access_log_list(
         kind=EntryKind.LIST,
         activity=activity,
         emergency=False,
-        parts_read=common,
     )

@@ -6,5 +6,6 @@ app_name = "access"
 
 urlpatterns = [
     path("toegangslog/", views.log_search, name="log_search"),
+    path("toegangslog/geweigerd/", views.refusals, name="refusals"),
     path("zonder-toestemming/", views.emergency_shares, name="emergency"),
 ]

@@ -24,6 +24,7 @@ from schakelpunt.access.policy import (
     must_use_second_factor,
 )
 from schakelpunt.access.services import access_log_record
+from schakelpunt.privacy.register import Activity
 from schakelpunt.refdata.models import Municipality, RmcRegion
 from schakelpunt.students.models import Guardian, Student
 from schakelpunt.students.parent_services import guardian_account_link
@@ -358,6 +359,7 @@ def _student_link(*, actor: User | None, student_id: int, user: User) -> None:
     if actor is not None:
         access_log_record(
             actor=actor,
+            activity=Activity.ENROLMENT,
             students=[student],
             action=Action.CHANGE,
             parts=[Part.IDENTITY],

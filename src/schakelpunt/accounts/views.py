@@ -26,6 +26,7 @@ from schakelpunt.access.policy import (
     roles_user_may_grant,
 )
 from schakelpunt.access.services import access_log_record
+from schakelpunt.privacy.register import Activity
 
 from .forms import (
     EmailCodeForm,
@@ -339,6 +340,7 @@ def _invite_parent(
     # The guardians are part of the student's file (contact): the read is logged.
     access_log_record(
         actor=actor,
+        activity=Activity.PARENT,
         students=[guardians[0].student],
         action=Action.VIEW,
         parts=[Part.CONTACT],

@@ -23,6 +23,7 @@ from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.accounts.people_views import student_not_linked
 from schakelpunt.accounts.roles import Role
+from schakelpunt.privacy.register import Activity
 from schakelpunt.referrals.selectors import WorklistSummary, worklist_summary
 from schakelpunt.students.models import Student
 from schakelpunt.support.selectors import caseload_counts
@@ -85,6 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if isinstance(work, WorklistSummary):  # the overdue ones are named, with their agreed date
         access_log_list(
             actor=user,
+            activity=Activity.CARE if Role.EXTERNAL_CARE_WORKER in roles else Activity.REFERRAL,
             students=[r.student_id for r in work.overdue],
             parts=[Part.REFERRALS],
             path=request.get_full_path(),

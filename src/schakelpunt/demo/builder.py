@@ -31,6 +31,7 @@ from schakelpunt.accounts.models import (
 from schakelpunt.accounts.roles import OrganisationKind, Role
 from schakelpunt.directory.models import Service
 from schakelpunt.notifications.models import Notification
+from schakelpunt.privacy.register import Activity
 from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
 from schakelpunt.referrals.models import ReferralStatus
 from schakelpunt.referrals.services import escalate_overdue_referrals
@@ -546,6 +547,7 @@ def _build(b: _Builder, n_students: int, steps: _Steps) -> None:
     for viewer, role in ((coach, Role.COACH), (sa, "support_team"), (zc, Role.CARE_COORDINATOR)):
         access_log_record(
             actor=viewer,
+            activity=Activity.SUPPORT,
             students=[own],
             action=Action.VIEW,
             parts=[Part.IDENTITY, Part.ENROLMENT, Part.SUPPORT],
@@ -554,6 +556,7 @@ def _build(b: _Builder, n_students: int, steps: _Steps) -> None:
         )
     access_log_record(
         actor=parent,
+        activity=Activity.PARENT,
         students=[own],
         action=Action.VIEW,
         parts=PARENT_LOGGED_PARTS,

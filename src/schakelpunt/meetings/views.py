@@ -19,12 +19,14 @@ from schakelpunt.access.policy import (
     may_read_general_minutes,
     may_run_meeting,
     provider_worker_ids,
+    refuse_meeting,
     student_access,
     student_get_for_user,
 )
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.core.dates import in_words
+from schakelpunt.privacy.register import Activity
 from schakelpunt.referrals.models import CLOSED_STATUSES
 from schakelpunt.students.models import Student
 from schakelpunt.support.selectors import coordinator_candidates, team_candidates
@@ -110,7 +112,7 @@ def _meeting_for(user: User, meeting_id: int) -> tuple[Meeting, bool]:
     if meeting is None:
         raise Http404
     if not may_open_meeting(user, meeting):
-        raise Http404
+        refuse_meeting(user=user, meeting=meeting)
     return meeting, may_run_meeting(user, meeting)
 
 
@@ -136,9 +138,12 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     minutes_visible = manager or meeting.status == MeetingStatus.APPROVED
     general_minutes = minutes_visible and may_read_general_minutes(user, meeting)
     for entry in sheet.items:
-        roles = student_access(user, entry.student).roles
+        access = student_access(user, entry.student)
+        roles = access.roles
         access_log_record(
             actor=user,
+            activity=Activity.MEETING,
+            emergency=access.rests_on_emergency(entry.parts),
             students=[entry.student],
             action=Action.VIEW,
             parts=[Part(p) for p in sorted(entry.parts)],
@@ -148,6 +153,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         if entry.minutes_shown and entry.item.minutes:  # the minutes about this student
             access_log_record(
                 actor=user,
+                activity=Activity.MEETING,
                 students=[entry.student],
                 action=Action.VIEW,
                 parts=[Part.SUPPORT],
@@ -157,6 +163,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if general_minutes and meeting.notes:
         access_log_record(
             actor=user,
+            activity=Activity.MEETING,
             students=[entry.student for entry in sheet.items],
             action=Action.VIEW,
             parts=[Part.SUPPORT],

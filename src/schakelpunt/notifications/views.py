@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from schakelpunt.access.parts import Part
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
+from schakelpunt.privacy.register import Activity
 
 from .selectors import links_for, notifications_for
 from .services import notification_mark_read
@@ -20,6 +21,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     # list read of the students its messages are about, as support (what the messages tell).
     access_log_list(
         actor=user,
+        activity=Activity.SUPPORT,
         students=[n.student_id for n in page if n.student_id is not None],
         parts=[Part.SUPPORT],
         path=request.get_full_path(),

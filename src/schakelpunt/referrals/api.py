@@ -13,12 +13,15 @@ from rest_framework.response import Response
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
     may_see_identity,
+    provider_organisation_ids,
     referrals_for_user,
+    refuse_referral,
     student_access,
     students_for_user,
 )
 from schakelpunt.access.services import access_log_list, access_log_record
 from schakelpunt.accounts.models import User
+from schakelpunt.privacy.register import Activity
 
 from .models import Referral
 from .selectors import overdue_days
@@ -128,6 +131,11 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
         context = self.get_serializer_context()
         access_log_list(
             actor=request.user,  # type: ignore[arg-type]
+            activity=(
+                Activity.CARE
+                if provider_organisation_ids(request.user)  # type: ignore[arg-type]
+                else Activity.REFERRAL
+            ),
             students=[r.student_id for r in referrals],
             parts=[Part.REFERRALS],
             path=request.get_full_path(),
@@ -144,11 +152,18 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
         user: User = request.user  # type: ignore[assignment]
         referral = self.get_queryset().filter(pk=kwargs.get("pk")).first()
         if referral is None:
-            raise Http404
+            pk = str(kwargs.get("pk", ""))
+            if not pk.isdigit():
+                raise Http404
+            refuse_referral(user=user, referral_id=int(pk))
         access = student_access(user, referral.student)
         named = may_see_identity(user, referral.student)
         access_log_record(
             actor=user,
+            activity=Activity.REFERRAL
+            if access.allows(Action.VIEW, Part.REFERRALS)
+            else Activity.CARE,
+            emergency=access.rests_on_emergency([Part.IDENTITY] if named else []),
             students=[referral.student],
             action=Action.VIEW,
             parts=[Part.REFERRALS, Part.IDENTITY] if named else [Part.REFERRALS],

@@ -12,7 +12,6 @@ older version, a 409 that says which steps the provider can take now; nothing is
 from typing import Any, ClassVar, cast
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,12 +28,14 @@ from schakelpunt.access.policy import (
     may_see_identity,
     referral_side,
     referrals_for_user,
+    refuse_referral,
     student_access,
 )
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.api.problems import PROBLEM_JSON, problem_response
 from schakelpunt.api.serializers import RejectUnknownFieldsMixin
+from schakelpunt.privacy.register import Activity
 
 from . import services
 from .api import ReferralSerializer
@@ -213,7 +214,7 @@ class _ReferralActionView(APIView):
     def _referral(self, user: User, referral_id: int) -> Referral:
         referral = referrals_for_user(user).select_related("student").filter(pk=referral_id).first()
         if referral is None:
-            raise Http404
+            refuse_referral(user=user, referral_id=referral_id, action=Action.CHANGE)
         return referral
 
     def _parse(self, request: Request) -> StrictSerializer:
@@ -235,12 +236,15 @@ class _ReferralActionView(APIView):
             with transaction.atomic():
                 referral = self._change(user, id, serializer)
                 named = may_see_identity(user, referral.student)
+                access = student_access(user, referral.student)
                 access_log_record(
                     actor=user,
+                    activity=Activity.CARE,
+                    emergency=access.rests_on_emergency([Part.IDENTITY] if named else []),
                     students=[referral.student],
                     action=Action.CHANGE,
                     parts=[Part.REFERRALS, Part.IDENTITY] if named else [Part.REFERRALS],
-                    role=student_access(user, referral.student).roles or "referral_recipient",
+                    role=access.roles or "referral_recipient",
                     path=request.path,
                 )
         except services.ReferralStateError as error:

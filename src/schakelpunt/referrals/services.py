@@ -29,6 +29,7 @@ from schakelpunt.core.dates import in_words
 from schakelpunt.directory.models import Service, ServiceStatus
 from schakelpunt.events.services import emit
 from schakelpunt.notifications.services import neutral_name, notify
+from schakelpunt.privacy.register import Activity
 from schakelpunt.students.models import Student
 from schakelpunt.support.selectors import open_trajectory_for
 
@@ -192,6 +193,7 @@ def referral_create(
         )
         access_log_record(
             actor=actor,
+            activity=Activity.REFERRAL,
             students=[student],
             action=Action.CHANGE,
             parts=[Part.REFERRALS],
@@ -447,6 +449,7 @@ def consent_withdraw(*, actor: User, consent_id: int) -> Consent:
         emit(consent)
         access_log_record(
             actor=actor,
+            activity=Activity.REFERRAL,
             students=[student],
             action=Action.CHANGE,
             parts=[Part.REFERRALS],

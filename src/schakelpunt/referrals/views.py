@@ -20,6 +20,7 @@ from schakelpunt.access.policy import (
     provider_organisation_ids,
     referral_side,
     referrals_for_user,
+    refuse_referral,
     student_access,
     student_get_for_user,
 )
@@ -28,6 +29,7 @@ from schakelpunt.accounts.models import User
 from schakelpunt.directory.models import Service, ServiceStatus
 from schakelpunt.directory.responsibility import decision_needed, responsibility_for
 from schakelpunt.directory.selectors import services_for_referral
+from schakelpunt.privacy.register import Activity
 from schakelpunt.students.filters import query_without_page
 
 from . import services
@@ -77,6 +79,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     work = worklist_of(user, page.object_list)
     access_log_list(
         actor=user,
+        activity=Activity.CARE if provider else Activity.REFERRAL,
         students=[r.student_id for r in (*work.overdue, *work.waiting, *work.running)],
         parts=[Part.REFERRALS],
         path=request.get_full_path(),
@@ -205,7 +208,7 @@ def _referral_for(request: HttpRequest, referral_id: int) -> tuple[User, Referra
         .first()
     )
     if referral is None:
-        raise Http404
+        refuse_referral(user=user, referral_id=referral_id)
     return user, referral
 
 
@@ -294,6 +297,14 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     # Every look at a referral is a read of the student's file, also before acceptance.
     access_log_record(
         actor=user,
+        activity=(
+            Activity.CARE
+            if side == "provider"
+            else Activity.OWN_FILE
+            if is_own_file(user, referral.student)
+            else Activity.REFERRAL
+        ),
+        emergency=side == "provider" and access.rests_on_emergency(shown),
         students=[referral.student],
         action=Action.VIEW,
         parts=sorted(shown),
@@ -364,6 +375,7 @@ def consent_withdraw_view(request: HttpRequest, consent_id: int) -> HttpResponse
     if own and request.POST.get("bevestigd") != "ja":
         access_log_record(
             actor=user,
+            activity=Activity.OWN_FILE,
             students=[asked.student],
             action=Action.VIEW,
             parts=[Part.REFERRALS],

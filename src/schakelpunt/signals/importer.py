@@ -34,6 +34,7 @@ from schakelpunt.core.bulk import insert_rows
 from schakelpunt.core.csvfiles import UnreadableExport, checked_rows, decode_export
 from schakelpunt.core.db import refresh_planner_statistics
 from schakelpunt.core.spreadsheets import is_xlsx, xlsx_rows
+from schakelpunt.privacy.register import Activity
 from schakelpunt.students.models import Student
 
 from .daily import daily_signals_compute
@@ -301,6 +302,7 @@ def _write(
         if changed:
             access_log_record(
                 actor=actor,
+                activity=Activity.ABSENCE,
                 # Only the ids are read: no query for the students themselves.
                 students=[Student(pk=pk) for pk in changed],
                 action=Action.CHANGE,

@@ -24,6 +24,7 @@ from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Membership, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.notifications.services import notify
+from schakelpunt.privacy.register import Activity
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import ContactKind, ContactNote, LifeDomain, Trajectory
 from schakelpunt.support.selectors import open_trajectory_for
@@ -31,7 +32,7 @@ from schakelpunt.support.services import trajectory_open
 from schakelpunt.support.student_services import care_team_of
 
 from .config import calendar_for, signal_settings_for
-from .models import Concern, ConcernStatus, Urgency
+from .models import Concern, ConcernSource, ConcernStatus, Urgency
 from .statutory import SchoolCalendar
 
 
@@ -129,6 +130,9 @@ def _log_triage_change(concern: Concern, actor: User, path: str) -> None:
     """The access log's line for a change the triage makes to a concern about a student."""
     access_log_record(
         actor=actor,
+        activity=Activity.EARLY_WARNING
+        if concern.source == ConcernSource.EARLY_WARNING
+        else Activity.SUPPORT,
         students=[concern.student],
         action=Action.CHANGE,
         parts=[Part.SUPPORT],

@@ -22,6 +22,7 @@ from schakelpunt.access.policy import (
 )
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
+from schakelpunt.privacy.register import Activity
 from schakelpunt.students.filters import query_without_page
 from schakelpunt.students.models import Student
 from schakelpunt.support.models import LifeDomain
@@ -37,7 +38,7 @@ from .forms import (
     HoldBackForm,
     TriageFilterForm,
 )
-from .models import Concern
+from .models import Concern, ConcernSource
 from .selectors import filter_triage
 
 
@@ -81,9 +82,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     shown = {c.student_id: [Part.SUPPORT] for c in held_back}
     for c in concerns:
         shown[c.student_id] = [Part.SUPPORT if c.student_id in supported else Part.ABSENCE]
-    access_log_list(
-        actor=user, students=[], parts=[], path=request.get_full_path(), more_parts=shown
-    )
+    # Early warnings show the profile's factors: that is the early-warning processing.
+    early = {c.student_id for c in concerns if c.source == ConcernSource.EARLY_WARNING}
+    for activity, ids in (
+        (Activity.EARLY_WARNING, early),
+        (Activity.SUPPORT, set(shown) - early),
+    ):
+        access_log_list(
+            actor=user,
+            activity=activity,
+            students=[],
+            parts=[],
+            path=request.get_full_path(),
+            more_parts={pk: shown[pk] for pk in ids},
+        )
     return render(
         request,
         "signals/triage.html",

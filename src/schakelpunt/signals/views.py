@@ -34,6 +34,7 @@ from schakelpunt.accounts.models import Level, Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.accounts.selectors import memberships_for
 from schakelpunt.core.exports import csv_writer
+from schakelpunt.privacy.register import Activity
 from schakelpunt.students.filters import query_without_page
 
 from .calendar import institutions_without_calendar
@@ -101,6 +102,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         r.status_options = options.chosen(r.follow_up_status) if r.may_follow else ""
     access_log_list(
         actor=user,
+        activity=Activity.ABSENCE,
         students=[r.student_id for r in page.object_list],
         parts=[Part.ABSENCE],
         path=request.get_full_path(),
@@ -233,6 +235,7 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
         )
     access_log_record(
         actor=user,
+        activity=Activity.ABSENCE,
         students=students.values(),
         action=Action.EXPORT,
         parts=REPORT_EXPORT_PARTS,
@@ -242,6 +245,7 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
     if with_school:
         access_log_record(
             actor=user,
+            activity=Activity.ABSENCE,
             students=[s for pk, s in students.items() if pk in with_school],
             action=Action.EXPORT,
             parts=[Part.ENROLMENT],
@@ -426,6 +430,7 @@ def rmc_list(request: HttpRequest) -> HttpResponse:
         )
     access_log_list(
         actor=user,
+        activity=Activity.RMC,
         students=students,
         parts=[Part.IDENTITY, Part.ENROLMENT],
         path=request.get_full_path(),

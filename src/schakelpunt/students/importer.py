@@ -36,6 +36,7 @@ from schakelpunt.accounts.models import Location, Organisation, Programme, User
 from schakelpunt.core.csvfiles import UnreadableExport, parse_date
 from schakelpunt.core.db import refresh_planner_statistics
 from schakelpunt.core.spreadsheets import read_table
+from schakelpunt.privacy.register import Activity
 from schakelpunt.refdata.models import PostcodeArea
 from schakelpunt.refdata.selectors import normalise_postcode
 
@@ -433,6 +434,7 @@ def _write(
         if changed:
             access_log_record(
                 actor=actor,
+                activity=Activity.ENROLMENT,
                 students=changed,
                 action=Action.CHANGE,
                 parts=[Part.IDENTITY, Part.CONTACT, Part.ENROLMENT],

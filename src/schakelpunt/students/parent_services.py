@@ -20,6 +20,7 @@ from schakelpunt.access.policy import (
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import GrantOutcome, Membership, Organisation, RoleGrant, User
 from schakelpunt.accounts.roles import Role
+from schakelpunt.privacy.register import Activity
 
 from .models import Guardian, Student
 
@@ -143,6 +144,7 @@ def guardian_account_link(*, actor: User | None, guardian: Guardian, user: User)
         if actor is not None:
             access_log_record(
                 actor=actor,
+                activity=Activity.PARENT,
                 students=[student],
                 action=Action.CHANGE,
                 parts=[Part.CONTACT],

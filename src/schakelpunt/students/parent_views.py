@@ -26,6 +26,7 @@ from schakelpunt.access.policy import (
 from schakelpunt.access.services import access_log_list, access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.accounts.roles import Role
+from schakelpunt.privacy.register import Activity
 
 from .models import Guardian, Student
 from .parent_file import parent_page_context
@@ -42,6 +43,7 @@ def parent_home(request: HttpRequest) -> HttpResponse:
     children = children_for_parent(user)
     access_log_list(
         actor=user,
+        activity=Activity.PARENT,
         students=[c.student for c in children],
         parts=[Part.IDENTITY],  # the names of the children
         path=request.path,
@@ -58,6 +60,7 @@ def parent_child(request: HttpRequest, student_id: int) -> HttpResponse:
     context["age"] = view.student.age_on(timezone.localdate())
     access_log_record(
         actor=user,
+        activity=Activity.PARENT,
         students=[view.student],
         action=Action.VIEW,
         parts=PARENT_LOGGED_PARTS,
@@ -116,6 +119,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
     # The student reads the names of their parents: their own contact part, logged as ever.
     access_log_record(
         actor=user,
+        activity=Activity.OWN_FILE,
         students=[student],
         action=Action.VIEW,
         parts=[Part.CONTACT],

@@ -11,6 +11,7 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import is_own_file, student_access
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
+from schakelpunt.privacy.register import Activity
 
 from .models import Guardian, GuardianRelation, Student
 
@@ -37,6 +38,7 @@ def guardian_add(
         )
         access_log_record(
             actor=actor,
+            activity=Activity.ENROLMENT,
             students=[student],
             action=Action.CHANGE,
             parts=[Part.CONTACT],
@@ -92,6 +94,7 @@ def basic_qualification_record(
         student.save(update_fields=["has_basic_qualification", "basic_qualification_on"])
         access_log_record(
             actor=actor,
+            activity=Activity.ENROLMENT,
             students=[student],
             action=Action.CHANGE,
             parts=[Part.ENROLMENT],

@@ -19,6 +19,7 @@ from schakelpunt.access.policy import (
     may_open_student_files,
     may_view_access_log,
     provider_period_start,
+    refuse_student,
     roles_of,
     student_get_for_user,
     student_ids_showing,
@@ -27,7 +28,7 @@ from schakelpunt.access.policy import (
     timeline_shows_concerns,
 )
 from schakelpunt.access.selectors import access_visits_for_student
-from schakelpunt.access.services import access_log_list, access_log_record
+from schakelpunt.access.services import access_log_list, access_log_record, file_activity
 from schakelpunt.accounts.models import User
 from schakelpunt.accounts.people import student_without_record
 from schakelpunt.accounts.people_views import student_not_linked
@@ -35,6 +36,7 @@ from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.selectors import memberships_for
 from schakelpunt.core.changes import form_errors_as_messages, run_change
 from schakelpunt.core.exports import csv_writer
+from schakelpunt.privacy.register import Activity
 from schakelpunt.referrals.selectors import file_section_referrals
 from schakelpunt.signals.forms import ConcernForm
 from schakelpunt.signals.selectors import file_section_signals
@@ -254,6 +256,8 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         context.update(_staff_sections(student, access, parts, since, today))
     access_log_record(
         actor=user,
+        activity=file_activity(access),
+        emergency=access.rests_on_emergency(parts),
         students=[student],
         action=Action.VIEW,
         parts=parts,
@@ -279,8 +283,10 @@ def own_file(request: HttpRequest) -> HttpResponse:
 def student_access_log(request: HttpRequest, student_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     student = Student.objects.filter(pk=student_id).first()
-    if student is None or not may_view_access_log(user, student):
+    if student is None:
         raise Http404
+    if not may_view_access_log(user, student):
+        refuse_student(user=user, student_id=student.pk, part=Part.IDENTITY)
     return render(
         request,
         "students/student_access_log.html",
@@ -340,6 +346,7 @@ def student_export(request: HttpRequest) -> HttpResponse:
         )
     access_log_record(
         actor=user,
+        activity=Activity.RMC if roles_of(user) == {Role.ATTENDANCE_OFFICER} else Activity.SUPPORT,
         students=students,
         action=Action.EXPORT,
         parts=EXPORT_PARTS,
@@ -376,6 +383,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     page.object_list = list(page.object_list)
     access_log_list(
         actor=user,
+        activity=Activity.SUPPORT,
         students=page.object_list,
         parts=[Part.SUPPORT],  # trajectory, tier, coordinator and next review
         path=request.get_full_path(),

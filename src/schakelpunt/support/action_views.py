@@ -13,6 +13,7 @@ from schakelpunt.access.parts import Part
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
 from schakelpunt.core.changes import run_change
+from schakelpunt.privacy.register import Activity
 from schakelpunt.students.filters import query_without_page
 
 from .plans import plan_action_mark_done
@@ -30,6 +31,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     actions = own_actions(user, page.object_list, timezone.localdate())
     access_log_list(
         actor=user,
+        activity=Activity.SUPPORT,
         students=[a.student.pk for a in actions],
         parts=[Part.SUPPORT],  # the plan's actions
         path=request.get_full_path(),

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import provider_period_start, student_get_for_user
-from schakelpunt.access.services import access_log_record
+from schakelpunt.access.services import access_log_record, file_activity
 from schakelpunt.accounts.models import User
+from schakelpunt.privacy.register import Activity
 from schakelpunt.referrals.selectors import advice_for_student
 
 from .forms import ActionFormSet, GoalFormSet, PlanForm
@@ -75,6 +76,8 @@ def plan_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             raise Http404
     access_log_record(
         actor=user,
+        activity=file_activity(access),
+        emergency=access.rests_on_emergency([Part.SUPPORT]),
         students=[student],
         action=Action.VIEW,
         parts=[Part.SUPPORT],
@@ -117,6 +120,7 @@ def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
         plan page, logged as one."""
         access_log_record(
             actor=user,
+            activity=Activity.SUPPORT,
             students=[student],
             action=Action.VIEW,
             parts=[Part.SUPPORT],
@@ -232,6 +236,7 @@ def plan_pdf(request: HttpRequest, student_id: int) -> HttpResponse:
     )
     access_log_record(
         actor=user,
+        activity=file_activity(access),
         students=[student],
         action=Action.EXPORT,
         parts=[Part.SUPPORT],

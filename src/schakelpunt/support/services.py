@@ -14,6 +14,7 @@ from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import User
 from schakelpunt.events.services import emit
 from schakelpunt.notifications.services import involved_people, notify
+from schakelpunt.privacy.register import Activity
 from schakelpunt.students.models import Student
 
 from .models import (
@@ -118,6 +119,7 @@ def _record(
     )
     access_log_record(
         actor=actor,
+        activity=Activity.SUPPORT,
         students=[trajectory.student],
         action=Action.CHANGE,
         parts=[Part.SUPPORT],
@@ -392,6 +394,7 @@ def support_team_add(
         )
         access_log_record(
             actor=actor,
+            activity=Activity.SUPPORT,
             students=[student],
             action=Action.CHANGE,
             parts=[Part.SUPPORT],
@@ -426,6 +429,7 @@ def support_team_remove(*, actor: User, member_id: int) -> SupportTeamMember:
         member.save(update_fields=["ended_on"])
         access_log_record(
             actor=actor,
+            activity=Activity.SUPPORT,
             students=[student],
             action=Action.CHANGE,
             parts=[Part.SUPPORT],

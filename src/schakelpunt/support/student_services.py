@@ -12,6 +12,7 @@ from schakelpunt.access.policy import CARE_TEAM_ROLES, is_own_file, student_acce
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Membership, User
 from schakelpunt.notifications.services import involved_people, notify
+from schakelpunt.privacy.register import Activity
 from schakelpunt.students.models import Student
 
 from .models import ContactNote, HelpRequest, StudentContribution, Trajectory, TrajectoryState
@@ -124,6 +125,7 @@ def contact_add(
         )
         access_log_record(
             actor=actor,
+            activity=Activity.SUPPORT,
             students=[student],
             action=Action.CHANGE,
             parts=[Part.SUPPORT],

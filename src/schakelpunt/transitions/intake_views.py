@@ -15,6 +15,7 @@ from schakelpunt.access.policy import may_handle_handover
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import Membership, Organisation, User
 from schakelpunt.core.changes import run_change
+from schakelpunt.privacy.register import Activity
 from schakelpunt.students.models import Student
 
 from . import services
@@ -63,6 +64,7 @@ def incoming(request: HttpRequest) -> HttpResponse:
     # Linked students with what their VO school handed over; candidates by birth date and number.
     access_log_list(
         actor=user,
+        activity=Activity.TRANSITION,
         students=[
             pk for r in records if r.match_status == MatchStatus.UNCERTAIN for pk in r.candidates
         ],

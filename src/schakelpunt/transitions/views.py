@@ -15,6 +15,7 @@ from schakelpunt.access.parts import Part
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
 from schakelpunt.core.changes import run_change
+from schakelpunt.privacy.register import Activity
 from schakelpunt.signals.models import FollowUpStatus
 from schakelpunt.students.filters import query_without_page
 
@@ -36,6 +37,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     contacts = list(page.object_list)
     access_log_list(
         actor=user,
+        activity=Activity.TRANSITION,
         students=[c.departure.student_id for c in contacts],
         parts=[Part.ENROLMENT, Part.SUPPORT],  # when and where they went; the aftercare
         path=request.get_full_path(),
@@ -118,6 +120,7 @@ def non_arrivals(request: HttpRequest) -> HttpResponse:
     # Pupils handed over who never enrolled are no student (yet): nothing to log for them.
     access_log_list(
         actor=user,
+        activity=Activity.RMC,
         students=[n.student_id for n in items if n.student_id is not None],
         parts=[Part.CONTACT, Part.ENROLMENT, Part.ABSENCE],
         path=request.get_full_path(),

@@ -15,6 +15,7 @@ from tests.log_guards import log_guards_off
 from tests.world import client_for
 
 from schakelpunt.access.models import AccessLogEntry
+from schakelpunt.privacy.register import Activity
 
 
 def verify() -> str:
@@ -216,6 +217,7 @@ def test_writers_at_the_same_time_do_not_fork_the_chain(refdata):
                 with transaction.atomic():
                     access_log_record(
                         actor=world.users[who],
+                        activity=Activity.SUPPORT,
                         students=[world.students["t1"], world.students["t2"]],
                         action=Action.VIEW,
                         parts=[Part.IDENTITY, Part.SUPPORT],

@@ -14,6 +14,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.services import access_log_record
+from schakelpunt.privacy.register import Activity
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="database roles exist only on PostgreSQL"
@@ -64,6 +65,7 @@ def test_the_app_role_works_but_cannot_erase_the_log(world, app_role):
         cursor.execute(f'SET LOCAL ROLE "{app_role}"')
         access_log_record(
             actor=world.users["coach"],
+            activity=Activity.SUPPORT,
             students=[world.students["t1"]],
             action=Action.VIEW,
             parts=[Part.IDENTITY],
@@ -86,6 +88,7 @@ def test_the_owner_is_refused_truncate_by_the_trigger(world):
     _create_role(owner)
     access_log_record(
         actor=world.users["coach"],
+        activity=Activity.SUPPORT,
         students=[world.students["t1"]],
         action=Action.VIEW,
         parts=[Part.IDENTITY],

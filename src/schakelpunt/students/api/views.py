@@ -6,9 +6,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from schakelpunt.access.parts import Action, Part
-from schakelpunt.access.policy import student_get_for_user, students_for_user
-from schakelpunt.access.services import access_log_list, access_log_record
+from schakelpunt.access.policy import (
+    provider_organisation_ids,
+    student_get_for_user,
+    students_for_user,
+)
+from schakelpunt.access.services import access_log_list, access_log_record, file_activity
 from schakelpunt.accounts.models import User
+from schakelpunt.privacy.register import Activity
 
 from ..models import Student
 from .serializers import StudentDetailSerializer, StudentListSerializer
@@ -37,6 +42,11 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet[Student]):
         rows = data["results"] if isinstance(data, dict) else data
         access_log_list(
             actor=request.user,  # type: ignore[arg-type]
+            activity=(
+                Activity.CARE
+                if provider_organisation_ids(request.user)  # type: ignore[arg-type]
+                else Activity.SUPPORT
+            ),
             students=[row["id"] for row in rows],
             parts=[Part.IDENTITY],
             path=request.get_full_path(),
@@ -68,6 +78,8 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet[Student]):
         parts = access.parts(Action.VIEW)
         access_log_record(
             actor=user,
+            activity=file_activity(access),
+            emergency=access.rests_on_emergency(parts),
             students=[student],
             action=Action.VIEW,
             parts=parts,
