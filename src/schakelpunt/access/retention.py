@@ -8,10 +8,15 @@ catches every row edited, removed or moved after it. The decision log's refused 
 by age alone (they are not chained). Nothing younger than five years goes, whatever the
 caller asks; the database's guards check the same (migration 0008), and on PostgreSQL only a
 function of the tables' owner may delete at all.
+
+For the retention job: `access_log_purge(before=day_or_moment)` deletes in one transaction
+(or `limit` entries and refused attempts per call, again while `result.more`); the result
+holds counts only, `result.counts` per model ("access.AccessLogEntry", ...), no names. It
+raises PurgeRefused (a Dutch message) when the part to delete does not verify.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -48,6 +53,11 @@ class PurgeResult:
     dry_run: bool
     # Whether the limit stopped it before everything due was deleted (run it again).
     more: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows deleted (or to delete) per model, as the retention run records them."""
+        return {"access.AccessLogEntry": self.entries, "access.AccessDecision": self.decisions}
 
 
 def years_before(moment: datetime, years: int) -> datetime:
@@ -165,13 +175,16 @@ def _delete_postgresql(through: int, cutoff: datetime, limit: int | None) -> tup
 
 
 def access_log_purge(
-    *, before: datetime, dry_run: bool = False, limit: int | None = None
+    *, before: datetime | date, dry_run: bool = False, limit: int | None = None
 ) -> PurgeResult:
-    """Delete the access log's entries and refused attempts from before `before`, but never
-    anything younger than five years; of the hash chain only its oldest part (up to the first
-    younger entry). `limit` caps the entries and the refused attempts deleted in this call
-    (`more` says whether to call again); `dry_run` counts without deleting. Raises
-    PurgeRefused when the part to delete does not verify."""
+    """Delete the access log's entries and refused attempts from before `before` (a moment,
+    or a day: its start in the local time zone), but never anything younger than five years;
+    of the hash chain only its oldest part (up to the first younger entry). `limit` caps the
+    entries and the refused attempts deleted in this call (`more` says whether to call
+    again); `dry_run` counts without deleting. Raises PurgeRefused when the part to delete
+    does not verify. The chain's end stays locked until the transaction ends: appends wait."""
+    if not isinstance(before, datetime):
+        before = timezone.make_aware(datetime.combine(before, time.min))
     if timezone.is_naive(before):
         raise ValueError("before must be an aware datetime")
     if limit is not None and limit < 1:

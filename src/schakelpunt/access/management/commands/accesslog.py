@@ -10,6 +10,9 @@ from schakelpunt.access.database import ROLE_NAME, app_role_grant
 from schakelpunt.access.retention import KEEP_YEARS, PurgeRefused, access_log_purge
 from schakelpunt.access.selectors import access_log_verify
 
+# Entries (and refused attempts) deleted per transaction by `purge`.
+PURGE_BATCH = 10_000
+
 
 def _day(value: str) -> date:
     try:
@@ -94,9 +97,23 @@ class Command(BaseCommand):
                 "schakelpunt accesslog purge --before 2021-01-01 (eerst met --dry-run)."
             )
         moment = timezone.make_aware(datetime.combine(before, time.min))
+        entries = decisions = 0
         try:
-            result = access_log_purge(before=moment, dry_run=dry_run)
+            while True:
+                # In batches, each its own transaction: the chain's end is locked while one
+                # runs, so the log's writers (every page view) wait for a batch, not for all.
+                result = access_log_purge(
+                    before=moment, dry_run=dry_run, limit=None if dry_run else PURGE_BATCH
+                )
+                entries, decisions = entries + result.entries, decisions + result.decisions
+                if not result.more:
+                    break
         except PurgeRefused as refusal:
+            if entries or decisions:
+                self.stdout.write(
+                    f"Al gewist: {_number(entries)} regels van het toegangslog en "
+                    f"{_number(decisions)} geweigerde pogingen."
+                )
             raise CommandError(str(refusal)) from None
         cutoff = timezone.localtime(result.cutoff)
         if result.cutoff < moment:
@@ -105,8 +122,8 @@ class Command(BaseCommand):
                 f"{cutoff:%d-%m-%Y %H:%M} is vastgelegd, komt in aanmerking."
             )
         counts = (
-            f"{_number(result.entries)} regels van het toegangslog en "
-            f"{_number(result.decisions)} geweigerde pogingen van vóór {cutoff:%d-%m-%Y}"
+            f"{_number(entries)} regels van het toegangslog en "
+            f"{_number(decisions)} geweigerde pogingen van vóór {cutoff:%d-%m-%Y}"
         )
         if dry_run:
             self.stdout.write(f"Proef, er is niets gewist: {counts} zouden worden gewist.")
