@@ -112,6 +112,8 @@ def test_the_hub_is_the_students_own_and_a_404_for_everyone_else(world):
     assert "Om vroeg te zien of je misschien hulp nodig hebt." in text
     assert f"{NEW_OBJECTION}?verwerking=early_warning" in text
     assert "Daarom kun je hier geen bezwaar tegen maken." in text
+    # Everything held about the student, to download.
+    assert reverse("privacy:own_data_pdf") in text and reverse("privacy:own_data_json") in text
     for key in ("coach", "care_l1", "privacy", "nobody"):
         assert client_for(world.users[key]).get(HUB).status_code == 404
         assert client_for(world.users[key]).get(NEW_CORRECTION).status_code == 404
@@ -351,3 +353,17 @@ def test_a_stale_decision_is_refused_and_the_first_one_stands(world):
     assert "Iemand anders heeft dit verzoek intussen beantwoord" in late.content.decode()
     objection.refresh_from_db()
     assert (objection.status, objection.decision) == (RequestStatus.REFUSED, "Gaat door.")
+
+
+def test_the_queue_puts_the_nearest_deadline_first_and_marks_the_overdue(world):
+    anna = world.students["t1"]
+    _ask_correction(world)
+    _object(world)
+    late = CorrectionRequest.objects.get(student=anna)
+    late.requested_at = timezone.now() - timedelta(days=40)
+    late.deadline = timezone.localdate() - timedelta(days=9)
+    late.save()
+    page = client_for(world.users["care_l1"]).get(QUEUE).content.decode()
+    assert "1 verzoek is over de termijn." in page
+    # The overdue correction comes before the objection due in a month.
+    assert page.index("(te laat)") < page.index("Vroegsignalering")
