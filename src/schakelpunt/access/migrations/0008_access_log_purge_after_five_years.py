@@ -7,6 +7,12 @@ guards allow a DELETE only under that permit and only of a row older than five y
 other UPDATE, DELETE and TRUNCATE of the log and of the decision log is still refused.
 PostgreSQL: the purge is a SECURITY DEFINER function of the tables' owner, the application's
 role may run it (`accesslog grant`) but still has no DELETE and cannot write the permit.
+
+On SQLite the DELETE triggers of both logs read the chain's end: a later migration that
+rebuilds `access_accesslogchainhead` there (altering one of its fields does) must drop those
+two triggers first and create them again after, as below; SQLite refuses the rebuild loudly
+("error in trigger access_log_no_delete: no such table"). A migration that rebuilds the log's
+own table loses its triggers (see 0006): create them again with these WHEN clauses.
 """
 
 from django.db import migrations, models
