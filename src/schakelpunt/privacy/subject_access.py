@@ -16,19 +16,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.access.parts import EntryKind, Part
 from schakelpunt.access.policy import (
+    Grant,
+    StudentAccess,
     concern_visible_to_student,
     describe_roles,
     guardian_may_be_involved,
+    may_see_guardian_contact,
     own_data_parts,
     parent_parts_of_guardian,
 )
+from schakelpunt.accounts.roles import Role
 from schakelpunt.meetings.models import AgendaItem, MeetingStatus
 from schakelpunt.referrals.models import Advice, ConsentBasis
 from schakelpunt.signals.models import AbsenceRecord
@@ -58,6 +62,12 @@ TIER_WORDS = {
     SupportTier.DIEPTE: gettext_lazy("hulp van een specialist"),
 }
 
+# The student's words for BOL and BBL.
+PATHWAY_WORDS = {
+    "BOL": gettext_lazy("vooral leren op school, met stage (BOL)"),
+    "BBL": gettext_lazy("werken en leren: je werkt en gaat een dag naar school (BBL)"),
+}
+
 
 @dataclass
 class Section:
@@ -69,6 +79,9 @@ class Section:
     labels: dict[str, str]  # field key -> Dutch label, in the order the PDF prints them
     records: list[dict[str, Value]] = field(default_factory=list)
     empty: str = ""
+    # Many short records: the PDF prints one table row per record, these columns (a heading
+    # and the fields it joins); empty: a small table of label and value per record.
+    columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def add(self, **values: Value) -> None:
         unknown = set(values) - set(self.labels)
@@ -93,6 +106,18 @@ class SubjectAccess:
 
 def _local(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment) if moment is not None else None
+
+
+def _day(value: date | None) -> str:
+    """A day inside a sentence, the Dutch way ("10 december 2026")."""
+    return formats.date_format(value, "j F Y") if value else "-"
+
+
+def _iso_day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _hours(value: Decimal | None) -> float | None:
@@ -145,6 +170,7 @@ def _contact(student: Student) -> Section:
             "phone": _("Telefoon"),
             "postcode": _("Postcode"),
             "residence_municipality": _("Je woont in"),
+            "login": _("Je logt in met"),
         },
     )
     section.add(
@@ -154,6 +180,7 @@ def _contact(student: Student) -> Section:
         residence_municipality=(
             student.residence_municipality.name if student.residence_municipality else ""
         ),
+        login=student.user.email if student.user is not None else "",
     )
     return section
 
@@ -177,14 +204,19 @@ def _guardians(student: Student, today: date) -> Section:
         },
         empty=_("School heeft geen ouders of verzorgers opgeschreven."),
     )
+    # The student's own access, as the policy grants it on their file.
+    access = StudentAccess((Grant("own_file", Role.STUDENT, own_data_parts()),))
     for guardian in student.guardians.all():
         sees = parent_parts_of_guardian(guardian, today) if guardian.user_id else frozenset()
+        involved = guardian_may_be_involved(student, guardian.student_consents, today)
+        # Phone and e-mail of a parent school may not involve (18+) stay out, as on the file.
+        contact = may_see_guardian_contact(access, guardian.student_consents, involved)
         section.add(
             name=guardian.name,
             relation=guardian.get_relation_display(),
-            phone=guardian.phone,
-            email=guardian.email,
-            school_involves=guardian_may_be_involved(student, guardian.student_consents, today),
+            phone=guardian.phone if contact else "",
+            email=guardian.email if contact else "",
+            school_involves=involved,
             shared_with_providers=guardian.student_consents,
             has_account=guardian.user_id is not None,
             sees=[str(p.label) for p in ParentPart if p.value in sees],
@@ -216,7 +248,7 @@ def _enrolment(student: Student) -> Section:
         location=student.location.name,
         programme=programme.name,
         level=programme.get_level_display(),
-        pathway=programme.get_pathway_display(),
+        pathway=str(PATHWAY_WORDS.get(programme.pathway, programme.get_pathway_display())),
         enrolled_on=student.enrolled_on,
         left_on=student.left_on,
         prior_education=student.get_prior_education_display(),
@@ -247,7 +279,7 @@ def _leaving(student: Student) -> Section:
             _("na %(months)s maanden (uiterlijk %(due)s): %(outcome)s%(note)s")
             % {
                 "months": contact.months,
-                "due": contact.due_on.isoformat(),
+                "due": _day(contact.due_on),
                 "outcome": contact.get_outcome_display() or _("nog niet gesproken"),
                 "note": f" - {contact.note}" if contact.note else "",
             }
@@ -305,6 +337,12 @@ def _absence(student: Student) -> list[Section]:
             "reason": _("Reden"),
         },
         empty=_("Er staat geen afwezigheid van je in Schakelpunt."),
+        columns=(
+            (_("Datum"), ("day",)),
+            (_("Uren op je rooster"), ("scheduled_hours",)),
+            (_("Uren afwezig"), ("absent_hours",)),
+            (_("Reden"), ("reason",)),
+        ),
     )
     for record in AbsenceRecord.objects.filter(student=student, absent_hours__gt=0).order_by("day"):
         days.add(
@@ -352,7 +390,7 @@ def _support(student: Student) -> list[Section]:
                 % {
                     "what": a.description,
                     "who": a.owner_display,
-                    "due": a.due_on.isoformat(),
+                    "due": _day(a.due_on),
                     "done": f" ({_('gedaan')})" if a.done_on else "",
                 }
                 for a in plan.actions.select_related("owner")
@@ -409,7 +447,8 @@ def _support(student: Student) -> list[Section]:
                 for g in content.get("goals", [])
             ],
             actions=[
-                f"{a.get('description', '')} - {a.get('owner', '')}, {a.get('due_on', '')}"
+                f"{a.get('description', '')} - {a.get('owner', '')}, "
+                f"{_('uiterlijk')} {_day(_iso_day(a.get('due_on')))}"
                 for a in content.get("actions", [])
             ],
             wishes=str(content.get("wishes", "")),
@@ -614,7 +653,7 @@ def _referrals(student: Student) -> list[Section]:
         "created_at", "pk"
     ):
         steps = [
-            f"{timezone.localtime(e.at).date().isoformat()}: {referral_words(e.to_status)}"
+            f"{_day(timezone.localtime(e.at).date())}: {referral_words(e.to_status)}"
             + (f" - {e.note}" if e.note else "")
             for e in referral.events.all()
         ]
@@ -696,11 +735,13 @@ def _timeline(student: Student, parts: frozenset[Part]) -> Section:
         "timeline",
         _("Wat er is gebeurd"),
         _("Alles wat er in je dossier gebeurde, zoals je het ook op je eigen pagina ziet."),
-        {"at": _("Op"), "what": _("Wat"), "detail": _("Meer")},
+        {"on": _("Op"), "what": _("Wat"), "detail": _("Meer")},
         empty=_("Er is nog niets gebeurd."),
+        columns=((_("Op"), ("on",)), (_("Wat"), ("what", "detail"))),
     )
+    # A day, as on the student's page: a contact or report has no time of day.
     for event in reversed(own_timeline(student, parts)):
-        section.add(at=_local(event.at), what=event.title, detail=event.detail)
+        section.add(on=timezone.localtime(event.at).date(), what=event.title, detail=event.detail)
     return section
 
 
@@ -783,6 +824,12 @@ def _visits(student: Student) -> Section:
             "emergency": _("Noodtoegang"),
         },
         empty=_("Niemand anders heeft je dossier bekeken."),
+        columns=(
+            (_("Wanneer"), ("at", "emergency")),
+            (_("Wie"), ("who", "role", "on_behalf_of")),
+            (_("Deed wat"), ("did", "parts")),
+            (_("Waarom"), ("why",)),
+        ),
     )
     entries = AccessLogEntry.objects.filter(student_id=student.pk, kind=EntryKind.DETAIL)
     if student.user_id is not None:  # as on the student's own page: their own reads stay out

@@ -12,6 +12,7 @@ import font_source_sans_pro  # type: ignore[import-untyped]
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from .subject_access import Section, SubjectAccess, Value
 
@@ -79,12 +80,54 @@ def _text(value: Value) -> str:
     return str(value)
 
 
+def _cell(section: Section, record: dict[str, Value], keys: tuple[str, ...]) -> str:
+    """The fields of one column: the first as is, the others under it (a yes by its label,
+    a list on one line)."""
+    lines = []
+    for index, key in enumerate(keys):
+        value = record.get(key)
+        if isinstance(value, list):
+            value = ", ".join(value)
+        if index and value in (None, "", False):
+            continue
+        if index and value is True:
+            lines.append(section.labels[key])
+        elif index:
+            lines.append(f"{section.labels[key]}: {_text(value)}")
+        else:
+            lines.append(_text(value))
+    return "\n".join(lines)
+
+
+def _rows(pdf: _Download, section: Section) -> None:
+    pdf.set_font(FONT, "", 9)
+    widths = [1.0] + [1.6] * (len(section.columns) - 1)
+    with pdf.table(
+        col_widths=widths,
+        text_align="LEFT",
+        line_height=4.5,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 238, 243)),
+        borders_layout="HORIZONTAL_LINES",
+    ) as table:
+        header = table.row()
+        for heading, _keys in section.columns:
+            header.cell(heading)
+        for record in section.records:
+            row = table.row()
+            for _heading, keys in section.columns:
+                row.cell(_cell(section, record, keys))
+    pdf.ln(2)
+
+
 def _section(pdf: _Download, section: Section) -> None:
     pdf.heading(section.title)
     pdf.paragraph(section.about, size=10, muted=True)
     pdf.ln(1)
     if not section.records:
         pdf.paragraph(section.empty or "-")
+        return
+    if section.columns:
+        _rows(pdf, section)
         return
     for number, record in enumerate(section.records, start=1):
         if len(section.records) > 1:

@@ -373,6 +373,14 @@ def test_the_privacy_officer_finds_a_student_of_their_school_and_downloads_on_re
     html = page.content.decode()
     assert anna.full_name in html
     assert reverse("privacy:officer_data_pdf", args=[anna.pk]) in html
+    # Seeing who the student is, for their request, is a read in the log.
+    assert AccessLogEntry.objects.filter(
+        student_id=anna.pk,
+        user=world.users["privacy"],
+        action=Action.VIEW,
+        part=Part.IDENTITY,
+        activity=Activity.RIGHTS,
+    ).exists()
     # Another school's student with a number: not found, like an unknown number.
     other = world.students["other"]
     html = officer.get(
