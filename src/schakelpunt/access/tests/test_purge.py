@@ -224,6 +224,38 @@ def test_a_row_removed_in_the_middle_after_a_purge_is_named(world):
     assert f"(volgnummer {rows[3].sequence}, verwacht {rows[2].sequence})" in message
 
 
+def test_after_a_purge_rows_moved_or_put_back_before_the_start_are_named(world):
+    read(world, years_ago(7))
+    rows = read(world, NOW, count=3)[2:]
+    anchor = access_log_purge(before=NOW).anchor.sequence
+
+    # Two rows change place: the first one out of order names the move.
+    first, second = rows[1], rows[2]
+    tamper("UPDATE access_accesslogentry SET sequence = 0 WHERE id = %s", [first.pk])
+    tamper(
+        "UPDATE access_accesslogentry SET sequence = %s WHERE id = %s",
+        [first.sequence, second.pk],
+    )
+    tamper(
+        "UPDATE access_accesslogentry SET sequence = %s WHERE id = %s",
+        [second.sequence, first.pk],
+    )
+    message = broken()
+    assert f"bij regel {first.pk} " in message
+    assert f"de volgorde is veranderd (volgnummer {second.sequence}" in message
+
+    # A row given a place in the deleted part (as if put back) is named as such.
+    for row, place in ((second, 0), (first, first.sequence), (second, second.sequence)):
+        tamper("UPDATE access_accesslogentry SET sequence = %s WHERE id = %s", [place, row.pk])
+    assert "Toegangslog in orde: 6 regels" in verify()
+    tamper("UPDATE access_accesslogentry SET sequence = %s WHERE id = %s", [anchor, rows[0].pk])
+    message = broken()
+    assert f"bij regel {rows[0].pk} " in message
+    assert f"hoort bij het gewiste deel van de keten (gewist tot en met volgnummer {anchor})" in (
+        message
+    )
+
+
 def test_a_broken_part_is_not_deleted_so_the_evidence_stays(world):
     rows = read(world, years_ago(7), count=2)
     tamper("UPDATE access_accesslogentry SET user_display = %s WHERE id = %s", ["X", rows[1].pk])
