@@ -20,8 +20,12 @@ from tests.world import World, client_for
 from schakelpunt.access.models import AccessDecision, AccessLogEntry
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
+    Grant,
+    StudentAccess,
     concern_visible_to_student,
+    guardian_may_be_involved,
     may_read_agenda_item_minutes,
+    may_see_guardian_contact,
     own_data_parts,
     parent_parts_of_guardian,
 )
@@ -34,6 +38,7 @@ from schakelpunt.privacy.register import ACTIVITIES, Activity
 from schakelpunt.referrals.models import Advice, Consent, ConsentBasis, Referral, ReferralStatus
 from schakelpunt.signals.models import AbsenceReasonCode, AbsenceRecord, Concern, ConcernSource
 from schakelpunt.students.models import Guardian, GuardianRelation, Student
+from schakelpunt.students.tests.factories import born_years_ago
 from schakelpunt.support.models import (
     ContactKind,
     ContactNote,
@@ -430,3 +435,37 @@ def test_the_privacy_officer_of_another_school_and_a_coach_get_404_and_the_attem
     # Nothing was exported; the refusals on an existing student are in the decision log.
     assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
     assert AccessDecision.objects.filter(student_id=anna.pk, user=officer2).count() == 2
+
+
+def test_a_parents_phone_and_email_follow_the_policy_from_18(world: World) -> None:
+    """From 18 school involves a parent only with the student's consent; the download shows
+    that parent's phone and e-mail exactly when the policy lets the student's file show them."""
+    anna = world.students["t1"]
+    anna.date_of_birth = born_years_ago(19)
+    anna.save()
+    kept = Guardian.objects.create(
+        student=anna,
+        name="Betrokkenouder",
+        relation=GuardianRelation.PARENT,
+        phone="0611110001",
+        email="betrokken@example.nl",
+        student_consents=True,
+    )
+    apart = Guardian.objects.create(
+        student=anna,
+        name="Andereouder",
+        relation=GuardianRelation.PARENT,
+        phone="0611110002",
+        email="ander@example.nl",
+        student_consents=False,
+    )
+    own = StudentAccess((Grant("own_file", Role.STUDENT, own_data_parts()),))
+    _data, raw_json, text = downloads(world)
+    today = timezone.localdate()
+    for guardian in (kept, apart):
+        involved = guardian_may_be_involved(anna, guardian.student_consents, today)
+        expected = may_see_guardian_contact(own, guardian.student_consents, involved)
+        assert guardian.name in raw_json and guardian.name in text
+        assert (guardian.phone in raw_json) == (guardian.phone in text) == expected
+        assert (guardian.email in raw_json) == (guardian.email in text) == expected
+    assert "0611110001" in text and "0611110002" not in text
