@@ -16,7 +16,7 @@ raises PurgeRefused (a Dutch message) when the part to delete does not verify.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -75,12 +75,17 @@ def earliest_allowed_cutoff(now: datetime) -> datetime:
 
 
 def _now() -> datetime:
-    """The moment the guards compare with: the transaction's on PostgreSQL (its now())."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    """The moment the guards compare with: the database's clock, not the application's, so
+    a clock set forward on the application's machine does not shorten the five years
+    (PostgreSQL: the transaction's now(); SQLite: 'now' in UTC)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT now()")
             found: datetime = cursor.fetchone()[0]
             return found
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT datetime('now')")
+            return datetime.fromisoformat(cursor.fetchone()[0]).replace(tzinfo=UTC)
     return timezone.now()
 
 

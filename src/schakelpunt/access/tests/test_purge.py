@@ -137,6 +137,17 @@ def test_nothing_younger_than_five_years_goes_even_when_asked(world):
     assert "Toegangslog in orde: 4 regels," in verify()
 
 
+def test_a_clock_set_forward_does_not_shorten_the_five_years(world):
+    """The database's clock decides, not the application's."""
+    read(world, years_ago(4))
+    refused(world, years_ago(4))
+    with time_machine.travel(NOW + timedelta(days=3 * 365), tick=False):
+        result = access_log_purge(before=timezone.now())
+    assert (result.entries, result.decisions) == (0, 0)
+    assert AccessLogEntry.objects.count() == 2
+    assert AccessDecision.objects.count() == 1
+
+
 def test_only_the_oldest_part_of_the_chain_goes(world):
     """An old entry written after a younger one (a clock set back) waits: only a prefix of
     the chain can go, so a purge can never cut a row out of the middle."""
