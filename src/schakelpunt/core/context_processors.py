@@ -54,12 +54,18 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem(_("Instroom"), reverse("intake:incoming")))
             items.append(NavItem(_("Nazorg"), reverse("transitions:aftercare")))
         items.append(NavItem(_("Sociale kaart"), reverse("directory:search")))
+        if Role.CARE_COORDINATOR in roles:
+            items.append(NavItem(_("Verzoeken van studenten"), reverse("privacy:requests_queue")))
         if hasattr(user, "student_profile"):
             items.append(NavItem(_("Mijn dossier"), reverse("students:own")))
+            items.append(NavItem(_("Mijn gegevens"), reverse("privacy:my_data")))
         if Role.PRIVACY_OFFICER in roles:
             items.append(NavItem(_("Toegangslog"), reverse("access:log_search")))
             items.append(NavItem(_("Zonder toestemming"), reverse("access:emergency")))
             items.append(NavItem(_("Toegekende rollen"), reverse("core:role_grants")))
+            items.append(NavItem(_("Verwerkingsregister"), reverse("privacy:register")))
+            items.append(NavItem(_("Bewaartermijnen"), reverse("privacy:retention_runs")))
+            items.append(NavItem(_("Inzageverzoek"), reverse("privacy:officer_data")))
         if Role.PARENT in roles:
             items.append(NavItem(_("Mijn kinderen"), reverse("parent:home")))
         if Role.FUNCTIONAL_ADMIN in roles:
