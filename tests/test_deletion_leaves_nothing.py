@@ -125,12 +125,13 @@ def scan_files(root: Path) -> list[tuple[str, str]]:
     return hits
 
 
-def build_everything(world: World) -> Student:
+def build_everything(world: World, built: datetime = BUILT) -> Student:
     """The student with every kind of row, in 2022, as the screens and jobs would write it."""
     roc = world.students["t1"].institution
     coach = world.users["coach"]
     provider = world.users["worker_p1"].memberships.first().organisation  # type: ignore[union-attr]
-    with time_machine.travel(BUILT, tick=False):
+    left = date(built.year, 7, 15)
+    with time_machine.travel(built, tick=False):
         student = StudentFactory(
             programme=world.students["t1"].programme,
             student_number=NUMBER,
@@ -227,7 +228,7 @@ def build_everything(world: World) -> Student:
             institution=roc,
             kind="mdo",
             title=f"MDO over {FIRST} {LAST}",
-            starts_at=BUILT + timedelta(days=7),
+            starts_at=built + timedelta(days=7),
             chair=coach,
             notes=f"Algemeen. (Per ongeluk: {FIRST} {LAST}, {NUMBER}.)",
         )
@@ -319,12 +320,12 @@ def build_everything(world: World) -> Student:
             subject=str(referral.pk),
             cloudevent={"data": {"studentNumber": NUMBER, "name": f"{FIRST} {LAST}"}},
         )
-    with time_machine.travel(datetime(2022, 7, 15, 16, 0, tzinfo=AMS), tick=False):
-        s.left_on = LEFT
+    with time_machine.travel(datetime(built.year, 7, 15, 16, 0, tzinfo=AMS), tick=False):
+        s.left_on = left
         s.save()
         Departure.objects.create(
             student=s,
-            left_on=LEFT,
+            left_on=left,
             reason="dropout",
             destination="work",
             note=f"{FIRST} gaat werken",
@@ -336,7 +337,7 @@ def build_everything(world: World) -> Student:
             due_on=date(2022, 10, 15),
             note=f"Nazorg {FIRST}",
         )
-        LeaverFollowUp.objects.create(student=s, left_on=LEFT)
+        LeaverFollowUp.objects.create(student=s, left_on=left)
     return s
 
 
@@ -391,7 +392,6 @@ def test_deleting_an_expired_student_leaves_nothing_of_them(world: World, data_d
         "notifications_notification",
         "accounts_user",
         "axes_accessattempt",
-        "access_accesslogentry",
     ):
         assert table in before, table
     others = _other_students_rows(world)
@@ -449,12 +449,16 @@ def test_the_role_grants_name_the_student_no_more(world: World, data_dir: Path) 
 
 
 @pytest.mark.django_db
-def test_after_five_years_the_access_log_names_them_no_more(world: World, data_dir: Path) -> None:
-    pytest.importorskip("schakelpunt.access.retention")
-    build_everything(world)
+def test_once_its_five_years_have_passed_the_access_log_names_them_no_more(
+    world: World, data_dir: Path
+) -> None:
+    # The same student, but their file was read in March 2021: by now (the run's day) the
+    # access log's own five years have passed, so the run's purge takes those rows too and
+    # nothing at all names them, but the role grants (the open finding above).
+    student = build_everything(world, datetime(2021, 3, 1, 10, 0, tzinfo=AMS))
+    assert AccessLogEntry.objects.exists() or "access_accessdecision" in scan_tables()
     with time_machine.travel(NOW, tick=False):
-        _run_as_the_officer(world, NOW.date())
-    later = datetime(2027, 8, 2, 10, 0, tzinfo=AMS)  # five years after the last look
-    with time_machine.travel(later, tick=False):
-        _run_as_the_officer(world, later.date())
+        run = _run_as_the_officer(world, NOW.date())
+    assert not Student.objects.filter(pk=student.pk).exists()
     assert set(scan_tables()) <= {ROLE_GRANTS}
+    assert run.counts["tables"].get("access.AccessDecision", 0) >= 1

@@ -40,6 +40,7 @@ from schakelpunt.accounts.models import (
 from schakelpunt.events.models import Delivery
 from schakelpunt.meetings.models import AgendaItem, Meeting, Participant
 from schakelpunt.notifications.models import Notification
+from schakelpunt.referrals.models import Referral
 from schakelpunt.signals.models import AbsenceImportJob
 from schakelpunt.students.models import Guardian, Student
 from schakelpunt.support.models import Trajectory
@@ -524,8 +525,9 @@ def delete_student(student: Student, counts: Counter[str]) -> None:
                 counts,
                 Participant.objects.filter(meeting=meeting, email__iexact=student.email).delete(),
             )
-    # The trajectory protects the student: it goes first, with its plan and events.
+    # The trajectory protects the student, a referral its consent: they go first.
     _count(counts, Trajectory.objects.filter(student=student).delete())
+    _count(counts, Referral.objects.filter(student=student).delete())
     _count(counts, Student.objects.filter(pk=sid).delete())
     for user in {u.pk: u for u in [student_user, *parents] if u is not None}.values():
         _anonymise_user(user, counts)

@@ -105,7 +105,7 @@ def test_a_killed_run_continues_with_the_rest_and_deletes_each_student_once(
     }
     cli = [sys.executable, "-m", "schakelpunt"]
     try:
-        subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=600)  # noqa: S603
+        subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=1800)  # noqa: S603
         made = subprocess.run(  # noqa: S603
             [sys.executable, "-c", SETUP],
             env=env,
@@ -145,7 +145,7 @@ def test_a_killed_run_continues_with_the_rest_and_deletes_each_student_once(
             check=True,
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=1800,
         )
         assert f"{N} studenten verwijderd" in again.stdout
         assert db.query(done_sql)[0][0] == N
