@@ -32,6 +32,7 @@ from schakelpunt.accounts.roles import OrganisationKind, Role
 from schakelpunt.directory.models import Service
 from schakelpunt.notifications.models import Notification
 from schakelpunt.privacy.register import Activity
+from schakelpunt.privacy.requests import correction_request_make
 from schakelpunt.refdata.models import Municipality, PostcodeArea, RmcRegion
 from schakelpunt.referrals.models import ReferralStatus
 from schakelpunt.referrals.services import escalate_overdue_referrals
@@ -375,6 +376,11 @@ def _build(b: _Builder, n_students: int, steps: _Steps) -> None:
         left_on = None
         if i > 0 and rng.random() < 0.04:
             left_on = today - timedelta(days=rng.randrange(5, 200))
+            if i % 4 == 0:
+                # A quarter left more than two years ago: their retention has run out, so
+                # the privacy officer's yearly round proposes them (docs/retention.md).
+                left_on -= timedelta(days=800)
+                enrolled = min(enrolled, date(left_on.year - 2, 9, 1))
         first = b.fake.first_name()
         prefix, last = split_surname(b.fake.last_name())
         rows.append(
@@ -562,6 +568,14 @@ def _build(b: _Builder, n_students: int, steps: _Steps) -> None:
         parts=PARENT_LOGGED_PARTS,
         role=Role.PARENT,
         path=f"/ouder/kind/{own.pk}/",
+    )
+    # The demo student asked to correct their phone number: the coordinator's queue has one.
+    correction_request_make(
+        actor=own_user,
+        student=Student.objects.get(pk=own.pk),
+        part=Part.CONTACT,
+        wrong="Mijn telefoonnummer is oud.",
+        should_be="Ik heb een nieuw nummer, dat geef ik graag aan mijn coach.",
     )
     b.summary.meetings = build_meetings(
         rng=rng,
