@@ -139,7 +139,7 @@ def measure(label: str, url: str, args: argparse.Namespace) -> None:
     script = str(Path(__file__).resolve())
     if url.startswith("sqlite"):
         template = Path(data_dir) / "template.sqlite3"
-        _child(
+        built = _child(
             script, {**env, "DATABASE_URL": f"sqlite:///{template}"}, "build", str(args.students)
         )
     else:
