@@ -7,6 +7,7 @@ character, which the built-in Latin-1 fonts would lose.
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import cast
 
 import font_source_sans_pro  # type: ignore[import-untyped]
 from django.utils import formats, timezone
@@ -99,13 +100,44 @@ def _cell(section: Section, record: dict[str, Value], keys: tuple[str, ...]) -> 
     return "\n".join(lines)
 
 
+# fpdf2 draws a table row on one page and raises when it is taller. A value that would fill
+# more than a third of a page (a long note, a long text of the student's own) is printed in full
+# under its table instead, where it may run over pages; its cell says where to look.
+TALL_SHARE = 1 / 3
+
+
+def _too_tall(pdf: _Download, text: str, width: float, line_height: float) -> bool:
+    # A little narrower than the cell (its padding), so the count errs on the high side.
+    lines = pdf.multi_cell(
+        max(width - 4, 10), line_height, text, dry_run=True, output="LINES", padding=0
+    )
+    return (
+        len(cast(list[str], lines)) * line_height
+        > (pdf.h - pdf.t_margin - pdf.b_margin) * TALL_SHARE
+    )
+
+
+def _see_below(number: int) -> str:
+    return _("Lange tekst: staat onder de tabel, bij (%(number)s).") % {"number": number}
+
+
+def _long_texts(pdf: _Download, texts: list[tuple[str, str]], size: float) -> None:
+    """The values too tall for their table, each under its label, over pages if need be."""
+    for number, (label, text) in enumerate(texts, start=1):
+        pdf.paragraph(f"({number}) {label}", size=size, style="B")
+        pdf.paragraph(text, size=size)
+        pdf.ln(2)
+
+
 def _rows(pdf: _Download, section: Section) -> None:
     pdf.set_font(FONT, "", 9)
     widths = [1.0] + [1.6] * (len(section.columns) - 1)
+    line_height = 4.5
+    long_texts: list[tuple[str, str]] = []
     with pdf.table(
         col_widths=widths,
         text_align="LEFT",
-        line_height=4.5,
+        line_height=line_height,
         headings_style=FontFace(emphasis="BOLD", fill_color=(230, 238, 243)),
         borders_layout="HORIZONTAL_LINES",
     ) as table:
@@ -114,9 +146,14 @@ def _rows(pdf: _Download, section: Section) -> None:
             header.cell(heading)
         for record in section.records:
             row = table.row()
-            for _heading, keys in section.columns:
-                row.cell(_cell(section, record, keys))
+            for share, (heading, keys) in zip(widths, section.columns, strict=True):
+                text = _cell(section, record, keys)
+                if _too_tall(pdf, text, pdf.epw * share / sum(widths), line_height):
+                    long_texts.append((heading, text))
+                    text = _see_below(len(long_texts))
+                row.cell(text)
     pdf.ln(2)
+    _long_texts(pdf, long_texts, 9)
 
 
 def _section(pdf: _Download, section: Section) -> None:
@@ -132,6 +169,7 @@ def _section(pdf: _Download, section: Section) -> None:
     for number, record in enumerate(section.records, start=1):
         if len(section.records) > 1:
             pdf.paragraph(f"{number}.", size=10, style="B")
+        long_texts: list[tuple[str, str]] = []
         with pdf.table(
             col_widths=(55, 115),
             text_align="LEFT",
@@ -144,8 +182,13 @@ def _section(pdf: _Download, section: Section) -> None:
                     continue
                 row = table.row()
                 row.cell(label)
-                row.cell(_text(record[key]))
+                text = _text(record[key])
+                if _too_tall(pdf, text, pdf.epw * 115 / 170, 5):
+                    long_texts.append((label, text))
+                    text = _see_below(len(long_texts))
+                row.cell(text)
         pdf.ln(2)
+        _long_texts(pdf, long_texts, 10)
 
 
 def render_subject_access_pdf(data: SubjectAccess) -> bytes:
