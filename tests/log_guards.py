@@ -15,8 +15,9 @@ from django.db import transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 TABLE = "access_accesslogentry"
-# The guarded tables: the log and the decision log of refused attempts.
-TABLES = (TABLE, "access_accessdecision")
+# The guarded tables: the log, the decision log of refused attempts and the role grants'
+# log (on SQLite its DELETE trigger, accounts migration 0012).
+TABLES = (TABLE, "access_accessdecision", "accounts_rolegrant")
 
 
 @contextmanager
@@ -40,7 +41,8 @@ def log_guards_off(connection: Any = default_connection) -> Iterator[None]:
             yield
             return
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)",
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+            "(%s, %s, %s)",
             list(TABLES),
         )
         triggers = cursor.fetchall()

@@ -13,8 +13,9 @@ proposes, approves and runs it.
 What may still name them is only what the law keeps longer, by its own rule: the access log
 (who looked, NEN 7513: five years) names the student's account as it was when the student
 looked at their own file. `test_after_five_years_the_access_log_names_them_no_more` shows
-that goes too once the access app's purge exists; the role grants' own log is an open
-finding (strict xfail below).
+that goes too once the access app's purge exists. The role grants' append-only log loses the
+grants to the student's and the parent's accounts through its one deliberate path
+(accounts/grant_erasure.py); other people's grants stay.
 """
 
 import re
@@ -369,7 +370,7 @@ def data_dir(tmp_path: Path, settings: Any) -> Path:
 
 
 def _only_in_logs(hits: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
-    return {t: h for t, h in hits.items() if t not in ACCESS_LOGS and t != ROLE_GRANTS}
+    return {t: h for t, h in hits.items() if t not in ACCESS_LOGS}
 
 
 @pytest.mark.django_db
@@ -406,7 +407,7 @@ def test_deleting_an_expired_student_leaves_nothing_of_them(world: World, data_d
     assert _only_in_logs(left) == {}
     # The access log keeps its rows for five years (NEN 7513): the student's account named
     # as it was when they looked at their own file, in 2022. Nothing else, nowhere else.
-    assert set(left) - {ROLE_GRANTS} <= ACCESS_LOGS
+    assert set(left) <= ACCESS_LOGS
     newest = AccessLogEntry.objects.filter(user_display__icontains=LAST).order_by("-at").first()
     if newest is not None:
         assert newest.at > NOW - timedelta(days=5 * 366)
@@ -425,27 +426,89 @@ def test_deleting_an_expired_student_leaves_nothing_of_them(world: World, data_d
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="open finding: the role grants' append-only log keeps the parent's address and "
-    "'ouder of verzorger van studentnummer …'; it needs its own purge path in accounts",
-)
 def test_the_role_grants_name_the_student_no_more(world: World, data_dir: Path) -> None:
     from schakelpunt.accounts.models import RoleGrant
 
     student = build_everything(world)
-    RoleGrant.objects.create(
-        actor=None,
-        actor_display="opdrachtregel",
-        grantee_id=student.user_id,
-        grantee_email=EMAIL,
-        organisation=student.institution,
-        role=Role.STUDENT,
-        outcome="granted",
-    )
+    roc = student.institution
+    parent = User.objects.get(email=PARENT_EMAIL)
+    coach = world.users["coach"]
+    other = world.students["t1"]
+    with time_machine.travel(BUILT, tick=False):
+        RoleGrant.objects.create(
+            actor=None,
+            actor_display="opdrachtregel",
+            grantee_id=student.user_id,
+            grantee_email=EMAIL,
+            organisation=roc,
+            role=Role.STUDENT,
+            outcome="granted",
+        )
+        # The parent's account linked by the coach, as students/parent_services.py writes it.
+        RoleGrant.objects.create(
+            actor=coach,
+            actor_display=f"{coach} <{coach.email}>",
+            grantee=parent,
+            grantee_email=PARENT_EMAIL,
+            organisation=roc,
+            role=Role.PARENT,
+            scope_display=f"ouder of verzorger van studentnummer {NUMBER}",
+            outcome="granted",
+        )
+        # A refused invitation to the parent's address, before they had an account.
+        RoleGrant.objects.create(
+            actor=coach,
+            actor_display=f"{coach} <{coach.email}>",
+            grantee=None,
+            grantee_email=PARENT_EMAIL,
+            organisation=roc,
+            role=Role.PARENT,
+            outcome="refused",
+            reason=f"geen ouder in het dossier van {NUMBER}",
+        )
+        # The parent of two: a grant for the other child stays, without this student's number.
+        twice = UserFactory(email="ouder.van.twee@ouder.example")
+        RoleGrant.objects.create(
+            actor=coach,
+            actor_display="coach",
+            grantee=twice,
+            grantee_email=twice.email,
+            organisation=roc,
+            role=Role.PARENT,
+            scope_display=f"ouder of verzorger van studentnummer {NUMBER}, {other.student_number}",
+            outcome="granted",
+        )
+        # Another person's grant.
+        RoleGrant.objects.create(
+            actor=None,
+            actor_display="opdrachtregel",
+            grantee=coach,
+            grantee_email=coach.email,
+            organisation=roc,
+            role=Role.COACH,
+            scope_display="locatie Oost",
+            outcome="granted",
+        )
+    before = {
+        g.pk: (g.grantee_id, g.scope_display)
+        for g in RoleGrant.objects.exclude(grantee_email__in=[EMAIL, PARENT_EMAIL])
+    }
+    assert ROLE_GRANTS in scan_tables()
     with time_machine.travel(NOW, tick=False):
-        _run_as_the_officer(world, NOW.date())
+        run = _run_as_the_officer(world, NOW.date())
     assert ROLE_GRANTS not in scan_tables()
+    assert not RoleGrant.objects.filter(grantee_email__in=[EMAIL, PARENT_EMAIL]).exists()
+    after = {
+        g.pk: (g.grantee_id, g.scope_display)
+        for g in RoleGrant.objects.exclude(grantee_email__in=[EMAIL, PARENT_EMAIL])
+    }
+    twice_grant = next(pk for pk, (grantee, _s) in before.items() if grantee == twice.pk)
+    assert after.pop(twice_grant)[1] == (
+        f"ouder of verzorger van studentnummer [verwijderd], {other.student_number}"
+    )
+    before.pop(twice_grant)
+    assert after == before
+    assert run.counts["tables"]["accounts.RoleGrant"] == 3
 
 
 @pytest.mark.django_db
@@ -454,11 +517,11 @@ def test_once_its_five_years_have_passed_the_access_log_names_them_no_more(
 ) -> None:
     # The same student, but their file was read in March 2021: by now (the run's day) the
     # access log's own five years have passed, so the run's purge takes those rows too and
-    # nothing at all names them, but the role grants (the open finding above).
+    # nothing at all names them.
     student = build_everything(world, datetime(2021, 3, 1, 10, 0, tzinfo=AMS))
     assert AccessLogEntry.objects.exists() or "access_accessdecision" in scan_tables()
     with time_machine.travel(NOW, tick=False):
         run = _run_as_the_officer(world, NOW.date())
     assert not Student.objects.filter(pk=student.pk).exists()
-    assert set(scan_tables()) <= {ROLE_GRANTS}
+    assert scan_tables() == {}
     assert run.counts["tables"].get("access.AccessDecision", 0) >= 1

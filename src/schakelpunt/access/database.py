@@ -18,6 +18,9 @@ LOG_PRIVILEGES = "SELECT, INSERT"
 HEAD_COLUMNS = ("length", "last_hash")
 # The one way to delete the log (migration 0008): run as the tables' owner.
 PURGE_FUNCTION = "access_log_purge(bigint, timestamp with time zone, bigint)"
+# The one way to change the role grants' log when a student is deleted (accounts 0012).
+GRANT_ERASE_FUNCTION = "accounts_rolegrant_erase(bigint[], text[], bigint, text)"
+GRANT_PERMIT = "accounts_rolegrant_permit"
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -45,6 +48,11 @@ def app_role_statements(role: str) -> list[str]:
         f"REVOKE DELETE, UPDATE ON {head} FROM {who}",
         f"GRANT UPDATE ({', '.join(quote(c) for c in HEAD_COLUMNS)}) ON {head} TO {who}",
         f"GRANT EXECUTE ON FUNCTION {PURGE_FUNCTION} TO {who}",
+        # The role grants' log (accounts migration 0012): read the erasure's permit, never
+        # write it; erase only through the owner's function.
+        f"REVOKE ALL ON {GRANT_PERMIT} FROM {who}",
+        f"GRANT SELECT ON {GRANT_PERMIT} TO {who}",
+        f"GRANT EXECUTE ON FUNCTION {GRANT_ERASE_FUNCTION} TO {who}",
     ]
 
 

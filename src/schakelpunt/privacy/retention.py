@@ -29,6 +29,7 @@ from schakelpunt.access.policy import (
     region_scope,
 )
 from schakelpunt.access.retention import PurgeRefused, access_log_purge
+from schakelpunt.accounts.grant_erasure import role_grants_erase
 from schakelpunt.accounts.models import (
     ExternalIdentity,
     IdentityProviderSecondFactor,
@@ -528,8 +529,26 @@ def delete_student(student: Student, counts: Counter[str]) -> None:
     # The trajectory protects the student, a referral its consent: they go first.
     _count(counts, Trajectory.objects.filter(student=student).delete())
     _count(counts, Referral.objects.filter(student=student).delete())
+    # Addresses a refused invitation may name without an account: the student's, and a
+    # parent's that no other child's file holds.
+    addresses = {student.email}
+    for g in Guardian.objects.filter(student=student).exclude(email=""):
+        if not Guardian.objects.filter(email__iexact=g.email).exclude(student=student).exists():
+            addresses.add(g.email)
     _count(counts, Student.objects.filter(pk=sid).delete())
-    for user in {u.pk: u for u in [student_user, *parents] if u is not None}.values():
+    accounts = {u.pk: u for u in [student_user, *parents] if u is not None}
+    # The role grants' append-only log: only through its one deliberate path.
+    deleted, redacted = role_grants_erase(
+        user_ids=accounts,
+        emails=[*addresses, *(u.email for u in accounts.values())],
+        organisation_id=student.institution_id,
+        student_number=student.student_number,
+    )
+    if deleted:
+        counts["accounts.RoleGrant"] += deleted
+    if redacted:
+        counts["accounts.RoleGrant (naam verwijderd)"] += redacted
+    for user in accounts.values():
         _anonymise_user(user, counts)
 
 
