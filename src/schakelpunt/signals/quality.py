@@ -5,6 +5,9 @@ with the institution's current thresholds. Then: of those who left without diplo
 (startkwalificatie) in the period, how many were flagged before they left and how early
 (recall, lead time); of those flagged, how many left (precision). Follow-through: the share of
 signals and concerns acted on within the institution's follow-up days.
+
+A student whose objection to the early warning was upheld (AVG art. 21) is left out: the early
+warning is off for them, in the look-back as in the daily run.
 """
 
 import bisect
@@ -25,6 +28,7 @@ from .daily import (
     QUEUE_CODES,
     STUDENT_FIELDS,
     basic_qualification_on,
+    early_warning_objected,
     records_by_student,
     schedule_for,
 )
@@ -73,6 +77,7 @@ def quality_compute(
     students = list(
         Student.objects.filter(institution=institution, enrolled_on__lte=end)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+        .exclude(pk__in=early_warning_objected(institution.pk))
         .values_list(*STUDENT_FIELDS, "location__name")
     )
     records = records_by_student(institution, start, end)
