@@ -20,6 +20,7 @@ from schakelpunt.students.models import Student
 
 from .models import RetentionRun, RetentionRunStatus
 from .register import RETENTION, Activity
+from .register_selectors import period_text
 from .retention import (
     CandidateRow,
     RetentionError,
@@ -63,7 +64,9 @@ def retention_runs(request: HttpRequest) -> HttpResponse:
             "runs": runs_for(user),
             "institutions": institutions,
             "today": timezone.localdate(),
-            "rules": list(RETENTION.values()),
+            # The period as the register words it ("2 jaar", "30 dagen"); empty for data that
+            # go at the moment itself (early warnings at leaving), shown as a dash.
+            "rules": [(rule, period_text(rule)) for rule in RETENTION.values()],
         },
     )
 
