@@ -13,12 +13,19 @@ For the retention job: `access_log_purge(before=day_or_moment)` deletes in one t
 (or `limit` entries and refused attempts per call, again while `result.more`); the result
 holds counts only, `result.counts` per model ("access.AccessLogEntry", ...), no names. It
 raises PurgeRefused (a Dutch message) when the part to delete does not verify.
+
+A legal hold on a student (privacy.LegalHold) keeps their rows: the purge's cutoff moves back
+to the oldest row about a held student (in the log after the anchor, or in the decision log),
+so the prefix ends before it and their refused attempts stay. Everything after that moment
+stays too (only a prefix can go); `held_by_hold` counts the rows kept back that way. Once
+the hold is lifted a later purge takes them.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from .chain import CHAINED_FIELDS, GENESIS, Anchor, walk_links
@@ -53,11 +60,32 @@ class PurgeResult:
     dry_run: bool
     # Whether the limit stopped it before everything due was deleted (run it again).
     more: bool = False
+    # Entries and refused attempts older than the cutoff asked for that stay because of a
+    # legal hold (the held student's own rows and the part of the chain after them).
+    held_by_hold: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
         """Rows deleted (or to delete) per model, as the retention run records them."""
         return {"access.AccessLogEntry": self.entries, "access.AccessDecision": self.decisions}
+
+
+def _hold_start(anchor: Anchor, cutoff: datetime) -> datetime | None:
+    """The moment of the oldest row, older than the cutoff, about a student with a legal
+    hold: the log's entries after the anchor and the decision log's refused attempts."""
+    from schakelpunt.privacy.models import LegalHold
+
+    held = LegalHold.objects.values("student_id")
+    found = [
+        AccessLogEntry.objects.filter(
+            sequence__gt=anchor.sequence, student_id__in=held, at__lt=cutoff
+        ).aggregate(first=Min("at"))["first"],
+        AccessDecision.objects.filter(student_id__in=held, at__lt=cutoff).aggregate(
+            first=Min("at")
+        )["first"],
+    ]
+    moments = [m for m in found if m is not None]
+    return min(moments) if moments else None
 
 
 def years_before(moment: datetime, years: int) -> datetime:
@@ -198,6 +226,17 @@ def access_log_purge(
         head = _locked_head()
         anchor = Anchor(head.anchor_sequence, head.anchor_hash)
         cutoff = min(before, earliest_allowed_cutoff(_now()))
+        held_from = _hold_start(anchor, cutoff)
+        held_by_hold = 0
+        if held_from is not None:
+            # What would have gone without the hold, minus what goes with it.
+            unheld, _young = _prefix_end(anchor, cutoff, None)
+            unheld_decisions = AccessDecision.objects.filter(at__lt=cutoff).count()
+            cutoff = held_from
+            kept, _young = _prefix_end(anchor, cutoff, None)
+            held_by_hold = (unheld - kept) + (
+                unheld_decisions - AccessDecision.objects.filter(at__lt=cutoff).count()
+            )
         through, first_young = _prefix_end(anchor, cutoff, limit)
         through_hash = _check_prefix(anchor, through) if through > anchor.sequence else anchor.hash
         due_decisions = AccessDecision.objects.filter(at__lt=cutoff).count()
@@ -224,4 +263,5 @@ def access_log_purge(
         held_back=held_back,
         dry_run=dry_run,
         more=more,
+        held_by_hold=held_by_hold,
     )

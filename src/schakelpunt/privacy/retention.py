@@ -587,6 +587,12 @@ def purge_access_logs(run: RetentionRun, *, limit: int = 10_000) -> None:
             counts["access.AccessLogEntry"] += result.entries
             counts["access.AccessDecision"] += result.decisions
             _merge(locked, +counts)
+            if result.held_by_hold:
+                # Counts only: how many log rows a legal hold kept (no names, no ids).
+                locked.counts = {
+                    **locked.counts,
+                    "access_log_held_by_legal_hold": result.held_by_hold,
+                }
             locked.save(update_fields=["counts"])
         if not result.more:
             return
