@@ -89,3 +89,43 @@ def test_the_app_role_cannot_make_the_function_delete_a_younger_row(world, app_r
             [rows[-1].sequence, timezone.now()],
         )
     assert AccessLogEntry.objects.count() == 4
+
+
+def test_the_app_role_erases_a_students_grants_only_through_the_function(world, app_role):
+    # accounts migration 0012: the role grants' one deliberate path, for a deleted student.
+    from schakelpunt.accounts.grant_erasure import role_grants_erase
+    from schakelpunt.accounts.models import RoleGrant
+    from schakelpunt.accounts.roles import Role
+    from schakelpunt.accounts.tests.factories import UserFactory
+
+    roc = world.students["t1"].institution
+    gone, kept = UserFactory(), UserFactory()
+    grants = {
+        user.pk: RoleGrant.objects.create(
+            actor=None,
+            actor_display="opdrachtregel",
+            grantee=user,
+            grantee_email=user.email,
+            organisation=roc,
+            role=Role.PARENT,
+            outcome="granted",
+        )
+        for user in (gone, kept)
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    other = grants[kept.pk].pk
+    with pytest.raises(DatabaseError, match="append-only"):
+        _as(app_role, "DELETE FROM accounts_rolegrant WHERE id = %s", [other])
+    with pytest.raises(DatabaseError, match="append-only"):
+        _as(app_role, "UPDATE accounts_rolegrant SET reason = 'x' WHERE id = %s", [other])
+    with pytest.raises(DatabaseError, match="permission denied"):
+        _as(app_role, "INSERT INTO accounts_rolegrant_permit (txid) VALUES (txid_current())")
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'SET LOCAL ROLE "{app_role}"')
+        found = role_grants_erase(
+            user_ids=[gone.pk], emails=[gone.email], organisation_id=roc.pk, student_number=""
+        )
+    assert found == (1, 0)
+    assert list(RoleGrant.objects.values_list("pk", flat=True)) == [other]
