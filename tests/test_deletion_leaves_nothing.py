@@ -31,7 +31,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from schakelpunt.access.models import AccessLogEntry
+from schakelpunt.access.models import AccessDecision, AccessLogEntry
 from schakelpunt.accounts.models import ApiClient, Membership, User
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.tests.factories import MembershipFactory, UserFactory
@@ -525,3 +525,34 @@ def test_once_its_five_years_have_passed_the_access_log_names_them_no_more(
     assert not Student.objects.filter(pk=student.pk).exists()
     assert scan_tables() == {}
     assert run.counts["tables"].get("access.AccessDecision", 0) >= 1
+
+
+@pytest.mark.django_db
+def test_a_student_who_tried_their_file_after_leaving_is_no_name_in_the_decision_log(
+    world: World, data_dir: Path
+) -> None:
+    # After leaving (their student role ended) the student tries their own file: refused,
+    # and the decision log keeps the attempt, kept for five years like the access log. It
+    # says "De student zelf", so once the student is deleted it names them no more.
+    student = build_everything(world)
+    Membership.objects.filter(user_id=student.user_id).update(valid_until=LEFT)
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    own = Client()
+    own.force_login(User.objects.get(pk=student.user_id))
+    session = own.session  # they passed their second factor
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user_id=student.user_id).persistent_id
+    session.save()
+    with time_machine.travel(datetime(2022, 9, 1, 10, 0, tzinfo=AMS), tick=False):
+        assert own.get(reverse("students:detail", args=[student.pk])).status_code == 404
+    assert AccessDecision.objects.filter(user_id=student.user_id, student_id=student.pk).exists()
+    with time_machine.travel(NOW, tick=False):
+        _run_as_the_officer(world, NOW.date())
+    assert not Student.objects.filter(pk=student.pk).exists()
+    # The rows stay (five years) but say nothing of who it was. (The parent, refused the
+    # page of an adult child, is named like every other actor: the access log's rule.)
+    assert AccessDecision.objects.filter(student_id=student.pk).exists()
+    named = {needle for _, needle in scan_tables().get("access_accessdecision", [])}
+    assert named <= {LAST, PARENT_EMAIL}
+    assert not AccessDecision.objects.filter(user_display__icontains=FIRST).exists()

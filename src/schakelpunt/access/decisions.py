@@ -25,7 +25,7 @@ def record_refusal(
         return
     AccessDecision(
         user=user,
-        user_display=user_display(user)[:300],
+        user_display=user_display(user, student_id)[:300],
         role=roles[:200],
         on_behalf_of=behalf[:300],
         student_id=student_id,

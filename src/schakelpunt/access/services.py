@@ -20,10 +20,6 @@ from .policy import CONSENT_REASON, StudentAccess, acting_for, roles_of
 _HEAD = 1
 
 
-def _user_display(user: User) -> str:
-    return user_display(user)
-
-
 def _locked_head() -> AccessLogChainHead:
     """The chain's end, locked until the transaction ends: one writer appends at a time
     (on SQLite the write transaction already serialises writers)."""
@@ -142,7 +138,7 @@ def _append(entries: list[AccessLogEntry]) -> None:
 def _record(
     *,
     actor: User,
-    shown: Iterable[tuple[int, Iterable[Part]]],
+    shown: Iterable[tuple[Student | int, Iterable[Part]]],
     action: Action,
     role: str,
     path: str,
@@ -151,7 +147,6 @@ def _record(
     emergency: bool,
 ) -> uuid.UUID:
     event_id = uuid.uuid4()
-    display = _user_display(actor)
     basis = legal_basis_of(activity, emergency=emergency)
     # The organisations of the roles the read was made in; a log role that names no membership
     # (an import, a triage step) acts for every organisation of the actor.
@@ -161,9 +156,9 @@ def _record(
             AccessLogEntry(
                 event_id=event_id,
                 user=actor,
-                user_display=display,
+                user_display=user_display(actor, about),
                 role=role,
-                student_id=student_id,
+                student_id=about if isinstance(about, int) else about.pk,
                 action=action,
                 part=part,
                 path=path[:300],
@@ -173,7 +168,7 @@ def _record(
                 on_behalf_of=behalf,
                 emergency=emergency,
             )
-            for student_id, parts in shown
+            for about, parts in shown
             for part in sorted(set(parts))
         ]
     )
@@ -198,7 +193,7 @@ def access_log_record(
     part_list = sorted(set(parts))
     return _record(
         actor=actor,
-        shown=[(student.pk, part_list) for student in students],
+        shown=[(student, part_list) for student in students],
         action=action,
         role=role,
         path=path,
@@ -223,7 +218,10 @@ def access_log_list(
     shown of some students only. Nothing is written when the page showed no student."""
     common = set(parts)
     shown: dict[int, set[Part]] = {}
+    loaded: dict[int, Student] = {}  # they name their own account without a query
     for student in students:
+        if not isinstance(student, int):
+            loaded[student.pk] = student
         shown.setdefault(student if isinstance(student, int) else student.pk, set()).update(common)
     for student_id, extra in (more_parts or {}).items():
         shown.setdefault(student_id, set()).update(extra)
@@ -231,7 +229,7 @@ def access_log_list(
         return None
     return _record(
         actor=actor,
-        shown=sorted(shown.items()),
+        shown=[(loaded.get(sid, sid), parts) for sid, parts in sorted(shown.items())],
         action=Action.VIEW,
         role=",".join(sorted(roles_of(actor))),
         path=path,
