@@ -1,4 +1,7 @@
+from datetime import date, timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schakelpunt.privacy.register import Activity
@@ -25,6 +28,26 @@ class _PeriodForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+    # The log holds nothing from before Schakelpunt, nor from after next year: a date outside
+    # is a typing error (and 9999-12-31 or 0001-01-01 would overflow the day's bounds).
+    FIRST_DAY = date(2000, 1, 1)
+
+    def _within_bounds(self, field: str) -> date | None:
+        day: date | None = self.cleaned_data.get(field)
+        last = timezone.localdate() + timedelta(days=365)
+        if day is not None and not self.FIRST_DAY <= day <= last:
+            raise forms.ValidationError(
+                _("Kies een datum tussen %(first)s en %(last)s.")
+                % {"first": f"{self.FIRST_DAY:%d-%m-%Y}", "last": f"{last:%d-%m-%Y}"}
+            )
+        return day
+
+    def clean_date_from(self) -> date | None:
+        return self._within_bounds("date_from")
+
+    def clean_date_until(self) -> date | None:
+        return self._within_bounds("date_until")
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
