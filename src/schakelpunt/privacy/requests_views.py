@@ -17,6 +17,7 @@ from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
     may_download_own_data,
     may_make_privacy_request,
+    refuse_student,
     student_access,
 )
 from schakelpunt.access.services import access_log_list
@@ -30,7 +31,7 @@ from .forms import (
     ObjectionDecisionForm,
     ObjectionForm,
 )
-from .models import RequestStatus
+from .models import CorrectionRequest, Objection, RequestStatus
 from .register import ACTIVITIES, Activity
 
 
@@ -209,11 +210,24 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _action_of(request: HttpRequest) -> Action:
+    """What a refused attempt on a request's page tried: read it, or answer it."""
+    return Action.CHANGE if request.method == "POST" else Action.VIEW
+
+
 @login_required
 def correction_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     correction = services.correction_for_handler(user, request_id)
     if correction is None:
+        about = CorrectionRequest.objects.filter(pk=request_id).values("student_id", "part")
+        for row in about[:1]:  # a request that exists: its student's decision log keeps it
+            refuse_student(
+                user=user,
+                student_id=row["student_id"],
+                action=_action_of(request),
+                part=Part(row["part"]) if row["part"] in Part.values else Part.IDENTITY,
+            )
         raise Http404
     part = Part(correction.part) if correction.part in Part.values else Part.IDENTITY
     form = CorrectionAnswerForm(request.POST or None, initial={"version": correction.version})
@@ -259,6 +273,11 @@ def objection_detail(request: HttpRequest, objection_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     objection = services.objection_for_handler(user, objection_id)
     if objection is None:
+        about = Objection.objects.filter(pk=objection_id).values_list("student_id", flat=True)
+        for student_id in about[:1]:  # an objection that exists: kept like a request above
+            refuse_student(
+                user=user, student_id=student_id, action=_action_of(request), part=Part.SUPPORT
+            )
         raise Http404
     form = ObjectionDecisionForm(request.POST or None, initial={"version": objection.version})
     if request.method == "POST" and form.is_valid():
