@@ -836,7 +836,8 @@ def _visits(student: Student) -> Section:
         entries = entries.exclude(user_id=student.user_id)
     grouped: dict[object, list[AccessLogEntry]] = {}
     order = {part.value: index for index, part in enumerate(Part)}
-    for entry in entries.order_by("at", "sequence")[: VISIT_LIMIT * len(order)]:
+    # The newest first: with more visits than the download lists, the oldest fall off.
+    for entry in entries.order_by("-at", "-sequence")[: VISIT_LIMIT * len(order)]:
         grouped.setdefault(entry.event_id, []).append(entry)
     for rows in list(grouped.values())[:VISIT_LIMIT]:
         rows.sort(key=lambda e: order.get(e.part, 99))
