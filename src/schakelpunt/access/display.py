@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from schakelpunt.accounts.models import User
 from schakelpunt.privacy.register import ACTIVITIES, Activity, LegalBasis
@@ -51,9 +51,9 @@ def user_display(user: User, about: "Student | int | None" = None) -> str:
 # Roles the log writes that are no role of a person: the way the data came (an import, a
 # worklist's export, the meeting's general minutes).
 _LOG_ONLY_ROLES = {
-    "import": _lazy("inlezen (bestand of koppeling)"),
-    "absence-worklist": _lazy("verzuimwerklijst"),
-    "meeting_minutes": _lazy("deelnemer aan het overleg"),
+    "import": gettext_lazy("inlezen (bestand of koppeling)"),
+    "absence-worklist": gettext_lazy("verzuimwerklijst"),
+    "meeting_minutes": gettext_lazy("deelnemer aan het overleg"),
 }
 
 

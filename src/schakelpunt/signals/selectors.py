@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from schakelpunt.privacy.models import objection_upheld
+from schakelpunt.privacy.models import Objection, RequestStatus
 from schakelpunt.privacy.register import Activity
 from schakelpunt.students.models import Student
 from schakelpunt.students.selectors import StudentFilter, filter_by_student
@@ -161,9 +161,18 @@ def file_section_signals(
             found = found.filter(Q(end_date__isnull=True) | Q(end_date__gte=since))
         reports = list(found[:20])
         # Rows of a student whose objection was upheld are removed at the decision; the
-        # check keeps one made in between from showing.
-        if not objection_upheld(student.pk, Activity.EARLY_WARNING):
-            warning = EarlyWarning.objects.filter(student=student).first()
+        # check keeps one made in between from showing (in the same query).
+        warning = (
+            EarlyWarning.objects.filter(student=student)
+            .exclude(
+                student_id__in=Objection.objects.filter(
+                    student_id=student.pk,
+                    activity=Activity.EARLY_WARNING,
+                    status=RequestStatus.GRANTED,
+                ).values("student_id")
+            )
+            .first()
+        )
         if warning is not None:
             factors = visible_factors(warning.factors, sees_support=sees_support)
     open_concerns = None
