@@ -24,7 +24,8 @@ def test_the_student_asks_the_coordinator_answers_the_student_reads_it(live_serv
     base = live_server.url
     log_in(page, base, "anna@example.nl")
     page.goto(f"{base}/studenten/{anna.pk}/")
-    page.get_by_role("link", name="Mijn gegevens").click()
+    # The link on the file itself (the menu has "Mijn gegevens" too).
+    page.get_by_role("main").get_by_role("link", name="Mijn gegevens").click()
     expect(page.get_by_role("heading", name="Mijn gegevens", level=1)).to_be_visible()
     page.get_by_role("link", name="Vraag om iets te verbeteren").click()
 
