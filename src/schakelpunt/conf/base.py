@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "schakelpunt.notifications",
     "schakelpunt.api",
     "schakelpunt.events",
+    "schakelpunt.operations",
     "schakelpunt.demo",
 ]
 

@@ -1,0 +1,1 @@
+"""Running Schakelpunt as a service: health, metrics, logs, backup and restore."""
