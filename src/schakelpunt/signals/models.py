@@ -456,3 +456,39 @@ class SignalQualityRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id} {self.period_start}–{self.period_end}"
+
+
+class MorningRunStatus(models.TextChoices):
+    RUNNING = "running", _("bezig")
+    DONE = "done", _("klaar")
+    FAILED = "failed", _("mislukt")
+
+
+class MorningRun(models.Model):
+    """One morning run for one institution: split into shards of students that the task queue's
+    workers compute; finished when every shard is done. Counts and times only (operations:
+    health, metrics)."""
+
+    institution = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("dag"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=MorningRunStatus.choices,
+        default=MorningRunStatus.RUNNING,
+    )
+    started_at = models.DateTimeField(_("begonnen om"), default=timezone.now)
+    finished_at = models.DateTimeField(_("klaar om"), null=True, blank=True)
+    student_count = models.PositiveIntegerField(_("aantal studenten"), default=0)
+    shards = models.PositiveIntegerField(_("delen"), default=0)
+    shards_done = models.PositiveIntegerField(_("delen klaar"), default=0)
+    flagged = models.PositiveIntegerField(_("gesignaleerd"), default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "-finished_at"], name="morning_run_status")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.day} {self.status}"
