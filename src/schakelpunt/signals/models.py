@@ -481,7 +481,7 @@ class MorningRun(models.Model):
     )
     started_at = models.DateTimeField(_("begonnen om"), default=timezone.now)
     finished_at = models.DateTimeField(_("klaar om"), null=True, blank=True)
-    student_count = models.PositiveIntegerField(_("aantal studenten"), default=0)
+    cohort_size = models.PositiveIntegerField(_("aantal studenten"), default=0)
     shards = models.PositiveIntegerField(_("delen"), default=0)
     shards_done = models.PositiveIntegerField(_("delen klaar"), default=0)
     flagged = models.PositiveIntegerField(_("gesignaleerd"), default=0)
