@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Test processes: one per CPU by default (pytest-xdist); PYTEST_WORKERS=0 runs them in one.
 PYTEST_WORKERS ?= auto
 
-.PHONY: demo test lint types pytest install install-dev node-tools messages lock clean bench
+.PHONY: demo test lint types pytest install install-dev node-tools messages lock clean bench prodlike
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Schakelpunt heeft Python 3.11 of nieuwer nodig.")'
@@ -44,6 +44,11 @@ demo: install
 test: install-dev node-tools lint types
 	DJANGO_SETTINGS_MODULE=schakelpunt.conf.test $(BIN)/schakelpunt makemigrations --check --dry-run
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+## prodlike: the production processes (gunicorn, huey workers, one scheduler) on this machine,
+## against PostgreSQL and Redis on 127.0.0.1 (DATABASE_URL, REDIS_URL); not for real use
+prodlike: install
+	VENV=$(VENV) scripts/prodlike
 
 lint: install-dev
 	$(BIN)/ruff check .
