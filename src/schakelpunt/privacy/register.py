@@ -574,6 +574,7 @@ NO_PERSONAL_DATA: dict[str, Promise] = {
     "directory.Service_areas": _("gemeenten waarin een dienst werkt"),
     "signals.SignalQualityRun": _("terugblik op de signalen: alleen aantallen per groep"),
     "signals.MorningRun": _("ochtendberekening per instelling: alleen tijden en aantallen"),
+    "signals.MorningRunShard": _("deel van een ochtendberekening: id-grenzen, tijden, aantallen"),
     "monitor.MonitorSnapshot": _("beschermde cijfers zonder namen"),
     "funding.FundingStream": _("financieringsstromen"),
     "funding.ServiceFunding": _("financiering per dienst"),

@@ -1,29 +1,29 @@
 """The daily computation: statutory reports and early-warning factors for every student.
 
-Runs each morning per institution (huey) and from `schakelpunt signals compute`. Safe to run
-again for the same day: reports are unique, the early warning is replaced, and a student has at
-most one open early-warning signal in the triage queue, kept up to date.
+Runs each morning per institution as a `MorningRun` split into shards (contiguous ranges of
+student ids) that the task queue's workers compute and write, each on its own (signals/tasks.py);
+`schakelpunt signals compute` and the recomputation after an import run the same shards inline.
+Safe to run again for the same day: reports are unique, the early warning is replaced, and a
+student has at most one open early-warning signal in the triage queue, kept up to date.
 
 The work per student is done by the plain rule functions (`statutory.reports_due`,
-`early_warning.attendance_factors` and `profile_factors`). For a large institution it is split
-over worker processes that each read their own students and compute; they never write. The
-results are written in one transaction (COPY on PostgreSQL). See docs/signals.md and
-decision 0012.
+`early_warning.attendance_factors` and `profile_factors`). See docs/signals.md and decision
+0030.
 """
 
 import gc
-import multiprocessing
-import os
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.conf import settings as django_settings
+from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -53,6 +53,9 @@ from .models import (
     ConcernSource,
     ConcernStatus,
     EarlyWarning,
+    MorningRun,
+    MorningRunShard,
+    MorningRunStatus,
     SignalSettings,
 )
 from .statutory import (
@@ -85,8 +88,15 @@ QUIET_DAYS_AFTER_CLOSING = 28
 LOOK_BACK_DAYS = 200
 # A startkwalificatie without a recorded day was obtained before enrolment.
 QUALIFIED_LONG_AGO = date(1900, 1, 1)
-# Below this many students a second process costs more than it saves.
-PARALLEL_FROM = 20_000
+# Students per shard: one task on the queue, a few seconds of work; enough shards for every
+# worker on every machine at a large institution.
+SHARD_SIZE = 5_000
+# The ranges of ids cover everything from the first to the largest possible id.
+FIRST_ID, LAST_ID = 0, 2**63 - 1
+# A shard not done this long after it was handed out was lost (its worker died): hand it out
+# again, at most this many times in all before the run counts as failed.
+SHARD_LEASE = timedelta(minutes=5)
+SHARD_ATTEMPTS = 5
 
 # What the rules know of a student, in this order.
 STUDENT_FIELDS = (
@@ -188,8 +198,15 @@ class Morning:
 
 
 def morning_load(
-    institution: Organisation, today: date, *, reports: bool = True, warnings: bool = True
+    institution: Organisation,
+    today: date,
+    *,
+    reports: bool = True,
+    warnings: bool = True,
+    first_pk: int = FIRST_ID,
+    last_pk: int = LAST_ID,
 ) -> Morning:
+    """What the rules need for the institution's students with ids from first to last."""
     settings = signal_settings_for(institution)
     morning = Morning(
         today=today,
@@ -201,25 +218,27 @@ def morning_load(
         warnings=warnings,
     )
     morning.institution_id = institution.pk
-    sql, params = _students(morning).values_list("pk").query.sql_with_params()
+    in_range = {"student_id__gte": first_pk, "student_id__lte": last_pk}
+    students = _students(morning).filter(pk__gte=first_pk, pk__lte=last_pk)
+    sql, params = students.values_list("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         morning.student_ids = [pk for (pk,) in cursor.fetchall()]
     if not warnings:
         return morning
-    morning.objected = early_warning_objected(institution.pk)
+    morning.objected = early_warning_objected(institution.pk, first_pk, last_pk)
     morning.in_support = set(
-        Trajectory.objects.filter(student__institution=institution)
+        Trajectory.objects.filter(student__institution=institution, **in_range)
         .exclude(state=TrajectoryState.CLOSED)
         .values_list("student_id", flat=True)
     ) | set(
         Referral.objects.filter(
-            student__institution=institution, status__in=REFERRAL_ACTIVE_STATUSES
+            student__institution=institution, status__in=REFERRAL_ACTIVE_STATUSES, **in_range
         ).values_list("student_id", flat=True)
     )
     waited: dict[date, int] = {}  # school days since a day: many concerns share one
     for student_id, source, raised, acted in (
-        Concern.objects.filter(student__institution=institution)
+        Concern.objects.filter(student__institution=institution, **in_range)
         .exclude(status=ConcernStatus.CLOSED)
         .values_list("student_id", "source", TruncDate("created_at"), "first_action_at")
     ):
@@ -451,58 +470,9 @@ def _morning_rules(
     return outcome
 
 
-# The morning being computed, for the worker processes (they inherit it when forked).
-_SHARED: Morning | None = None
-
-
-def _compute_share(share: tuple[int, int]) -> Outcome:
-    """In a worker process: read this share over a connection of its own, then the rules."""
-    morning = _SHARED
-    assert morning is not None  # noqa: S101 - set before the workers were forked
-    parent = connections[DEFAULT_DB_ALIAS]
-    db = type(parent)(parent.settings_dict.copy(), parent.alias)
-    try:
-        return _share_compute(morning, *share, db)
-    finally:
-        db.close()
-
-
-def workers_for(students: int) -> int:
-    """Worker processes for this many students: one per core (at most 4) for a large
-    institution where the platform can fork; otherwise the work stays in this process."""
-    if students < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return max(1, min(os.cpu_count() or 1, 4))
-
-
-def morning_compute_parallel(morning: Morning, workers: int) -> Outcome:
-    """The same as `morning_compute`, with the students split over `workers` processes.
-
-    Each worker reads its own students and their records over a connection of its own, so
-    reading is parallel too; the workers never write, they return plain values. Inside a
-    transaction (a new connection would not see its changes) or with an in-memory SQLite
-    database, everything stays in this process."""
-    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
-    if workers <= 1 or connection.in_atomic_block or in_memory:
-        return morning_compute(morning)
-    global _SHARED
-    ids = morning.student_ids
-    size = -(-len(ids) // workers)
-    shares = [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
-    _SHARED = morning
-    try:
-        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-            results = pool.map(_compute_share, shares)
-    finally:
-        _SHARED = None
-    return Outcome(
-        reports=[r for outcome in results for r in outcome.reports],
-        warnings=[w for outcome in results for w in outcome.warnings],
-        enrolled=sum(outcome.enrolled for outcome in results),
-    )
-
-
-def _reports_write(institution: Organisation, found: list[ReportRow]) -> None:
+def _reports_write(
+    institution: Organisation, found: list[ReportRow], first_pk: int, last_pk: int
+) -> None:
     """Add the reports not recorded yet (a report, once made, stays as it was), and keep the
     end dates of recorded ones up to date: a long absence ends when the student returns or is
     deregistered. That is a fact about the absence, so a report already made to DUO gets it
@@ -510,7 +480,7 @@ def _reports_write(institution: Organisation, found: list[ReportRow]) -> None:
     known = {
         (student_id, kind, threshold_on): (pk, end_date)
         for pk, student_id, kind, threshold_on, end_date in AbsenceReport.objects.filter(
-            student__institution=institution
+            student__institution=institution, student_id__gte=first_pk, student_id__lte=last_pk
         ).values_list("pk", "student_id", "kind", "threshold_on", "end_date")
     }
     update_rows(
@@ -548,40 +518,59 @@ def _reports_write(institution: Organisation, found: list[ReportRow]) -> None:
     )
 
 
-def early_warning_objected(institution_id: int) -> set[int]:
-    """The institution's students whose objection to the early warning was upheld (AVG
-    art. 21, privacy/requests.py): the early warning is off for them."""
+def early_warning_objected(
+    institution_id: int, first_pk: int = FIRST_ID, last_pk: int = LAST_ID
+) -> set[int]:
+    """The institution's students (ids from first to last) whose objection to the early warning
+    was upheld (AVG art. 21, privacy/requests.py): the early warning is off for them."""
     return set(
         Objection.objects.filter(
             student__institution_id=institution_id,
+            student_id__gte=first_pk,
+            student_id__lte=last_pk,
             activity=Activity.EARLY_WARNING,
             status=RequestStatus.GRANTED,
         ).values_list("student_id", flat=True)
     )
 
 
-def _warnings_write(institution: Organisation, today: date, warnings: list[WarningRow]) -> int:
+def _warnings_write(
+    institution: Organisation,
+    today: date,
+    warnings: list[WarningRow],
+    first_pk: int,
+    last_pk: int,
+) -> int:
     # Read again under the institution's lock: an objection upheld while the rules ran (its
     # decision takes the same lock) is respected too.
-    objected = early_warning_objected(institution.pk)
+    objected = early_warning_objected(institution.pk, first_pk, last_pk)
     if objected:
         warnings = [w for w in warnings if w[0] not in objected]
-    EarlyWarning.objects.filter(student__institution=institution).delete()
+    EarlyWarning.objects.filter(
+        student__institution=institution, student_id__gte=first_pk, student_id__lte=last_pk
+    ).delete()
     as_json = {pk: json_text(factors) for pk, _, factors in warnings}
     insert_rows(
         EarlyWarning,
         ["student", "computed_on", "flagged", "factors"],
         [(pk, today, flagged, as_json[pk]) for pk, flagged, _ in warnings],
     )
-    return _queue_signals(institution, warnings, as_json)
+    return _queue_signals(institution, warnings, as_json, first_pk, last_pk)
 
 
 def _queue_signals(
-    institution: Organisation, warnings: list[WarningRow], as_json: dict[int, str]
+    institution: Organisation,
+    warnings: list[WarningRow],
+    as_json: dict[int, str],
+    first_pk: int,
+    last_pk: int,
 ) -> int:
     """Keep one open early-warning signal per flagged student in the triage queue."""
     signals = Concern.objects.filter(
-        student__institution=institution, source=ConcernSource.EARLY_WARNING
+        student__institution=institution,
+        source=ConcernSource.EARLY_WARNING,
+        student_id__gte=first_pk,
+        student_id__lte=last_pk,
     )
     open_signals = {
         student_id: (pk, factors)
@@ -626,34 +615,193 @@ def _queue_signals(
     )
 
 
+def shard_bounds(student_ids: Sequence[int], size: int = SHARD_SIZE) -> list[tuple[int, int]]:
+    """Split sorted student ids into ranges of at most `size` students. The ranges follow
+    each other without a gap from FIRST_ID to LAST_ID, so every student is in exactly one,
+    also one added after the split (in the last)."""
+    starts = [FIRST_ID, *student_ids[size::size]]
+    ends = [start - 1 for start in starts[1:]] + [LAST_ID]
+    return list(zip(starts, ends, strict=True)) if student_ids else []
+
+
+@dataclass
+class ShardResult:
+    enrolled: int
+    flagged: int
+    reports: int  # reports that reached their threshold today
+    new_signals: int = 0
+
+
+def _shard_compute(
+    institution: Organisation,
+    today: date,
+    first_pk: int,
+    last_pk: int,
+    *,
+    reports: bool = True,
+    warnings: bool = True,
+) -> Outcome:
+    """Read and compute one shard (no writes): for the task queue, outside a transaction."""
+    morning = morning_load(
+        institution, today, reports=reports, warnings=warnings, first_pk=first_pk, last_pk=last_pk
+    )
+    return _share_compute(morning, first_pk, last_pk, connection)
+
+
+def _shard_write(
+    institution: Organisation,
+    today: date,
+    outcome: Outcome,
+    first_pk: int,
+    last_pk: int,
+    *,
+    reports: bool = True,
+    warnings: bool = True,
+) -> ShardResult:
+    """Write one shard's results; the caller holds a transaction. Only this shard's students
+    are touched, so the shards of a run may be written in any order."""
+    # One write at a time per institution: a second run waits and then finds this one's
+    # reports already recorded; an objection decided meanwhile takes the same lock.
+    Organisation.objects.select_for_update().filter(pk=institution.pk).exists()
+    result = ShardResult(
+        enrolled=outcome.enrolled,
+        flagged=sum(1 for _, is_flagged, _ in outcome.warnings if is_flagged),
+        reports=sum(1 for r in outcome.reports if r[3] == today),
+    )
+    if reports:
+        _reports_write(institution, outcome.reports, first_pk, last_pk)
+    if warnings:
+        result.new_signals = _warnings_write(
+            institution, today, outcome.warnings, first_pk, last_pk
+        )
+    return result
+
+
 def daily_signals_compute(
     *,
     institution: Organisation,
     today: date,
     reports: bool = True,
     warnings: bool = True,
-    workers: int | None = None,
+    shard_size: int = SHARD_SIZE,
 ) -> DailyRun:
-    """Everything the morning run does for one institution: the statutory reports due up to
-    `today` and the early warnings with their triage signals."""
-    morning = morning_load(institution, today, reports=reports, warnings=warnings)
-    outcome = morning_compute_parallel(
-        morning, workers_for(len(morning.student_ids)) if workers is None else workers
-    )
-    run = DailyRun(
-        students=outcome.enrolled,
-        flagged=sum(1 for _, is_flagged, _ in outcome.warnings if is_flagged),
-        reports=sum(1 for r in outcome.reports if r[3] == today),
-    )
-    with transaction.atomic():
-        # One run at a time per institution: a second one waits and then finds this one's
-        # reports already recorded.
-        Organisation.objects.select_for_update().filter(pk=institution.pk).exists()
-        if reports:
-            _reports_write(institution, outcome.reports)
-        if warnings:
-            run.new_signals = _warnings_write(institution, today, outcome.warnings)
+    """Everything the morning run does for one institution, in this process, shard after
+    shard: the statutory reports due up to `today` and the early warnings with their triage
+    signals. (The morning run itself spreads the shards over the task queue.)"""
+    ids = morning_load(institution, today, reports=reports, warnings=False).student_ids
+    run = DailyRun()
+    for first_pk, last_pk in shard_bounds(ids, shard_size):
+        flags = {"reports": reports, "warnings": warnings}
+        outcome = _shard_compute(institution, today, first_pk, last_pk, **flags)
+        with transaction.atomic():
+            done = _shard_write(institution, today, outcome, first_pk, last_pk, **flags)
+        run.students += done.enrolled
+        run.flagged += done.flagged
+        run.reports += done.reports
+        run.new_signals += done.new_signals
     return run
+
+
+def morning_run_start(
+    *, institution: Organisation, today: date, shard_size: int | None = None
+) -> tuple[MorningRun, list[int]]:
+    """Record the institution's morning run and its shards; returns the run and the shards to
+    hand to the queue. Started again for the same institution and day while that run is still
+    going, it returns that run and its unfinished shards (handing one out twice is safe)."""
+    with transaction.atomic():
+        Organisation.objects.select_for_update().filter(pk=institution.pk).exists()
+        running = MorningRun.objects.filter(
+            institution=institution, day=today, status=MorningRunStatus.RUNNING
+        ).first()
+        if running is not None:
+            parts = running.parts.filter(done_at__isnull=True)
+            parts.update(handed_out_at=timezone.now())
+            return running, list(parts.values_list("pk", flat=True))
+        ids = morning_load(institution, today, warnings=False).student_ids
+        size = int(shard_size or getattr(django_settings, "MORNING_RUN_SHARD_SIZE", SHARD_SIZE))
+        bounds = shard_bounds(ids, size)
+        run = MorningRun.objects.create(
+            institution=institution,
+            day=today,
+            cohort_size=len(ids),
+            shards=len(bounds),
+            status=MorningRunStatus.RUNNING if bounds else MorningRunStatus.DONE,
+            finished_at=None if bounds else timezone.now(),
+        )
+        made = MorningRunShard.objects.bulk_create(
+            MorningRunShard(run=run, number=n, first_id=first, last_id=last)
+            for n, (first, last) in enumerate(bounds)
+        )
+    return run, [shard.pk for shard in made]
+
+
+def morning_shard_run(*, shard_id: int) -> MorningRun | None:
+    """Compute and write one shard of a morning run. Returns the run when this shard was its
+    last (the caller refreshes what depends on the whole run), else None. Run again (a retry,
+    or handed out twice) after the shard was written, it does nothing."""
+    with transaction.atomic():
+        shard = MorningRunShard.objects.select_for_update().select_related("run").get(pk=shard_id)
+        if shard.done_at is not None or shard.run.status != MorningRunStatus.RUNNING:
+            return None
+        shard.handed_out_at = timezone.now()
+        shard.attempts += 1
+        shard.save(update_fields=["handed_out_at", "attempts"])
+    run = shard.run
+    institution = Organisation.objects.get(pk=run.institution_id)
+    outcome = _shard_compute(institution, run.day, shard.first_id, shard.last_id)
+    with transaction.atomic():
+        done = _shard_write(institution, run.day, outcome, shard.first_id, shard.last_id)
+        # Under the shard's lock: of two copies of a shard, only the first one written counts.
+        # (The second one wrote the same results again: reports are unique, warnings replaced.)
+        if MorningRunShard.objects.select_for_update().get(pk=shard_id).done_at is not None:
+            return None
+        now = timezone.now()
+        MorningRunShard.objects.filter(pk=shard_id).update(
+            done_at=now,
+            enrolled_count=done.enrolled,
+            flagged=done.flagged,
+            new_reports=done.reports,
+            new_signals=done.new_signals,
+        )
+        # The update locks the run's row until commit: shards finishing at once count in turn.
+        MorningRun.objects.filter(pk=run.pk).update(
+            shards_done=F("shards_done") + 1, flagged=F("flagged") + done.flagged
+        )
+        run = MorningRun.objects.get(pk=run.pk)
+        if run.shards_done < run.shards:
+            return None
+        run.status, run.finished_at = MorningRunStatus.DONE, now
+        run.save(update_fields=["status", "finished_at"])
+    return run
+
+
+def morning_runs_resume(
+    *, now: datetime | None = None, lease: timedelta = SHARD_LEASE
+) -> tuple[list[int], list[MorningRun]]:
+    """What a lost worker left: the shards of running runs not done `lease` after they were
+    handed out (to hand out again; a run whose shard was tried SHARD_ATTEMPTS times fails),
+    and the finished runs whose monitor figures were not refreshed."""
+    now = now or timezone.now()
+    stale = MorningRunShard.objects.filter(
+        run__status=MorningRunStatus.RUNNING,
+        done_at__isnull=True,
+        handed_out_at__lt=now - lease,
+    )
+    given_up = set(stale.filter(attempts__gte=SHARD_ATTEMPTS).values_list("run_id", flat=True))
+    MorningRun.objects.filter(pk__in=given_up).update(
+        status=MorningRunStatus.FAILED, finished_at=now
+    )
+    again = list(stale.exclude(run_id__in=given_up).values_list("pk", flat=True))
+    MorningRunShard.objects.filter(pk__in=again).update(handed_out_at=now)
+    unrefreshed = list(
+        MorningRun.objects.filter(
+            status=MorningRunStatus.DONE,
+            figures_refreshed_at__isnull=True,
+            finished_at__lt=now - lease,  # the task that finished it is not still at it
+            shards__gt=0,
+        )
+    )
+    return again, unrefreshed
 
 
 def early_warnings_compute(*, institution: Organisation, today: date) -> DailyRun:

@@ -485,6 +485,8 @@ class MorningRun(models.Model):
     shards = models.PositiveIntegerField(_("delen"), default=0)
     shards_done = models.PositiveIntegerField(_("delen klaar"), default=0)
     flagged = models.PositiveIntegerField(_("gesignaleerd"), default=0)
+    # Set once the kept monitor figures were rebuilt after the run (once per run, not per shard).
+    figures_refreshed_at = models.DateTimeField(_("monitorcijfers bijgewerkt om"), null=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -492,3 +494,31 @@ class MorningRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id} {self.day} {self.status}"
+
+
+class MorningRunShard(models.Model):
+    """A range of an institution's student ids that one task computes and writes. The ranges of
+    a run are contiguous and cover every id, so each student is in exactly one shard."""
+
+    run = models.ForeignKey(MorningRun, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField(_("nummer"))
+    first_id = models.BigIntegerField(_("vanaf id"))
+    last_id = models.BigIntegerField(_("tot en met id"))
+    # When it was last handed to the queue or picked up: a shard not done long after that
+    # was lost (its worker died) and is handed out again.
+    handed_out_at = models.DateTimeField(_("uitgegeven om"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("pogingen"), default=0)
+    done_at = models.DateTimeField(_("klaar om"), null=True, blank=True)
+    enrolled_count = models.PositiveIntegerField(_("ingeschreven"), default=0)
+    flagged = models.PositiveIntegerField(_("gesignaleerd"), default=0)
+    new_reports = models.PositiveIntegerField(_("nieuwe meldingen"), default=0)
+    new_signals = models.PositiveIntegerField(_("nieuwe signalen"), default=0)
+
+    class Meta:
+        ordering = ["run", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="one_morning_shard_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.number}"

@@ -14,21 +14,53 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.accounts.roles import OrganisationKind
 
-from .daily import daily_signals_compute
+from .daily import (
+    daily_signals_compute,
+    morning_run_start,
+    morning_runs_resume,
+    morning_shard_run,
+)
 from .importer import absence_import_job_create, absence_import_job_run
 from .models import AbsenceImportJob
+from .morning_run import morning_run_figures_refresh
 from .quality import quality_compute
 from .triage import escalate_stale_concerns
 
 
 @db_periodic_task(crontab(hour="6", minute="30"))
 def compute_signals_every_morning() -> int:
-    """Statutory reports and early warnings for every institution, before school starts."""
+    """Statutory reports and early warnings for every institution, before school starts: one
+    morning run per institution, its shards spread over every worker of the queue. Returns
+    how many shards were handed out."""
     today = timezone.localdate()
-    flagged = 0
+    handed_out = 0
     for institution in Organisation.objects.filter(kind=OrganisationKind.MBO_INSTITUTION):
-        flagged += daily_signals_compute(institution=institution, today=today).flagged
-    return flagged
+        _run, shards = morning_run_start(institution=institution, today=today)
+        for shard_id in shards:
+            compute_morning_shard(shard_id)
+        handed_out += len(shards)
+    return handed_out
+
+
+# A shard that raises (the database went away, a deadlock) is tried again at once; one whose
+# worker was killed is handed out again by `resume_morning_runs`.
+@db_task(retries=2)
+def compute_morning_shard(shard_id: int) -> None:
+    finished = morning_shard_run(shard_id=shard_id)
+    if finished is not None:
+        morning_run_figures_refresh(run=finished)
+
+
+@db_periodic_task(crontab(minute="*"))
+def resume_morning_runs() -> int:
+    """Every minute: hand out again the shards whose worker died, refresh the figures of a
+    run whose last task died before it could."""
+    shards, unrefreshed = morning_runs_resume()
+    for shard_id in shards:
+        compute_morning_shard(shard_id)
+    for run in unrefreshed:
+        morning_run_figures_refresh(run=run)
+    return len(shards)
 
 
 @db_periodic_task(crontab(hour="7", minute="0"))

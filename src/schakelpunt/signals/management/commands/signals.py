@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from schakelpunt.accounts.models import Organisation
 from schakelpunt.accounts.roles import OrganisationKind
-from schakelpunt.signals.daily import daily_signals_compute
+from schakelpunt.signals.morning_run import morning_run_inline
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = options["date"] or date.today()  # noqa: DTZ011 - a calendar date
         for institution in Organisation.objects.filter(kind=OrganisationKind.MBO_INSTITUTION):
-            run = daily_signals_compute(institution=institution, today=today)
+            run = morning_run_inline(institution=institution, today=today)
             self.stdout.write(
                 f"{institution}: {run.students} studenten, {run.flagged} gesignaleerd, "
                 f"{run.new_signals} nieuwe signalen, {run.reports} nieuwe verzuimmeldingen."
