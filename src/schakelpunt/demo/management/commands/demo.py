@@ -2,7 +2,10 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.utils.translation import gettext as _
 
+from schakelpunt.accounts.models import Organisation
+from schakelpunt.accounts.roles import OrganisationKind
 from schakelpunt.core.db import refresh_planner_statistics
 from schakelpunt.demo.builder import (
     DEMO_PASSWORD,
@@ -13,6 +16,7 @@ from schakelpunt.demo.builder import (
     demo_logins,
     dutch_count,
 )
+from schakelpunt.demo.national import build_national, national_logins, parse_regions
 from schakelpunt.monitor.snapshots import warm_monitor
 
 
@@ -33,8 +37,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="niets doen als de demoregio er al is"
         )
+        parser.add_argument(
+            "--regions",
+            default="",
+            help="RMC-regio's, bijvoorbeeld MC12,MC10, of 'national' (acht regio's); "
+            "zonder: alleen Twente",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["regions"]:
+            self._national(options)
+            return
         if options["students"] < MIN_STUDENTS:
             raise CommandError(f"Een demoregio heeft minstens {MIN_STUDENTS} studenten nodig.")
         if demo_exists():
@@ -69,6 +82,51 @@ class Command(BaseCommand):
                 f"Monitor voorberekend: {built} dashboards ({time.monotonic() - started:.0f} s)."
             )
         write_logins(self.stdout, demo_logins())
+
+    def _national(self, options: dict[str, Any]) -> None:
+        """Several regions in one install: built once, in a database without a demo."""
+        try:
+            regions = parse_regions(options["regions"])
+        except ValueError as exc:
+            raise CommandError(
+                _("Onbekende RMC-regio: %(regions)s") % {"regions": options["regions"]}
+            ) from exc
+        if Organisation.objects.filter(kind=OrganisationKind.MBO_INSTITUTION).exists():
+            raise CommandError(
+                _("Er staan al instellingen in de database; bouw de landelijke demo in een lege.")
+            )
+        self._progress(
+            _("Landelijke demo bouwen: %(n)s studenten in %(regions)s regio's:")
+            % {"n": dutch_count(options["students"]), "regions": len(regions)}
+        )
+        started = time.monotonic()
+        try:
+            summary = build_national(
+                regions=regions,
+                students=options["students"],
+                seed=options["seed"],
+                progress=self._progress,
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            _(
+                "Landelijke demo gebouwd: %(students)s studenten, %(orgs)s organisaties, "
+                "%(users)s gebruikers, %(reports)s verzuimmeldingen in %(seconds).0f s "
+                "(%(rate).0f studenten per seconde)."
+            )
+            % {
+                "students": dutch_count(summary.students),
+                "orgs": summary.organisations,
+                "users": summary.users,
+                "reports": summary.absence_reports,
+                "seconds": seconds,
+                "rate": summary.students / max(seconds, 0.001),
+            }
+        )
+        refresh_planner_statistics()
+        write_logins(self.stdout, demo_logins() + national_logins(regions))
 
     def _progress(self, line: str) -> None:
         """A line as soon as a step is done, also when the output is a pipe or a file."""
