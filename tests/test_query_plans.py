@@ -1,0 +1,141 @@
+"""At 500,000 students no hot page may read all students or all absence days: every query
+behind the student list of each role, the caseload, the triage queue, the absence worklists
+and a student's file can be served by an index (issue 20, docs/scaling.md).
+
+The plans are asked with sequential scans switched off: PostgreSQL then still reads a table
+whole only when no index can serve the query, so a small test database shows what the
+planner would do with a large one. PostgreSQL only (CI runs the suite on it too).
+"""
+
+import json
+import re
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from schakelpunt.core.db import refresh_planner_statistics
+from schakelpunt.signals.daily import daily_signals_compute
+from schakelpunt.signals.models import AbsenceReasonCode, AbsenceRecord
+from schakelpunt.students.models import Student
+from tests.world import add_second_region, client_for
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the plans asked about are PostgreSQL's"
+)
+
+# The tables that grow with every student and every school day: the students and their
+# absence days (the partitions of signals_absencerecord included).
+LARGE = re.compile(r"students_student|signals_absencerecord\w*")
+
+
+def _whole_reads(node: dict[str, Any]) -> list[str]:
+    """The plan nodes that read a large table whole (a Seq Scan), here or below."""
+    found = []
+    table = node.get("Relation Name", "")
+    if node["Node Type"] == "Seq Scan" and LARGE.fullmatch(table):
+        found.append(f"Seq Scan on {table}")
+    for child in node.get("Plans", []):
+        found += _whole_reads(child)
+    return found
+
+
+# Who opens which pages in a school morning (the roles of the world in tests/world.py).
+PAGES = {
+    "coach": ["/", "/studenten/", "/studenten/caseload/", "/studenten/{t1}/"],
+    "care_l1": ["/", "/studenten/", "/triage/", "/verzuim/", "/nazorg/", "/studenten/{t1}/"],
+    "advisor_l2": ["/studenten/", "/studenten/caseload/", "/api/v1/students"],
+    "schakel": ["/studenten/", "/triage/", "/nazorg/niet-verschenen/", "/instroom/"],
+    "absence": ["/studenten/", "/verzuim/", "/studenten/{t1}/"],
+    "rmc": ["/", "/studenten/", "/verzuim/", "/verzuim/rmc-lijst/", "/studenten/{t1}/"],
+    "leerplicht_b": ["/", "/studenten/", "/verzuim/"],
+    "worker_p1": ["/", "/studenten/", "/studenten/caseload/", "/api/v1/students"],
+}
+
+
+DAYS = 20
+
+
+@pytest.fixture
+def school_days(world):  # type: ignore[no-untyped-def]
+    """Four weeks of school days of absence for every student of the world, with its second
+    region (a leerplicht officer of Zwolle, students crossing the border)."""
+    add_second_region(world)
+    today = timezone.localdate()
+    students = list(Student.objects.all())
+    AbsenceRecord.objects.bulk_create(
+        AbsenceRecord(
+            student=student,
+            day=today - timedelta(days=n),
+            scheduled_hours=Decimal(6),
+            absent_hours=Decimal(n % 3),
+            reason=AbsenceReasonCode.UNAUTHORISED,
+        )
+        for student in students
+        for n in range(1, DAYS + 1)
+    )
+    refresh_planner_statistics()
+    return world
+
+
+def full_reads(sql_list: list[str]) -> list[str]:
+    """The queries whose plan reads one of the large tables whole (with what it reads)."""
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            for sql in sql_list:
+                cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                whole = _whole_reads(plan[0]["Plan"])
+                if whole:
+                    found.append(f"{'; '.join(whole)}\n{sql}")
+        finally:
+            cursor.execute("SET enable_seqscan = on")
+    return found
+
+
+@pytest.mark.parametrize("login", list(PAGES))
+def test_every_query_of_a_roles_pages_can_use_an_index(school_days, login):
+    client = client_for(school_days.users[login])
+    found = {}
+    for url in PAGES[login]:
+        url = url.format(t1=school_days.students["t1"].pk)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, HTTP_ACCEPT="text/html,application/json")
+        assert response.status_code == 200, (login, url)
+        reads = [
+            q["sql"]
+            for q in captured.captured_queries
+            if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+        ]
+        found[url] = full_reads(reads)
+    assert found == {url: [] for url in found}
+
+
+def test_the_morning_run_reads_absence_through_indexes(school_days):
+    """The morning run reads an institution's recent absence: by the institution's students
+    and the days (the partitions of other years pruned), never the whole table."""
+    institution = school_days.students["t1"].institution
+    with CaptureQueriesContext(connection) as captured:
+        daily_signals_compute(institution=institution, today=timezone.localdate())
+    reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "signals_absencerecord" in q["sql"]
+        and q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+    ]
+    assert reads
+    assert full_reads(reads) == []
+
+
+def test_the_check_sees_a_query_no_index_serves(db):
+    """The check is not blind: students by postcode have no index, so they are read whole."""
+    assert full_reads(["SELECT id FROM students_student WHERE postcode = '7511 AB'"]) == [
+        "Seq Scan on students_student\nSELECT id FROM students_student WHERE postcode = '7511 AB'"
+    ]
