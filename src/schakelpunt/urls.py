@@ -12,6 +12,8 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 
 urlpatterns = [
     path("favicon.ico", favicon),
+    # /health/live/, /health/ready/, /health/jobs/ and /metrics (docs/operations.md).
+    path("", include("schakelpunt.operations.urls")),
     path("", include("schakelpunt.core.urls")),
     path("account/", include("schakelpunt.accounts.urls")),
     path("studenten/", include("schakelpunt.students.urls")),

@@ -4,11 +4,14 @@ docs/configuration.md lists each variable; keep the two in step.
 """
 
 import secrets
+from datetime import time
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from schakelpunt.operations.logs import configure_structlog, logging_config
 
 env = environ.Env()
 
@@ -79,9 +82,15 @@ INSTALLED_APPS = [
     "schakelpunt.events",
     "schakelpunt.operations",
     "schakelpunt.demo",
+    "django_prometheus",
+    "django_structlog",
 ]
 
 MIDDLEWARE = [
+    # Outermost: requests counted and timed whole (docs/operations.md).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id and the request's log line, for everything below.
+    "schakelpunt.operations.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -101,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "schakelpunt.urls"
@@ -319,9 +329,23 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-}
+# --- Health, metrics and logs (docs/operations.md, decision 0033).
+# /health/jobs/ fails when the task queue's heartbeat job last ran longer ago than this.
+HEALTH_QUEUE_MAX_AGE_MINUTES = env.int("HEALTH_QUEUE_MAX_AGE_MINUTES", default=10)
+# Local time (HH:MM) by which every institution's morning run must have finished on a school day.
+HEALTH_MORNING_RUN_DUE = time.fromisoformat(env.str("HEALTH_MORNING_RUN_DUE", default="08:00"))
+# /metrics answers a request with `Authorization: Bearer <token>` (empty: no token works) ...
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# ... or from these addresses (REMOTE_ADDR, comma-separated); anyone else gets a 404.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1"])
+# Log lines: "json" (one object a line on stdout) or "console" (readable, on stderr).
+LOG_FORMAT = env.str("LOG_FORMAT", default="console")
+# The lowest level logged (DEBUG, INFO, WARNING, ERROR).
+LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING")
+# django-structlog: the user's id (never a name), no IP address; an X-Request-ID from the
+# proxy is kept if well formed (operations.middleware checks it first).
+DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+configure_structlog()
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=LOG_LEVEL)

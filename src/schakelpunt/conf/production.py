@@ -11,6 +11,7 @@ if os.environ.get("SCHAKELPUNT_DEMO_MODE", "").lower() in {"1", "true", "yes", "
 
 from .base import *  # noqa: F403
 from .base import env
+from .base import logging_config as _logging_config
 
 DEBUG = False
 OTP_REQUIRED = True
@@ -27,3 +28,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Load balancers and Prometheus may ask over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+# JSON lines on stdout for the log collector (docs/operations.md).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = _logging_config(json=LOG_FORMAT == "json", level=LOG_LEVEL)
