@@ -84,3 +84,30 @@ def _dutch_unless_a_test_asks_otherwise():  # type: ignore[no-untyped-def]
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _logs_and_metrics_hold_no_personal_data(request):  # type: ignore[no-untyped-def]
+    """Every browser test doubles as a check that the product logs and measures no personal
+    data: all loggers at DEBUG through the production (JSON) pipeline while the test clicks
+    through the screens, then every line and a /metrics scrape are searched for each
+    student's name, number and BSN and each guardian's name (docs/operations.md)."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if not transactional and marker is None:
+        yield  # no database, so no student whose data could leak
+        return
+    # Set up before the test's own fixtures, so the data is torn down after the search below.
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from tests.log_capture import captured_logs, personal_data_leaks
+
+    with captured_logs() as logs:
+        yield
+    leaks = personal_data_leaks(logs.lines())
+    if leaks:
+        pytest.fail("Personal data in the logs or metrics:\n" + "\n".join(leaks[:20]))
