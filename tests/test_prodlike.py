@@ -52,11 +52,11 @@ def _drop_database(server: str) -> None:
 
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         # Never hang the suite: DROP DATABASE waits for every backend of the server to answer.
-        admin.execute("SET statement_timeout = '60s'")
+        admin.execute("SET statement_timeout = '30s'")
         try:
             admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
         except psycopg.errors.QueryCanceled:
-            warnings.warn(f"{DATABASE} not dropped within 60 s; drop it by hand", stacklevel=1)
+            warnings.warn(f"{DATABASE} not dropped within 30 s; drop it by hand", stacklevel=1)
 
 
 def _redis_or_skip() -> None:
@@ -145,7 +145,10 @@ def _wait_until_ready(prodlike: Prodlike) -> float:
     while time.monotonic() < deadline:
         assert prodlike.process.poll() is None, prodlike.output()[-3000:]
         try:
-            if requests.get(f"{prodlike.base}{path}", timeout=5).status_code == 200:
+            # The script says 'klaar' once the demo is in; readiness must be green then too.
+            if "klaar: " in prodlike.output() and (
+                requests.get(f"{prodlike.base}{path}", timeout=5).status_code == 200
+            ):
                 return time.monotonic()
         except requests.RequestException:
             pass  # not listening yet, or a worker still starting
