@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from schakelpunt.directory.models import Law
 from schakelpunt.directory.tests.factories import ServiceFactory
-from tests.world import World, client_for
+from tests.world import World, add_second_region, client_for
 
 
 def services() -> dict[str, object]:
@@ -96,3 +96,17 @@ def test_an_adult_hears_that_youth_help_needs_an_extension(world):
     page = new_referral(world, "early", "advisor_l2", aanbod=offers["adults"].pk)
     assert "gemeente Almelo" in page and "(Wmo 2015)" in page
     assert "jeugdhulp kan dan alleen als de gemeente die heeft verlengd" in page
+
+
+def test_a_student_from_another_region_gets_the_services_where_he_lives_first(world):
+    """Henk studies in Enschede (Twente) and lives in Zwolle (IJssel-Vecht): his help comes
+    from where he lives (Jeugdwet art. 1.1, woonplaatsbeginsel), so Zwolle's offer comes
+    first and Twente's after it."""
+    add_second_region(world)
+    services()
+    ServiceFactory(name="Jongerencoach Zwolle", laws=[Law.WMO], area_codes=["GM0193"])
+    page = new_referral(world, "commuter")
+    here = page.index("In de regio van de student (IJssel-Vecht)")
+    elsewhere = page.index("Buiten de regio")
+    assert here < page.index("Jongerencoach Zwolle") < elsewhere
+    assert elsewhere < page.index("Jeugdhulp Hengelo")

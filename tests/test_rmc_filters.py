@@ -18,7 +18,7 @@ from schakelpunt.signals.models import (
 )
 from schakelpunt.students.models import Student
 from schakelpunt.students.tests.factories import StudentFactory, born_years_ago
-from tests.world import World, client_for
+from tests.world import World, add_second_region, client_for
 
 
 def report(
@@ -230,3 +230,16 @@ def test_filtered_lists_do_not_grow_in_queries_with_more_students(world):
         )
         report(leaver, AbsenceReportKind.RMC)
     assert (count("/verzuim/"), count("/verzuim/rmc-lijst/")) == before
+
+
+def test_rmc_list_shows_residents_studying_in_another_region_under_their_school(world):
+    """Ilse lives in Hengelo (Twente) and left ROC Twee's location in Zwolle (IJssel-Vecht):
+    she is on Twente's RMC list, also when filtered on her school or her municipality, and
+    not on the list of the region where she studied."""
+    add_second_region(world)
+    ilse = world.students["incomer"]
+    assert "Ilse" in rmc_page(world)
+    assert "Ilse" in rmc_page(world, school=ilse.institution_id)
+    assert "Ilse" in rmc_page(world, gemeente=ilse.residence_municipality_id)
+    other_region = client_for(world.users["rmc_b"]).get("/verzuim/rmc-lijst/", {"q": "Ilse"})
+    assert ilse.student_number not in other_region.content.decode()

@@ -34,6 +34,20 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
 
 
+def statutory_report(student: Student) -> AbsenceReport:
+    """A statutory absence report (16 hours in 4 weeks), its threshold ten days ago."""
+    today = timezone.localdate()
+    return AbsenceReport.objects.create(
+        student=student,
+        kind=AbsenceReportKind.SIXTEEN_IN_FOUR,
+        start_date=today - timedelta(30),
+        threshold_on=today - timedelta(10),
+        end_date=today - timedelta(10),
+        unauthorised_hours=16,
+        rules_version="test",
+    )
+
+
 def build_world() -> World:
     w = World()
     today = timezone.localdate()
@@ -59,15 +73,7 @@ def build_world() -> World:
     s = w.students
     # T1, lives in Enschede, 17, has a statutory absence report.
     s["t1"] = StudentFactory(programme=ProgrammeFactory(team=t1), first_name="Anna")
-    AbsenceReport.objects.create(
-        student=s["t1"],
-        kind=AbsenceReportKind.SIXTEEN_IN_FOUR,
-        start_date=today - timedelta(30),
-        threshold_on=today - timedelta(10),
-        end_date=today - timedelta(10),
-        unauthorised_hours=16,
-        rules_version="test",
-    )
+    statutory_report(s["t1"])
     # T2, lives in Hengelo; referred to provider 1 but not yet accepted.
     s["t2"] = StudentFactory(
         programme=ProgrammeFactory(team=t2),
@@ -148,6 +154,74 @@ VISIBLE: dict[str, set[str]] = {
     "expired": set(),
     "nobody": set(),
     "student": {"t1"},
+}
+
+
+def add_second_region(w: World) -> None:
+    """A second RMC region (IJssel-Vecht, Zwolle) and two students who cross the border.
+
+    commuter: ROC Een (Enschede, Twente), team T1, 17, lives in Zwolle (IJssel-Vecht), has a
+              statutory absence report.
+    incomer:  ROC Twee at its location L5 in Zwolle, 19, lives in Hengelo (Twente), left
+              without a startkwalificatie (on the RMC list).
+    rmc_b is the RMC office of IJssel-Vecht; leerplicht_b a leerplicht officer of Zwolle.
+    Leerplicht and RMC follow where a student lives (Leerplichtwet 1969 art. 16, 18 and
+    21b; RMC art. 8.3.2 WEB), so the Twente officer sees the incomer, not the commuter.
+    """
+    today = timezone.localdate()
+    zwolle = municipality("GM0193")
+    s = w.students
+    roc2 = s["other"].institution
+    l5 = LocationFactory(institution=roc2, name="L5", municipality=zwolle)
+    t5 = ProgrammeTeamFactory(location=l5, name="T5")
+    s["commuter"] = StudentFactory(
+        programme=ProgrammeFactory(team=s["t1"].programme.team),
+        first_name="Henk",
+        postcode="8011 AA",
+        residence_municipality=zwolle,
+        date_of_birth=born_years_ago(17),
+    )
+    statutory_report(s["commuter"])
+    s["incomer"] = StudentFactory(
+        programme=ProgrammeFactory(team=t5),
+        first_name="Ilse",
+        postcode="7551 AB",
+        residence_municipality=municipality("GM0164"),
+        date_of_birth=born_years_ago(19),
+        left_on=today - timedelta(days=30),
+    )
+    rmc_b = OrganisationFactory(rmc=True, name="RMC IJssel-Vecht")
+    rmc_b.rmc_region = zwolle.rmc_region
+    rmc_b.save()
+    gemeente_zwolle = OrganisationFactory(gemeente=True, name="Gemeente Zwolle")
+    gemeente_zwolle.municipality = zwolle
+    gemeente_zwolle.save()
+    for key, org in (("rmc_b", rmc_b), ("leerplicht_b", gemeente_zwolle)):
+        user = UserFactory(email=f"{key}@example.nl", first_name=key.capitalize())
+        MembershipFactory(user=user, organisation=org, role=Role.ATTENDANCE_OFFICER)
+        w.users[key] = user
+
+
+# Who may open the files of the two border-crossing students (`add_second_region`).
+VISIBLE_ACROSS: dict[str, set[str]] = {
+    "coach": {"commuter"},
+    "coach2": set(),
+    "care_l1": {"commuter"},
+    "advisor_l2": set(),
+    "schakel": {"commuter"},
+    "absence": {"commuter"},
+    "worker_p1": set(),
+    "worker_p2": set(),
+    "rmc": {"incomer"},  # RMC Twente: lives in Twente, studies in IJssel-Vecht
+    "rmc_b": {"commuter"},  # RMC IJssel-Vecht: lives there, studies in Twente
+    "leerplicht_b": {"commuter"},  # leerplicht of Zwolle, where he lives
+    "municipal": set(),
+    "governance": set(),
+    "privacy": set(),
+    "admin": set(),
+    "expired": set(),
+    "nobody": set(),
+    "student": set(),
 }
 
 
