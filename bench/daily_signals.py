@@ -1,7 +1,7 @@
 """The morning run at scale: statutory reports and early warnings for many students.
 
     python bench/daily_signals.py [--students 500000] [--runs 3] [--postgres URL]
-                                  [--no-sqlite] [--no-duckdb]
+                                  [--no-sqlite] [--no-duckdb] [--queue 1,2,4] [--redis URL]
 
 Data: one institution, `--students` BOL students, one school year (2025-2026, holidays region
 Noord) of day-level absence as schools export it (the days with absence; about one in twelve
@@ -12,10 +12,16 @@ school days on average, a tail of chronic absentees, whole-day streaks). Timed p
   on a fresh database; then the next school day (13 July), timed on its own, with
   that day's open signals to update;
 - DuckDB: the same rules as plain SQL over the same rows (`bench/daily_signals.sql`), the
-  floor this machine can reach.
+  floor this machine can reach;
+- with `--queue 1,2,4`: on PostgreSQL the morning run itself (`morning_run_start`, its shards
+  on the task queue in Redis `--redis`) through real `run_huey` consumers with 1, 2 and 4
+  worker processes, timed from handing out the shards to the run being done; with speed-up,
+  scaling efficiency and the ratio to the DuckDB floor.
 
-Prints the median of the runs per engine and, as a check that the engines agree, the number
-of reports per kind and of students per early-warning factor.
+About one student in 97 is in support (a trajectory) and one in 89 has a concern nobody acted
+on, so the age and follow-up factors fire too. Prints the median of the runs per engine and
+the number of reports per kind and of students per early-warning factor; exits non-zero,
+naming the counts, when the engines do not agree on them.
 """
 
 import argparse
@@ -28,7 +34,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from common import machine, postgres_database, run_child
@@ -50,6 +56,12 @@ HOLIDAYS = [
 # Share of students and their chance to miss a school day (as in the demo region).
 PROFILES = [(0.70, 0.01), (0.20, 0.05), (0.08, 0.12), (0.02, 0.35)]
 SQL = Path(__file__).with_name("daily_signals.sql")
+IN_SUPPORT, WITH_CONCERN = 97, 89  # every n-th student
+CONCERN_RAISED = date(2026, 6, 10)  # nobody acted on it since
+DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
+# Worker processes without the scheduler, polling the queue often.
+CONSUMER = [sys.executable, "-m", "schakelpunt", "run_huey", "-k", "process", "-n", "-q"]
+CONSUMER += ["-d", "0.05", "-m", "0.5"]
 
 
 def school_days() -> list[date]:
@@ -105,23 +117,24 @@ def generate(folder: Path, students: int) -> None:
                 i += 1 + int(rng.expovariate(chance))
 
 
-def child(folder: str, runs: int) -> None:
-    """Inside Django: load the rows, then time the morning run."""
+def child(folder: str, runs: int, queue: str = "") -> None:
+    """Inside Django: load the rows, then time the morning run (`queue`: 'WORKERS@REDIS_URL'
+    to time it through the task queue too)."""
     import django
 
     django.setup()
     from common import make_school
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from schakelpunt.signals.daily import daily_signals_compute
     from schakelpunt.signals.models import (
         AbsenceRecord,
-        AbsenceReport,
         Concern,
-        EarlyWarning,
         SchoolHoliday,
     )
     from schakelpunt.students.models import Student
+    from schakelpunt.support.models import Trajectory
 
     school = make_school("ROC Schaal")
     roc, location, place, programmes = (
@@ -154,6 +167,15 @@ def child(folder: str, runs: int) -> None:
             for r in rows[i : i + 5000]
         )
         ids.update({s.student_number: s.pk for s in made})
+    Trajectory.objects.bulk_create(
+        Trajectory(student_id=pk) for number, pk in ids.items() if int(number) % IN_SUPPORT == 0
+    )
+    raised = timezone.make_aware(datetime.combine(CONCERN_RAISED, datetime.min.time()))
+    Concern.objects.bulk_create(
+        Concern(student_id=pk, text="zorg", created_at=raised)
+        for number, pk in ids.items()
+        if int(number) % WITH_CONCERN == 0
+    )
     table = AbsenceRecord._meta.db_table
     with (Path(folder) / "absence.csv").open() as f, transaction.atomic():
         reader = csv.reader(f)
@@ -183,25 +205,101 @@ def child(folder: str, runs: int) -> None:
     factors: Counter[str] = Counter()
     for _ in range(runs):
         # Each run is a fresh morning: nothing computed yet.
-        AbsenceReport.objects.all().delete()
-        Concern.objects.all().delete()
-        EarlyWarning.objects.all().delete()
+        fresh_morning()
         start = time.perf_counter()
         daily_signals_compute(institution=roc, today=TODAY)
         seconds.append(time.perf_counter() - start)
-        reports = Counter(AbsenceReport.objects.values_list("kind", flat=True))
-        factors = Counter()
-        for found in EarlyWarning.objects.values_list("factors", flat=True):
-            factors.update({f["code"] for f in found})
+        reports, factors = found_counts()
         # And the next school day, with the open signals of this one to keep up to date.
         start = time.perf_counter()
         daily_signals_compute(institution=roc, today=NEXT_DAY)
         next_seconds.append(time.perf_counter() - start)
-    print(
-        json.dumps(
-            {"seconds": seconds, "next": next_seconds, "reports": reports, "factors": factors}
-        )
+    result: dict[str, object] = {
+        "seconds": seconds,
+        "next": next_seconds,
+        "reports": reports,
+        "factors": factors,
+    }
+    if queue:
+        workers, redis = queue.split("@", 1)
+        result["queue"] = [
+            queue_run(roc, int(n), redis, fresh_morning, found_counts) for n in workers.split(",")
+        ]
+    print(json.dumps(result))
+
+
+def fresh_morning() -> None:
+    """Nothing computed yet today (the concerns raised by people stay)."""
+    from schakelpunt.signals.models import AbsenceReport, Concern, ConcernSource, EarlyWarning
+
+    AbsenceReport.objects.all().delete()
+    Concern.objects.filter(source=ConcernSource.EARLY_WARNING).delete()
+    EarlyWarning.objects.all().delete()
+
+
+def found_counts() -> tuple[Counter[str], Counter[str]]:
+    """Reports per kind and students per early-warning factor."""
+    from schakelpunt.signals.models import AbsenceReport, EarlyWarning
+
+    reports = Counter(AbsenceReport.objects.values_list("kind", flat=True))
+    factors: Counter[str] = Counter()
+    for found in EarlyWarning.objects.values_list("factors", flat=True).iterator(5000):
+        factors.update({f["code"] for f in found})
+    return reports, factors
+
+
+def queue_run(roc, workers, redis, fresh_morning, found_counts):  # type: ignore[no-untyped-def]
+    """The morning run through `workers` huey worker processes (`run_huey -k process`)
+    against this database and Redis: seconds from handing out the shards until the run is
+    done, and until the monitor figures are refreshed too."""
+    import subprocess
+
+    from huey import RedisHuey
+    from huey.contrib.djhuey import HUEY
+
+    from schakelpunt.signals.daily import morning_run_start
+    from schakelpunt.signals.models import MorningRun
+    from schakelpunt.signals.tasks import compute_morning_shard
+
+    fresh_morning()
+    MorningRun.objects.all().delete()
+    queue = RedisHuey("schakelpunt", url=redis)
+    queue._registry = HUEY._registry  # the workers' task names
+    queue.flush()
+    env = {**os.environ, "REDIS_URL": redis, "HUEY_IMMEDIATE": "false"}
+    consumer = subprocess.Popen(  # noqa: S603
+        [*CONSUMER, "-w", str(workers)],
+        env=env,
     )
+    try:
+        time.sleep(5)  # the workers are up and waiting
+        start = time.perf_counter()
+        run, shards = morning_run_start(institution=roc, today=TODAY)
+        for shard_id in shards:
+            queue.enqueue(compute_morning_shard.s(shard_id))
+        done_at = None
+        while True:
+            run.refresh_from_db()
+            if done_at is None and run.status != "running":
+                done_at = time.perf_counter()
+            if run.figures_refreshed_at is not None or run.status == "failed":
+                break
+            time.sleep(0.1)
+        figures_at = time.perf_counter()
+    finally:
+        consumer.terminate()
+        consumer.wait()
+        queue.flush()
+    reports, factors = found_counts()
+    return {
+        "workers": workers,
+        "shards": len(shards),
+        "status": run.status,
+        "seconds": done_at - start,
+        "with_figures": figures_at - start,
+        "reports": reports,
+        "factors": factors,
+    }
 
 
 def calendar_rows() -> list[tuple[str, int, str, str, str]]:
@@ -246,12 +344,25 @@ def duckdb_runs(folder: Path, runs: int) -> dict[str, object]:
         "first_after DATE)"
     )
     db.executemany("INSERT INTO calendar VALUES (?, ?, ?, ?, ?)", calendar_rows())
+    db.execute(
+        f"CREATE TABLE support AS SELECT number FROM students WHERE number % {IN_SUPPORT} = 0"  # noqa: S608
+    )
+    # Raised on CONCERN_RAISED, weeks before today: past the follow-up days.
+    db.execute(
+        "CREATE TABLE concerns AS SELECT number, 1 AS open_other, 1 AS unfollowed "  # noqa: S608
+        f"FROM students WHERE number % {WITH_CONCERN} = 0"
+    )
     script = SQL.read_text()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     from schakelpunt.signals.statutory import SchoolCalendar
 
     recent_from = max(SchoolCalendar(tuple(HOLIDAYS)).school_weeks_back(TODAY, 4), ENROLLED)
-    params = {"today": TODAY, "start": max(YEAR_START, ENROLLED), "recent_from": recent_from}
+    params = {
+        "today": TODAY,
+        "start": max(YEAR_START, ENROLLED),
+        "recent_from": recent_from,
+        "enrolled": ENROLLED,
+    }
     for name, value in params.items():
         script = script.replace(f"${name}", f"DATE '{value.isoformat()}'")
     seconds = []
@@ -265,8 +376,8 @@ def duckdb_runs(folder: Path, runs: int) -> dict[str, object]:
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        child(sys.argv[2], int(sys.argv[3]))
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "--child":
+        child(sys.argv[2], int(sys.argv[3]), *sys.argv[4:])
         return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--students", type=int, default=500_000)
@@ -274,6 +385,10 @@ def main() -> None:
     parser.add_argument("--postgres", default=DEFAULT_PG, help="server URL, or '' to skip")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-duckdb", action="store_true")
+    parser.add_argument(
+        "--queue", default="", help="worker processes to time the queued run with, e.g. 1,2,4"
+    )
+    parser.add_argument("--redis", default=DEFAULT_REDIS, help="Redis for --queue")
     args = parser.parse_args()
     print(
         f"daily signals, {args.students} students, {args.runs} runs; " + machine(),
@@ -295,7 +410,10 @@ def main() -> None:
             name = f"schakelpunt_bench_scale_{os.getpid()}"
             url = postgres_database(args.postgres, name, create=True)
             try:
-                results["PostgreSQL"] = run_child(__file__, url, str(folder), str(args.runs))
+                queue = [f"{args.queue}@{args.redis}"] if args.queue else []
+                results["PostgreSQL"] = run_child(
+                    __file__, url, str(folder), str(args.runs), *queue
+                )
             finally:
                 postgres_database(args.postgres, name, create=False)
         for label, result in results.items():
@@ -306,9 +424,52 @@ def main() -> None:
                         f"{label + what:<24} median {statistics.median(times):7.1f} s; runs: "
                         + ", ".join(f"{t:.1f}" for t in times)
                     )
+        floor = results.get("DuckDB (SQL)", {}).get("seconds")
+        queued = results.get("PostgreSQL", {}).pop("queue", [])
+        if queued:
+            print_scaling(queued, statistics.median(floor) if floor else None)  # type: ignore[arg-type]
+            for run in queued:
+                results[f"PostgreSQL queue x{run['workers']}"] = run
+        print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
         for label, result in results.items():
-            print(f"{label:<13} reports {dict(sorted(result['reports'].items()))}")  # type: ignore[union-attr]
-            print(f"{'':<13} factors {dict(sorted(result['factors'].items()))}")  # type: ignore[union-attr]
+            print(f"{label:<22} reports {dict(sorted(result['reports'].items()))}")  # type: ignore[union-attr]
+            print(f"{'':<22} factors {dict(sorted(result['factors'].items()))}")  # type: ignore[union-attr]
+        differences = disagreements(results)
+        for line in differences:
+            print(f"DIFFERENT: {line}")
+        if differences:
+            raise SystemExit("the engines do not agree on reports or factors (see DIFFERENT)")
+
+
+def print_scaling(queued: list[dict[str, object]], floor: float | None) -> None:
+    """Time, speed-up and scaling efficiency per number of worker processes, and the ratio to
+    the DuckDB floor."""
+    base = float(queued[0]["seconds"]) * int(queued[0]["workers"])  # type: ignore[call-overload]
+    print("queued morning run (PostgreSQL, huey worker processes, Redis):")
+    print("workers  shards  status  seconds  +figures  speed-up  efficiency  x DuckDB")
+    for run in queued:
+        n, seconds = int(run["workers"]), float(run["seconds"])  # type: ignore[call-overload]
+        speed_up = base / seconds
+        ratio = f"{seconds / floor:8.1f}" if floor else "       -"
+        print(
+            f"{n:>7}  {run['shards']:>6}  {run['status']:>6}  {seconds:7.1f}  "
+            f"{float(run['with_figures']):8.1f}  {speed_up:8.2f}  {speed_up / n:10.0%}  {ratio}"  # type: ignore[arg-type]
+        )
+
+
+def disagreements(results: dict[str, dict[str, object]]) -> list[str]:
+    """Per report kind and early-warning factor, the engines whose count differs from the
+    first engine's."""
+    found = []
+    labels = list(results)
+    for key in ("reports", "factors"):
+        counts = {label: dict(results[label][key]) for label in labels}  # type: ignore[call-overload]
+        names = sorted({name for c in counts.values() for name in c})
+        for name in names:
+            seen = {label: counts[label].get(name, 0) for label in labels}
+            if len(set(seen.values())) > 1:
+                found.append(f"{key} {name}: " + ", ".join(f"{k} {v}" for k, v in seen.items()))
+    return found
 
 
 if __name__ == "__main__":

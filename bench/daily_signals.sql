@@ -1,8 +1,11 @@
 -- The morning run as plain SQL (DuckDB): the floor for bench/daily_signals.py.
 -- The same rules as src/schakelpunt/signals/statutory.py (version 2026.1) and early_warning.py
 -- with the default thresholds, over students(number, date_of_birth, qualified, level, prior),
--- absence(number, day, scheduled, absent, reason) and the institution's calendar(day, idx,
--- window_start, last_in, first_after). Every student enrolled on $start.
+-- absence(number, day, scheduled, absent, reason), the institution's calendar(day, idx,
+-- window_start, last_in, first_after), the students in support (a trajectory or an active
+-- referral: support(number)) and their open concerns (concerns(number, open_other, unfollowed):
+-- concerns not raised by the early warning, and those nobody acted on within the follow-up
+-- days). Every student enrolled on $enrolled.
 
 CREATE OR REPLACE MACRO birthday(born, age) AS
     CASE WHEN month(born) = 2 AND day(born) = 29 THEN make_date(year(born) + age, 3, 1)
@@ -158,11 +161,22 @@ SELECT number, 'transition_background' FROM students WHERE prior IN ('none', 'vs
 UNION ALL
 SELECT number, 'low_level' FROM students WHERE level <= 2
 UNION ALL
+SELECT number, 'first_weeks' FROM students
+WHERE $today >= $enrolled AND $today < $enrolled + INTERVAL 10 WEEK
+UNION ALL
+-- The birthday horizon: 3 months of 30.5 days, rounded (92 days).
+SELECT number, 'turns_18' FROM students JOIN support USING (number)
+WHERE birthday(date_of_birth, 18) BETWEEN $today AND $today + 92
+UNION ALL
 SELECT number, 'turns_23' FROM students
-WHERE qualified = 0 AND birthday(date_of_birth, 23) BETWEEN $today AND $today + 92;
+WHERE qualified = 0 AND birthday(date_of_birth, 23) BETWEEN $today AND $today + 92
+UNION ALL
+SELECT number, 'open_concerns' FROM concerns WHERE open_other > 0
+UNION ALL
+SELECT number, 'no_follow_up' FROM concerns WHERE unfollowed > 0;
 
--- Stored only for students with a factor other than background (context).
+-- Stored only for students with a factor other than context (background, level, first weeks).
 CREATE OR REPLACE TABLE factors AS
-SELECT * FROM all_factors
+SELECT DISTINCT * FROM all_factors
 WHERE sid IN (SELECT sid FROM all_factors
               WHERE code NOT IN ('transition_background', 'low_level', 'first_weeks'));

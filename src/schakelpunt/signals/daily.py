@@ -8,7 +8,7 @@ student has at most one open early-warning signal in the triage queue, kept up t
 
 The work per student is done by the plain rule functions (`statutory.reports_due`,
 `early_warning.attendance_factors` and `profile_factors`). See docs/signals.md and decision
-0030.
+0034.
 """
 
 import gc
@@ -718,7 +718,8 @@ def morning_run_start(
             parts.update(handed_out_at=timezone.now())
             return running, list(parts.values_list("pk", flat=True))
         ids = morning_load(institution, today, warnings=False).student_ids
-        size = int(shard_size or getattr(django_settings, "MORNING_RUN_SHARD_SIZE", SHARD_SIZE))
+        configured: int = getattr(django_settings, "MORNING_RUN_SHARD_SIZE", SHARD_SIZE)
+        size = shard_size or configured
         bounds = shard_bounds(ids, size)
         run = MorningRun.objects.create(
             institution=institution,
