@@ -592,16 +592,16 @@ def _restore_postgresql(dump: Path, *, has_tables: bool) -> None:
 
 
 def _restore_sqlite(copy: Path) -> None:
-    target = Path(settings.DATABASES["default"]["NAME"])
+    """The backup API replaces the whole database in one transaction, through the configured
+    connection (its file, URI and busy timeout)."""
     connection.close()
+    connection.ensure_connection()
     source = sqlite3.connect(copy)
-    destination = sqlite3.connect(target)
     try:
-        # The backup API replaces the whole database in one transaction of the destination.
-        source.backup(destination)
+        source.backup(connection.connection)
     finally:
-        destination.close()
         source.close()
+        connection.close()
 
 
 def _restore_files(folder: Path, data_dir: Path) -> int:
