@@ -48,6 +48,14 @@ def captured_logs(level: int = logging.DEBUG) -> Iterator[CapturedLogs]:
     levels = [(logger, logger.level) for logger in loggers]
     # A logger that does not pass records up (huey's) gets the handler itself.
     attached = [root] + [logger for logger in loggers[1:] if not logger.propagate]
+    # The configured handlers print what they printed before (DEBUG goes to the capture only).
+    quieted = [
+        (existing, existing.level, logger.getEffectiveLevel())
+        for logger in attached
+        for existing in logger.handlers
+    ]
+    for existing, before, effective in quieted:
+        existing.setLevel(max(before, effective))
     for logger in loggers:
         if logger.level != logging.NOTSET or logger is root:
             logger.setLevel(level)
@@ -60,6 +68,8 @@ def captured_logs(level: int = logging.DEBUG) -> Iterator[CapturedLogs]:
             logger.removeHandler(handler)
         for logger, before in levels:
             logger.setLevel(before)
+        for existing, before, _effective in quieted:
+            existing.setLevel(before)
 
 
 def personal_data_patterns(values: Iterable[str]) -> dict[str, re.Pattern[str]]:

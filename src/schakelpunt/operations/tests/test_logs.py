@@ -81,6 +81,7 @@ def _run_with(settings_module: str, extra_env: dict[str, str]) -> subprocess.Com
     )
 
 
+@pytest.mark.slow
 def test_production_writes_json_lines_to_stdout_and_the_demo_readable_lines():
     production = _run_with("schakelpunt.conf.production", {"SECURE_SSL_REDIRECT": "true"})
     assert production.returncode == 0, production.stderr

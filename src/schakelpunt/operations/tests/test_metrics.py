@@ -120,6 +120,7 @@ def two_worker_processes(tmp_path_factory) -> Path:
     return directory
 
 
+@pytest.mark.slow
 def test_a_scrape_adds_up_the_jobs_of_every_worker_process(
     client, two_worker_processes, monkeypatch
 ):
