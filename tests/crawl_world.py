@@ -19,6 +19,10 @@ Students (nn is the two-digit number in every marker of that student):
            an earlier closed trajectory, parents (he did not agree to involve them)
   07 gijs  T1 (L1), referral to Zorg Twee sent but not opened yet; handed over by his VO
            school (with consent); never came in the first weeks (a non-arrival)
+  08 commuter  T1 (L1, Twente), lives in Zwolle (IJssel-Vecht), statutory absence report
+           followed up by the RMC of IJssel-Vecht (`tests.world.add_second_region`)
+  09 incomer   ROC Twee at L5 in Zwolle (IJssel-Vecht), lives in Hengelo (Twente), left
+           without startkwalificatie (on the RMC list of Twente, not of IJssel-Vecht)
 The parent (role Parent at ROC) is the guardian of gijs (made 15: sees his plan, appointments
 and team), t1 (shares only her team), finn (19, does not involve his parents) and other (ROC
 Twee, where the parent has no role).
@@ -44,7 +48,7 @@ from schakelpunt.meetings import services as meeting_services
 from schakelpunt.meetings.models import Meeting, MeetingKind
 from schakelpunt.referrals import services as referral_services
 from schakelpunt.referrals.models import Consent, ConsentBasis, Referral, ReferralStatus
-from schakelpunt.signals.models import AbsenceReport, AbsenceReportKind
+from schakelpunt.signals.models import AbsenceReport
 from schakelpunt.signals.triage import concern_raise
 from schakelpunt.students.models import Student
 from schakelpunt.students.services import guardian_add
@@ -73,10 +77,20 @@ from schakelpunt.transitions.models import (
     NonArrival,
     SchoolType,
 )
-from tests.world import build_world
+from tests.world import add_second_region, build_world, statutory_report
 
 # The two-digit number of each student in the world; every marker of the student carries it.
-NUMBERS = {"t1": 1, "t2": 2, "t3": 3, "early": 4, "other": 5, "finn": 6, "gijs": 7}
+NUMBERS = {
+    "t1": 1,
+    "t2": 2,
+    "t3": 3,
+    "early": 4,
+    "other": 5,
+    "finn": 6,
+    "gijs": 7,
+    "commuter": 8,
+    "incomer": 9,
+}
 
 
 @dataclass(frozen=True)
@@ -218,15 +232,7 @@ def _absence(w: CrawlWorld, key: str, rmc: User) -> None:
     today = timezone.localdate()
     report = AbsenceReport.objects.filter(student=w.students[key]).first()
     if report is None:
-        report = AbsenceReport.objects.create(
-            student=w.students[key],
-            kind=AbsenceReportKind.SIXTEEN_IN_FOUR,
-            start_date=today - timedelta(30),
-            threshold_on=today - timedelta(10),
-            end_date=today - timedelta(10),
-            unauthorised_hours=16,
-            rules_version="test",
-        )
+        report = statutory_report(w.students[key])
     report.reported_on = today - timedelta(days=8)
     report.reference = w.mark(f"DUOq{nn}ref", key, Part.ABSENCE)
     report.follow_up_status = "contacted"
@@ -362,6 +368,7 @@ def _meeting(
 
 def build_crawl_world() -> CrawlWorld:
     base = build_world()
+    add_second_region(base)
     w = CrawlWorld(students=dict(base.students), users=dict(base.users))
     s, u = w.students, w.users
     today = timezone.localdate()
@@ -397,6 +404,8 @@ def build_crawl_world() -> CrawlWorld:
         "t3": u["advisor_l2"],
         "early": u["advisor_l2"],
         "other": care_roc2,
+        "commuter": u["care_l1"],
+        "incomer": care_roc2,
     }
     raiser = {
         "t1": u["coach"],
@@ -406,6 +415,8 @@ def build_crawl_world() -> CrawlWorld:
         "t3": u["advisor_l2"],
         "early": u["advisor_l2"],
         "other": care_roc2,
+        "commuter": u["coach"],
+        "incomer": care_roc2,
     }
     for key in NUMBERS:
         _guardian(w, key, care[key])
@@ -414,7 +425,7 @@ def build_crawl_world() -> CrawlWorld:
     for key in ("t3", "finn"):
         _earlier_trajectory(w, key, care[key])
     for key in NUMBERS:
-        if key != "early":  # she left school: no open trajectory
+        if key not in ("early", "incomer"):  # they left school: no open trajectory
             _support(w, key, care[key], raiser[key])
     help_request_create(
         actor=u["student"], student=s["t1"], text=w.mark("Hulp Spq01help", "t1", Part.SUPPORT)
@@ -426,6 +437,7 @@ def build_crawl_world() -> CrawlWorld:
 
     for key in ("t1", "t3", "finn"):
         _absence(w, key, u["rmc"])
+    _absence(w, "commuter", u["rmc_b"])  # his report goes to where he lives
 
     # Referrals. Zorg Een: t2 only received (consent withdrawn afterwards), t3 accepted.
     t2_referral = _referral(

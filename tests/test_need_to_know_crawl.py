@@ -88,6 +88,8 @@ ROLES = [
     "worker_p1",
     "worker_p2",
     "rmc",
+    "rmc_b",
+    "leerplicht_b",
     "municipal",
     "governance",
     "privacy",
@@ -749,3 +751,27 @@ def test_every_page_shows_dates_the_dutch_way(role: str, request: pytest.Fixture
         {(re.sub(r"/\d+/", "/{id}/", url.split("?", 1)[0]), w) for url, w in found.iso_dates}
     )
     assert not shown, f"{role}: ISO dates on pages:\n" + "\n".join(f"  {u}: {w}" for u, w in shown)
+
+
+# Students who live in one RMC region and study in another (tests.world.add_second_region):
+# what each officer's crawl must have found of them. Leerplicht and RMC follow residence.
+ACROSS_SEEN = {
+    "rmc": ({"Zqx09"}, {"Zqx08", "DUOq08ref"}),  # Twente: the incomer, not the commuter
+    "rmc_b": ({"Zqx08"}, {"Zqx09"}),  # IJssel-Vecht: the commuter only
+    "leerplicht_b": ({"Zqx08"}, {"Zqx09"}),  # Zwolle: the commuter only
+    "care_l1": ({"Zqx08"}, {"Zqx09"}),  # the commuter's own school
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(ACROSS_SEEN))
+def test_crawl_reaches_students_across_regions(role: str, request: pytest.FixtureRequest) -> None:
+    """The crawl probes the border crossers: each officer finds those living in their area
+    on their pages, and never the others (which the need-to-know test then also reports)."""
+    if role in _CRAWLS:
+        found = _CRAWLS[role]
+    else:
+        found = _CRAWLS[role] = crawl(role, request.getfixturevalue("crawl_world"))
+    shown, hidden = ACROSS_SEEN[role]
+    assert shown <= found.seen, f"{role} never saw {sorted(shown - found.seen)}"
+    assert not hidden & found.seen, f"{role} saw {sorted(hidden & found.seen)}"
