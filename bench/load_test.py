@@ -299,10 +299,13 @@ def judge_import(result: dict[str, Any]) -> list[str]:
         if job["status"] == "done" and (job["total"] != rows or counted != rows):
             problems.append(f"job {job['pk']} counted {job['total']}/{counted} rows, file {rows}")
     if after["rows_as_in_file"] != rows:
-        problems.append(
-            f"{after['rows_as_in_file']} of the file's {rows} rows in the database "
-            f"(before the import: {before['rows_as_in_file']}): partial or missing data"
+        kept = after["rows_as_in_file"]
+        what = (
+            "the import is missing (nothing of it saved: all-or-nothing held)"
+            if kept == before["rows_as_in_file"]
+            else "PARTIAL data"
         )
+        problems.append(f"{kept} of the file's {rows} rows in the database: {what}")
     created = sum(job["created"] for job in jobs if job["status"] == "done")
     if after["absence_rows_total"] != before["absence_rows_total"] + created:
         problems.append(
@@ -577,7 +580,7 @@ def main() -> int:
                 )
                 print(
                     "kill: import finished exactly once, no partial data: "
-                    + ("yes" if not problems else "NO — " + "; ".join(problems))
+                    + ("yes" if not problems else "NO: " + "; ".join(problems))
                 )
                 if "kill_time" in kill_result:
                     near = errors_near(events_file, kill_result["kill_time"])
