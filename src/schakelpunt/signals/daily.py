@@ -741,7 +741,14 @@ def morning_shard_run(*, shard_id: int) -> MorningRun | None:
     last (the caller refreshes what depends on the whole run), else None. Run again (a retry,
     or handed out twice) after the shard was written, it does nothing."""
     with transaction.atomic():
-        shard = MorningRunShard.objects.select_for_update().select_related("run").get(pk=shard_id)
+        shard = (
+            MorningRunShard.objects.select_for_update()
+            .select_related("run")
+            .filter(pk=shard_id)
+            .first()
+        )
+        if shard is None:  # its run was deleted (with its institution) while on the queue
+            return None
         if shard.done_at is not None or shard.run.status != MorningRunStatus.RUNNING:
             return None
         shard.handed_out_at = timezone.now()
