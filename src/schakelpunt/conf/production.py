@@ -34,3 +34,6 @@ SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = _logging_config(json=LOG_FORMAT == "json", level=LOG_LEVEL)
+# Jobs always go to the queue in production, whatever the environment says (HUEY_IMMEDIATE is for
+# the tests): an inline job would run in the web request and skip the workers' retries.
+HUEY["immediate"] = False  # noqa: F405
