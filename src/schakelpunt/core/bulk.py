@@ -39,19 +39,35 @@ def insert_rows(
     others = [f for f in meta.concrete_fields if not f.primary_key and f not in given]
     defaults = tuple(f.get_db_prep_save(f.get_default(), db) for f in others)
     columns = [str(f.column) for f in [*given, *others]]  # type: ignore[union-attr]
-    table = db.ops.quote_name(str(meta.db_table))
+    return copy_rows(str(meta.db_table), columns, rows, same=defaults, progress=progress)
+
+
+def copy_rows(
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    same: Sequence[Any] = (),
+    progress: Progress | None = None,
+) -> int:
+    """Write `rows` (values in the order of `columns`, as the database stores them, then
+    `same` for every row) into `table`, also a temporary one: COPY on PostgreSQL, batched
+    INSERTs elsewhere, `BATCH` rows at a time; `progress` gets the rows written after each
+    batch. Returns how many rows were written."""
+    db = connections[DEFAULT_DB_ALIAS]
+    quoted = db.ops.quote_name(table)
     names = ", ".join(db.ops.quote_name(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     with db.cursor() as cursor:
         for i in range(0, len(rows), BATCH):
-            batch = [(*row, *defaults) for row in rows[i : i + BATCH]]
+            batch = [(*row, *same) for row in rows[i : i + BATCH]] if same else rows[i : i + BATCH]
             if db.vendor == "postgresql":
-                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                with cursor.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
                     for row in batch:
                         copy.write_row(row)
             else:
                 cursor.executemany(
-                    f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
+                    f"INSERT INTO {quoted} ({names}) VALUES ({marks})",  # noqa: S608
                     batch,
                 )
             if progress:

@@ -11,26 +11,29 @@ write, so the file and the API never disagree. Every import records in the acces
 absence it changed.
 """
 
+import codecs
 import csv
 import io
 import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from operator import itemgetter
 
+import psycopg
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import may_import_absence
 from schakelpunt.access.services import access_log_record
 from schakelpunt.accounts.models import Organisation, User
-from schakelpunt.core.bulk import insert_rows
+from schakelpunt.core.bulk import copy_rows
 from schakelpunt.core.csvfiles import UnreadableExport, checked_rows, decode_export
 from schakelpunt.core.db import refresh_planner_statistics
 from schakelpunt.core.spreadsheets import is_xlsx, xlsx_rows
@@ -53,6 +56,10 @@ MAX_HOURS_A_DAY = Decimal(24)
 PROGRESS_EVERY = 10_000
 DELETE_BATCH = 5000
 MAX_KEPT_ERRORS = 500
+# From this size a CSV file goes into PostgreSQL as it is (COPY) and is checked there; a
+# smaller one, or one with a row the database alone cannot judge, is checked row by row.
+COPY_FROM_BYTES = 1_000_000
+COPY_CHUNK = 8 << 20
 
 # One checked row: student id, day, scheduled hours, absent hours, reason code.
 Row = tuple[int, date, Decimal, Decimal, str]
@@ -113,9 +120,7 @@ def _parse(
         total = max(in_sheet - 1, 0)  # data rows: less the header
     else:
         total, reader = _csv_rows(data)
-    header = [h.strip().lower() for h in next(reader, [])]
-    while header and not header[-1]:
-        header.pop()  # Excel often adds empty columns to the right
+    header = _header(next(reader, []))
     if not any(header):
         return [], ["Het bestand is leeg."]
     missing = [c for c in REQUIRED if c not in header]
@@ -147,6 +152,13 @@ def _parse(
     if progress:
         progress("check", done, done)
     return ([] if errors else records), errors
+
+
+def _header(cells: list[str]) -> list[str]:
+    header = [h.strip().lower() for h in cells]
+    while header and not header[-1]:
+        header.pop()  # Excel often adds empty columns to the right
+    return header
 
 
 def _file_line(line: int) -> str:
@@ -231,6 +243,12 @@ def absence_import(
     """Import one file. Any error: nothing changes and every bad row is named."""
     if not may_import_absence(actor, institution):
         raise PermissionDenied
+    if connection.vendor == "postgresql" and len(data) >= COPY_FROM_BYTES and not is_xlsx(data):
+        result = AbsenceImportResult()
+        if _import_by_copy(
+            actor=actor, institution=institution, data=data, result=result, progress=progress
+        ):
+            return result
     students = institution_student_ids(institution)
     try:
         records, errors = _parse(data, students, progress)
@@ -274,43 +292,247 @@ def _write(
 ) -> None:
     """Replace the days that differ, add the new ones, keep the same ones; one transaction.
     The students whose absence changed are in the access log (the absence part)."""
-    first, last = min(r[1] for r in records), max(r[1] for r in records)
     with transaction.atomic():
         _lock_institution_absence(institution)
-        existing = {
-            (student_id, day): (pk, scheduled, absent, reason)
-            for pk, student_id, day, scheduled, absent, reason in AbsenceRecord.objects.select_for_update()
-            .filter(student__institution=institution, day__gte=first, day__lte=last)
-            .values_list("pk", "student_id", "day", "scheduled_hours", "absent_hours", "reason")
-        }
-        new, stale = [], []
-        for record in records:
-            old = existing.get((record[0], record[1]))
-            if old is None:
-                new.append(record)
-            elif old[1:] == record[2:]:
-                result.unchanged += 1
-            else:
-                stale.append(old[0])
-                new.append(record)
-                result.replaced += 1
-        for i in range(0, len(stale), DELETE_BATCH):
-            AbsenceRecord.objects.filter(pk__in=stale[i : i + DELETE_BATCH]).delete()
-        _insert(new, progress)
-        result.created = len(new) - result.replaced
-        changed = sorted({record[0] for record in new})
+        _stage_create()
+        copy_rows(
+            _STAGE,
+            ["student_id", "day", "scheduled", "absent", "reason"],
+            records,
+            progress=(lambda done: progress("save", done, len(records))) if progress else None,
+        )
+        _stage_apply(actor=actor, result=result, path=path)
+
+
+# The checked days of one import, before they are compared with the stored ones. One per
+# student and day (its primary key): a file that names a day twice never gets this far.
+_STAGE = "absence_stage"
+# A large CSV file as it is, one text column per column of its header (COPY).
+_FILE = "absence_file"
+
+
+def _stage_create() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_STAGE} (student_id bigint NOT NULL, day date NOT NULL, "
+            "scheduled numeric(4, 1) NOT NULL, absent numeric(4, 1) NOT NULL, "
+            "reason varchar(20) NOT NULL, PRIMARY KEY (student_id, day))"
+        )
+
+
+def _stage_apply(
+    *, actor: User, result: "AbsenceImportResult | AbsenceBatchResult", path: str
+) -> None:
+    """Compare the staged days with the stored ones in the database: write only the new and
+    the changed days (one INSERT … ON CONFLICT), count them, and log whose absence changed.
+    Runs in the caller's transaction, under the institution's absence lock."""
+    table = connection.ops.quote_name(AbsenceRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), min(day), max(day) FROM {_STAGE}")  # noqa: S608
+        staged, first, last = cursor.fetchone()
+        # The staged days that are new or differ; the day range lets a table split by school
+        # year read only the years of the file.
+        differ = (
+            f"FROM {_STAGE} s LEFT JOIN {table} a ON a.student_id = s.student_id "
+            "AND a.day = s.day AND a.day >= %s AND a.day <= %s "
+            "WHERE a.student_id IS NULL OR a.scheduled_hours <> s.scheduled "
+            "OR a.absent_hours <> s.absent OR a.reason <> s.reason"
+        )
+        cursor.execute(
+            f"SELECT s.student_id, count(a.student_id), count(*) {differ} "
+            "GROUP BY s.student_id ORDER BY s.student_id",
+            [first, last],
+        )
+        per_student = cursor.fetchall()
+        changed = sum(n for _s, _r, n in per_student)
+        result.replaced = sum(r for _s, r, _n in per_student)
+        result.created = changed - result.replaced
+        result.unchanged = staged - changed
         if changed:
-            access_log_record(
-                actor=actor,
-                activity=Activity.ABSENCE,
-                # Only the ids are read: no query for the students themselves.
-                students=[Student(pk=pk) for pk in changed],
-                action=Action.CHANGE,
-                parts=[Part.ABSENCE],
-                role="import",
-                path=path,
+            cursor.execute(
+                f"INSERT INTO {table} (student_id, day, scheduled_hours, absent_hours, reason) "
+                f"SELECT s.student_id, s.day, s.scheduled, s.absent, s.reason {differ} "
+                "ON CONFLICT (student_id, day) DO UPDATE SET "
+                "scheduled_hours = excluded.scheduled_hours, "
+                "absent_hours = excluded.absent_hours, reason = excluded.reason",
+                [first, last],
             )
-        transaction.on_commit(refresh_planner_statistics)
+        cursor.execute(f"DROP TABLE {_STAGE}")
+    if per_student:
+        access_log_record(
+            actor=actor,
+            activity=Activity.ABSENCE,
+            # Only the ids are read: no query for the students themselves.
+            students=[Student(pk=pk) for pk, _r, _n in per_student],
+            action=Action.CHANGE,
+            parts=[Part.ABSENCE],
+            role="import",
+            path=path,
+        )
+    transaction.on_commit(refresh_planner_statistics)
+
+
+class _RowsNeedChecks(Exception):
+    """A row the database alone cannot judge: the row checks name it (nothing changed)."""
+
+
+@dataclass(frozen=True)
+class _FileLayout:
+    delimiter: str
+    encoding: str  # PostgreSQL's name
+    width: int  # columns in the header line, the empty ones on the right included
+    named: int  # columns in the header line up to the last named one
+    columns: dict[str, str]  # REQUIRED name -> text column of _FILE
+
+
+def _file_layout(data: bytes) -> _FileLayout | None:
+    """How COPY reads this CSV file; None when only the row checks can tell (a file that is
+    no text, a header without the columns)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+        return None
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        data.decode("utf-8")
+        encoding, python_encoding = "UTF8", "utf-8"
+    except UnicodeDecodeError:
+        encoding, python_encoding = "WIN1252", "cp1252"
+    try:
+        end = data.find(b"\n")
+        first = data[: end if end >= 0 else len(data)].decode(python_encoding).rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    cells = next(csv.reader([first], delimiter=delimiter), [])
+    header = _header(cells)
+    if any(name not in header for name in REQUIRED):
+        return None
+    return _FileLayout(
+        delimiter,
+        encoding,
+        len(cells),
+        len(header),
+        {name: f"c{header.index(name) + 1}" for name in REQUIRED},
+    )
+
+
+def _copy_file(data: bytes, layout: _FileLayout, progress: Progress | None) -> int:
+    """COPY the file as it is into _FILE; returns its data rows. A row COPY cannot read (a
+    column more or less) raises DataError."""
+    data = data.removeprefix(codecs.BOM_UTF8)
+    total = max(data.count(b"\n") - (1 if data.endswith(b"\n") else 0), 0)
+    columns = ", ".join(f"c{i} text" for i in range(1, layout.width + 1))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_FILE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {_FILE} ({columns})")
+        if progress:
+            progress("check", 0, total)
+        # No progress while COPY runs: a callback that writes (the job's row) would need this
+        # connection, which COPY holds.
+        try:
+            with cursor.copy(
+                f"COPY {_FILE} FROM STDIN WITH (FORMAT csv, HEADER true, "
+                f"DELIMITER '{layout.delimiter}', ENCODING '{layout.encoding}')"
+            ) as copy:
+                for start in range(0, len(data), COPY_CHUNK):
+                    copy.write(data[start : start + COPY_CHUNK])
+        except psycopg.DataError as error:  # COPY is psycopg's own: Django does not wrap it
+            raise _RowsNeedChecks from error
+        copied = int(cursor.rowcount)
+        # Row counts for the planner: else it joins the students row by row.
+        cursor.execute(f"ANALYZE {_FILE}")
+        return copied
+
+
+def _stage_file(institution: Organisation, layout: _FileLayout) -> int:
+    """Check and convert the copied rows into _STAGE in one statement: a row that breaks a
+    rule of `check_day` (or names a day twice) is left out; returns how many went in."""
+    col = layout.columns
+    blank_rest = (
+        " AND ".join(
+            f"coalesce(btrim(c{i}), '') = ''" for i in range(layout.named + 1, layout.width + 1)
+        )
+        or "true"
+    )
+    students = Student._meta
+    reasons = " ".join("WHEN %s THEN %s" for _ in REASONS)
+    sql = f"""
+        INSERT INTO {_STAGE} (student_id, day, scheduled, absent, reason)
+        SELECT student_id, day, scheduled, absent, reason FROM (
+            SELECT st.id AS student_id,
+                CASE WHEN length(f.day) = 10 AND substr(f.day, 5, 1) = '-'
+                          AND substr(f.day, 8, 1) = '-' THEN f.day::date
+                     WHEN length(f.day) = 10 AND substr(f.day, 3, 1) = '-'
+                          AND substr(f.day, 6, 1) = '-' THEN to_date(f.day, 'DD-MM-YYYY')
+                END AS day,
+                replace(f.scheduled, ',', '.')::numeric AS scheduled,
+                replace(f.absent, ',', '.')::numeric AS absent,
+                CASE f.reason {reasons} END AS reason,
+                f.authorised, f.blank_rest
+            FROM (
+                SELECT btrim({col["studentnummer"]}) AS number, btrim({col["datum"]}) AS day,
+                    {col["geroosterde_uren"]} AS scheduled, {col["afwezige_uren"]} AS absent,
+                    lower(btrim({col["reden"]})) AS reason,
+                    lower(btrim({col["geoorloofd"]})) AS authorised,
+                    {blank_rest} AS blank_rest
+                FROM {_FILE}
+            ) f
+            LEFT JOIN {connection.ops.quote_name(students.db_table)} st
+                ON st.institution_id = %s AND st.student_number = f.number
+            OFFSET 0  -- each cell converted once, not again in the WHERE below
+        ) t
+        WHERE student_id IS NOT NULL AND day IS NOT NULL AND reason IS NOT NULL
+            AND scheduled >= 0 AND scheduled <= %s AND absent >= 0 AND absent <= scheduled
+            AND authorised IN ('ja', 'nee') AND (authorised = 'nee') = (reason = %s)
+            AND blank_rest
+        ON CONFLICT DO NOTHING
+    """  # noqa: S608 - names and the file's column numbers, no text of the file
+    params: list[str | int | Decimal] = [
+        v for word, code in REASONS.items() for v in (word, str(code))
+    ]
+    params += [institution.pk, MAX_HOURS_A_DAY, str(AbsenceReasonCode.UNAUTHORISED)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+def _import_by_copy(
+    *,
+    actor: User,
+    institution: Organisation,
+    data: bytes,
+    result: AbsenceImportResult,
+    progress: Progress | None,
+) -> bool:
+    """A large CSV file on PostgreSQL: COPY it, check and convert every row in SQL, write.
+    False when some row needs the row checks to be named (then nothing changed)."""
+    layout = _file_layout(data)
+    if layout is None:
+        return False
+    try:
+        # Outside a transaction the progress of a background job shows while COPY runs.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            copied = _copy_file(data, layout, progress)
+        if not copied:
+            return False
+        with transaction.atomic():
+            _lock_institution_absence(institution)
+            _stage_create()
+            if _stage_file(institution, layout) != copied:
+                raise _RowsNeedChecks
+            if progress:
+                progress("check", copied, copied)
+                progress("save", 0, copied)
+            _stage_apply(actor=actor, result=result, path="absence/import")
+        if progress:
+            progress("save", copied, copied)
+        return True
+    except (_RowsNeedChecks, DataError):
+        logger.info("absence_import_row_checks", extra={"bytes": len(data)})
+        return False
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_FILE}")
 
 
 # --- Days delivered over the API --------------------------------------------------------------
@@ -452,17 +674,6 @@ def absence_batch_job_create(
         filename=name[:255],
         data=data,
         total=len(days),
-    )
-
-
-def _insert(rows: list[Row], progress: Progress | None) -> None:
-    """Write the checked rows (COPY on PostgreSQL). The rows were validated above and the
-    database checks its constraints either way."""
-    insert_rows(
-        AbsenceRecord,
-        ["student", "day", "scheduled_hours", "absent_hours", "reason"],
-        rows,
-        progress=(lambda done: progress("save", done, len(rows))) if progress else None,
     )
 
 
