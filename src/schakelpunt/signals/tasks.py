@@ -23,6 +23,7 @@ from .daily import (
 from .importer import absence_import_job_create, absence_import_job_run
 from .models import AbsenceImportJob
 from .morning_run import morning_run_figures_refresh
+from .partitions import is_partitioned, partitions_ensure
 from .quality import quality_compute
 from .triage import escalate_stale_concerns
 
@@ -100,3 +101,12 @@ def run_quality_compute(institution_id: int, start: str, end: str) -> None:
         start=date.fromisoformat(start),
         end=date.fromisoformat(end),
     )
+
+
+@db_periodic_task(crontab(month="7", day="1", hour="3", minute="0"))
+def make_next_school_years_absence_partition() -> list[str]:
+    """The coming school year's absence partition, a month before 1 August (PostgreSQL;
+    nothing to do on SQLite or an unpartitioned table)."""
+    if not is_partitioned():
+        return []
+    return partitions_ensure(today=timezone.localdate())

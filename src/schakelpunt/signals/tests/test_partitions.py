@@ -17,7 +17,6 @@ from schakelpunt.accounts.tests.factories import UserFactory
 from schakelpunt.privacy.models import LegalHold
 from schakelpunt.signals.calendar import school_year_of
 from schakelpunt.signals.models import AbsenceReasonCode, AbsenceRecord
-from schakelpunt.signals.partition_tasks import make_next_school_years_absence_partition
 from schakelpunt.signals.partitions import (
     DEFAULT_PARTITION,
     TABLE,
@@ -27,6 +26,7 @@ from schakelpunt.signals.partitions import (
     partitions_ensure,
     partitions_list,
 )
+from schakelpunt.signals.tasks import make_next_school_years_absence_partition
 from schakelpunt.students.tests.factories import StudentFactory
 
 on_postgresql = pytest.mark.skipif(
