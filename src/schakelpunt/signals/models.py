@@ -311,6 +311,11 @@ class AbsenceImportJob(models.Model):
     errors = models.JSONField(default=list)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The process that runs it ("host:pid"), and how often a stalled run was started again
+    # after its worker died (signals/import_resume.py).
+    worker = models.CharField(max_length=100, default="", db_default="", blank=True)
+    resumes = models.PositiveSmallIntegerField(default=0, db_default=0)
+    resumed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -20,6 +20,7 @@ from .daily import (
     morning_runs_resume,
     morning_shard_run,
 )
+from .import_resume import import_job_claim, import_jobs_resume
 from .importer import absence_import_job_create, absence_import_job_run
 from .models import AbsenceImportJob
 from .morning_run import morning_run_figures_refresh
@@ -71,7 +72,19 @@ def escalate_concerns_without_follow_up() -> int:
 
 @db_task()
 def run_absence_import(job_id: int) -> None:
-    absence_import_job_run(job_id)
+    with import_job_claim(job_id) as mine:
+        if mine:  # else another worker is running it right now
+            absence_import_job_run(job_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def resume_absence_imports() -> int:
+    """Every minute: run again the absence imports whose worker died (kill -9, a machine
+    gone); nothing of theirs was saved, so each is saved exactly once."""
+    again = import_jobs_resume()
+    for job_id in again:
+        run_absence_import(job_id)
+    return len(again)
 
 
 @db_task()
