@@ -4,7 +4,7 @@
     .venv/bin/python bench/load_test.py --users 50 --minutes 10 [--students 21000] [--kill]
 
 The goal run of issue 20 (on a quiet machine): `--users 50 --minutes 10 --kill`; with
-`--students 500000` for the national demo.
+`--students 500000 --regions national` for the national demo.
 
 1. Makes the PostgreSQL database `schakelpunt_load` anew (`--database-url` names the server)
    and empties Redis database 8 (`--redis-url`); migrates and loads the demo region.
@@ -408,6 +408,9 @@ def main() -> int:
         "--spawn-rate", type=float, default=0, help="users a second (default users/20)"
     )
     parser.add_argument("--students", type=int, default=21_000, help="demo size")
+    parser.add_argument(
+        "--regions", default="", help="e.g. 'national': the several-region demo (demo --regions)"
+    )
     parser.add_argument("--kill", action="store_true", help="kill -9 workers mid-import, halfway")
     parser.add_argument("--kill-rows", type=int, default=150_000, help="rows of the killed import")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
@@ -446,7 +449,8 @@ def main() -> int:
         if not args.reuse:
             started = time.monotonic()
             run(env, str(BIN / "schakelpunt"), "migrate", "--no-input", "-v0")
-            run(env, str(BIN / "schakelpunt"), "demo", "--students", str(args.students))
+            regions = ["--regions", args.regions] if args.regions else []
+            run(env, str(BIN / "schakelpunt"), "demo", "--students", str(args.students), *regions)
             say(f"demo of {args.students} students loaded in {time.monotonic() - started:.0f} s")
         prepared = run(
             env,

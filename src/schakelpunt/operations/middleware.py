@@ -2,10 +2,11 @@
 
 import re
 import time
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django_structlog import signals
 from django_structlog.middlewares import RequestMiddleware
 
@@ -39,10 +40,10 @@ class RequestLogMiddleware(RequestMiddleware):
             del request.META["HTTP_X_REQUEST_ID"]
         started = time.perf_counter()
         request._log_started = started  # type: ignore[attr-defined]
-        response = super().__call__(request)
-        assert isinstance(response, HttpResponse)  # noqa: S101 (sync only, see async_capable)
+        # An HttpResponse, or a streamed one (a file, the favicon, a CSV export).
+        response = cast(HttpResponseBase, super().__call__(request))
         response[REQUEST_ID_HEADER] = request._request_id  # type: ignore[attr-defined]
-        return response
+        return response  # type: ignore[return-value]
 
     def prepare(self, request: HttpRequest) -> None:
         structlog.contextvars.bind_contextvars(method=request.method, path=request.path)
