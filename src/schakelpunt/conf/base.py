@@ -251,6 +251,9 @@ else:
         "filename": str(DATA_DIR / "tasks.sqlite3"),
     }
 HUEY["immediate"] = env.bool("HUEY_IMMEDIATE", default=False)
+# The schedule's hours are Dutch clock time (06:30 is before school, also in summer time);
+# huey's default reads crontabs in UTC. Django sets the processes' TZ to TIME_ZONE.
+HUEY["utc"] = False
 # Pick up work within 2 s even after a quiet spell (an upload is waiting on screen).
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread", "max_delay": 2.0}
 

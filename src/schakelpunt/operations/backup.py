@@ -180,7 +180,16 @@ def _excluded_paths(extra: list[Path]) -> set[Path]:
     static_root = getattr(settings, "STATIC_ROOT", None)
     if static_root:
         excluded.add(Path(static_root).resolve())
+    # Per-process metric files: counters, not data.
+    if metrics := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        excluded.add(Path(metrics).resolve())
     return excluded
+
+
+def _earlier_backup(name: str) -> bool:
+    """An earlier archive (or its temporary file) left in the data directory: never inside the
+    next one, or deleted students would outlive the backups' own retention."""
+    return name.startswith(("schakelpunt-backup-", ".schakelpunt-backup-"))
 
 
 def data_files(data_dir: Path, excluded: set[Path]) -> Iterator[tuple[Path, str]]:
@@ -190,15 +199,13 @@ def data_files(data_dir: Path, excluded: set[Path]) -> Iterator[tuple[Path, str]
     for root, dirs, files in os.walk(data_dir):
         here = Path(root)
         dirs[:] = sorted(
-            d
-            for d in dirs
-            if (here / d).resolve() not in excluded and not d.startswith(".schakelpunt-backup-")
+            d for d in dirs if (here / d).resolve() not in excluded and not _earlier_backup(d)
         )
         for name in sorted(files):
             path = here / name
             if path.is_symlink() or not path.is_file() or path.resolve() in excluded:
                 continue
-            if name.startswith(".schakelpunt-backup-"):
+            if _earlier_backup(name):
                 continue
             yield path, path.relative_to(data_dir).as_posix()
 

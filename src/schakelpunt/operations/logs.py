@@ -7,6 +7,7 @@ string and the user's id, never a name or e-mail address (tests/test_logs_hold_n
 """
 
 import logging
+import re
 from typing import Any
 
 import structlog
@@ -44,18 +45,37 @@ def configure_structlog() -> None:
     )
 
 
+# What PostgreSQL adds to a constraint error: the row's or the key's values ("DETAIL:  Failing
+# row contains (1, 4051235, Fatima, …)", "Key (student_number)=(4051235) already exists").
+_ROW_VALUES = re.compile(r"^\s*DETAIL:.*$|Failing row contains \(.*?\)|Key \(.*?\)=\(.*?\)", re.M)
+
+
+def no_row_values(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Take the database's echo of row values out of an error and its traceback."""
+    for key in ("exception", "event"):
+        value = event.get(key)
+        if isinstance(value, str) and (
+            "DETAIL" in value or "Key (" in value or "row contains" in value
+        ):
+            event[key] = _ROW_VALUES.sub("[waarden weggelaten]", value)
+    return event
+
+
 def structured_formatter(*, json: bool) -> dict[str, Any]:
     """A logging formatter (dictConfig form) that renders a record as one JSON object or as
     a readable line. Tracebacks as text: a traceback with local variables could hold a
     student's data."""
     renderer: Any = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if json
+        else structlog.dev.ConsoleRenderer(colors=False)
     )
     return {
         "()": structlog.stdlib.ProcessorFormatter,
         "processors": [
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            no_row_values,
             renderer,
         ],
         "foreign_pre_chain": SHARED_PROCESSORS,

@@ -274,3 +274,18 @@ def test_a_backup_of_an_unreachable_database_fails_in_dutch(tmp_path: Path) -> N
     assert "is niet bereikbaar" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "b.tar").exists()
+
+
+def test_an_earlier_archive_and_metric_files_in_the_data_directory_stay_out(tmp_path, monkeypatch):
+    """A nightly backup written into the data directory must not carry the previous night's
+    (deleted students would live on in every later archive)."""
+    from schakelpunt.operations.backup import _excluded_paths, data_files
+
+    (tmp_path / "imports").mkdir()
+    (tmp_path / "imports" / "verzuim.csv").write_text("studentnummer;datum\n")
+    (tmp_path / "schakelpunt-backup-20261201T0300.tar").write_bytes(b"old archive")
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "counter_1.db").write_bytes(b"counts")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
+    names = [name for _, name in data_files(tmp_path, _excluded_paths([]))]
+    assert names == ["imports/verzuim.csv"]

@@ -95,3 +95,31 @@ def test_production_writes_json_lines_to_stdout_and_the_demo_readable_lines():
     assert demo.returncode == 0, demo.stderr
     assert "request_finished" in demo.stderr
     assert not demo.stderr.lstrip().startswith("{")
+
+
+def test_a_database_error_in_the_log_leaves_out_the_row_values_postgresql_echoes():
+    """PostgreSQL's constraint errors repeat the row ("Failing row contains (…, Fatima, …)")
+    or the key; a 500's traceback in the log must not carry a student's data."""
+    import logging
+
+    with captured_logs() as logs:
+        try:
+            raise RuntimeError(
+                'null value in column "programme_id" violates not-null constraint\n'
+                "DETAIL:  Failing row contains (1, 4051235, Fatima, null).\n"
+                'duplicate key value violates unique constraint "student_number_per_institution"\n'
+                "Key (institution_id, student_number)=(3, 4051235) already exists."
+            )
+        except RuntimeError:
+            logging.getLogger("django.request").exception("Internal Server Error: /studenten/")
+    text = "\n".join(logs.lines())
+    assert "violates not-null constraint" in text  # the error itself stays readable
+    assert "Fatima" not in text and "4051235" not in text
+
+
+def test_names_with_accents_are_written_as_they_are_so_the_log_check_can_find_them():
+    import logging
+
+    with captured_logs() as logs:
+        logging.getLogger("schakelpunt.test").warning("Zoë Şahin")
+    assert "Zoë Şahin" in "\n".join(logs.lines())
