@@ -732,7 +732,8 @@ def absence_import_job_run(job_id: int) -> None:
     if result.ok:
         # New absence: bring the reports and the early warning up to date at once. If that
         # fails the absence is still saved, and the morning run catches up.
-        progress(ImportStatus.SIGNALS, 0, 0)
+        # The counts of the rows just saved stay on the job (its page and the API show them).
+        AbsenceImportJob.objects.filter(pk=job_id).update(status=ImportStatus.SIGNALS)
         try:
             daily_signals_compute(institution=job.institution, today=timezone.localdate())
         except Exception:

@@ -224,3 +224,16 @@ def test_after_an_import_only_who_may_open_the_worklist_gets_a_link_to_it(
     text = upload(officer_client, "verzuim.xlsx", file, django_capture_on_commit_callbacks)
     assert worklist in text
     assert officer_client.get(reverse("signals:worklist")).status_code == 200
+
+
+def test_a_finished_job_keeps_the_number_of_rows_it_saved(school):
+    """Found by the load test: a done job said "0 van 0 regels" (the step that computes the
+    signals afterwards reset the counts), so nobody could see from the job what it saved."""
+    roc, admin, *_ = school
+    data = (HEADER + "".join(row("200", MONDAY + timedelta(days=i), 1) for i in range(5))).encode()
+    job = AbsenceImportJob.objects.create(
+        institution=roc, uploaded_by=admin, filename="verzuim.csv", data=data
+    )
+    absence_import_job_run(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.created, job.done, job.total) == ("done", 5, 5, 5)
