@@ -1,5 +1,6 @@
 import os
 import shutil
+import sys
 
 import pytest
 
@@ -14,6 +15,25 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """`--dist loadgroup` must keep each role's crawl in one process, or every role is crawled
+    two to four times (pytest 9.2 with pytest-xdist 3.8 lost the groups without a word)."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return  # not an xdist worker of a loadgroup run
+    lost = [
+        item.nodeid
+        for item in session.items
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
+    if lost:
+        message = (
+            f"pytest-xdist did not group {len(lost)} tests marked xdist_group "
+            f"(e.g. {lost[0]}): check the pytest and pytest-xdist versions"
+        )
+        print(message, file=sys.stderr)  # a worker's exception is not shown, only its crash
+        raise pytest.UsageError(message)
 
 
 @pytest.fixture
