@@ -508,6 +508,8 @@ class HolidayImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # The school years of the file's periods, in date order (the screen shows the first).
+    school_years: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -630,6 +632,7 @@ def holiday_import(*, actor: User, institution: Organisation, data: bytes) -> Ho
             result.errors = errors
             return result
         old = school_calendar(institution)
+        result.school_years = sorted({entry.school_year for _line, entry in rows})
         firsts: list[date] = []
         for _line, entry in rows:
             _holiday, outcome, first = _save_own(institution, actor, entry)

@@ -262,4 +262,8 @@ def import_file(request: HttpRequest) -> HttpResponse:
         _("Ingelezen: %(created)s toegevoegd, %(updated)s gewijzigd, %(unchanged)s al bekend.")
         % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
     )
+    # Show the imported days: the chosen school year if the file has days in it, else the
+    # first school year of the file.
+    if result.school_years and school_year not in result.school_years:
+        school_year = result.school_years[0]
     return _back(school_year)

@@ -188,7 +188,9 @@ def check_day(
     raw_day = raw_day.strip()
     day = _day(raw_day)
     if day is None:
-        problems.append(("datum", f"datum '{raw_day}' is geen geldige datum"))
+        problems.append(
+            ("datum", f"datum '{raw_day}' is geen geldige datum (gebruik JJJJ-MM-DD of DD-MM-JJJJ)")
+        )
     scheduled = _decimal(raw_scheduled)
     absent = _decimal(raw_absent)
     if scheduled is None or not Decimal(0) <= scheduled <= MAX_HOURS_A_DAY:

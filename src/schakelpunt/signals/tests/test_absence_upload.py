@@ -56,7 +56,9 @@ def test_bad_excel_row_names_its_line_and_changes_nothing(school):
         ]
     )
     result = absence_import(actor=admin, institution=roc, data=data)
-    assert result.errors == ["Regel 3: datum 'gisteren' is geen geldige datum."]
+    assert result.errors == [
+        "Regel 3: datum 'gisteren' is geen geldige datum (gebruik JJJJ-MM-DD of DD-MM-JJJJ)."
+    ]
     assert not AbsenceRecord.objects.exists()
 
 
