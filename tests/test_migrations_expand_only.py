@@ -98,9 +98,21 @@ BASELINE = frozenset(
     ]
 )
 
-# SQL that removes or tightens what the old version uses.
+# SQL that removes or tightens what the old version uses. Every DROP counts (in PostgreSQL
+# `ALTER TABLE t DROP name` drops a column without the word COLUMN; DROP DEFAULT breaks the old
+# version's INSERT that leaves the column out), except what only loosens: a constraint, an index,
+# a trigger or NOT NULL. Tightening: a new type, NOT NULL, a new constraint or unique index.
 CONTRACTING_SQL = re.compile(
-    r"\b(DROP\s+(TABLE|COLUMN|VIEW|SCHEMA)|RENAME\b|TRUNCATE\b|SET\s+NOT\s+NULL)", re.IGNORECASE
+    r"""\b(
+        DROP\s+(?!(CONSTRAINT|INDEX|TRIGGER|NOT\s+NULL)\b)\w+
+      | RENAME\b
+      | TRUNCATE\b
+      | SET\s+NOT\s+NULL\b
+      | ALTER\s+(COLUMN\s+)?("[^"]+"|\w+)\s+(SET\s+DATA\s+)?TYPE\b
+      | ADD\s+(CONSTRAINT|UNIQUE|CHECK|PRIMARY\s+KEY|EXCLUDE)\b
+      | CREATE\s+UNIQUE\s+INDEX\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
 )
 ALWAYS_CONTRACTING = (
     migrations.RemoveField,
@@ -108,7 +120,21 @@ ALWAYS_CONTRACTING = (
     migrations.RenameField,
     migrations.RenameModel,
     migrations.AlterModelTable,
+    # A unique or check constraint: rows the old version writes (or rows already there) may
+    # not satisfy it. Add it in the release after the code that keeps to it.
+    migrations.AddConstraint,
 )
+# Column types the old version's values still fit in (the rest: a different column type).
+WIDENING = {
+    ("SmallIntegerField", "IntegerField"),
+    ("SmallIntegerField", "BigIntegerField"),
+    ("IntegerField", "BigIntegerField"),
+    ("PositiveSmallIntegerField", "PositiveIntegerField"),
+    ("PositiveIntegerField", "PositiveBigIntegerField"),
+    ("SmallAutoField", "AutoField"),
+    ("AutoField", "BigAutoField"),
+    ("CharField", "TextField"),
+}
 
 
 def _sql_text(sql: object) -> str:
@@ -122,6 +148,34 @@ def _sql_text(sql: object) -> str:
 def _field_before(state: ProjectState, app: str, model: str, name: str) -> models.Field | None:
     model_state: ModelState | None = state.models.get((app, model.lower()))
     return None if model_state is None else model_state.fields.get(name)
+
+
+def _altered_field(old: models.Field, new: models.Field) -> list[str]:
+    """How an AlterField tightens the column the old version writes."""
+    found = []
+    old_type, new_type = old.get_internal_type(), new.get_internal_type()
+    if old_type != new_type and (old_type, new_type) not in WIDENING:
+        found.append(f"column type {old_type} -> {new_type}")
+    for limit in ("max_length", "max_digits", "decimal_places"):
+        before, after = getattr(old, limit, None), getattr(new, limit, None)
+        if before is not None and after is not None and after < before:
+            found.append(f"{limit} {before} -> {after}")
+    if old.null and not new.null:
+        # Also with a db_default: the old version still writes None (its field is nullable).
+        found.append("made NOT NULL")
+    if old.has_db_default() and not new.has_db_default() and not new.null:
+        found.append("db_default removed from a NOT NULL column")
+    if not old.unique and new.unique:
+        found.append("made unique")
+    if old.db_column != new.db_column:
+        found.append("column renamed")
+    return found
+
+
+def _added_unique_together(state: ProjectState, app: str, operation: Operation) -> bool:
+    model_state = state.models.get((app, operation.name_lower))  # type: ignore[attr-defined]
+    before = set() if model_state is None else set(model_state.options.get("unique_together", ()))
+    return bool(set(operation.option_value or ()) - before)  # type: ignore[attr-defined]
 
 
 def contracting_steps(
@@ -141,11 +195,14 @@ def contracting_steps(
                 found.append(f"{operation.describe()} (NOT NULL without db_default)")
         elif isinstance(operation, migrations.AlterField):
             old = _field_before(state_before(), app, operation.model_name, operation.name)
-            new = operation.field
-            if old is not None and old.null and not new.null and not new.has_db_default():
-                found.append(f"{operation.describe()} (made NOT NULL without db_default)")
-            if old is not None and old.db_column != new.db_column:
-                found.append(f"{operation.describe()} (column renamed)")
+            if old is not None:
+                found += [
+                    f"{operation.describe()} ({change})"
+                    for change in _altered_field(old, operation.field)
+                ]
+        elif isinstance(operation, migrations.AlterUniqueTogether):
+            if _added_unique_together(state_before(), app, operation):
+                found.append(f"{operation.describe()} (new unique_together)")
         elif isinstance(operation, migrations.RunSQL):
             if CONTRACTING_SQL.search(_sql_text(operation.sql)):
                 found.append(f"{operation.describe()}: {_sql_text(operation.sql)[:120]}")
@@ -153,7 +210,7 @@ def contracting_steps(
             # Schema changes by hand (schema_editor.execute) are read from the code's text.
             inspect.getsource(operation.code)
         ):
-            found.append(f"{operation.describe()} ({operation.code.__name__}) drops or renames")
+            found.append(f"{operation.describe()} ({operation.code.__name__}) drops or tightens")
     return found
 
 
@@ -189,7 +246,13 @@ def _state_with_nullable_note() -> ProjectState:
         ModelState(
             "students",
             "Note",
-            [("id", models.BigAutoField(primary_key=True)), ("text", models.TextField(null=True))],
+            [
+                ("id", models.BigAutoField(primary_key=True)),
+                ("text", models.TextField(null=True)),
+                ("code", models.CharField(max_length=20, null=True)),
+                ("kind", models.CharField(max_length=10, db_default="x")),
+                ("hours", models.IntegerField(null=True)),
+            ],
         )
     )
     return state
@@ -203,11 +266,38 @@ def _state_with_nullable_note() -> ProjectState:
         migrations.RenameField("note", "text", "body"),
         migrations.RenameModel("Note", "Remark"),
         migrations.AlterModelTable("note", "students_remark"),
-        migrations.AddField("note", "kind", models.CharField(max_length=10, default="x")),
+        migrations.AddField("note", "label", models.CharField(max_length=10, default="x")),
         migrations.AlterField("note", "text", models.TextField(default="")),
         migrations.AlterField("note", "text", models.TextField(null=True, db_column="body")),
+        # NOT NULL with a db_default: the old version still saves None into the column.
+        migrations.AlterField("note", "text", models.TextField(db_default="")),
+        migrations.AlterField("note", "code", models.CharField(max_length=10, null=True)),
+        migrations.AlterField("note", "code", models.IntegerField(null=True)),
+        migrations.AlterField("note", "text", models.CharField(max_length=200, null=True)),
+        migrations.AlterField("note", "hours", models.SmallIntegerField(null=True)),
+        migrations.AlterField(
+            "note", "code", models.CharField(max_length=20, null=True, unique=True)
+        ),
+        migrations.AlterField("note", "kind", models.CharField(max_length=10)),
+        migrations.AddConstraint(
+            "note", models.UniqueConstraint(fields=["code"], name="note_code_unique")
+        ),
+        migrations.AddConstraint(
+            "note", models.CheckConstraint(condition=models.Q(hours__gte=0), name="note_hours")
+        ),
+        migrations.AlterUniqueTogether("note", {("code", "kind")}),
         migrations.RunSQL("ALTER TABLE students_note DROP COLUMN text"),
+        migrations.RunSQL("ALTER TABLE students_note DROP text"),
+        migrations.RunSQL("ALTER TABLE students_note DROP IF EXISTS text"),
+        migrations.RunSQL("drop table students_note"),
+        migrations.RunSQL("ALTER TABLE students_note ALTER COLUMN kind DROP DEFAULT"),
         migrations.RunSQL(["ALTER TABLE students_note ALTER text SET NOT NULL"]),
+        migrations.RunSQL("ALTER TABLE students_note ALTER COLUMN code TYPE varchar(10)"),
+        migrations.RunSQL("ALTER TABLE students_note ALTER code SET DATA TYPE integer"),
+        migrations.RunSQL(
+            "ALTER TABLE students_note ADD CONSTRAINT note_hours CHECK (hours >= 0) NOT VALID"
+        ),
+        migrations.RunSQL("CREATE UNIQUE INDEX note_code ON students_note (code)"),
     ],
     ids=lambda operation: operation.describe(),
 )
@@ -218,12 +308,26 @@ def test_a_contracting_step_is_caught(operation: Operation) -> None:
 @pytest.mark.parametrize(
     "operation",
     [
-        migrations.AddField("note", "kind", models.CharField(max_length=10, null=True)),
-        migrations.AddField("note", "kind", models.CharField(max_length=10, db_default="x")),
+        migrations.AddField("note", "label", models.CharField(max_length=10, null=True)),
+        migrations.AddField("note", "label", models.CharField(max_length=10, db_default="x")),
+        migrations.CreateModel("Remark", [("id", models.BigAutoField(primary_key=True))]),
         migrations.AlterField("note", "text", models.TextField(null=True, blank=True)),
-        migrations.AlterField("note", "text", models.TextField(db_default="")),
+        migrations.AlterField("note", "code", models.CharField(max_length=40, null=True)),
+        migrations.AlterField("note", "code", models.TextField(null=True)),
+        migrations.AlterField("note", "hours", models.BigIntegerField(null=True)),
+        migrations.AlterField("note", "kind", models.CharField(max_length=10, null=True)),
+        migrations.AlterField(
+            "note", "code", models.CharField(max_length=20, null=True, db_index=True)
+        ),
         migrations.AddIndex("note", models.Index(fields=["text"], name="note_text")),
+        migrations.RemoveIndex("note", "note_text"),
+        migrations.RemoveConstraint("note", "note_code_unique"),
         migrations.RunSQL("CREATE INDEX note_text ON students_note (text)"),
+        migrations.RunSQL("DROP INDEX IF EXISTS note_text"),
+        migrations.RunSQL("ALTER TABLE students_note DROP CONSTRAINT note_hours"),
+        migrations.RunSQL("ALTER TABLE students_note ALTER COLUMN kind DROP NOT NULL"),
+        migrations.RunSQL("DROP TRIGGER IF EXISTS note_guard ON students_note"),
+        migrations.RunSQL("ALTER TABLE students_note ADD COLUMN label text NULL"),
     ],
     ids=lambda operation: operation.describe(),
 )
