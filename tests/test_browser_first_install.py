@@ -112,10 +112,10 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     # Students, then their absence, from the example files on the import screens.
     page.goto(f"{base}/studenten/importeren/")
     assert page.get_by_role("link", name="Download het voorbeeldbestand (studenten.csv)")
-    page.get_by_label("CSV-bestand uit het studentvolgsysteem").set_input_files(
+    page.get_by_label("CSV-bestand uit het studentinformatiesysteem").set_input_files(
         str(EXAMPLES / "studenten.csv")
     )
-    page.get_by_role("button", name="Importeren").click()
+    page.get_by_role("button", name="Inlezen").click()
     students = Student.objects.count()
     assert students > 0
     assert page.get_by_text(f"Geïmporteerd: {students} nieuw, 0 bijgewerkt").is_visible()

@@ -1030,7 +1030,7 @@ class ParentPart(models.TextChoices):
 
     PLAN = "plan", gettext_lazy("De doelen en afspraken uit het plan")
     APPOINTMENTS = "appointments", gettext_lazy("Geplande gesprekken en overleggen")
-    TEAM = "team", gettext_lazy("Wie helpt en hoe je ze bereikt")
+    TEAM = "team", gettext_lazy("Wie helpt en hoe ze te bereiken zijn")
 
 
 ALL_PARENT_PARTS = frozenset(ParentPart.values)

@@ -22,6 +22,8 @@ from schakelpunt.access.policy import (
 )
 from schakelpunt.access.services import access_log_list
 from schakelpunt.accounts.models import User
+from schakelpunt.accounts.people import student_without_record
+from schakelpunt.accounts.people_views import student_not_linked
 from schakelpunt.students.models import Student
 
 from . import requests as services
@@ -69,8 +71,10 @@ class _RequestRow:
 def my_data(request: HttpRequest) -> HttpResponse:
     """What Schakelpunt keeps about the student and why, their downloads, and their
     requests: in plain Dutch (B1)."""
-    student = _own_student(request)
     user: User = request.user  # type: ignore[assignment]
+    if student_without_record(user):
+        return student_not_linked(request)  # as on the home page: say why, and whom to ask
+    student = _own_student(request)
     upheld = services.upheld_activities(student)
     waiting = services.open_objection_activities(student)
     rows = [

@@ -4,6 +4,7 @@ Each takes a queryset the access policy has already scoped (`triage_queue`, the 
 students the user may see, `rmc_leavers`) and only narrows it.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -137,8 +138,12 @@ class SignalsSection:
     absence_reports: list[AbsenceReport]
     early_warning: EarlyWarning | None
     warning_factors: list[dict[str, str]]
-    # Concerns not yet closed; None when the user does not see concerns.
+    # Concerns (raised by a professional or the student) not yet closed; None when the user
+    # does not see concerns.
     open_concerns: int | None
+    # The early warning's own signals not yet closed (also Concern rows, source
+    # EARLY_WARNING): counted apart, they are no zorgmelding.
+    open_warning_signals: int = 0
 
 
 def file_section_signals(
@@ -176,13 +181,19 @@ def file_section_signals(
         if warning is not None:
             factors = visible_factors(warning.factors, sees_support=sees_support)
     open_concerns = None
+    open_warning_signals = 0
     if sees_concerns:
-        open_concerns = (
-            Concern.objects.filter(student=student).exclude(status=ConcernStatus.CLOSED).count()
+        by_source = Counter(
+            Concern.objects.filter(student=student)
+            .exclude(status=ConcernStatus.CLOSED)
+            .values_list("source", flat=True)
         )
+        open_warning_signals = by_source.pop(ConcernSource.EARLY_WARNING, 0)
+        open_concerns = sum(by_source.values())
     return SignalsSection(
         absence_reports=reports,
         early_warning=warning,
         warning_factors=factors,
         open_concerns=open_concerns,
+        open_warning_signals=open_warning_signals,
     )

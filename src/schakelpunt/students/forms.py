@@ -8,7 +8,7 @@ from schakelpunt.students.models import GuardianRelation
 
 class StudentImportForm(InstitutionUploadForm):
     file = forms.FileField(
-        label=_("CSV-bestand uit het studentvolgsysteem (of Excel, .xlsx)"),
+        label=_("CSV-bestand uit het studentinformatiesysteem (of Excel, .xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
         help_text=_(
             "Kolommen: studentnummer, voornaam, tussenvoegsel, achternaam, roepnaam, "

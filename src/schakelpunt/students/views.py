@@ -82,6 +82,8 @@ EXPORT_PARTS = frozenset({Part.IDENTITY, Part.ENROLMENT})
 @login_required
 def student_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    if roles_of(user) == {Role.STUDENT} and student_without_record(user):
+        return student_not_linked(request)  # as on the home page: say why, and whom to ask
     visible = students_for_user(user)
     filter_form = ListFilterForm(request.GET, students=visible)
     students = (

@@ -20,7 +20,7 @@ from schakelpunt.signals.statutory import RULES_VERSION
 
 class Command(BaseCommand):
     help = (
-        "Verzuim: 'import BESTAND' leest verzuim uit het studentvolgsysteem (alles of niets); "
+        "Verzuim: 'import BESTAND' leest verzuim uit het studentinformatiesysteem (alles of niets); "
         "'reports --date JJJJ-MM-DD --format csv' geeft de wettelijke meldingen die openstaan; "
         "'partitions [--ensure]' toont de delen per schooljaar (PostgreSQL) en maakt die van "
         "het komende schooljaar; 'drop-year 2019-2020 --confirm' verwijdert een voorbij "

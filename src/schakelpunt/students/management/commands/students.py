@@ -10,7 +10,7 @@ from schakelpunt.students.importer import student_import
 
 class Command(BaseCommand):
     help = (
-        "Studenten: 'import BESTAND' leest een export uit het studentvolgsysteem (CSV of "
+        "Studenten: 'import BESTAND' leest een export uit het studentinformatiesysteem (CSV of "
         "Excel .xlsx). "
         "Alles of niets: bij een fout wordt niets opgeslagen."
     )
