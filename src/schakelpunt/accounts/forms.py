@@ -112,21 +112,26 @@ class UserInviteForm(ErrorSummaryMixin, forms.Form):
     first_name = forms.CharField(label=_("Voornaam"), max_length=150)
     last_name = forms.CharField(label=_("Achternaam"), max_length=150)
     organisation = forms.ModelChoiceField(
-        label=_("Organisatie"), queryset=Organisation.objects.none()
+        label=_("Organisatie"), queryset=Organisation.objects.none(), empty_label=_("— kies —")
     )
     role = forms.ChoiceField(label=_("Rol"), choices=())
+    # Only staff roles use these; without JavaScript the label says so, and a parent's or
+    # student's invitation does not show them once the role is known.
     location = forms.ModelChoiceField(
-        label=_("Locatie"),
+        label=_("Locatie (alleen voor medewerkers)"),
         required=False,
         queryset=Location.objects.none(),
+        empty_label=_("— kies —"),
         help_text=_("Voor het zorgteam van één locatie. Leeg: alle locaties."),
     )
     programme_team = forms.ModelChoiceField(
-        label=_("Opleidingsteam"),
+        label=_("Opleidingsteam (alleen voor medewerkers)"),
         required=False,
         queryset=ProgrammeTeam.objects.none(),
+        empty_label=_("— kies —"),
         help_text=_("Verplicht voor een studieloopbaanbegeleider."),
     )
+    _STAFF_FIELDS = ("location", "programme_team")
     student_number = forms.CharField(
         label=_("Studentnummer"),
         required=False,
@@ -168,6 +173,10 @@ class UserInviteForm(ErrorSummaryMixin, forms.Form):
             .select_related("location")
             .order_by("name")
         )
+        if self.is_bound and self.data.get("role") in {Role.PARENT, Role.STUDENT}:
+            for name in self._STAFF_FIELDS:
+                if not self.data.get(name):
+                    self.fields[name].widget = forms.HiddenInput()
         if self.is_parent:
             # A parent's address and name may come from the guardian record.
             for name in self._NAME_FIELDS:
@@ -283,18 +292,23 @@ class PersonVersionForm(_VersionedForm):
 
 class MembershipChangeForm(_VersionedForm):
     role = forms.ChoiceField(label=_("Rol"), choices=())
+    # Only staff roles use these; without JavaScript the label says so, and a parent's or
+    # student's invitation does not show them once the role is known.
     location = forms.ModelChoiceField(
-        label=_("Locatie"),
+        label=_("Locatie (alleen voor medewerkers)"),
         required=False,
         queryset=Location.objects.none(),
+        empty_label=_("— kies —"),
         help_text=_("Voor het zorgteam van één locatie. Leeg: alle locaties."),
     )
     programme_team = forms.ModelChoiceField(
-        label=_("Opleidingsteam"),
+        label=_("Opleidingsteam (alleen voor medewerkers)"),
         required=False,
         queryset=ProgrammeTeam.objects.none(),
+        empty_label=_("— kies —"),
         help_text=_("Verplicht voor een studieloopbaanbegeleider."),
     )
+    _STAFF_FIELDS = ("location", "programme_team")
 
     def __init__(
         self, *args: Any, organisation: Organisation, roles: frozenset[str], **kwargs: Any

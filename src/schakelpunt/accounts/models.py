@@ -233,6 +233,11 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.organisation})"
 
+    @property
+    def withdrawn_before_start(self) -> bool:
+        """Ended before it began (a role given for later, then withdrawn)."""
+        return self.valid_until is not None and self.valid_until < self.valid_from
+
 
 class GrantOutcome(models.TextChoices):
     GRANTED = "granted", _("toegekend")

@@ -126,6 +126,8 @@ class Person:
     student: Student | None = None
     # A parent's guardian records: shown by the student number only.
     guardianships: list[Guardian] = field(default_factory=list)
+    # A current role Student whose account no student record is linked to: it shows nothing.
+    student_unlinked: bool = False
 
 
 def person_version(user_id: int) -> str:
@@ -169,6 +171,11 @@ def person_get_for_admin(*, actor: User, user_id: int) -> Person:
         .select_related("organisation")
         .order_by("-at", "-pk")[:50]
     )
+    student = (
+        Student.objects.filter(user=user, institution_id__in=org_ids)
+        .select_related("institution")
+        .first()
+    )
     return Person(
         user=user,
         status=person_status(user, has_current=has_current),
@@ -177,9 +184,9 @@ def person_get_for_admin(*, actor: User, user_id: int) -> Person:
         elsewhere=elsewhere,
         grants=grants,
         # Only a student record at a school the administrator manages (never another's).
-        student=Student.objects.filter(user=user, institution_id__in=org_ids)
-        .select_related("institution")
-        .first(),
+        student=student,
+        student_unlinked=student is None
+        and any(m.role == Role.STUDENT and membership_is_current(m, today) for m in memberships),
         guardianships=guardianships_for_admin(org_ids=org_ids, user=user),
     )
 

@@ -177,12 +177,14 @@ def membership_create(
     programme_team: ProgrammeTeam | None = None,
     valid_from: date | None = None,
     actor: User | None = None,
+    grant_recorded_by_caller: bool = False,
 ) -> Membership:
     """Give a person a role in an organisation, refusing combinations that make no sense.
 
     `actor` is the person on the screen and must be allowed by the access policy to give
     this role; without an actor it is the operator (`schakelpunt invite`). Either way the
-    grant is recorded.
+    grant is recorded, once: `grant_recorded_by_caller` when the caller records the new role
+    itself with more to say (a parent's account names the student it belongs to).
     """
     role = Role(role)
     _membership_check(
@@ -218,7 +220,7 @@ def membership_create(
                 _("de einddatum %(day)s vervalt; de rol loopt door")
                 % {"day": date_format(ending, "j F Y")},
             )
-        if created:
+        if created and not grant_recorded_by_caller:
             grant.record(GrantOutcome.GRANTED)
     return membership
 
@@ -303,6 +305,7 @@ def user_invite(
     student_number: str = "",
     base_url: str,
     notify: bool = True,
+    grant_recorded_by_caller: bool = False,
 ) -> User:
     """Give a person a role; a new person gets an e-mail to choose a password (after commit).
 
@@ -337,6 +340,7 @@ def user_invite(
             location=location,
             programme_team=programme_team,
             actor=actor,
+            grant_recorded_by_caller=grant_recorded_by_caller,
         )
         if notify and (is_new or not user.has_usable_password()):
             user_id = user.pk
@@ -535,6 +539,8 @@ def parent_invite(
             role=Role.PARENT,
             base_url=base_url,
             notify=notify,
+            # A new link to the guardian records the grant, naming the student's number.
+            grant_recorded_by_caller=guardian.user_id is None,
         )
         guardian_account_link(actor=actor, guardian=guardian, user=user)
     return user

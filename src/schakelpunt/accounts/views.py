@@ -337,16 +337,19 @@ def _invite_parent(
         form = UserInviteForm(known, grantable=grantable)
         form.is_valid()
     form.offer_guardians(guardians)
-    # The guardians are part of the student's file (contact): the read is logged.
-    access_log_record(
-        actor=actor,
-        activity=Activity.PARENT,
-        students=[guardians[0].student],
-        action=Action.VIEW,
-        parts=[Part.CONTACT],
-        role=Role.FUNCTIONAL_ADMIN,
-        path=request.path,
-    )
+    if data.get("guardian") is None:
+        # The guardians are part of the student's file (contact): the read is logged once per
+        # invitation, when the list is first shown (a corrected second step reads nothing new),
+        # as account administration: the administrator is not a parent looking along.
+        access_log_record(
+            actor=actor,
+            activity=Activity.OVERSIGHT,
+            students=[guardians[0].student],
+            action=Action.VIEW,
+            parts=[Part.CONTACT],
+            role=Role.FUNCTIONAL_ADMIN,
+            path=request.path,
+        )
     return render(request, "accounts/invite.html", {"form": form, "choosing_guardian": True})
 
 

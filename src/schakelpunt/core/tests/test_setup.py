@@ -137,7 +137,7 @@ def test_a_weak_password_is_refused(django_capture_on_commit_callbacks, monkeypa
 
 
 def test_setup_asks_for_what_is_missing(django_capture_on_commit_callbacks, monkeypatch) -> None:
-    answers = iter(["ROC Gevraagd", "beheer@gevraagd.nl", "Sem", "de Vries", "", "Hengelo"])
+    answers = iter(["ROC Gevraagd", "", "Hengelo", "beheer@gevraagd.nl", "Sem", "de Vries"])
     monkeypatch.setattr("builtins.input", lambda question: next(answers))
     printed = setup(
         django_capture_on_commit_callbacks,
@@ -165,7 +165,7 @@ def test_piped_answers_each_question_on_its_own_line_after_the_database_is_made(
     django_capture_on_commit_callbacks, monkeypatch, capsys
 ) -> None:
     monkeypatch.setattr(
-        "sys.stdin", io.StringIO("ROC Gepiept\nbeheer@gepiept.nl\nSem\nde Vries\n\nEnschede\n")
+        "sys.stdin", io.StringIO("ROC Gepiept\n\nEnschede\nbeheer@gepiept.nl\nSem\nde Vries\n")
     )
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
@@ -175,7 +175,7 @@ def test_piped_answers_each_question_on_its_own_line_after_the_database_is_made(
     asked = capsys.readouterr().out.splitlines()
     assert asked[:2] == [
         "Naam van de mbo-instelling: ",
-        "E-mailadres van de eerste functioneel beheerder: ",
+        "BRIN-nummer (leeg laten mag): ",
     ]
     assert len(asked) == 6
     assert Organisation.objects.get().name == "ROC Gepiept"

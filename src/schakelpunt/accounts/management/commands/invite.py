@@ -46,8 +46,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--base-url",
-            default=f"https://{settings.ALLOWED_HOSTS[0]}/",
-            help="adres van Schakelpunt voor de link in de e-mail",
+            default=settings.SITE_URL,
+            help="adres van Schakelpunt voor de link in de e-mail (standaard SITE_URL)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

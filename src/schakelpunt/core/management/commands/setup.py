@@ -10,14 +10,19 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schakelpunt.core.first_install import FirstInstall, first_install
 
-# (option, question) in the order they are asked; the first four must be answered.
+# (option, question, required) in the order they are asked: the institution, then its first
+# functional administrator (docs/first-install.md has the same order).
 QUESTIONS = [
-    ("institution_name", "Naam van de mbo-instelling"),
-    ("admin_email", "E-mailadres van de eerste functioneel beheerder"),
-    ("admin_first_name", "Voornaam van de beheerder"),
-    ("admin_last_name", "Achternaam van de beheerder"),
-    ("brin", "BRIN-nummer (leeg laten mag)"),
-    ("municipality", "Gemeente van de instelling, CBS-code of naam (bijv. GM0153 of Enschede)"),
+    ("institution_name", "Naam van de mbo-instelling", True),
+    ("brin", "BRIN-nummer (leeg laten mag)", False),
+    (
+        "municipality",
+        "Gemeente van de instelling, CBS-code of naam (bijv. GM0153 of Enschede)",
+        False,
+    ),
+    ("admin_email", "E-mailadres van de eerste functioneel beheerder", True),
+    ("admin_first_name", "Voornaam van de beheerder", True),
+    ("admin_last_name", "Achternaam van de beheerder", True),
 ]
 
 
@@ -62,13 +67,22 @@ class Command(BaseCommand):
         self.stdout.flush()
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(" klaar.")
-        for option, question in QUESTIONS:
-            if not options[option] and options["interactive"]:
-                options[option] = self._ask(question)
+        asking = options["interactive"]
+        for option, question, required in QUESTIONS:
+            while asking and not options[option]:
+                answer = self._ask(question)
+                if answer is None:  # piped input ran out: the missing answers are named below
+                    asking = False
+                    break
+                options[option] = answer
+                if not answer and required:
+                    self.stdout.write("Dit is verplicht.")
+                else:
+                    break
         missing = [
             f"--{option.replace('_', '-')}"
-            for option, _question in QUESTIONS[:4]
-            if not options[option]
+            for option, _question, required in QUESTIONS
+            if required and not options[option]
         ]
         if missing:
             raise CommandError(f"Ontbreekt: {', '.join(missing)}.")
@@ -92,15 +106,16 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(self._next_steps(done, options["base_url"].rstrip("/")))
 
-    def _ask(self, question: str) -> str:
+    def _ask(self, question: str) -> str | None:
+        """The answer, stripped; None when (piped) input has run out."""
         try:
-            answer = input(f"{question}: ")
-        except EOFError:  # piped input ran out: the missing answers are named below
-            answer = ""
+            answer: str | None = input(f"{question}: ").strip()
+        except EOFError:
+            answer = None
         if not sys.stdin.isatty():
             # A piped answer is not echoed: without this the next question follows on one line.
             print(flush=True)
-        return answer.strip()
+        return answer
 
     def _next_steps(self, done: FirstInstall, base: str) -> str:
         institution, admin = done.institution, done.admin

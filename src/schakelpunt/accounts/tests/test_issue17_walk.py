@@ -1,0 +1,161 @@
+"""Findings of the walk through issue 17 on an empty install (set-up, people
+administration, the parent role)."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from tests.world import World, client_for
+
+from schakelpunt.access.display import activity_plain
+from schakelpunt.access.models import AccessLogEntry
+from schakelpunt.access.parts import Action
+from schakelpunt.accounts.models import Membership, Organisation
+from schakelpunt.accounts.tests.test_people_parents import INVITE, family, parent_form
+from schakelpunt.privacy.register import Activity
+from schakelpunt.students.models import Guardian, Student
+
+__all__ = ["family"]  # the fixture
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(SITE_URL="https://schakelpunt.roc-voorbeeld.nl", ALLOWED_HOSTS=["intern", "*"])
+def test_the_invite_command_mails_a_link_on_site_url(django_capture_on_commit_callbacks) -> None:
+    call_command("organisation", "add", "ROC Voorbeeld", kind="mbo", municipality="GM0153")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "invite",
+            "beheer@roc-voorbeeld.nl",
+            role="functional_admin",
+            organisation="ROC Voorbeeld",
+        )
+    assert Organisation.objects.filter(name="ROC Voorbeeld").exists()
+    assert (
+        "https://schakelpunt.roc-voorbeeld.nl/account/wachtwoord-herstellen/" in mail.outbox[0].body
+    )
+    assert "https://intern" not in mail.outbox[0].body
+
+
+def test_inviting_a_parent_is_logged_once_as_account_administration(
+    world: World, family: dict[str, Guardian], django_capture_on_commit_callbacks
+) -> None:
+    admin = client_for(world.users["admin"])
+    anna = world.students["t1"]
+    admin.post(INVITE, parent_form(world))
+    # A second step with a mistake shows the same guardians again.
+    wrong = parent_form(world, guardian=family["petra"].pk, email="iemand@example.nl")
+    assert "niet het e-mailadres" in admin.post(INVITE, wrong).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(INVITE, parent_form(world, guardian=family["petra"].pk))
+    reads = AccessLogEntry.objects.filter(
+        student_id=anna.pk, user=world.users["admin"], action=Action.VIEW
+    )
+    assert reads.count() == 1
+    reason = str(activity_plain(reads.get().activity))
+    assert "ouder meekijkt" not in reason
+    assert reason == str(activity_plain(Activity.OVERSIGHT))
+
+
+def test_one_parent_invitation_is_one_granted_line_in_the_history(
+    world: World, family: dict[str, Guardian], django_capture_on_commit_callbacks
+) -> None:
+    admin = client_for(world.users["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin.post(INVITE, parent_form(world, guardian=family["petra"].pk), follow=True)
+    history = done.content.decode().split("Geschiedenis", 1)[1]
+    assert history.count(": toegekend") == 1
+    number = world.students["t1"].student_number
+    assert f"ouder of verzorger van studentnummer {number}" in history
+
+
+def test_setup_asks_institution_first_and_asks_an_empty_required_answer_again(
+    django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    asked: list[str] = []
+    answers = iter(["ROC Gevraagd", "", "", "", "beheer@gevraagd.nl", "Sem", "de Vries"])
+
+    def answer(question: str) -> str:
+        asked.append(question)
+        return next(answers)
+
+    monkeypatch.setattr("builtins.input", answer)
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("setup", stdout=out, base_url="http://testserver")
+    assert [q.split(" ")[0] for q in asked] == [
+        "Naam",
+        "BRIN-nummer",
+        "Gemeente",
+        "E-mailadres",
+        "E-mailadres",
+        "Voornaam",
+        "Achternaam",
+    ]
+    assert "Dit is verplicht." in out.getvalue()
+    assert "Sem de Vries <beheer@gevraagd.nl>" in out.getvalue()
+
+
+def test_the_invite_form_marks_staff_fields_and_hides_them_for_a_parent(
+    world: World, family: dict[str, Guardian]
+) -> None:
+    admin = client_for(world.users["admin"])
+    empty = admin.get(INVITE).content.decode()
+    assert "---------" not in empty
+    assert "— kies —" in empty
+    assert "Locatie (alleen voor medewerkers)" in empty
+    assert "Opleidingsteam (alleen voor medewerkers)" in empty
+    step_two = admin.post(INVITE, parent_form(world)).content.decode()
+    assert "Stap 2: welke ouder of verzorger?" in step_two
+    assert "alleen voor medewerkers" not in step_two
+    assert '<select name="location"' not in step_two
+
+
+def test_a_student_account_without_a_linked_record_says_so_to_the_admin(world: World) -> None:
+    student_user = world.users["student"]
+    Student.objects.filter(user=student_user).update(user=None)
+    page = client_for(world.users["admin"]).get(f"/beheer/mensen/{student_user.pk}/")
+    text = page.content.decode()
+    assert "niet gekoppeld aan een studentdossier" in text
+    assert "opnieuw uit met de rol Student en het studentnummer" in text
+    linked = client_for(world.users["admin"]).get(f"/beheer/mensen/{world.users['coach'].pk}/")
+    assert "niet gekoppeld aan een studentdossier" not in linked.content.decode()
+
+
+def test_a_role_withdrawn_before_it_began_reads_as_withdrawn(world: World) -> None:
+    coach = world.users["coach"]
+    today = timezone.localdate()
+    membership = Membership.objects.filter(user=coach).first()
+    assert membership is not None
+    Membership.objects.filter(pk=membership.pk).update(
+        valid_from=today + timedelta(days=10), valid_until=today + timedelta(days=9)
+    )
+    text = client_for(world.users["admin"]).get(f"/beheer/mensen/{coach.pk}/").content.decode()
+    assert "ingetrokken voordat de rol inging" in text
+    assert date_format(today + timedelta(days=9), "j F Y") not in text
+
+
+def test_changing_a_role_speaks_of_the_current_role_in_the_right_tense(world: World) -> None:
+    coach = world.users["coach"]
+    membership = Membership.objects.filter(user=coach).first()
+    assert membership is not None
+    text = (
+        client_for(world.users["admin"])
+        .get(f"/beheer/mensen/{coach.pk}/rol/{membership.pk}/wijzigen/")
+        .content.decode()
+    )
+    assert "De huidige rol is tot en met gisteren geldig" in text
+    assert "eindigt gisteren" not in text
+
+
+def test_someone_whose_role_ended_is_told_why_the_start_page_is_empty(world: World) -> None:
+    text = client_for(world.users["expired"]).get("/").content.decode()
+    assert "U heeft op dit moment geen rol in Schakelpunt" in text
+    assert "functioneel beheerder" in text
+    coach = client_for(world.users["coach"]).get("/").content.decode()
+    assert "geen rol in Schakelpunt" not in coach
