@@ -1,6 +1,8 @@
 """An institution's school calendar: its region's holidays plus its own days off.
 
-The region's periods are the official ones (refdata.RegionalHoliday, Rijksoverheid). The
+The region's periods are the official ones (refdata.RegionalHoliday, Rijksoverheid); the
+official public holidays on which schools close (Koningsdag, Hemelvaartsdag, …) are days off
+everywhere (signals/public_holidays.py, Rijksoverheid "Officiële feestdagen"). The
 institution adds days off of its own (a study day, extra days) or replaces one of its region's
 periods by its own dates (a different autumn week): `signals.SchoolHoliday`. Days off do not
 count for the absence rules, and a week without a school day is no school week.
@@ -29,6 +31,7 @@ from schakelpunt.core.spreadsheets import read_table
 from schakelpunt.refdata.models import HolidayKind, RegionalHoliday
 
 from .models import AbsenceReport, HolidayRegion, SchoolHoliday, SignalSettings
+from .public_holidays import PUBLIC_HOLIDAYS
 from .statutory import SchoolCalendar
 
 # The school year starts on 1 August (as the early warning counts it, signals/daily.py).
@@ -82,6 +85,8 @@ class CalendarPeriod:
     own_id: int | None = None
     # A regional period the institution replaced: not in effect, shown for reference.
     replaced: bool = False
+    # An official public holiday (feestdag): a day off for every institution.
+    public: bool = False
 
     @property
     def days(self) -> int:
@@ -131,6 +136,17 @@ def _periods(
         )
         for h in own
     ]
+    periods += [
+        CalendarPeriod(
+            name=str(name),
+            start=day,
+            end=day,
+            school_year=school_year_of(day),
+            regional=False,
+            public=True,
+        )
+        for day, name in PUBLIC_HOLIDAYS
+    ]
     return sorted(periods, key=lambda p: (p.start, p.end, not p.regional))
 
 
@@ -177,10 +193,11 @@ def school_calendars(institution_ids: Iterable[int]) -> dict[int, SchoolCalendar
 
 
 def calendar_missing(institution: Organisation, today: date) -> bool:
-    """No period without school at all in the current school year: the region has no
-    official dates for it and the institution entered none (holidays would count as school
-    weeks)."""
-    return not calendar_periods(institution, school_year=school_year_of(today))
+    """No holiday at all in the current school year (public holidays aside): the region has
+    no official dates for it and the institution entered none (holidays would count as
+    school weeks)."""
+    periods = calendar_periods(institution, school_year=school_year_of(today))
+    return not [p for p in periods if not p.public]
 
 
 def calendar_version_of(institution: Organisation) -> int:

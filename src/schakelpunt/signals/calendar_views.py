@@ -83,7 +83,7 @@ def _page(
         "periods": periods,
         "weeks": weeks,
         "school_weeks": sum(1 for w in weeks if w.is_school_week),
-        "no_calendar": not periods,
+        "no_calendar": not [p for p in periods if not p.public],
         "no_regional": not regional,
         "calendar_version": version,
         "region_form": forms.get("region_form")

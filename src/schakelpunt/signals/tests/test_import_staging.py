@@ -81,7 +81,11 @@ def test_bad_rows_in_a_large_file_are_named_by_line_and_nothing_changes(school, 
     good = weeks("200", 40)
     bad = [
         (3, "999;2025-09-01;8;4;nee;ongeoorloofd\n", "studentnummer '999' is onbekend"),
-        (10, "201;31-02-2025;8;4;nee;ongeoorloofd\n", "datum '31-02-2025' is geen geldige datum"),
+        (
+            10,
+            "201;31-02-2025;8;4;nee;ongeoorloofd\n",
+            "datum '31-02-2025' is geen geldige datum (gebruik JJJJ-MM-DD of DD-MM-JJJJ)",
+        ),
         (20, "201;2025-09-02;8;9;nee;ongeoorloofd\n", "afwezige_uren is meer dan"),
         (25, "201;2025-09-03;8;x;nee;ongeoorloofd\n", "afwezige_uren 'x' is geen geldig aantal"),
         (30, "201;2025-09-04;8;4;nee;spijbelen\n", "reden 'spijbelen' moet zijn"),
