@@ -233,7 +233,7 @@ def _refuse_students(count: int, subject: str, on: date) -> None:
         raise ValidationError(
             ngettext(
                 "%(subject)s kan niet worden beëindigd: na %(day)s staat er nog %(count)s "
-                "student ingeschreven. Schrijf de student eerst uit of zet hem over.",
+                "student ingeschreven. Schrijf de student eerst uit of zet de student over.",
                 "%(subject)s kan niet worden beëindigd: na %(day)s staan er nog %(count)s "
                 "studenten ingeschreven. Schrijf de studenten eerst uit of zet ze over.",
                 count,

@@ -100,22 +100,18 @@ class RowProblem:
 
 
 def _as_file_errors(problems: list[RowProblem]) -> list[str]:
-    """'Regel 3: a; b.' per line, in the order found; a message about the whole file as is."""
-    order: list[int | str] = []
+    """A message about the whole file first, as is; then 'Regel 3: a; b.' per line, in line
+    order (the checks run per kind of row, not per line)."""
+    whole: list[str] = []
     by_line: dict[int, list[str]] = {}
     for problem in problems:
         if not problem.place:
-            order.append(problem.message)
+            whole.append(problem.message)
         else:
-            if problem.place not in by_line:
-                order.append(problem.place)
             by_line.setdefault(problem.place, []).append(problem.message)
-    return [
-        item
-        if isinstance(item, str)
-        else _("Regel %(line)s: %(problems)s.")
-        % {"line": item, "problems": "; ".join(by_line[item])}
-        for item in order
+    return whole + [
+        _("Regel %(line)s: %(problems)s.") % {"line": line, "problems": "; ".join(by_line[line])}
+        for line in sorted(by_line)
     ]
 
 

@@ -194,7 +194,7 @@ def _row(line: int, raw: dict[str, str], lookups: _Lookups) -> tuple[_Invitation
             organisation=organisation, role=role, location=location, programme_team=team
         )
     except ValidationError as error:
-        errors.extend(error.messages)
+        errors.extend(_in_row(m) for m in error.messages)
     if role == Role.STUDENT and not value["studentnummer"]:
         errors.append("bij de rol Student hoort een studentnummer.")
     elif role == Role.PARENT and not value["studentnummer"]:
@@ -349,7 +349,7 @@ def _check_parents(rows: list[_Invitation]) -> tuple[list[_Invitation], list[Row
         try:
             guardian = guardian_pick(recorded, wanted=r.guardian_named, email=r.email)
         except ValidationError as error:
-            errors.append(RowError(r.line, " ".join(error.messages)))
+            errors.append(RowError(r.line, _in_row(" ".join(error.messages))))
             continue
         if guardian.user is not None and guardian.user.email != r.email:
             errors.append(RowError(r.line, f"{guardian.name} heeft al een ander account."))
@@ -377,7 +377,7 @@ def parse_invitations(data: bytes, actor: User) -> tuple[list[_Invitation], list
         headers = export_header(reader)
         missing = [c for c in REQUIRED if c not in headers]
         if missing:
-            return [], [RowError(1, f"Kolom ontbreekt: {', '.join(missing)}.")]
+            return [], [RowError(1, f"kolom ontbreekt: {', '.join(missing)}.")]
         reader.fieldnames = headers
         lookups = _Lookups(actor)
         rows: list[_Invitation] = []

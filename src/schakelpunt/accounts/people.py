@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models.functions import Lower, Substr, Trim
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -90,7 +91,41 @@ def people_for_admin(
             .order_by("organisation__name", "role", "pk"),
             to_attr="current_memberships",
         )
-    ).order_by("last_name", "first_name", "email")
+    ).order_by(surname_sort_key(), Lower("first_name"), "email")
+
+
+# Dutch surname prefixes (tussenvoegsels), longest first: "van der Berg" sorts under B.
+SURNAME_PREFIXES = (
+    "van der ",
+    "van den ",
+    "van de ",
+    "van 't ",
+    "in 't ",
+    "uit de ",
+    "op de ",
+    "van ",
+    "de ",
+    "den ",
+    "der ",
+    "het ",
+    "'t ",
+    "ten ",
+    "ter ",
+    "te ",
+)
+
+
+def surname_sort_key() -> Case:
+    """The surname without its prefix and without case, as Dutch lists sort it (the user
+    model keeps the prefix in the surname)."""
+    surname = Lower(Trim("last_name"))
+    return Case(
+        *(
+            When(**{"last_name__istartswith": prefix}, then=Substr(surname, len(prefix) + 1))
+            for prefix in SURNAME_PREFIXES
+        ),
+        default=surname,
+    )
 
 
 def person_status(user: User, *, has_current: bool) -> PersonStatus:

@@ -185,7 +185,12 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(_next_url(request))
         form.add_error("token", _("Deze code klopt niet of is verlopen. Probeer de nieuwe code."))
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+    # An administrator who lost their phone cannot ask themselves for a reset.
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"form": form, "next": _next_url(request), "is_admin": may_manage_users(user)},
+    )
 
 
 @login_required

@@ -6,21 +6,35 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from django.utils.formats import date_format
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.world import World, client_for
 
 from schakelpunt.access.display import activity_plain
 from schakelpunt.access.models import AccessLogEntry
 from schakelpunt.access.parts import Action
+from schakelpunt.accounts.institution import _refuse_students
+from schakelpunt.accounts.institution_importer import institution_import
+from schakelpunt.accounts.invitation_importer import invitation_import
 from schakelpunt.accounts.models import Membership, Organisation
+from schakelpunt.accounts.roles import Role
+from schakelpunt.accounts.tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from schakelpunt.accounts.tests.test_people_parents import INVITE, family, parent_form
 from schakelpunt.privacy.register import Activity
 from schakelpunt.students.models import Guardian, Student
 
 __all__ = ["family"]  # the fixture
+
+INVITATIONS_HEADER = "email;voornaam;achternaam;rol;organisatie;locatie;team;studentnummer;ouder\n"
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +173,71 @@ def test_someone_whose_role_ended_is_told_why_the_start_page_is_empty(world: Wor
     assert "functioneel beheerder" in text
     coach = client_for(world.users["coach"]).get("/").content.decode()
     assert "geen rol in Schakelpunt" not in coach
+
+
+def test_the_people_list_sorts_on_the_surname_without_its_prefix(world: World) -> None:
+    roc = world.students["t1"].institution
+    team = world.students["t1"].programme.team
+    for first, last in [
+        ("Emre", "Yilmaz"),
+        ("Bas", "de Boer"),
+        ("Anouk", "van der Berg"),
+        ("Cor", "Aarts"),
+        ("Dirk", "ter Horst"),
+    ]:
+        user = UserFactory(first_name=first, last_name=last)
+        MembershipFactory(user=user, organisation=roc, role=Role.COACH, programme_team=team)
+    text = client_for(world.users["admin"]).get("/beheer/mensen/?q=").content.decode()
+    shown = [text.index(name) for name in ("Cor Aarts", "Anouk van der Berg", "Bas de Boer")]
+    shown += [text.index("Dirk ter Horst"), text.index("Emre Yilmaz")]
+    assert shown == sorted(shown)
+
+
+def test_institution_import_errors_come_in_line_order(db) -> None:  # type: ignore[no-untyped-def]
+    roc = OrganisationFactory(name="ROC Opbouw", brin="25AB")
+    admin = UserFactory(email="beheer@roc.nl")
+    MembershipFactory(user=admin, organisation=roc, role=Role.FUNCTIONAL_ADMIN)
+    text = (
+        "locatie;gemeente;team;crebo;opleiding;niveau;leerweg;einddatum\n"
+        "Hengelo;;ICT;25604;Software developer;4;bol;\n"  # line 2: new location, no municipality
+        "Enschede;GM0153;Zorg;2549;Helpende;2;BOL;\n"  # line 3: a bad crebo
+    )
+    result = institution_import(actor=admin, institution=roc, data=text.encode())
+    assert [e.split(":")[0] for e in result.errors] == ["Regel 2", "Regel 3"]
+
+
+def test_invitation_row_errors_go_on_in_lower_case_after_the_line(world: World) -> None:
+    roc = world.students["t1"].institution
+    body = f"nieuw@example.nl;Nina;Nieuw;coach;{roc.name};;;;\n"
+    result = invitation_import(
+        actor=world.users["admin"],
+        data=(INVITATIONS_HEADER + body).encode(),
+        base_url="http://testserver/",
+    )
+    assert [str(e) for e in result.errors] == [
+        "Regel 2: een studieloopbaanbegeleider hoort bij een opleidingsteam."
+    ]
+
+
+def test_ending_a_location_with_a_student_is_refused_in_neutral_words() -> None:
+    with pytest.raises(ValidationError, match="of zet de student over"):
+        _refuse_students(1, "De locatie Enschede", timezone.localdate())
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        ("admin", "Vraag een andere functioneel beheerder"),
+        ("coach", "Vraag de functioneel beheerder van uw school"),
+    ],
+)
+def test_a_lost_phone_points_an_administrator_past_themselves(
+    world: World, settings, who: str, shown: str
+) -> None:  # type: ignore[no-untyped-def]
+    settings.OTP_REQUIRED = True
+    TOTPDevice.objects.create(user=world.users[who], name="app", confirmed=True)
+    client = Client()
+    client.post("/account/inloggen/", {"username": world.users[who].email, "password": PASSWORD})
+    text = client.get("/account/tweestaps/controle/").content.decode()
+    assert shown in text
+    assert ("applicatiebeheerder" in text) == (who == "admin")

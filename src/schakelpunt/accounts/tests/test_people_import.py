@@ -103,7 +103,7 @@ def test_one_bad_row_and_nothing_happens_with_every_error_by_line(
         "Regel 3: e-mailadres 'geen-adres' is ongeldig.",
         "Regel 4: rol 'tovenaar' bestaat niet.",
         "Regel 5: organisatie 'ROC Twee' bestaat niet, of u beheert haar mensen niet.",
-        "Regel 6: Een studieloopbaanbegeleider hoort bij een opleidingsteam.",
+        "Regel 6: een studieloopbaanbegeleider hoort bij een opleidingsteam.",
         "Regel 7: bij de rol Student hoort een studentnummer.",
         "Regel 8: bij ROC Een staat geen student met studentnummer ONBEKEND.",
         "Regel 9: dezelfde rol voor goed@example.nl staat ook op regel 2.",
@@ -120,7 +120,7 @@ def test_one_bad_row_and_nothing_happens_with_every_error_by_line(
         (b"", "Het bestand is leeg."),
         (
             b"email;voornaam\nx@example.nl;X\n",
-            "Regel 1: Kolom ontbreekt: achternaam, rol, organisatie.",
+            "Regel 1: kolom ontbreekt: achternaam, rol, organisatie.",
         ),
         (HEADER.encode(), "Het bestand bevat geen mensen."),
         ("\ufeff".encode("utf-16"), "UTF-16"),

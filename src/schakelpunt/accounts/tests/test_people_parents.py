@@ -316,9 +316,9 @@ def test_bad_parent_rows_change_nothing_and_are_named_by_line(
     )
     result = run(world, body, django_capture_on_commit_callbacks)
     assert [str(e) for e in result.errors] == [
-        "Regel 3: In het dossier staat geen ouder of verzorger 'Oma Jansen'. In het dossier "
+        "Regel 3: in het dossier staat geen ouder of verzorger 'Oma Jansen'. In het dossier "
         "staan: Joke Visser, Karel de Vries, Petra de Vries.",
-        "Regel 4: Noem de ouder of verzorger (naam of e-mailadres zoals in het dossier): "
+        "Regel 4: noem de ouder of verzorger (naam of e-mailadres zoals in het dossier): "
         "Joke Visser, Karel de Vries, Petra de Vries.",
         f"Regel 5: de student met studentnummer {dewi} is 18 of ouder; ouders van volwassen "
         "studenten krijgen geen account.",
