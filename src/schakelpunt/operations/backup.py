@@ -576,26 +576,59 @@ def extract_verified(archive: Path, manifest: dict[str, Any], into: Path) -> Non
         )
 
 
-def _restore_postgresql(dump: Path, *, has_tables: bool) -> None:
+def _restore_postgresql(dump: Path, *, replace: list[str]) -> None:
+    """pg_restore into the database, in one transaction: all of it, or nothing. `replace`: the
+    archive's tables this database already has."""
     pg_restore = _pg_tool("pg_restore")
-    command = [
-        pg_restore,
-        "--no-owner",
-        "--no-privileges",
-        "--single-transaction",
-        "--exit-on-error",
-        "--no-password",
-        f"--dbname={settings.DATABASES['default']['NAME']}",
-    ]
-    if has_tables:
-        # One transaction drops what the archive holds and creates it anew, or nothing.
-        command += ["--clean", "--if-exists"]
+    options = ["--no-owner", "--no-privileges", "--exit-on-error", "--no-password"]
     connection.close()
+    if not replace:
+        _run_pg_tool(
+            "pg_restore",
+            [
+                pg_restore,
+                *options,
+                "--single-transaction",
+                f"--dbname={settings.DATABASES['default']['NAME']}",
+                str(dump),
+            ],
+        )
+        return
+    # `pg_restore --clean` cannot drop the constraints a partition inherits (the absence
+    # records' partitions), so the archive's tables are dropped first, and psql runs that and
+    # pg_restore's script in one transaction.
+    psql = _pg_tool("psql")
+    script = dump.with_name("restore.sql")
+    _run_pg_tool(
+        "pg_restore",
+        [pg_restore, *options, "--clean", "--if-exists", f"--file={script}", str(dump)],
+    )
+    combined = dump.with_name("replace.sql")
+    with combined.open("wb") as out, script.open("rb") as restore_script:
+        drop = "DROP TABLE IF EXISTS " + ", ".join(_quote(name) for name in replace)
+        out.write(f"{drop} CASCADE;\n".encode())
+        shutil.copyfileobj(restore_script, out)
+    script.unlink()
+    _run_pg_tool(
+        "psql",
+        [
+            psql,
+            "--no-psqlrc",
+            "--quiet",
+            "--no-password",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            f"--file={combined}",
+        ],
+    )
+
+
+def _run_pg_tool(tool: str, command: list[str]) -> None:
     completed = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-        [*command, str(dump)], env=_pg_env(), capture_output=True, text=True, check=False
+        command, env=_pg_env(), capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
-        raise _pg_failed("pg_restore", completed.stderr)
+        raise _pg_failed(tool, completed.stderr)
 
 
 def _restore_sqlite(copy: Path) -> None:
@@ -654,11 +687,23 @@ def compare(manifest: dict[str, Any], facts: DatabaseFacts) -> list[str]:
     return differences
 
 
+def database_name() -> str:
+    """What the operator types to confirm replacing a database with data: PostgreSQL's database
+    name, or the SQLite file's name."""
+    name = str(connection.settings_dict["NAME"])
+    return Path(name).name if connection.vendor == "sqlite" else name
+
+
 def restore(
-    archive: Path, *, force: bool = False, progress: Callable[[str], None] | None = None
+    archive: Path,
+    *,
+    force: bool = False,
+    confirm: Callable[[str, list[str]], bool] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> RestoreResult:
     """Check the archive, restore the database and the files, and verify the result against
-    the manifest and the access log's hash chain."""
+    the manifest and the access log's hash chain. A database with data is only replaced with
+    `force` and when `confirm(database name, tables with data)` says yes."""
     say = progress or (lambda _text: None)
     manifest = read_manifest(archive)
     vendor = connection.vendor
@@ -696,10 +741,19 @@ def restore(
                 )
                 % {"tables": ", ".join(occupied[:5]) + (" …" if len(occupied) > 5 else "")}
             )
+        if occupied and (confirm is None or not confirm(database_name(), occupied)):
+            raise BackupError(
+                _(
+                    "De database %(name)s bevat gegevens en is niet bevestigd: er is niets "
+                    "teruggezet. Geef --confirm %(name)s om alles daarin te vervangen."
+                )
+                % {"name": database_name()}
+            )
         say(_("Database terugzetten…"))
         dump = staging / manifest["database"]["member"]
         if vendor == "postgresql":
-            _restore_postgresql(dump, has_tables=bool(current.tables))
+            replace = [name for name in current.tables if name in manifest["tables"]]
+            _restore_postgresql(dump, replace=replace)
         else:
             _restore_sqlite(dump)
         say(_("Bestanden terugzetten…"))

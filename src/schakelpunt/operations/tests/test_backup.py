@@ -26,6 +26,7 @@ from django.db import connection
 from tests.world import client_for
 
 from schakelpunt.access.models import AccessLogEntry
+from schakelpunt.operations.backup import database_name
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -205,6 +206,73 @@ def test_a_restore_over_data_without_force_changes_nothing(
 
     assert _here() == before
     assert (data_dir / UPLOAD).read_bytes() == b"newer upload"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def over_data(filled: Any, tmp_path: Path, monkeypatch: Any) -> Any:
+    """(archive, the database as backed up); after the backup a coach looked at a file again,
+    so the database holds more than the archive. No terminal unless a test gives one."""
+    monkeypatch.setattr("sys.stdin", io.StringIO())
+    backed_up = _here()
+    archive = _backup(tmp_path)
+    coach = client_for(filled.users["coach"])
+    assert coach.get(f"/studenten/{filled.students['t1'].pk}/").status_code == 200
+    assert _here() != backed_up
+    return archive, backed_up
+
+
+def test_a_forced_restore_over_data_is_refused_until_the_database_is_named(
+    over_data: Any,
+) -> None:
+    archive, _backed_up = over_data
+    before = _here()
+    name = re.escape(database_name())
+
+    with pytest.raises(CommandError, match=f"De database {name} bevat gegevens en is niet"):
+        call_command("restore", str(archive), "--force", stdout=io.StringIO())
+    with pytest.raises(CommandError, match=f"--confirm schakelpunt_elders is niet .*{name}"):
+        call_command(
+            "restore", str(archive), "--force", "--confirm=schakelpunt_elders", stdout=io.StringIO()
+        )
+
+    assert _here() == before
+
+
+def test_a_forced_restore_with_the_database_named_replaces_it(over_data: Any) -> None:
+    archive, backed_up = over_data
+    out = io.StringIO()
+
+    call_command("restore", str(archive), "--force", f"--confirm={database_name()}", stdout=out)
+
+    assert "Teruggezet en gecontroleerd" in out.getvalue()
+    assert _here() == backed_up
+
+
+def test_at_a_terminal_the_operator_types_the_database_name(
+    over_data: Any, monkeypatch: Any
+) -> None:
+    archive, backed_up = over_data
+    before = _here()
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    typed = iter(["schakelpunt_elders", database_name()])
+    prompts: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda prompt: prompts.append(prompt) or next(typed))
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="schakelpunt_elders is niet"):
+        call_command("restore", str(archive), "--force", stdout=out)
+    assert _here() == before
+    assert "Stop eerst de webservers en workers" in out.getvalue()
+    assert database_name() in out.getvalue()
+
+    call_command("restore", str(archive), "--force", stdout=out)
+    assert prompts == ["Typ de naam van de database om door te gaan: "] * 2
+    assert _here() == backed_up
 
 
 def _rewrite(archive: Path, change: Any) -> Path:

@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from schakelpunt.operations.backup import BackupError, restore
 class Command(BaseCommand):
     help = _(
         "Zet een archief van 'schakelpunt backup' terug in de ingestelde database (alleen "
-        "als die leeg is, tenzij --force) en de datamap, en controleert daarna elke tabel, "
+        "als die leeg is, tenzij --force met --confirm DATABASENAAM) en de datamap, en controleert daarna elke tabel, "
         "de laatste regel van het toegangslog en de keten van hashes (docs/backup.md)."
     )
 
@@ -20,12 +21,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help=_("vervang ook een database die al gegevens bevat"),
+            help=_(
+                "vervang ook een database die al gegevens bevat (met --confirm, of de naam "
+                "getypt als de opdracht erom vraagt)"
+            ),
+        )
+        parser.add_argument(
+            "--confirm",
+            metavar="DATABASENAAM",
+            help=_(
+                "de naam van de database die vervangen wordt (PostgreSQL: de databasenaam, "
+                "SQLite: de bestandsnaam); nodig met --force als er geen terminal is"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            result = restore(options["archive"], force=options["force"], progress=self._say)
+            result = restore(
+                options["archive"],
+                force=options["force"],
+                confirm=lambda name, tables: self._confirmed(name, tables, options["confirm"]),
+                progress=self._say,
+            )
         except BackupError as error:
             raise CommandError(str(error)) from None
         manifest = result.manifest
@@ -87,6 +104,36 @@ class Command(BaseCommand):
             )
             % {"created": manifest["created_at"]}
         )
+
+    def _confirmed(self, name: str, tables: list[str], given: str | None) -> bool:
+        """The operator names the database that is about to be replaced: with --confirm, or
+        typed at the prompt. Anything else refuses."""
+        if given is not None:
+            if given != name:
+                raise CommandError(
+                    _(
+                        "--confirm %(given)s is niet de naam van deze database (%(name)s): er "
+                        "is niets teruggezet."
+                    )
+                    % {"given": given, "name": name}
+                )
+            return True
+        if not sys.stdin.isatty():
+            return False
+        self.stdout.write(
+            _(
+                "De database %(name)s bevat gegevens (%(tables)s). Alles daarin wordt vervangen "
+                "door de back-up. Stop eerst de webservers en workers (docs/backup.md)."
+            )
+            % {"name": name, "tables": ", ".join(tables[:5]) + (" …" if len(tables) > 5 else "")}
+        )
+        typed = input(_("Typ de naam van de database om door te gaan: ")).strip()
+        if typed != name:
+            raise CommandError(
+                _("%(typed)s is niet %(name)s: er is niets teruggezet.")
+                % {"typed": typed or "(niets)", "name": name}
+            )
+        return True
 
     def _say(self, text: str) -> None:
         self.stdout.write(text)
