@@ -13,6 +13,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from health_check.base import HealthCheck  # type: ignore[import-untyped]
 from health_check.checks import Database  # type: ignore[import-untyped]
@@ -27,6 +28,9 @@ from schakelpunt.students.models import Student
 
 # In huey's own storage (Redis, or the SQLite file), which web and worker processes share.
 HEARTBEAT_KEY = "schakelpunt:operations:heartbeat"
+# /health/jobs/ is public: its database questions are answered at most once per this many
+# seconds per process (Django's cache), so a flood of calls costs one set of queries.
+JOBS_CACHE_SECONDS = 30
 
 
 def heartbeat_record(now: float | None = None) -> None:
@@ -61,6 +65,21 @@ def institutions_without_morning_run(now: datetime) -> tuple[int, int]:
     return len(due), len(due - done)
 
 
+def institutions_without_morning_run_cached(now: datetime) -> tuple[int, int]:
+    """institutions_without_morning_run, remembered for JOBS_CACHE_SECONDS (per day and due
+    time, so midnight or a new due time asks again)."""
+    local = timezone.localtime(now)
+    key = (
+        f"schakelpunt:operations:morning-run:{local.date().isoformat()}:"
+        f"{settings.HEALTH_MORNING_RUN_DUE.isoformat()}:{local.time() >= settings.HEALTH_MORNING_RUN_DUE}"
+    )
+    answer: tuple[int, int] | None = cache.get(key)
+    if answer is None:
+        answer = institutions_without_morning_run(now)
+        cache.set(key, answer, JOBS_CACHE_SECONDS)
+    return answer
+
+
 @dataclasses.dataclass
 class TaskQueueAge(HealthCheck):
     """The task queue moves: a worker ran the every-minute heartbeat job recently."""
@@ -86,7 +105,7 @@ class MorningRunToday(HealthCheck):
 
     async def run(self) -> None:
         # In the request's thread: the same database connection as the rest of the request.
-        due, missing = await sync_to_async(institutions_without_morning_run)(timezone.now())
+        due, missing = await sync_to_async(institutions_without_morning_run_cached)(timezone.now())
         if missing:
             raise ServiceUnavailable(
                 f"{missing} of {due} institutions have no finished morning run today"

@@ -6,7 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.core.cache import cache
+from django.db import connection
 from django.test import RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 from huey.contrib.djhuey import HUEY
 
 from schakelpunt.operations import health, tasks
@@ -23,8 +26,10 @@ SCHOOL_DAY = datetime(2025, 11, 26, 9, 0, tzinfo=AMSTERDAM)
 @pytest.fixture(autouse=True)
 def _no_heartbeat_yet():
     HUEY.get(health.HEARTBEAT_KEY)  # get without peek: removes it
+    cache.clear()  # no remembered /health/jobs/ answer from another test
     yield
     HUEY.get(health.HEARTBEAT_KEY)
+    cache.clear()
 
 
 def test_live_answers_without_login_or_dependencies(client):
@@ -113,7 +118,43 @@ def test_jobs_name_how_many_institutions_lack_todays_morning_run_not_which(
     )
     assert late.name not in response.content.decode()
     _morning_run(late, finished_at=SCHOOL_DAY - timedelta(minutes=5))
+    time_machine.shift(health.JOBS_CACHE_SECONDS + 1)  # the remembered answer has expired
     assert client.get("/health/jobs/", **JSON).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_flood_of_job_checks_asks_the_database_once_per_window(client, refdata, time_machine):
+    on_time = StudentFactory().institution
+    time_machine.move_to(SCHOOL_DAY, tick=False)
+    health.heartbeat_record()
+    _morning_run(on_time, finished_at=SCHOOL_DAY - timedelta(hours=2))
+    with CaptureQueriesContext(connection) as first:
+        assert client.get("/health/jobs/", **JSON).status_code == 200
+    assert any("students_student" in query["sql"] for query in first.captured_queries)
+    StudentFactory()  # an institution whose morning run has not run: a late job
+
+    time_machine.shift(health.JOBS_CACHE_SECONDS - 1)
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as again:
+            assert client.get("/health/jobs/", **JSON).status_code == 200
+        assert again.captured_queries == []
+
+    time_machine.shift(2)  # past the window: the late morning run shows
+    response = client.get("/health/jobs/", **JSON)
+    assert response.status_code == 503
+    assert response.json()["MorningRunToday()"] == (
+        "Unavailable: 1 of 2 institutions have no finished morning run today"
+    )
+
+
+@pytest.mark.django_db
+def test_a_stopped_queue_shows_at_once_within_the_window(client, refdata, time_machine):
+    time_machine.move_to(SCHOOL_DAY, tick=False)
+    health.heartbeat_record()
+    assert client.get("/health/jobs/", **JSON).status_code == 200
+
+    health.heartbeat_record(time.time() - 11 * 60)  # the workers stopped 11 minutes ago
+    assert client.get("/health/jobs/", **JSON).status_code == 503
 
 
 @pytest.mark.django_db
