@@ -1,6 +1,8 @@
+import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.utils.translation import gettext as _
 
@@ -26,6 +28,17 @@ def write_logins(out: OutputWrapper, logins: list[DemoLogin]) -> None:
         out.write(f"  {login.email:<42} {login.role} ({login.description})\n")
 
 
+def production_settings() -> bool:
+    """The production settings run this process: schakelpunt.conf.production itself, or a
+    settings module of the installation's own that imports it. scripts/prodlike (production
+    settings that refuse every database not on this machine) may load the demo."""
+    if settings.SETTINGS_MODULE == "schakelpunt.conf.production":
+        return True
+    return "schakelpunt.conf.production" in sys.modules and (
+        "schakelpunt.conf.prodlike" not in sys.modules
+    )
+
+
 class Command(BaseCommand):
     help = "Bouwt de demoregio Twente met fictieve studenten, medewerkers en partners."
 
@@ -45,6 +58,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if production_settings():
+            raise CommandError(
+                "De demo draait niet met de productie-instellingen "
+                f"({settings.SETTINGS_MODULE}): hij zou fictieve studenten en medewerkers met "
+                "één bekend wachtwoord in deze database zetten. Gebruik 'make demo' of "
+                "scripts/prodlike --demo-students op een eigen machine."
+            )
         if options["regions"]:
             self._national(options)
             return
