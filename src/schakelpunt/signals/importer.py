@@ -26,7 +26,7 @@ from operator import itemgetter
 
 import psycopg
 from django.core.exceptions import PermissionDenied
-from django.db import DataError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from schakelpunt.access.parts import Action, Part
@@ -303,6 +303,7 @@ def _write(
             records,
             progress=(lambda done: progress("save", done, len(records))) if progress else None,
         )
+        _stage_key()
         _stage_apply(actor=actor, result=result, path=path)
 
 
@@ -316,11 +317,19 @@ _FILE = "absence_file"
 def _stage_create() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        # Its key comes once the rows are in (`_stage_key`): one index built at once, instead
+        # of kept up row by row.
         cursor.execute(
             f"CREATE TEMPORARY TABLE {_STAGE} (student_id bigint NOT NULL, day date NOT NULL, "
             "scheduled numeric(4, 1) NOT NULL, absent numeric(4, 1) NOT NULL, "
-            "reason varchar(20) NOT NULL, PRIMARY KEY (student_id, day))"
+            "reason varchar(20) NOT NULL)"
         )
+
+
+def _stage_key() -> None:
+    """One staged day per student and day: IntegrityError when the rows hold one twice."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE UNIQUE INDEX {_STAGE}_key ON {_STAGE} (student_id, day)")
 
 
 def _stage_apply(
@@ -351,13 +360,25 @@ def _stage_apply(
         result.replaced = sum(r for _s, r, _n in per_student)
         result.created = changed - result.replaced
         result.unchanged = staged - changed
-        if changed:
+        # Under the institution's absence lock nobody else writes these students' days: the
+        # changed days are updated and the new ones inserted as they are, which is cheaper than
+        # an upsert's attempt per row. A day someone added anyway fails the unique key.
+        if result.replaced:
             cursor.execute(
-                f"INSERT INTO {table} (student_id, day, scheduled_hours, absent_hours, reason) "
-                f"SELECT s.student_id, s.day, s.scheduled, s.absent, s.reason {differ} "
-                "ON CONFLICT (student_id, day) DO UPDATE SET "
-                "scheduled_hours = excluded.scheduled_hours, "
-                "absent_hours = excluded.absent_hours, reason = excluded.reason",
+                f"UPDATE {table} AS a SET scheduled_hours = s.scheduled, "  # noqa: S608
+                f"absent_hours = s.absent, reason = s.reason FROM {_STAGE} s "
+                "WHERE a.student_id = s.student_id AND a.day = s.day "
+                "AND a.day >= %s AND a.day <= %s AND (a.scheduled_hours <> s.scheduled "
+                "OR a.absent_hours <> s.absent OR a.reason <> s.reason)",
+                [first, last],
+            )
+        if result.created:
+            cursor.execute(
+                f"INSERT INTO {table} (student_id, day, scheduled_hours, absent_hours, reason) "  # noqa: S608
+                f"SELECT s.student_id, s.day, s.scheduled, s.absent, s.reason FROM {_STAGE} s "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table} a WHERE a.student_id = s.student_id "
+                "AND a.day = s.day AND a.day >= %s AND a.day <= %s) "
+                "ORDER BY s.student_id, s.day",
                 [first, last],
             )
         cursor.execute(f"DROP TABLE {_STAGE}")
@@ -458,24 +479,29 @@ def _stage_file(institution: Organisation, layout: _FileLayout) -> int:
     )
     students = Student._meta
     reasons = " ".join("WHEN %s THEN %s" for _ in REASONS)
+    # Each conversion first tries the cell as an export writes it (cheap), and trims and
+    # lowers it only when that fails; the day's two shapes are the ones `_day` reads. A cell
+    # that still doesn't fit leaves its row out, and the row checks name it.
     sql = f"""
         INSERT INTO {_STAGE} (student_id, day, scheduled, absent, reason)
         SELECT student_id, day, scheduled, absent, reason FROM (
             SELECT st.id AS student_id,
-                CASE WHEN length(f.day) = 10 AND substr(f.day, 5, 1) = '-'
-                          AND substr(f.day, 8, 1) = '-' THEN f.day::date
-                     WHEN length(f.day) = 10 AND substr(f.day, 3, 1) = '-'
-                          AND substr(f.day, 6, 1) = '-' THEN to_date(f.day, 'DD-MM-YYYY')
+                CASE WHEN f.day LIKE '____-__-__' THEN f.day::date
+                     WHEN f.day LIKE '__-__-____' THEN to_date(f.day, 'DD-MM-YYYY')
                 END AS day,
                 replace(f.scheduled, ',', '.')::numeric AS scheduled,
                 replace(f.absent, ',', '.')::numeric AS absent,
-                CASE f.reason {reasons} END AS reason,
-                f.authorised, f.blank_rest
+                CASE f.reason {reasons}
+                    ELSE CASE lower(btrim(f.reason)) {reasons} END
+                END AS reason,
+                CASE WHEN f.authorised IN ('ja', 'nee') THEN f.authorised
+                     ELSE lower(btrim(f.authorised))
+                END AS authorised,
+                f.blank_rest
             FROM (
                 SELECT btrim({col["studentnummer"]}) AS number, btrim({col["datum"]}) AS day,
                     {col["geroosterde_uren"]} AS scheduled, {col["afwezige_uren"]} AS absent,
-                    lower(btrim({col["reden"]})) AS reason,
-                    lower(btrim({col["geoorloofd"]})) AS authorised,
+                    {col["reden"]} AS reason, {col["geoorloofd"]} AS authorised,
                     {blank_rest} AS blank_rest
                 FROM {_FILE}
             ) f
@@ -487,11 +513,10 @@ def _stage_file(institution: Organisation, layout: _FileLayout) -> int:
             AND scheduled >= 0 AND scheduled <= %s AND absent >= 0 AND absent <= scheduled
             AND authorised IN ('ja', 'nee') AND (authorised = 'nee') = (reason = %s)
             AND blank_rest
-        ON CONFLICT DO NOTHING
     """  # noqa: S608 - names and the file's column numbers, no text of the file
     params: list[str | int | Decimal] = [
         v for word, code in REASONS.items() for v in (word, str(code))
-    ]
+    ] * 2
     params += [institution.pk, MAX_HOURS_A_DAY, str(AbsenceReasonCode.UNAUTHORISED)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -522,6 +547,11 @@ def _import_by_copy(
             _stage_create()
             if _stage_file(institution, layout) != copied:
                 raise _RowsNeedChecks
+            try:
+                with transaction.atomic():
+                    _stage_key()
+            except IntegrityError as error:  # a day twice: the row checks name both lines
+                raise _RowsNeedChecks from error
             if progress:
                 progress("check", copied, copied)
                 progress("save", 0, copied)
