@@ -551,7 +551,7 @@ def parse_holidays(
         missing = [c for c in REQUIRED if c not in headers]
         if missing:
             return [], [
-                RowError(1, _("Kolom ontbreekt: %(names)s.") % {"names": ", ".join(missing)})
+                RowError(1, _("kolom ontbreekt: %(names)s.") % {"names": ", ".join(missing)})
             ]
         rows: list[tuple[int, OwnHoliday]] = []
         errors: list[RowError] = []

@@ -125,7 +125,7 @@ def _parse(
         return [], ["Het bestand is leeg."]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [f"Regel 1: Kolom ontbreekt: {', '.join(missing)}."]
+        return [], [f"Regel 1: kolom ontbreekt: {', '.join(missing)}."]
     pick = itemgetter(*(header.index(name) for name in REQUIRED))
     records: list[Row] = []
     errors: list[str] = []

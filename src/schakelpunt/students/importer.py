@@ -304,7 +304,7 @@ def _parse_students(
         return [], [RowError(0, "Het bestand is leeg.")]
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
-        return [], [RowError(1, f"Kolom ontbreekt: {', '.join(missing)}.")]
+        return [], [RowError(1, f"kolom ontbreekt: {', '.join(missing)}.")]
     return check_student_rows(records, institution, _file_line)
 
 

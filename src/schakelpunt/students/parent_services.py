@@ -142,9 +142,10 @@ def guardian_account_link(*, actor: User | None, guardian: Guardian, user: User)
             reason=_("account gekoppeld aan een ouder of verzorger uit het dossier"),
         )
         if actor is not None:
+            # The administrator manages an account here; the parent's own reads are PARENT.
             access_log_record(
                 actor=actor,
-                activity=Activity.PARENT,
+                activity=Activity.OVERSIGHT,
                 students=[student],
                 action=Action.CHANGE,
                 parts=[Part.CONTACT],

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from schakelpunt.access.parts import Action, Part
 from schakelpunt.access.policy import (
+    FILE_ROLES,
     StudentAccess,
     is_own_file,
     may_import_students,
@@ -82,7 +83,8 @@ EXPORT_PARTS = frozenset({Part.IDENTITY, Part.ENROLMENT})
 @login_required
 def student_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if roles_of(user) == {Role.STUDENT} and student_without_record(user):
+    roles = roles_of(user)
+    if Role.STUDENT in roles and not roles & FILE_ROLES and student_without_record(user):
         return student_not_linked(request)  # as on the home page: say why, and whom to ask
     visible = students_for_user(user)
     filter_form = ListFilterForm(request.GET, students=visible)

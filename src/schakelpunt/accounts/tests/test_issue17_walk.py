@@ -76,6 +76,21 @@ def test_inviting_a_parent_is_logged_once_as_account_administration(
     assert reason == str(activity_plain(Activity.OVERSIGHT))
 
 
+def test_linking_the_parents_account_is_logged_as_account_administration(
+    world: World, family: dict[str, Guardian], django_capture_on_commit_callbacks
+) -> None:
+    """What the student reads in 'wie heeft gekeken': no 'omdat je ouder meekijkt' for the
+    administrator who only made the parent's account."""
+    admin = client_for(world.users["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(INVITE, parent_form(world, guardian=family["petra"].pk))
+    rows = AccessLogEntry.objects.filter(
+        student_id=world.students["t1"].pk, user=world.users["admin"]
+    )
+    assert rows.exists()
+    assert {row.activity for row in rows} == {Activity.OVERSIGHT}
+
+
 def test_one_parent_invitation_is_one_granted_line_in_the_history(
     world: World, family: dict[str, Guardian], django_capture_on_commit_callbacks
 ) -> None:

@@ -92,7 +92,7 @@ def test_a_missing_column_and_an_empty_file_are_refused(school, regional):
     missing = holiday_import(
         actor=admin, institution=roc, data=b"naam;eerste dag\nStudiedag;2026-11-18\n"
     )
-    assert [str(e) for e in missing.errors] == ["Regel 1: Kolom ontbreekt: laatste dag."]
+    assert [str(e) for e in missing.errors] == ["Regel 1: kolom ontbreekt: laatste dag."]
     empty = holiday_import(actor=admin, institution=roc, data=b"")
     assert [str(e) for e in empty.errors] == ["Het bestand is leeg."]
     assert rows_of(roc) == []

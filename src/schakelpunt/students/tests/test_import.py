@@ -122,7 +122,7 @@ def test_one_bad_row_rejects_the_whole_file_with_a_dutch_message(school, bad_row
 
 def test_missing_columns_and_empty_files_are_refused(school):
     assert str(run(school, "studentnummer;voornaam\n1;A\n").errors[0]).startswith(
-        "Regel 1: Kolom ontbreekt: achternaam, geboortedatum"
+        "Regel 1: kolom ontbreekt: achternaam, geboortedatum"
     )
     assert str(run(school, "").errors[0]) == "Het bestand is leeg."
     assert str(run(school, HEADER).errors[0]) == "Het bestand bevat geen studenten."

@@ -123,7 +123,7 @@ def test_a_bad_row_in_excel_names_its_row_and_nothing_is_saved(school):
         "Regel 3: deze regel heeft meer kolommen dan de kop."
     ]
     missing = run(school, workbook([HEADER[1:], SANNE[1:]]))
-    assert [str(e) for e in missing.errors] == ["Regel 1: Kolom ontbreekt: studentnummer."]
+    assert [str(e) for e in missing.errors] == ["Regel 1: kolom ontbreekt: studentnummer."]
     assert Student.objects.count() == 0
 
 

@@ -81,6 +81,17 @@ def test_an_unlinked_student_gets_the_explanation_on_the_own_pages(world: World,
     assert "Uw rol geeft geen toegang" not in text
 
 
+def test_an_unlinked_student_who_is_also_a_parent_gets_the_explanation(world: World) -> None:
+    """A student of 17 who is also a parent (no file role): the list explains, not refuses."""
+    user = unlinked_student()
+    MembershipFactory(
+        user=user, organisation=Organisation.objects.get(name="ROC Een"), role=Role.PARENT
+    )
+    text = client_for(user).get("/studenten/").content.decode()
+    assert "Je account is nog niet gekoppeld" in text
+    assert "Uw rol geeft geen toegang" not in text
+
+
 def test_a_coach_without_students_still_sees_the_staff_text(world: World) -> None:
     coach = UserFactory()
     MembershipFactory(
