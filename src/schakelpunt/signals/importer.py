@@ -514,9 +514,10 @@ def _stage_file(institution: Organisation, layout: _FileLayout) -> int:
             AND authorised IN ('ja', 'nee') AND (authorised = 'nee') = (reason = %s)
             AND blank_rest
     """  # noqa: S608 - names and the file's column numbers, no text of the file
-    params: list[str | int | Decimal] = [
+    reason_codes: list[str | int | Decimal] = [
         v for word, code in REASONS.items() for v in (word, str(code))
-    ] * 2
+    ]
+    params = reason_codes * 2  # the cell as written, then trimmed and lowered
     params += [institution.pk, MAX_HOURS_A_DAY, str(AbsenceReasonCode.UNAUTHORISED)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
