@@ -2,15 +2,18 @@
 
 Most students are rarely absent; a tail is often or chronically absent; illness comes in a
 winter wave; Mondays see more absence. BBL students are at school one day a week.
-Holidays: school year 2025-2026, region Noord (Twente), as schools published them.
+Holidays: region Noord (Twente), the public holidays and the school's own days off.
 """
 
+import csv
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import timezone
 
+from schakelpunt import refdata
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.signals.config import calendar_for
 from schakelpunt.signals.daily import daily_signals_compute, statutory_reports_compute
@@ -24,6 +27,7 @@ from schakelpunt.signals.models import (
     SignalSettings,
     Urgency,
 )
+from schakelpunt.signals.public_holidays import PUBLIC_HOLIDAYS
 from schakelpunt.signals.quality import quality_compute
 from schakelpunt.signals.statutory import SchoolCalendar
 from schakelpunt.students.models import Student
@@ -34,20 +38,36 @@ YEAR_END = date(2026, 7, 10)
 # The current school year runs on until the day the demo is built, up to the last holiday
 # this demo knows of (so no school days are invented inside an unknown holiday).
 CURRENT_YEAR_START = date(2026, 8, 24)
-KNOWN_CALENDAR_END = date(2027, 1, 3)
-HOLIDAYS_NOORD_2025_2026 = [
-    ("Herfstvakantie", date(2025, 10, 18), date(2025, 10, 26)),
-    ("Kerstvakantie", date(2025, 12, 20), date(2026, 1, 4)),
-    ("Voorjaarsvakantie", date(2026, 2, 21), date(2026, 3, 1)),
-    ("Goede Vrijdag en Pasen", date(2026, 4, 3), date(2026, 4, 6)),
-    ("Meivakantie", date(2026, 4, 18), date(2026, 5, 3)),
-    ("Hemelvaart", date(2026, 5, 14), date(2026, 5, 15)),
-    ("Pinksteren", date(2026, 5, 25), date(2026, 5, 25)),
-    ("Zomervakantie", date(2026, 7, 11), date(2026, 8, 23)),
-    # School year 2026-2027, region Noord.
-    ("Herfstvakantie", date(2026, 10, 17), date(2026, 10, 25)),
-    ("Kerstvakantie", date(2026, 12, 19), date(2027, 1, 3)),
+# The region's school holidays (refdata/data/schoolvakanties.csv, region Noord, which the
+# demo school chooses) and the official public holidays are in its calendar already; these
+# are the school's own days off on top, as a real school enters them on the school calendar.
+OWN_DAYS_OFF = [
+    ("Goede Vrijdag", date(2026, 4, 3), date(2026, 4, 3)),
+    ("Vrijdag na Hemelvaart", date(2026, 5, 15), date(2026, 5, 15)),
+    ("Studiedag", date(2026, 11, 11), date(2026, 11, 11)),
 ]
+
+
+def _region_noord() -> list[tuple[str, date, date]]:
+    with (Path(refdata.__file__).parent / "data" / "schoolvakanties.csv").open() as file:
+        return [
+            (
+                row["vakantie"],
+                date.fromisoformat(row["eerste_dag"]),
+                date.fromisoformat(row["laatste_dag"]),
+            )
+            for row in csv.DictReader(file)
+            if row["regio"] == "noord"
+        ]
+
+
+# Every day off of the demo school, as the app's own calendar (signals/calendar.py) has them.
+DAYS_OFF = [
+    *_region_noord(),
+    *(("feestdag", day, day) for day, _name in PUBLIC_HOLIDAYS),
+    *OWN_DAYS_OFF,
+]
+KNOWN_CALENDAR_END = max(end for _name, _start, end in DAYS_OFF)
 # Share of students, and the chance that they skip a given school day without valid reason.
 PROFILES = [(0.70, 0.005), (0.20, 0.03), (0.08, 0.08), (0.02, 0.30)]
 
@@ -61,9 +81,9 @@ def build_absence(
     )
     SchoolHoliday.objects.bulk_create(
         SchoolHoliday(institution=roc, name=name, start=start, end=end)
-        for name, start, end in HOLIDAYS_NOORD_2025_2026
+        for name, start, end in OWN_DAYS_OFF
     )
-    calendar = SchoolCalendar(tuple((s, e) for _n, s, e in HOLIDAYS_NOORD_2025_2026))
+    calendar = SchoolCalendar(tuple((s, e) for _n, s, e in DAYS_OFF))
     last_day = min(today - timedelta(days=1), KNOWN_CALENDAR_END)
     school_days = calendar.school_days(YEAR_START, YEAR_END) + calendar.school_days(
         CURRENT_YEAR_START, last_day

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 from schakelpunt.signals.statutory import SchoolCalendar
 
-from .absence import HOLIDAYS_NOORD_2025_2026
+from .absence import DAYS_OFF
 
-CALENDAR = SchoolCalendar(tuple((start, end) for _name, start, end in HOLIDAYS_NOORD_2025_2026))
+CALENDAR = SchoolCalendar(tuple((start, end) for _name, start, end in DAYS_OFF))
 # The summer holiday is the longest stretch without school days (six weeks).
 FURTHEST = 50
 

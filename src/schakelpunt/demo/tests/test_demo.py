@@ -273,3 +273,22 @@ def test_the_demo_command_prints_its_steps_as_they_happen(db, capsys):
     assert out.index(steps[-1]) < out.index("Demoregio gebouwd: 60 studenten")
     monitor = out[out.index("Monitor voorberekenen") :]
     assert re.search(r"\[\s*\d+ s\] Gemeente Enschede, \d{4}-\d{4}\n", monitor)
+
+
+def test_the_demo_school_keeps_absence_only_on_its_own_calendars_school_days(refdata):
+    """The demo's absence and appointments follow the calendar the app itself computes for
+    the demo school (its region's holidays, the public holidays, its own days off), and the
+    school's own days off don't repeat its region's holidays (the calendar listed the autumn
+    and Christmas holidays twice, the autumn week at other dates)."""
+    from schakelpunt.demo.absence import OWN_DAYS_OFF
+    from schakelpunt.signals.calendar import school_calendar
+    from schakelpunt.signals.models import AbsenceRecord, SchoolHoliday
+
+    build_demo_region(students=60, seed=5)
+    roc = Student.objects.first().institution
+    calendar = school_calendar(roc)
+    days = set(AbsenceRecord.objects.values_list("day", flat=True).distinct())
+    assert days
+    assert sorted(d for d in days if not calendar.is_school_day(d)) == []
+    own = sorted(SchoolHoliday.objects.filter(institution=roc).values_list("name", "start", "end"))
+    assert own == sorted(OWN_DAYS_OFF)
