@@ -245,5 +245,6 @@ def personal_factors(
             Factor("turns_23", f"Wordt 23 op {twenty_three:%d-%m-%Y} zonder startkwalificatie.")
         )
     if profile.open_concerns:
-        factors.append(Factor("open_concerns", f"{profile.open_concerns} open zorgmelding(en)."))
+        word = "zorgmelding" if profile.open_concerns == 1 else "zorgmeldingen"
+        factors.append(Factor("open_concerns", f"{profile.open_concerns} open {word}."))
     return factors

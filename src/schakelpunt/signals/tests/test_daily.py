@@ -168,7 +168,7 @@ def test_signal_left_without_follow_up_marks_the_student(school):
     early_warnings_compute(institution=roc, today=TODAY)
     warning = EarlyWarning.objects.get(student=minor)
     assert warning.flagged
-    assert {"code": "open_concerns", "explanation": "1 open zorgmelding(en)."} in warning.factors
+    assert {"code": "open_concerns", "explanation": "1 open zorgmelding."} in warning.factors
     assert any(f["code"] == "no_follow_up" for f in warning.factors)
     # It is already in the queue as a concern: no second item for the same thing.
     assert Concern.objects.filter(student=minor).count() == 1
