@@ -163,6 +163,18 @@ def copy_seconds(url: str, path: Path) -> float:
         return time.perf_counter() - start
 
 
+def floor(label: str, rows: int, seconds: list[float]) -> float:
+    """Print a floor's median rate and its runs; returns the rate (0 without runs)."""
+    if not seconds:
+        return 0.0
+    rate = rows / statistics.median(seconds)
+    print(
+        f"{label:<11} median {rate:>9,.0f} rows/s ({statistics.median(seconds):.1f} s); runs: "
+        + ", ".join(f"{s:.1f}" for s in seconds)
+    )
+    return rate
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         child(sys.argv[2])
@@ -193,21 +205,11 @@ def main() -> None:
                     copies.append(copy_seconds(url, path))
                 finally:
                     postgres_database(args.postgres, name, create=False)
-        copy_rate = args.rows / statistics.median(copies) if copies else 0.0
-        if copies:
-            print(
-                f"{'COPY':<11} median {copy_rate:>9,.0f} rows/s "
-                f"({statistics.median(copies):.1f} s); runs: "
-                + ", ".join(f"{c:.1f}" for c in copies)
-            )
+        copy_rate = floor("COPY", args.rows, copies)
         tables = [r["table_copy_seconds"] for r in results["PostgreSQL"]]
-        table_rate = args.rows / statistics.median(tables) if tables else 0.0
-        if tables:
-            print(
-                f"{'COPY into the absence table (keys, indexes, foreign key)':<11} median "
-                f"{table_rate:>9,.0f} rows/s ({statistics.median(tables):.1f} s); runs: "
-                + ", ".join(f"{t:.1f}" for t in tables)
-            )
+        table_rate = floor(
+            "COPY into the absence table (keys, indexes, foreign key)", args.rows, tables
+        )
         for label, runs in results.items():
             if not runs:
                 continue

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.tests.factories import (
@@ -51,3 +52,15 @@ def officer(school):  # type: ignore[no-untyped-def]
     user = UserFactory(email="verzuim@verzuim.nl")
     MembershipFactory(user=user, organisation=roc, role=Role.ABSENCE_OFFICER)
     return user
+
+
+@pytest.fixture(params=["copy", "rows"])
+def way(request, monkeypatch):  # type: ignore[no-untyped-def]
+    """Every absence file by COPY (PostgreSQL), or every file checked row by row."""
+    if request.param == "copy":
+        if connection.vendor != "postgresql":
+            pytest.skip("COPY needs PostgreSQL")
+        monkeypatch.setattr("schakelpunt.signals.importer.COPY_FROM_BYTES", 0)
+    else:
+        monkeypatch.setattr("schakelpunt.signals.importer.COPY_FROM_BYTES", 1 << 62)
+    return request.param

@@ -1,33 +1,12 @@
 """Cells as people type them (spaces, capitals) in a large file: the SQL path reads them as
 the row checks do, and a changed day is updated in place while a new one is added."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
-import pytest
-from django.db import connection
-
-from schakelpunt.signals.importer import absence_import
 from schakelpunt.signals.models import AbsenceRecord
 
-HEADER = "studentnummer;datum;geroosterde_uren;afwezige_uren;geoorloofd;reden\n"
-MONDAY = date(2025, 9, 1)
-
-
-@pytest.fixture(params=["copy", "rows"])
-def way(request, monkeypatch):  # type: ignore[no-untyped-def]
-    if request.param == "copy":
-        if connection.vendor != "postgresql":
-            pytest.skip("COPY needs PostgreSQL")
-        monkeypatch.setattr("schakelpunt.signals.importer.COPY_FROM_BYTES", 0)
-    else:
-        monkeypatch.setattr("schakelpunt.signals.importer.COPY_FROM_BYTES", 1 << 62)
-    return request.param
-
-
-def run(school, text: str):  # type: ignore[no-untyped-def]
-    roc, admin, *_ = school
-    return absence_import(actor=admin, institution=roc, data=text.encode())
+from .test_import_staging import HEADER, MONDAY, run
 
 
 def test_spaces_and_capitals_read_as_the_row_checks_read_them(school, way):

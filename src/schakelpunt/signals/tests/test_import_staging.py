@@ -19,18 +19,6 @@ needs_postgres = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(params=["copy", "rows"])
-def way(request, monkeypatch):  # type: ignore[no-untyped-def]
-    """Every file by COPY (PostgreSQL), or every file checked row by row."""
-    if request.param == "copy":
-        if connection.vendor != "postgresql":
-            pytest.skip("COPY needs PostgreSQL")
-        monkeypatch.setattr("schakelpunt.signals.importer.COPY_FROM_BYTES", 0)
-    else:
-        monkeypatch.setattr("schakelpunt.signals.importer.COPY_FROM_BYTES", 1 << 62)
-    return request.param
-
-
 def weeks(number: str, n: int, absent: str = "0") -> list[str]:
     return [
         f"{number};{(MONDAY + timedelta(days=i)).isoformat()};6;{absent};nee;ongeoorloofd\n"
