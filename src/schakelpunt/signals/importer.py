@@ -336,7 +336,7 @@ def _stage_apply(
     *, actor: User, result: "AbsenceImportResult | AbsenceBatchResult", path: str
 ) -> None:
     """Compare the staged days with the stored ones in the database: write only the new and
-    the changed days (one INSERT … ON CONFLICT), count them, and log whose absence changed.
+    the changed days (an UPDATE of the changed, an INSERT of the new), count them, and log whose absence changed.
     Runs in the caller's transaction, under the institution's absence lock."""
     table = connection.ops.quote_name(AbsenceRecord._meta.db_table)
     with connection.cursor() as cursor:
