@@ -17,6 +17,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """SCHAKELPUNT_TEST_TODAY=2026-12-28 runs the suite as if it were that day (the clock
+    keeps ticking from its start): a date sweep over holidays and school-year ends finds the
+    tests that only pass on ordinary weekdays. Processes the tests start keep the real date."""
+    today = os.environ.get("SCHAKELPUNT_TEST_TODAY")
+    if today:
+        import time_machine
+
+        config._schakelpunt_travel = time_machine.travel(f"{today} 10:00 +01:00", tick=True)  # type: ignore[attr-defined]
+        config._schakelpunt_travel.start()  # type: ignore[attr-defined]
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """`--dist loadgroup` must keep each role's crawl in one process, or every role is crawled
     two to four times (pytest 9.2 with pytest-xdist 3.8 lost the groups without a word)."""

@@ -18,18 +18,18 @@ def test_coach_opens_own_student_and_is_refused_another(live_server, page, world
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="Mijn studenten").is_visible()
+    expect(page.get_by_role("heading", name="Mijn studenten")).to_be_visible()
 
     page.get_by_role("link", name="Studenten", exact=True).click()
     page.get_by_role("link", name=f"{anna.last_name}, {anna.first_name}").click()
     assert page.get_by_role("heading", level=1).inner_text() == anna.display_name
-    assert page.get_by_role("heading", name="Verzuimmeldingen").is_visible()
+    expect(page.get_by_role("heading", name="Verzuimmeldingen")).to_be_visible()
     assert bram.last_name not in page.content()
 
     response = page.goto(f"{live_server.url}/studenten/{bram.pk}/")
     assert response is not None
     assert response.status == 404
-    assert page.get_by_role("heading", name="Niet gevonden").is_visible()
+    expect(page.get_by_role("heading", name="Niet gevonden")).to_be_visible()
     assert bram.last_name not in page.content()
 
 

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from schakelpunt.accounts.models import Organisation, User
 from schakelpunt.signals.models import AbsenceRecord
@@ -42,12 +43,12 @@ def log_in(page, base: str, email: str, password: str) -> None:  # type: ignore[
 def set_up_second_factor(page, email: str) -> None:  # type: ignore[no-untyped-def]
     """Schakelpunt asks for an authenticator app; the test is the app (the device's key)."""
     page.wait_for_url(re.compile(r"/account/tweestaps/instellen/"))
-    assert page.get_by_text("Scan deze QR-code met de app.").is_visible()
+    expect(page.get_by_text("Scan deze QR-code met de app.")).to_be_visible()
     device = TOTPDevice.objects.get(user__email=email, confirmed=False)
     token = f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
     page.get_by_label("Code uit uw authenticator-app").fill(token)
     page.get_by_role("button", name="Bevestigen").click()
-    assert page.get_by_text("Tweestapsverificatie staat aan.").is_visible()
+    expect(page.get_by_text("Tweestapsverificatie staat aan.")).to_be_visible()
 
 
 def invitation_link(email: str) -> str:
@@ -95,7 +96,7 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
         str(EXAMPLES / "opleidingen.csv")
     )
     page.get_by_role("button", name="Importeren").click()
-    assert page.get_by_text("Geïmporteerd:").is_visible()
+    expect(page.get_by_text("Geïmporteerd:")).to_be_visible()
 
     # The school calendar: the holiday region, and a study day of its own.
     page.goto(f"{base}/schoolkalender/")
@@ -107,7 +108,7 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     page.locator("#id_eigen-name").fill("Studiedag")
     page.locator("#id_eigen-start").fill(study_day.isoformat())
     page.get_by_role("button", name="Toevoegen").click()
-    assert page.get_by_role("rowheader", name="Studiedag").is_visible()
+    expect(page.get_by_role("rowheader", name="Studiedag")).to_be_visible()
 
     # Students, then their absence, from the example files on the import screens.
     page.goto(f"{base}/studenten/importeren/")
@@ -118,7 +119,7 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     page.get_by_role("button", name="Inlezen").click()
     students = Student.objects.count()
     assert students > 0
-    assert page.get_by_text(f"Geïmporteerd: {students} nieuw, 0 bijgewerkt").is_visible()
+    expect(page.get_by_text(f"Geïmporteerd: {students} nieuw, 0 bijgewerkt")).to_be_visible()
 
     page.goto(f"{base}/verzuim/importeren/")
     page.get_by_label("Verzuimbestand (CSV of Excel)").set_input_files(
@@ -127,7 +128,7 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     page.get_by_role("button", name="Inlezen").click()
     records = AbsenceRecord.objects.count()
     assert records > 0
-    assert page.get_by_text(f"Ingelezen: {records} nieuw, 0 vervangen").is_visible()
+    expect(page.get_by_text(f"Ingelezen: {records} nieuw, 0 vervangen")).to_be_visible()
 
     # A coach into the team of Sanne's programme, and Sanne linked to her record.
     sanne = Student.objects.get(student_number="2025001")
@@ -141,7 +142,7 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     page.get_by_label("Rol").select_option("coach")
     page.get_by_label("Opleidingsteam").select_option(str(team.pk))
     page.get_by_role("button", name="Uitnodigen").click()
-    assert page.get_by_text("p.dekker@roc-voorbeeld.nl heeft de rol").is_visible()
+    expect(page.get_by_text("p.dekker@roc-voorbeeld.nl heeft de rol")).to_be_visible()
 
     page.goto(f"{base}/beheer/mensen/")
     page.get_by_role("link", name="Iemand uitnodigen").click()
@@ -152,12 +153,12 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     page.get_by_label("Rol").select_option("student")
     page.get_by_label("Studentnummer").fill(sanne.student_number)
     page.get_by_role("button", name="Uitnodigen").click()
-    assert page.get_by_text(f"{sanne.email} heeft de rol").is_visible()
+    expect(page.get_by_text(f"{sanne.email} heeft de rol")).to_be_visible()
     sanne.refresh_from_db()
     assert sanne.user == User.objects.get(email=sanne.email)
     page.goto(f"{base}/beheer/mensen/")
-    assert page.get_by_role("link", name="Petra Dekker").is_visible()
-    assert page.get_by_role("link", name=sanne.full_name).is_visible()
+    expect(page.get_by_role("link", name="Petra Dekker")).to_be_visible()
+    expect(page.get_by_role("link", name=sanne.full_name)).to_be_visible()
 
     # The coach chooses a password from the e-mail, sets up 2FA and finds Sanne.
     page.context.clear_cookies()
@@ -166,8 +167,8 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     set_up_second_factor(page, "p.dekker@roc-voorbeeld.nl")
     page.goto(f"{base}/studenten/")
     page.get_by_role("link", name=re.compile("Sanne")).first.click()
-    assert page.get_by_role("heading", name=re.compile("Sanne")).first.is_visible()
-    assert page.get_by_text("2025001").first.is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Sanne")).first).to_be_visible()
+    expect(page.get_by_text("2025001").first).to_be_visible()
 
     # Sanne does the same (a student needs no second factor) and opens her own file.
     page.context.clear_cookies()
@@ -175,6 +176,6 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     log_in(page, base, sanne.email, "sanne-wachtwoord-2026!")
     page.wait_for_url(f"{base}/")
     page.get_by_role("link", name="Naar mijn dossier").click()
-    assert page.get_by_role("heading", name="Mijn dossier").is_visible()
-    assert page.get_by_text(sanne.full_name).first.is_visible()
-    assert page.get_by_text(sanne.programme.name).first.is_visible()
+    expect(page.get_by_role("heading", name="Mijn dossier")).to_be_visible()
+    expect(page.get_by_text(sanne.full_name).first).to_be_visible()
+    expect(page.get_by_text(sanne.programme.name).first).to_be_visible()

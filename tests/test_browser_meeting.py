@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from schakelpunt.access.parts import Part
 from schakelpunt.accounts.models import Organisation
@@ -44,12 +45,12 @@ def test_plan_meeting_decide_action_in_plan_and_owners_list(live_server, page, w
     )
     assert page.get_by_label("De student uitnodigen").is_checked()
     page.get_by_role("button", name="Overleg plannen").click()
-    assert page.get_by_text("Het overleg is gepland").is_visible()
+    expect(page.get_by_text("Het overleg is gepland")).to_be_visible()
 
     page.get_by_label("Deelnemer", exact=True).select_option(label=str(world.users["worker_p1"]))
     page.get_by_label("Rol in het overleg").fill("jeugdhulpverlener")
     page.get_by_role("button", name="Uitnodigen", exact=True).click()
-    assert page.get_by_text("is uitgenodigd.").is_visible()
+    expect(page.get_by_text("is uitgenodigd.")).to_be_visible()
 
     decision = page.get_by_role("form", name="Besluit over Anna", exact=False)
     decision.get_by_label("Besluit", exact=True).fill("Slaapritme aanpakken met jeugdhulp.")
@@ -59,12 +60,16 @@ def test_plan_meeting_decide_action_in_plan_and_owners_list(live_server, page, w
         (timezone.localdate() + timedelta(days=14)).isoformat()
     )
     decision.get_by_role("button", name="Besluit vastleggen").click()
-    assert page.get_by_text("Het besluit is vastgelegd en de actie staat in het plan.").is_visible()
+    expect(
+        page.get_by_text("Het besluit is vastgelegd en de actie staat in het plan.")
+    ).to_be_visible()
 
     page.goto(f"{base}/studenten/{anna.pk}/plan/")
-    assert page.get_by_text("Slaapdagboek met Anna bespreken").is_visible()
+    expect(page.get_by_text("Slaapdagboek met Anna bespreken")).to_be_visible()
 
     log_in(page, base, "worker_p1@example.nl")
     page.get_by_role("link", name="Mijn acties").click()
-    assert page.get_by_role("cell", name="Slaapdagboek met Anna bespreken", exact=True).is_visible()
-    assert page.get_by_role("link", name="Anna", exact=False).first.is_visible()
+    expect(
+        page.get_by_role("cell", name="Slaapdagboek met Anna bespreken", exact=True)
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Anna", exact=False).first).to_be_visible()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from schakelpunt.accounts.models import Location, Programme
 from schakelpunt.accounts.tests.factories import municipality
@@ -54,7 +55,8 @@ def test_the_advisor_sees_charts_and_tables_for_residents_and_no_names(live_serv
     # 30 residents enrolled, published with the cell-key perturbation (at most 3 per group).
     assert 20 <= int(page.locator(".tile-value").first.inner_text()) <= 40
     chart = page.get_by_role("img", name=re.compile("Ondersteuning naar zwaarte"))
-    assert chart.count() == 1 and chart.is_visible()
+    expect(chart).to_have_count(1)
+    expect(chart).to_be_visible()
     table = page.get_by_role("table", name=re.compile("Ondersteuning naar zwaarte"))
     # Published perturbed (never 1–4), each row there.
     assert (
@@ -80,7 +82,7 @@ def test_the_advisor_sees_charts_and_tables_for_residents_and_no_names(live_serv
     page.get_by_label("Bedrag per student per jaar (€)").fill("150")
     page.get_by_role("button", name="Uitrekenen").click()
     contribution = page.get_by_role("table", name="Bijdrage per woongemeente")
-    assert (
-        contribution.get_by_role("row", name=re.compile(r"Enschede \d+ € [\d.]+,00")).count() == 1
-    )
+    expect(
+        contribution.get_by_role("row", name=re.compile(r"Enschede \d+ € [\d.]+,00"))
+    ).to_have_count(1)
     assert "Geheimnaam" not in page.content()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from schakelpunt.accounts.models import ExternalIdentity, Organisation
 from schakelpunt.accounts.oidc import (
@@ -61,10 +62,14 @@ def school(world: Any, live_idp: IdpProcess, settings: Any) -> IdpProcess:
 def log_in_at_the_school(page: Any, base: str, idp: IdpProcess, username: str) -> None:
     page.context.clear_cookies()
     page.goto(f"{base}/account/inloggen/")
-    assert page.get_by_role("heading", name="Inloggen via je school of organisatie").is_visible()
+    expect(
+        page.get_by_role("heading", name="Inloggen via je school of organisatie")
+    ).to_be_visible()
     page.get_by_role("link", name=BUTTON).click()
     page.wait_for_url(re.compile(re.escape(idp.issuer) + r"/interaction/"))
-    assert page.get_by_role("heading", name="Inloggen bij de test-identiteitsprovider").is_visible()
+    expect(
+        page.get_by_role("heading", name="Inloggen bij de test-identiteitsprovider")
+    ).to_be_visible()
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Aanmelden bij de school").click()
@@ -85,8 +90,8 @@ def test_a_coach_logs_in_at_the_school_with_mfa_and_sees_the_coach_start_page(
     )
     log_in_at_the_school(page, base, school, "3f9c-coach")
     page.wait_for_url(f"{base}/")
-    assert page.get_by_role("heading", name="Goedendag, Coach").is_visible()
-    assert page.get_by_text(f"U werkt als {Role.COACH.label}.").is_visible()
+    expect(page.get_by_role("heading", name="Goedendag, Coach")).to_be_visible()
+    expect(page.get_by_text(f"U werkt als {Role.COACH.label}.")).to_be_visible()
     assert ExternalIdentity.objects.get().user == world.users["coach"]
 
 
@@ -105,17 +110,17 @@ def test_with_only_a_password_at_the_school_the_code_from_the_app_is_asked(
     page.get_by_label("Code uit uw authenticator-app").fill(token)
     page.get_by_role("button", name="Verder").click()
     page.wait_for_url(f"{base}/")
-    assert page.get_by_text(f"U werkt als {Role.COACH.label}.").is_visible()
+    expect(page.get_by_text(f"U werkt als {Role.COACH.label}.")).to_be_visible()
 
 
 def test_a_person_without_a_role_at_the_school_reads_what_to_do(live_server, page, world, school):
     base = live_server.url
     school.set_accounts({"x": {"email": "nieuw@roc-een.example", "email_verified": True}})
     log_in_at_the_school(page, base, school, "x")
-    assert page.get_by_role(
-        "heading", name="Inloggen via uw school of organisatie is niet gelukt"
-    ).is_visible()
-    assert page.get_by_text("Schakelpunt kent u nog niet").is_visible()
+    expect(
+        page.get_by_role("heading", name="Inloggen via uw school of organisatie is niet gelukt")
+    ).to_be_visible()
+    expect(page.get_by_text("Schakelpunt kent u nog niet")).to_be_visible()
     page.goto(f"{base}/")
     page.wait_for_url(re.compile(r"/account/inloggen/"))
 
@@ -128,8 +133,10 @@ def test_with_password_login_off_the_password_form_points_to_the_button(
     page.get_by_label("E-mailadres").fill("coach@example.nl")
     page.get_by_label("Wachtwoord").fill("een-lang-test-wachtwoord")
     page.get_by_role("button", name="Inloggen", exact=True).click()
-    assert page.get_by_text("Uw organisatie laat u niet met een wachtwoord inloggen.").is_visible()
-    assert page.get_by_role("link", name=BUTTON).is_visible()
+    expect(
+        page.get_by_text("Uw organisatie laat u niet met een wachtwoord inloggen.")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name=BUTTON)).to_be_visible()
 
 
 def test_the_login_page_the_refusal_and_the_settings_screen_meet_wcag_21_aa(
@@ -153,16 +160,16 @@ def test_the_login_page_the_refusal_and_the_settings_screen_meet_wcag_21_aa(
     page.get_by_label("Issuer").fill(live_idp.issuer)
     page.get_by_label("Client-id").fill(live_idp.client_id)
     page.get_by_role("button", name="Gegevens ophalen").click()
-    assert page.get_by_text("De adressen zijn opgehaald").is_visible()
+    expect(page.get_by_text("De adressen zijn opgehaald")).to_be_visible()
     assert page.get_by_label("JWKS-adres").input_value() == f"{live_idp.issuer}/jwks"
     page.get_by_label("Client-secret").fill(live_idp.client_secret)
     page.get_by_role("button", name="Opslaan").click()
-    assert page.get_by_text("De identiteitsprovider is opgeslagen.").is_visible()
+    expect(page.get_by_text("De identiteitsprovider is opgeslagen.")).to_be_visible()
     assert live_idp.client_secret not in page.content()
 
     page.context.clear_cookies()
     page.goto(f"{base}/account/inloggen/")
-    assert page.get_by_role("link", name=BUTTON).is_visible()
+    expect(page.get_by_role("link", name=BUTTON)).to_be_visible()
     assert_accessible(page, "login with the school's button")
     live_idp.set_accounts({"x": {"email": "nieuw@roc-een.example", "email_verified": True}})
     page.get_by_role("link", name=BUTTON).click()

@@ -1,6 +1,7 @@
 """Coach → care coordinator → student, in a real browser (issue 3's walk-through)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from schakelpunt.accounts.tests.factories import PASSWORD
 
@@ -27,11 +28,11 @@ def test_coach_opens_coordinator_plans_and_escalates_student_sees_it(live_server
     page.locator("#traject").get_by_label("Thuissituatie").check()
     page.get_by_label("Aanleiding").fill("Anna mist veel lessen en vertelt over ruzie thuis.")
     page.get_by_role("button", name="Traject openen").click()
-    assert page.get_by_text("Het traject is geopend.").is_visible()
+    expect(page.get_by_text("Het traject is geopend.")).to_be_visible()
     coordinator = world.users["care_l1"]
     page.get_by_label("Regisseur", exact=True).select_option(label=str(coordinator))
     page.get_by_role("button", name="Regisseur kiezen").click()
-    assert page.get_by_text("De regisseur is gewijzigd.").is_visible()
+    expect(page.get_by_text("De regisseur is gewijzigd.")).to_be_visible()
 
     # The care coordinator adds a goal and an action, then escalates to breedte.
     log_in(page, base, "care_l1@example.nl")
@@ -43,7 +44,7 @@ def test_coach_opens_coordinator_plans_and_escalates_student_sees_it(live_server
     page.locator("#id_actie-0-owner").select_option(label=str(coordinator))
     page.locator("#id_actie-0-due_on").fill("2030-01-15")
     page.get_by_role("button", name="Plan opslaan").click()
-    assert page.get_by_text("Het plan is opgeslagen.").is_visible()
+    expect(page.get_by_text("Het plan is opgeslagen.")).to_be_visible()
     page.goto(file_url)
     page.get_by_text("Fase, zwaarte of regisseur wijzigen").click()  # folded: less frequent
     page.locator("#id_tier-tier").select_option("breedte")
@@ -51,16 +52,18 @@ def test_coach_opens_coordinator_plans_and_escalates_student_sees_it(live_server
         "Schoolmaatschappelijk werk erbij"
     )
     page.get_by_role("button", name="Zwaarte wijzigen").click()
-    assert page.get_by_text("De zwaarte is gewijzigd.").is_visible()
+    expect(page.get_by_text("De zwaarte is gewijzigd.")).to_be_visible()
 
     # Anna sees it in her own view and in her notifications.
     log_in(page, base, "anna@example.nl")
     page.get_by_role("link", name="Naar mijn dossier").click()
-    assert page.get_by_role("heading", name="Jouw hulp op school").is_visible()
-    assert page.get_by_text("Ik wil een rustige plek om te leren.").is_visible()
-    assert page.get_by_text("Gesprek met Anna en haar moeder").is_visible()
+    expect(page.get_by_role("heading", name="Jouw hulp op school")).to_be_visible()
+    expect(page.get_by_text("Ik wil een rustige plek om te leren.")).to_be_visible()
+    expect(page.get_by_text("Gesprek met Anna en haar moeder")).to_be_visible()
     # Opened, a coordinator chosen, escalated.
     page.get_by_role("link", name="Meldingen (3 nieuw)").click()
-    assert page.get_by_text("Je krijgt nu meer hulp.").is_visible()
-    assert page.get_by_text("Je krijgt nu extra hulp van school.").is_visible()
-    assert page.get_by_text("Vanaf nu kun je voor je extra hulp op school terecht bij").is_visible()
+    expect(page.get_by_text("Je krijgt nu meer hulp.")).to_be_visible()
+    expect(page.get_by_text("Je krijgt nu extra hulp van school.")).to_be_visible()
+    expect(
+        page.get_by_text("Vanaf nu kun je voor je extra hulp op school terecht bij")
+    ).to_be_visible()

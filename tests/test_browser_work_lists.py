@@ -41,8 +41,8 @@ def test_care_coordinator_filters_triage_and_starts_a_trajectory(live_server, pa
     expect(cards).to_have_count(1)
     assert "urgentie=urgent" in page.url  # a GET form: the filtered list can be bookmarked
     card = cards.first
-    assert card.get_by_text("Anna vertelt over ruzie thuis.").is_visible()
-    assert card.get_by_text("Thuissituatie").is_visible()  # the concern's life domain
+    expect(card.get_by_text("Anna vertelt over ruzie thuis.")).to_be_visible()
+    expect(card.get_by_text("Thuissituatie")).to_be_visible()  # the concern's life domain
 
     # The bookmark opens the same list.
     page.goto(page.url)
@@ -55,7 +55,7 @@ def test_care_coordinator_filters_triage_and_starts_a_trajectory(live_server, pa
     search.fill(bram.first_name)
     search.press("Enter")
     expect(cards).to_have_count(1)
-    assert cards.first.get_by_text("Bram loopt achter met stage.").is_visible()
+    expect(cards.first.get_by_text("Bram loopt achter met stage.")).to_be_visible()
     # A worry about the internship: the message asks about study, not "we hebben je gemist".
     message = cards.first.get_by_label("Bericht aan de student").input_value()
     assert "stage" in message and "gemist" not in message
@@ -63,9 +63,9 @@ def test_care_coordinator_filters_triage_and_starts_a_trajectory(live_server, pa
     # Starting a trajectory from Anna's concern closes the concern and opens her file.
     page.get_by_role("link", name="Wis filters").click()
     cards.filter(has_text=anna.first_name).get_by_role("button", name="Traject starten").click()
-    assert page.get_by_text(
-        "de zorgmelding is afgesloten en aan het traject gekoppeld"
-    ).is_visible()
+    expect(
+        page.get_by_text("de zorgmelding is afgesloten en aan het traject gekoppeld")
+    ).to_be_visible()
     assert f"/studenten/{anna.pk}/" in page.url
     assert Concern.objects.get(student=anna).trajectory is not None
     page.get_by_role("link", name="Triage").click()
@@ -120,7 +120,7 @@ def test_rmc_list_filters_by_follow_up(live_server, page, world):
     filters = page.get_by_role("group", name="Zoeken en filteren")
     filters.get_by_label("Opvolging").select_option(label="Aan het werk")
     filters.get_by_role("button", name="Filteren").click()
-    assert page.get_by_text("Niemand op de lijst voldoet aan deze filters.").is_visible()
+    expect(page.get_by_text("Niemand op de lijst voldoet aan deze filters.")).to_be_visible()
     filters = page.get_by_role("group", name="Zoeken en filteren")
     filters.get_by_label("Opvolging").select_option(label="Nog niet opgepakt")
     filters.get_by_role("button", name="Filteren").click()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from schakelpunt.accounts.models import Programme
 from schakelpunt.accounts.roles import Role
@@ -41,42 +42,42 @@ def test_admin_imports_the_example_and_renames_a_location(live_server, page, ref
     page.wait_for_url(f"{base}/")
 
     page.goto(f"{base}/beheer/instelling/")
-    assert page.get_by_role("heading", name="Er is nog niets ingericht").is_visible()
+    expect(page.get_by_role("heading", name="Er is nog niets ingericht")).to_be_visible()
     assert_accessible(page, "empty institution")
 
     page.get_by_label("Bestand met opleidingen (CSV of Excel)").set_input_files(str(EXAMPLE))
     page.get_by_role("button", name="Importeren").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Geïmporteerd: 9 nieuw, 0 gewijzigd, 0 ongewijzigd.").is_visible()
+    expect(page.get_by_text("Geïmporteerd: 9 nieuw, 0 gewijzigd, 0 ongewijzigd.")).to_be_visible()
     assert Programme.objects.count() == 9
     heading = page.get_by_role("heading", name="Locatie Hengelo Spoorzone")
-    assert heading.is_visible()
+    expect(heading).to_be_visible()
     assert_accessible(page, "institution with programmes")
 
     section = page.locator("section.card", has=heading)
     section.get_by_role("link", name="Wijzigen").first.click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Locatie Hengelo Spoorzone", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Locatie Hengelo Spoorzone", level=1)).to_be_visible()
     assert_accessible(page, "a location's own page")
     page.get_by_label("Nieuwe naam").fill("Hengelo Station")
     page.get_by_role("button", name="Naam opslaan").click()
     page.wait_for_load_state()
-    assert page.get_by_text("De naam van de locatie is gewijzigd.").is_visible()
-    assert page.get_by_role("heading", name="Locatie Hengelo Station").is_visible()
+    expect(page.get_by_text("De naam van de locatie is gewijzigd.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Locatie Hengelo Station")).to_be_visible()
     page.get_by_role("link", name="Terug naar de opbouw").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Locatie Hengelo Station").is_visible()
+    expect(page.get_by_role("heading", name="Locatie Hengelo Station")).to_be_visible()
     # A team's page, with its coaches and the staff to add, passes the same check.
     station = page.locator(
         "section.card", has=page.get_by_role("heading", name="Locatie Hengelo Station")
     )
     station.get_by_role("link", name=re.compile(r"^Team ")).first.click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Studieloopbaanbegeleiders").is_visible()
+    expect(page.get_by_role("heading", name="Studieloopbaanbegeleiders")).to_be_visible()
     assert_accessible(page, "a team's own page")
     # The forms to add a part, on their own page too.
     page.get_by_role("link", name="Terug naar de opbouw").click()
     page.get_by_role("link", name="Opleiding toevoegen").click()
     page.wait_for_load_state()
-    assert page.get_by_label("Crebo").is_visible()
+    expect(page.get_by_label("Crebo")).to_be_visible()
     assert_accessible(page, "the forms to add a part")
