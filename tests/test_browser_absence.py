@@ -1,13 +1,15 @@
 """The school's attendance coordinator, in a real browser (issue 4's walk-through)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from schakelpunt.accounts.models import Organisation
 from schakelpunt.signals.calendar import school_calendar
+from schakelpunt.signals.daily import school_year_start
 from schakelpunt.signals.models import AbsenceReport
 from schakelpunt.support.models import ContactNote
 
@@ -16,11 +18,11 @@ from .test_browser_trajectory import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def recent_school_days(institution: Organisation, n: int) -> list[date]:
-    """The last n days the app counts as school days: in the Christmas week or on Koningsdag
-    the last weekdays are not."""
+def recent_school_days(institution: Organisation, n: int, today: date) -> list[date]:
+    """The last n days up to `today` the app counts as school days: in the Christmas week or
+    on Koningsdag the last weekdays are not."""
     calendar = school_calendar(institution)
-    days, day = [], timezone.localdate()
+    days, day = [], today
     while len(days) < n:
         if calendar.is_school_day(day):
             days.append(day)
@@ -28,8 +30,28 @@ def recent_school_days(institution: Organisation, n: int) -> list[date]:
     return sorted(days)
 
 
+@pytest.fixture
+def school_morning(world):  # type: ignore[no-untyped-def]
+    """Today, or in a holiday the first school day after it: the early warning looks at this
+    school year, and in the summer holiday the last school days were in the one before. The
+    clock (of this process and its live server) moves there for the test."""
+    institution = world.students["t1"].institution
+    calendar = school_calendar(institution)
+    day = timezone.localdate()
+    while not (
+        calendar.is_school_day(day)
+        and recent_school_days(institution, 3, day)[0] >= school_year_start(day)
+    ):
+        day += timedelta(days=1)
+    if day == timezone.localdate():
+        yield day
+        return
+    with time_machine.travel(datetime.combine(day, time(10), timezone.get_current_timezone())):
+        yield day
+
+
 def test_attendance_coordinator_imports_sees_reports_and_contacts_the_student(
-    live_server, page, world, tmp_path
+    live_server, page, world, tmp_path, school_morning
 ):
     base = live_server.url
     anna = world.students["t1"]  # 17, no startkwalificatie
@@ -37,7 +59,7 @@ def test_attendance_coordinator_imports_sees_reports_and_contacts_the_student(
     lines = ["studentnummer;datum;geroosterde_uren;afwezige_uren;geoorloofd;reden"]
     lines += [
         f"{anna.student_number};{d.isoformat()};6;6;nee;ongeoorloofd"
-        for d in recent_school_days(anna.institution, 3)
+        for d in recent_school_days(anna.institution, 3, school_morning)
     ]
     path = tmp_path / "verzuim-deze-week.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

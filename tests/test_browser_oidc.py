@@ -22,7 +22,11 @@ from schakelpunt.accounts.oidc import (
 from schakelpunt.accounts.roles import Role
 from tests.oidc.fixtures import PASSWORD, IdpProcess, running_provider
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.outside_clock,  # the provider signs tokens with its own clock
+]
 
 BUTTON = "Inloggen met je ROC Een-account"
 

@@ -12,7 +12,7 @@ from schakelpunt.transitions.models import (
 )
 from schakelpunt.transitions.services import aftercare_generate
 
-from .schooldays import on_school_day
+from .schooldays import school_day_near
 
 DESTINATIONS = {
     Destination.NONE: 30,
@@ -42,7 +42,7 @@ def build_aftercare(rng: random.Random, today: date) -> int:
         departure.save(update_fields=["destination", "reason"])
     for contact in AftercareContact.objects.filter(due_on__lt=today - timedelta(days=7)):
         if rng.random() < 0.8:
-            contact.done_on = on_school_day(
+            contact.done_on = school_day_near(
                 contact.due_on + timedelta(days=rng.randrange(-3, 7)), latest=today
             )
             contact.outcome = rng.choices(list(OUTCOMES), list(OUTCOMES.values()))[0]

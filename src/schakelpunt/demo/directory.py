@@ -633,7 +633,11 @@ def _referral(
                 today,
             )
             day = max(day, r.accepted_on or day)
-            day = on_school_day(day, earliest=r.accepted_on, latest=today)
+            contact_day = on_school_day(day, earliest=r.accepted_on, latest=today)
+            if contact_day is None:  # accepted in a holiday that still lasts: no contact yet
+                r.status = ReferralStatus.ACCEPTED
+                break
+            day = contact_day
             moment = min(timezone.make_aware(datetime.combine(day, time(11))), now)
             r.first_contact_on = day
         elif step == ReferralStatus.HELP_STARTED:

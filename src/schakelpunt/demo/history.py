@@ -30,7 +30,7 @@ from schakelpunt.transitions.models import (
     LeavingReason,
 )
 
-from .schooldays import on_school_day
+from .schooldays import on_school_day, school_day_near
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ def _support(
             service = rng.choice(with_account)
             sent = opened + timedelta(days=rng.randrange(3, 20))
             accepted = sent + timedelta(days=rng.randrange(1, 6))
-            contact = on_school_day(
+            contact = school_day_near(
                 accepted + timedelta(days=rng.randrange(2, 14)), earliest=accepted
             )
             successful = rng.random() < 0.72
@@ -244,15 +244,17 @@ def _aftercare(rng: random.Random, early_leavers: list[Student], today: date) ->
             due = departure.left_on + timedelta(days=30 * months)
             if due > today:
                 continue
+            done = on_school_day(
+                due + timedelta(days=rng.randrange(0, 10)), earliest=due, latest=today
+            )
+            outcome = rng.choices(outcomes, weights=[4, 4, 3, 2, 2, 1])[0]
             contacts.append(
                 AftercareContact(
                     departure=departure,
                     months=months,
                     due_on=due,
-                    done_on=on_school_day(
-                        due + timedelta(days=rng.randrange(0, 10)), earliest=due, latest=today
-                    ),
-                    outcome=rng.choices(outcomes, weights=[4, 4, 3, 2, 2, 1])[0],
+                    done_on=done,  # None: due in a holiday that still lasts
+                    outcome=outcome if done else "",
                 )
             )
     AftercareContact.objects.bulk_create(contacts, batch_size=2000)

@@ -22,7 +22,7 @@ from schakelpunt.students.models import Student
 from schakelpunt.support.models import Trajectory, TrajectoryState
 from schakelpunt.support.plans import plan_action_add
 
-from .schooldays import on_school_day
+from .schooldays import school_day_near
 
 QUESTIONS = [
     "Stage loopt vast en het verzuim stijgt; wie doet wat?",
@@ -86,13 +86,13 @@ def build_meetings(
         student = trajectory.student
         chair, advisor = care[student.location_id]
         held = i % 2 == 1
-        day = today + (
+        near = today + (
             -timedelta(days=rng.randrange(3, 40)) if held else timedelta(days=rng.randrange(1, 14))
         )
         day = (
-            on_school_day(day, latest=today - timedelta(days=1))
+            school_day_near(near, latest=today - timedelta(days=1))
             if held
-            else on_school_day(day, earliest=today + timedelta(days=1))
+            else school_day_near(near, earliest=today + timedelta(days=1))
         )
         # During school hours, on the hour or the half hour.
         starts = timezone.make_aware(datetime.combine(day, time(9 + i % 6, 30 if i % 2 else 0)))

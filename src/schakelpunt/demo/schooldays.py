@@ -12,9 +12,11 @@ CALENDAR = SchoolCalendar(tuple((start, end) for _name, start, end in DAYS_OFF))
 FURTHEST = 50
 
 
-def on_school_day(day: date, *, earliest: date | None = None, latest: date | None = None) -> date:
+def on_school_day(
+    day: date, *, earliest: date | None = None, latest: date | None = None
+) -> date | None:
     """The school day nearest to `day` within [earliest, latest] (the day before first when
-    two are as near); `day` itself when there is none."""
+    two are as near); None when there is none (a range inside the summer holiday)."""
     for distance in range(FURTHEST):
         for candidate in (day - timedelta(days=distance), day + timedelta(days=distance)):
             if earliest is not None and candidate < earliest:
@@ -23,4 +25,14 @@ def on_school_day(day: date, *, earliest: date | None = None, latest: date | Non
                 continue
             if CALENDAR.is_school_day(candidate):
                 return candidate
-    return day
+    return None
+
+
+def school_day_near(day: date, *, earliest: date | None = None, latest: date | None = None) -> date:
+    """As `on_school_day` with at most one bound: there always is one."""
+    if earliest is not None and latest is not None:
+        raise ValueError("two bounds: use on_school_day and handle None")
+    found = on_school_day(day, earliest=earliest, latest=latest)
+    if found is None:  # not with the calendar's longest holiday shorter than FURTHEST days
+        raise ValueError(f"no school day within {FURTHEST} days of {day}")
+    return found

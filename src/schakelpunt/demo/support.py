@@ -31,7 +31,7 @@ from schakelpunt.support.models import (
     TrajectoryState,
 )
 
-from .schooldays import on_school_day
+from .schooldays import on_school_day, school_day_near
 
 SHARE_WITH_TRAJECTORY = 0.20
 STATE_WEIGHTS = {
@@ -374,8 +374,10 @@ def _build_contacts(
             continue
         opened = timezone.localtime(t.opened_at).date()
         for _ in range(rng.randrange(1, 4)):
-            day = opened + timedelta(days=rng.randrange(0, max((today - opened).days, 1)))
-            day = on_school_day(day, earliest=opened, latest=today)
+            near = opened + timedelta(days=rng.randrange(0, max((today - opened).days, 1)))
+            day = on_school_day(near, earliest=opened, latest=today)
+            if day is None:
+                break  # opened in a holiday that still lasts: no conversation yet
             notes.append(
                 ContactNote(
                     student=t.student,
@@ -395,14 +397,14 @@ def _build_contacts(
                 )
             )
         if rng.random() < 0.6:
+            planned = school_day_near(
+                today + timedelta(days=rng.randrange(1, 15)), earliest=today + timedelta(days=1)
+            )
             notes.append(
                 ContactNote(
                     student=t.student,
                     kind=ContactKind.CONVERSATION,
-                    happened_on=on_school_day(
-                        today + timedelta(days=rng.randrange(1, 15)),
-                        earliest=today + timedelta(days=1),
-                    ),
+                    happened_on=planned,
                     participants=str(coordinator),
                     summary="",
                     author=coordinator,

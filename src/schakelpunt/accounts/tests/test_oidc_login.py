@@ -24,7 +24,7 @@ from schakelpunt.accounts.oidc import (
 from schakelpunt.accounts.roles import Role
 from schakelpunt.accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.outside_clock]  # the provider signs tokens
 
 # The provider process and the provider for each test (tests/oidc/fixtures.py).
 oidc_provider_process = oidc_fixtures.oidc_provider_process
