@@ -147,6 +147,63 @@ def test_the_morning_run_reads_absence_through_indexes(school_days):
     assert full_reads(reads) == []
 
 
+# A shard's query on the students picks them by id (a range, or one by one in a join);
+# by institution alone it reads every student of the school for each of a hundred shards.
+SHARD_OF_STUDENTS = re.compile(r"\bid\b *(=|>=|<=|<|>)|\(id = ")
+
+
+def _students_unbounded(node: dict[str, Any]) -> list[str]:
+    found = []
+    condition = node.get("Index Cond") or node.get("Recheck Cond") or ""  # bitmap: recheck
+    if STUDENTS.fullmatch(node.get("Relation Name", "")) and not SHARD_OF_STUDENTS.search(
+        condition
+    ):
+        found.append(f"{node['Node Type']} on students_student ({condition})")
+    for child in node.get("Plans", []):
+        found += _students_unbounded(child)
+    return found
+
+
+def test_each_shard_of_the_morning_run_reads_only_its_own_students(school_days):
+    """Every query of a shard reads the students of its id range, not all of the school's:
+    at 500,000 students the concerns of one shard read all of them, 100 times a morning."""
+    institution = school_days.students["t1"].institution
+    with CaptureQueriesContext(connection) as captured:
+        daily_signals_compute(institution=institution, today=timezone.localdate(), shard_size=2)
+    shard_queries = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "students_student" in q["sql"]
+        and q["sql"].lstrip().upper().startswith("SELECT")
+        and re.search(r"id\"? >= \d+", q["sql"])  # a shard's query
+        # Not the school's list of ids, and not the last shard: open at the end (it takes the
+        # students added after the split), on a small test database it is the whole school.
+        and "<= 9223372036854775807" not in q["sql"]
+    ]
+    # The shards' students, trajectories, referrals, concerns, objections, reports, warnings.
+    assert {re.search(r'FROM "(\w+)"', sql)[1] for sql in shard_queries} >= {  # type: ignore[index]
+        "students_student",
+        "support_trajectory",
+        "referrals_referral",
+        "signals_concern",
+        "privacy_objection",
+        "signals_absencereport",
+    }
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            for sql in shard_queries:
+                cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                if unbounded := _students_unbounded(plan[0]["Plan"]):
+                    found.append(f"{'; '.join(unbounded)}\n{sql}")
+        finally:
+            cursor.execute("SET enable_seqscan = on")
+    assert not found, "\n\n".join(found)
+
+
 def test_the_check_sees_a_query_no_index_serves(db):
     """The check is not blind: students by postcode have no index, so they are read whole."""
     assert full_reads(["SELECT id FROM students_student WHERE postcode = '7511 AB'"]) == [

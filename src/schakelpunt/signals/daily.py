@@ -197,6 +197,19 @@ class Morning:
         return self.today - timedelta(days=LOOK_BACK_DAYS)
 
 
+def of_shard(institution_id: int, first_pk: int, last_pk: int) -> dict[str, Any]:
+    """The filter for rows of one shard's students: the id range on both sides of the join
+    with the students, so the database reads this range of them, not every student of the
+    school (which it did, through a hash join, for each of a hundred shards)."""
+    return {
+        "student_id__gte": first_pk,
+        "student_id__lte": last_pk,
+        "student_id__in": Student.objects.filter(
+            institution_id=institution_id, pk__gte=first_pk, pk__lte=last_pk
+        ).values("pk"),
+    }
+
+
 def morning_load(
     institution: Organisation,
     today: date,
@@ -218,7 +231,7 @@ def morning_load(
         warnings=warnings,
     )
     morning.institution_id = institution.pk
-    in_range = {"student_id__gte": first_pk, "student_id__lte": last_pk}
+    in_range = of_shard(institution.pk, first_pk, last_pk)
     students = _students(morning).filter(pk__gte=first_pk, pk__lte=last_pk)
     sql, params = students.values_list("pk").query.sql_with_params()
     with connection.cursor() as cursor:
@@ -228,17 +241,17 @@ def morning_load(
         return morning
     morning.objected = early_warning_objected(institution.pk, first_pk, last_pk)
     morning.in_support = set(
-        Trajectory.objects.filter(student__institution=institution, **in_range)
+        Trajectory.objects.filter(**in_range)
         .exclude(state=TrajectoryState.CLOSED)
         .values_list("student_id", flat=True)
     ) | set(
-        Referral.objects.filter(
-            student__institution=institution, status__in=REFERRAL_ACTIVE_STATUSES, **in_range
-        ).values_list("student_id", flat=True)
+        Referral.objects.filter(status__in=REFERRAL_ACTIVE_STATUSES, **in_range).values_list(
+            "student_id", flat=True
+        )
     )
     waited: dict[date, int] = {}  # school days since a day: many concerns share one
     for student_id, source, raised, acted in (
-        Concern.objects.filter(student__institution=institution, **in_range)
+        Concern.objects.filter(**in_range)
         .exclude(status=ConcernStatus.CLOSED)
         .values_list("student_id", "source", TruncDate("created_at"), "first_action_at")
     ):
@@ -480,7 +493,7 @@ def _reports_write(
     known = {
         (student_id, kind, threshold_on): (pk, end_date)
         for pk, student_id, kind, threshold_on, end_date in AbsenceReport.objects.filter(
-            student__institution=institution, student_id__gte=first_pk, student_id__lte=last_pk
+            **of_shard(institution.pk, first_pk, last_pk)
         ).values_list("pk", "student_id", "kind", "threshold_on", "end_date")
     }
     update_rows(
@@ -525,9 +538,7 @@ def early_warning_objected(
     was upheld (AVG art. 21, privacy/requests.py): the early warning is off for them."""
     return set(
         Objection.objects.filter(
-            student__institution_id=institution_id,
-            student_id__gte=first_pk,
-            student_id__lte=last_pk,
+            **of_shard(institution_id, first_pk, last_pk),
             activity=Activity.EARLY_WARNING,
             status=RequestStatus.GRANTED,
         ).values_list("student_id", flat=True)
@@ -546,9 +557,7 @@ def _warnings_write(
     objected = early_warning_objected(institution.pk, first_pk, last_pk)
     if objected:
         warnings = [w for w in warnings if w[0] not in objected]
-    EarlyWarning.objects.filter(
-        student__institution=institution, student_id__gte=first_pk, student_id__lte=last_pk
-    ).delete()
+    EarlyWarning.objects.filter(**of_shard(institution.pk, first_pk, last_pk)).delete()
     as_json = {pk: json_text(factors) for pk, _, factors in warnings}
     insert_rows(
         EarlyWarning,
@@ -567,10 +576,7 @@ def _queue_signals(
 ) -> int:
     """Keep one open early-warning signal per flagged student in the triage queue."""
     signals = Concern.objects.filter(
-        student__institution=institution,
-        source=ConcernSource.EARLY_WARNING,
-        student_id__gte=first_pk,
-        student_id__lte=last_pk,
+        source=ConcernSource.EARLY_WARNING, **of_shard(institution.pk, first_pk, last_pk)
     )
     open_signals = {
         student_id: (pk, factors)
