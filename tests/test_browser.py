@@ -46,3 +46,12 @@ def test_search_filters_the_list_as_you_type(live_server, page, world):
     # expect() polls from outside the page: the CSP forbids the eval of wait_for_function.
     expect(rows).to_have_count(1)
     assert world.students["t2"].last_name in rows.first.inner_text()
+
+
+def test_the_footer_stays_at_the_bottom_of_a_short_page(live_server, page, db):
+    """On the login page (short) the footer with the language choice ends at the bottom of
+    the window, not halfway down the screen with empty space under it."""
+    page.goto(f"{live_server.url}/account/inloggen/")
+    footer = page.locator("footer").bounding_box()
+    assert footer is not None
+    assert footer["y"] + footer["height"] == pytest.approx(page.viewport_size["height"], abs=1)  # type: ignore[index]
