@@ -96,7 +96,7 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
         str(EXAMPLES / "opleidingen.csv")
     )
     page.get_by_role("button", name="Importeren").click()
-    expect(page.get_by_text("Geïmporteerd:")).to_be_visible()
+    expect(page.get_by_text("Ingelezen:")).to_be_visible()
 
     # The school calendar: the holiday region, and a study day of its own.
     page.goto(f"{base}/schoolkalender/")
@@ -119,7 +119,7 @@ def test_from_setup_to_a_coach_and_a_student_who_see_the_file(
     page.get_by_role("button", name="Inlezen").click()
     students = Student.objects.count()
     assert students > 0
-    expect(page.get_by_text(f"Geïmporteerd: {students} nieuw, 0 bijgewerkt")).to_be_visible()
+    expect(page.get_by_text(f"Ingelezen: {students} nieuw, 0 bijgewerkt")).to_be_visible()
 
     page.goto(f"{base}/verzuim/importeren/")
     page.get_by_label("Verzuimbestand (CSV of Excel)").set_input_files(

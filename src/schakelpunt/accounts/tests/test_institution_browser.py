@@ -48,7 +48,7 @@ def test_admin_imports_the_example_and_renames_a_location(live_server, page, ref
     page.get_by_label("Bestand met opleidingen (CSV of Excel)").set_input_files(str(EXAMPLE))
     page.get_by_role("button", name="Importeren").click()
     page.wait_for_load_state()
-    expect(page.get_by_text("Geïmporteerd: 9 nieuw, 0 gewijzigd, 0 ongewijzigd.")).to_be_visible()
+    expect(page.get_by_text("Ingelezen: 9 nieuw, 0 gewijzigd, 0 ongewijzigd.")).to_be_visible()
     assert Programme.objects.count() == 9
     heading = page.get_by_role("heading", name="Locatie Hengelo Spoorzone")
     expect(heading).to_be_visible()

@@ -174,7 +174,7 @@ def test_importing_on_the_screen(school):
         b"Enschede;GM0153;Zorg;25498;Helpende;2;BOL\n",
     )
     page = text_of(client.post(URL, {"file": upload}))
-    assert "Geïmporteerd: 1 nieuw, 0 gewijzigd, 0 ongewijzigd." in page
+    assert "Ingelezen: 1 nieuw, 0 gewijzigd, 0 ongewijzigd." in page
     assert "Locatie Enschede" in page
     bad = SimpleUploadedFile(
         "opleidingen.csv",

@@ -178,7 +178,7 @@ def test_functional_admin_imports_through_the_screen_and_others_cannot(school):
 
     upload = SimpleUploadedFile("export.csv", (HEADER + ROW_1 + ROW_2).encode())
     page = client.post("/studenten/importeren/", {"institution": roc.pk, "file": upload})
-    assert "Geïmporteerd: 2 nieuw, 0 bijgewerkt, 0 ongewijzigd." in page.content.decode()
+    assert "Ingelezen: 2 nieuw, 0 bijgewerkt, 0 ongewijzigd." in page.content.decode()
     bad = SimpleUploadedFile("export.csv", (HEADER + ROW_2.replace("7553ab", "x")).encode())
     page = client.post("/studenten/importeren/", {"institution": roc.pk, "file": bad})
     assert "Niets geïmporteerd: 1 fout" in page.content.decode()
@@ -216,7 +216,7 @@ def test_after_an_import_the_administrator_is_told_where_the_students_are_counte
     upload = SimpleUploadedFile("export.csv", (HEADER + ROW_1 + ROW_2).encode())
     page = client.post("/studenten/importeren/", {"institution": roc.pk, "file": upload})
     text = page.content.decode()
-    assert "Geïmporteerd: 2 nieuw" in text
+    assert "Ingelezen: 2 nieuw" in text
     assert 'href="/beheer/instelling/">Opbouw van de instelling</a>' in text
 
     text = client.get("/studenten/").content.decode()

@@ -149,7 +149,7 @@ def test_the_import_screen_takes_an_excel_file(school):
     assert "CSV- of Excel-bestand" in page
     upload = SimpleUploadedFile("export.xlsx", workbook(ROWS))
     page = client.post("/studenten/importeren/", {"institution": roc.pk, "file": upload})
-    assert "Geïmporteerd: 2 nieuw, 0 bijgewerkt, 0 ongewijzigd." in page.content.decode()
+    assert "Ingelezen: 2 nieuw, 0 bijgewerkt, 0 ongewijzigd." in page.content.decode()
     assert Student.objects.count() == 2
 
 
