@@ -7,10 +7,10 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from schakelpunt.accounts.models import Organisation
 from schakelpunt.signals.calendar import school_calendar
 from schakelpunt.signals.daily import school_year_start
 from schakelpunt.signals.models import AbsenceReport
+from schakelpunt.signals.statutory import SchoolCalendar
 from schakelpunt.support.models import ContactNote
 
 from .test_browser_trajectory import log_in
@@ -18,16 +18,10 @@ from .test_browser_trajectory import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def recent_school_days(institution: Organisation, n: int, today: date) -> list[date]:
+def recent_school_days(calendar: SchoolCalendar, n: int, today: date) -> list[date]:
     """The last n days up to `today` the app counts as school days: in the Christmas week or
-    on Koningsdag the last weekdays are not."""
-    calendar = school_calendar(institution)
-    days, day = [], today
-    while len(days) < n:
-        if calendar.is_school_day(day):
-            days.append(day)
-        day -= timedelta(days=1)
-    return sorted(days)
+    on Koningsdag the last weekdays are not (the longest holiday is shorter than 60 days)."""
+    return calendar.school_days(today - timedelta(days=60), today)[-n:]
 
 
 @pytest.fixture
@@ -35,12 +29,11 @@ def school_morning(world):  # type: ignore[no-untyped-def]
     """Today, or in a holiday the first school day after it: the early warning looks at this
     school year, and in the summer holiday the last school days were in the one before. The
     clock (of this process and its live server) moves there for the test."""
-    institution = world.students["t1"].institution
-    calendar = school_calendar(institution)
+    calendar = school_calendar(world.students["t1"].institution)
     day = timezone.localdate()
     while not (
         calendar.is_school_day(day)
-        and recent_school_days(institution, 3, day)[0] >= school_year_start(day)
+        and recent_school_days(calendar, 3, day)[0] >= school_year_start(day)
     ):
         day += timedelta(days=1)
     if day == timezone.localdate():
@@ -59,7 +52,7 @@ def test_attendance_coordinator_imports_sees_reports_and_contacts_the_student(
     lines = ["studentnummer;datum;geroosterde_uren;afwezige_uren;geoorloofd;reden"]
     lines += [
         f"{anna.student_number};{d.isoformat()};6;6;nee;ongeoorloofd"
-        for d in recent_school_days(anna.institution, 3, school_morning)
+        for d in recent_school_days(school_calendar(anna.institution), 3, school_morning)
     ]
     path = tmp_path / "verzuim-deze-week.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
