@@ -37,6 +37,7 @@ from schakelpunt.support.models import Trajectory, TrajectoryState
 
 from .config import calendar_for, region_options_of, signal_settings_for, thresholds_of
 from .early_warning import (
+    ALL_WEEKDAYS,
     ATTENDANCE_CODES,
     Factor,
     Profile,
@@ -47,6 +48,7 @@ from .early_warning import (
     personal_factors,
 )
 from .models import (
+    AbsenceReasonCode,
     AbsenceRecord,
     AbsenceReport,
     Concern,
@@ -64,6 +66,7 @@ from .statutory import (
     RegionOptions,
     SchoolCalendar,
     StudentFacts,
+    may_be_due,
     reports_due,
 )
 
@@ -162,10 +165,8 @@ def schedule_for(start: date, pathway: str, records: list[AbsenceDay]) -> Schedu
     else:
         usual = (hours[middle - 1] + hours[middle]) / 2
     if pathway == Pathway.BBL and records:
-        weekdays = frozenset(r.day.weekday() for r in records)
-    else:
-        weekdays = frozenset(range(5))
-    return Schedule(start, usual, weekdays)
+        return Schedule(start, usual, frozenset(r.day.weekday() for r in records))
+    return Schedule(start, usual, ALL_WEEKDAYS)
 
 
 @dataclass
@@ -266,9 +267,11 @@ def morning_load(
 
 
 def _records_sql(vendor: str, *, only_institution: bool) -> str:
-    """Per student in a range, the absence records from one day to another as text.
-    `only_institution`: the range also holds students of other institutions, leave them out
-    (without that check the database reads the range straight from the index)."""
+    """Per student in a range, the absence records from one day to another as text, and from
+    a later day on (the reports' period) the tenths of hours and the whole days absent without
+    valid reason, for `may_be_due`. `only_institution`: the range also holds students of other
+    institutions, leave them out (without that check the database reads the range straight
+    from the index)."""
     record, student = AbsenceRecord._meta, Student._meta
     columns = {f.name: f.column for f in record.concrete_fields}
     day, scheduled, absent, reason = (
@@ -281,6 +284,13 @@ def _records_sql(vendor: str, *, only_institution: bool) -> str:
     else:
         line = f"{day} || char(9) || {scheduled} || char(9) || {absent} || char(9) || {reason}"
         joined = f"group_concat({line}, char(10))"
+    unauthorised = f"{reason} = %s AND {day} >= %s"
+    tenths = f"CAST(round({absent} * 10) AS integer)"
+    counts = (
+        f"sum(CASE WHEN {unauthorised} THEN {tenths} ELSE 0 END), "
+        f"sum(CASE WHEN {unauthorised} AND {scheduled} > 0 AND {absent} >= {scheduled} "
+        "THEN 1 ELSE 0 END)"
+    )
     student_id = columns["student"]
     institution = (
         f"{student_id} IN (SELECT id FROM {student.db_table} WHERE institution_id = %s)"  # noqa: S608
@@ -288,7 +298,7 @@ def _records_sql(vendor: str, *, only_institution: bool) -> str:
         else "%s IS NOT NULL"
     )
     return (
-        f"SELECT {student_id}, {joined} FROM {record.db_table} "  # noqa: S608 - names from models
+        f"SELECT {student_id}, {joined}, {counts} FROM {record.db_table} "  # noqa: S608 - names from models
         f"WHERE {institution} AND {student_id} BETWEEN %s AND %s AND {day} BETWEEN %s AND %s "
         f"GROUP BY {student_id}"
     )
@@ -296,7 +306,9 @@ def _records_sql(vendor: str, *, only_institution: bool) -> str:
 
 def _records_read(
     morning: Morning, first_pk: int, last_pk: int, db: BaseDatabaseWrapper
-) -> dict[int, str]:
+) -> dict[int, tuple[str, int, int]]:
+    """Per student with records: the records as text lines, and the two counts of
+    `may_be_due` over the reports' period."""
     since = min(
         morning.reports_since if morning.reports else morning.today,
         morning.year_start if morning.warnings else morning.today,
@@ -311,9 +323,16 @@ def _records_read(
         others = cursor.fetchone() is not None
         cursor.execute(
             _records_sql(db.vendor, only_institution=others),
-            [morning.institution_id, first_pk, last_pk, since, morning.today],
+            [
+                *(AbsenceReasonCode.UNAUTHORISED.value, morning.reports_since) * 2,
+                morning.institution_id,
+                first_pk,
+                last_pk,
+                since,
+                morning.today,
+            ],
         )
-        return dict(cursor.fetchall())
+        return {pk: (text, tenths, whole) for pk, text, tenths, whole in cursor.fetchall()}
 
 
 def _students(morning: Morning) -> QuerySet[Student]:
@@ -416,7 +435,7 @@ def _share_compute(
 
 
 def _morning_rules(
-    morning: Morning, students: list[tuple[Any, ...]], records: dict[int, str]
+    morning: Morning, students: list[tuple[Any, ...]], records: dict[int, tuple[str, int, int]]
 ) -> Outcome:
     today, calendar, thresholds = morning.today, morning.calendar, morning.thresholds
     year_start, since = morning.year_start, morning.reports_since
@@ -424,15 +443,17 @@ def _morning_rules(
     reports, warnings = outcome.reports, outcome.warnings
     parsed = _Records()
     open_concerns, objected = morning.open_concerns, morning.objected
+    in_support, unfollowed_of = morning.in_support, morning.unfollowed
+    do_reports, do_warnings, options = morning.reports, morning.warnings, morning.options
     known, parse = parsed.known, parsed.parse
     for pk, born, qualified, qualified_on, enrolled_on, left_on, prior, level, pathway in students:
-        text = records.get(pk)
+        text, unauthorised_tenths, whole_days = records.get(pk) or ("", 0, 0)
         own = [known.get(line) or parse(line) for line in text.split("\n")] if text else []
         own.sort()
         facts = StudentFacts(born, basic_qualification_on(qualified, qualified_on), left_on)
-        if morning.reports and own:
+        if do_reports and may_be_due(unauthorised_tenths, whole_days):
             counted = own[bisect_left(own, (since,)) :]  # records are (day, …) tuples, sorted
-            if due := reports_due(facts, counted, calendar, until=today, options=morning.options):
+            if due := reports_due(facts, counted, calendar, until=today, options=options):
                 reports.extend(
                     (
                         pk,
@@ -448,7 +469,7 @@ def _morning_rules(
         if enrolled_on > today or (left_on and left_on <= today):
             continue
         outcome.enrolled += 1
-        if not morning.warnings or pk in objected:
+        if not do_warnings or pk in objected:
             continue  # no early warning, or the student's objection to it was upheld
         factors: list[Factor] = []
         if own:
@@ -459,10 +480,10 @@ def _morning_rules(
                     this_year, schedule, calendar, today=today, thresholds=thresholds
                 )
         profile = Profile(
-            facts, level, prior, enrolled_on, pk in morning.in_support, open_concerns.get(pk, 0)
+            facts, level, prior, enrolled_on, pk in in_support, open_concerns.get(pk, 0)
         )
         personal = personal_factors(profile, today=today, thresholds=thresholds)
-        if unfollowed := morning.unfollowed.get(pk, 0):
+        if unfollowed := unfollowed_of.get(pk, 0):
             personal.append(
                 Factor(
                     "no_follow_up",

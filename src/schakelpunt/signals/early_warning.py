@@ -231,19 +231,24 @@ def personal_factors(
     """Birthdays that change what help there is, and open concerns."""
     factors: list[Factor] = []
     horizon = today + timedelta(days=round(thresholds.birthday_months_ahead * 30.5))
-    eighteen = profile.facts.birthday(18)
-    if profile.in_support and today <= eighteen <= horizon:
-        factors.append(
-            Factor(
-                "turns_18",
-                f"Wordt 18 op {in_words(eighteen)}: jeugdhulp stopt, regel wat nodig is.",
+    # A birthday falls in the year of birth plus the age: only those years can be in range.
+    years = range(today.year, horizon.year + 1)
+    born = profile.facts.date_of_birth.year
+    if profile.in_support and born + 18 in years:
+        eighteen = profile.facts.birthday(18)
+        if today <= eighteen <= horizon:
+            factors.append(
+                Factor(
+                    "turns_18",
+                    f"Wordt 18 op {in_words(eighteen)}: jeugdhulp stopt, regel wat nodig is.",
+                )
             )
-        )
-    twenty_three = profile.facts.birthday(23)
-    if not profile.facts.qualified_on(today) and today <= twenty_three <= horizon:
-        factors.append(
-            Factor("turns_23", f"Wordt 23 op {twenty_three:%d-%m-%Y} zonder startkwalificatie.")
-        )
+    if born + 23 in years and not profile.facts.qualified_on(today):
+        twenty_three = profile.facts.birthday(23)
+        if today <= twenty_three <= horizon:
+            factors.append(
+                Factor("turns_23", f"Wordt 23 op {twenty_three:%d-%m-%Y} zonder startkwalificatie.")
+            )
     if profile.open_concerns:
         word = "zorgmelding" if profile.open_concerns == 1 else "zorgmeldingen"
         factors.append(Factor("open_concerns", f"{profile.open_concerns} open {word}."))

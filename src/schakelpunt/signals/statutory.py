@@ -245,7 +245,7 @@ def sixteen_in_four(
 ) -> list[StatutoryReport]:
     """Every '16 uur in 4 weken' report due up to and including `until`."""
     holidays = calendar.holiday_days
-    counting = sorted(
+    counting = [
         (day, absent)
         for day, _scheduled, absent, reason in absences
         if reason == UNAUTHORISED
@@ -253,9 +253,10 @@ def sixteen_in_four(
         and day <= until
         and day.weekday() < 5
         and day not in holidays
-    )
+    ]
     if sum(hours for _day, hours in counting) < HOURS_THRESHOLD:
         return []  # most students: not 16 hours in the whole period
+    counting.sort()
     # Hours count before a startkwalificatie and (unless the region chose otherwise) before
     # the 18th birthday.
     last = min(until, (facts.basic_qualification_on or date.max) - timedelta(days=1))
@@ -265,6 +266,7 @@ def sixteen_in_four(
         counting = [(day, hours) for day, hours in counting if day <= last]
     reports: list[StatutoryReport] = []
     last_end: date | None = None
+    by_day: dict[date, AbsenceDay] = {}  # the records per day, once a report needs them
     # The window [since, current] only moves forward: keep its first day and its sum.
     first = 0
     total = ZERO
@@ -277,12 +279,10 @@ def sixteen_in_four(
             first += 1
         if total < HOURS_THRESHOLD:
             continue
-        if (
-            last_end is not None
-            and day < last_end + timedelta(days=MIN_DAYS_BETWEEN_REPORTS)
-            and _continuously_absent(absences, calendar, last_end, day)
-        ):
-            continue  # continuous absence: at most one report per 7 calendar days
+        if last_end is not None and day < last_end + timedelta(days=MIN_DAYS_BETWEEN_REPORTS):
+            by_day = by_day or {a.day: a for a in absences}
+            if _continuously_absent(by_day, calendar, last_end, day):
+                continue  # continuous absence: at most one report per 7 calendar days
         reports.append(
             StatutoryReport(ReportKind.SIXTEEN_IN_FOUR, counting[first][0], day, total, day)
         )
@@ -291,9 +291,8 @@ def sixteen_in_four(
 
 
 def _continuously_absent(
-    absences: Sequence[AbsenceDay], calendar: SchoolCalendar, start: date, end: date
+    by_day: dict[date, AbsenceDay], calendar: SchoolCalendar, start: date, end: date
 ) -> bool:
-    by_day = {a.day: a for a in absences}
     return all(
         (a := by_day.get(d)) is not None and a.whole_day_unauthorised
         for d in calendar.school_days(start, end)
@@ -338,10 +337,12 @@ def long_absence(
     after it.
     """
     reports: list[StatutoryReport] = []
+    streaks = [s for s in _absent_streaks(absences, calendar, until) if len(s) > 1]
+    if not streaks:  # four school weeks always hold more than one school day
+        return reports
     last_record = max((a.day for a in absences if a.day <= until), default=None)
-    for streak in _absent_streaks(absences, calendar, until):
-        if len(streak) == 1:
-            continue  # four school weeks always hold more than one school day
+    hours = {a.day: a.unauthorised_hours for a in absences}
+    for streak in streaks:
         adult_from = facts.birthday(ADULT_AGE)
         rmc_until = facts.birthday(RMC_UPPER_AGE)
         start = streak[0]
@@ -358,7 +359,6 @@ def long_absence(
                 continue
             if not minor and day >= rmc_until:
                 continue
-            hours = {a.day: a.unauthorised_hours for a in absences}
             total = sum((hours[d] for d in streak if d <= day), ZERO)
             ended = _absence_ended(facts, streak, calendar, until=until, last_record=last_record)
             reports.append(StatutoryReport(kind, start, day, total, ended))
@@ -382,6 +382,15 @@ def _absence_ended(
     if facts.left_on is not None and facts.left_on <= until:
         ended = min(ended, facts.left_on) if ended else facts.left_on
     return ended
+
+
+def may_be_due(unauthorised_tenths: int, whole_days: int) -> bool:
+    """Whether any report can be due for a student, from two counts over their records (all
+    of them, not only school days): the tenths of hours absent without valid reason and the
+    days absent all day without valid reason. False means `reports_due` finds nothing: 16 uur
+    in 4 weken needs 16 such hours, and a long absence lasts four school weeks, each with at
+    least one school day. The morning run has the database count, and skips the rest."""
+    return unauthorised_tenths >= HOURS_THRESHOLD * 10 or whole_days >= SCHOOL_WEEKS_IN_WINDOW
 
 
 def reports_due(

@@ -4,14 +4,24 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from schakelpunt.signals.early_warning import (
+    DEFAULTS,
     Profile,
     Schedule,
     attendance_factors,
+    personal_factors,
     profile_factors,
 )
-from schakelpunt.signals.statutory import AbsenceDay, AbsenceReason, SchoolCalendar, StudentFacts
+from schakelpunt.signals.statutory import (
+    AbsenceDay,
+    AbsenceReason,
+    SchoolCalendar,
+    StudentFacts,
+    birthday,
+)
 
 CALENDAR = SchoolCalendar()
 TODAY = date(2025, 11, 28)  # a Friday
@@ -164,3 +174,21 @@ def test_one_day_a_week_student_counts_only_their_school_days():
 )
 def test_profile_factors(profile, expected):
     assert codes(profile_factors(profile, today=TODAY)) == expected
+
+
+@given(
+    born=st.dates(date(1995, 1, 1), date(2012, 12, 31)),
+    today=st.dates(date(2024, 1, 1), date(2031, 12, 31)),
+    in_support=st.booleans(),
+)
+def test_a_coming_18th_or_23rd_birthday_is_named_on_every_date(
+    born: date, today: date, in_support: bool
+) -> None:
+    """Within the months ahead, the 18th birthday of a student in support and the 23rd of one
+    without a startkwalificatie are named, whatever the dates (29 February and the turn of
+    the year included); any other birthday is not."""
+    horizon = today + timedelta(days=round(DEFAULTS.birthday_months_ahead * 30.5))
+    profile = Profile(StudentFacts(born), 3, "vmbo", date(2023, 8, 21), in_support)
+    codes = {f.code for f in personal_factors(profile, today=today)}
+    assert ("turns_18" in codes) == (in_support and today <= birthday(born, 18) <= horizon)
+    assert ("turns_23" in codes) == (today <= birthday(born, 23) <= horizon)

@@ -10,6 +10,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from schakelpunt.signals.statutory import (
     AbsenceDay,
@@ -18,6 +21,7 @@ from schakelpunt.signals.statutory import (
     ReportKind,
     SchoolCalendar,
     StudentFacts,
+    may_be_due,
     reports_due,
 )
 
@@ -262,3 +266,72 @@ def test_hours_after_the_startkwalificatie_do_not_count():
         (ReportKind.SIXTEEN_IN_FOUR, monday(1), monday(4), Decimal(16))
     ]
     assert reports_due(after, absences, CALENDAR, until=UNTIL) == []
+
+
+SPAN = 70  # ten weeks from WEEK_1
+
+
+@st.composite
+def absences_and_calendars(draw: st.DrawFn) -> tuple[SchoolCalendar, list[AbsenceDay]]:
+    """Days of ten weeks (weekends too), mostly whole days without valid reason, and holidays
+    that may leave a school week with a single school day."""
+    offsets = st.integers(0, SPAN - 1)
+    holidays = tuple(
+        (WEEK_1 + timedelta(days=a), WEEK_1 + timedelta(days=a + n))
+        for a, n in draw(st.lists(st.tuples(offsets, st.integers(0, 5)), max_size=8))
+    )
+    reasons = st.sampled_from([UNAUTHORISED] * 3 + list(AbsenceReason))
+    records = []
+    for offset in sorted(draw(st.sets(offsets, max_size=30))):
+        scheduled = draw(st.integers(0, 8))
+        absent = draw(st.sampled_from([scheduled, scheduled, draw(st.integers(0, scheduled))]))
+        records.append(
+            AbsenceDay(
+                WEEK_1 + timedelta(days=offset),
+                Decimal(scheduled),
+                Decimal(absent),
+                draw(reasons),
+            )
+        )
+    return SchoolCalendar(holidays), records
+
+
+def counts(absences: list[AbsenceDay]) -> tuple[int, int]:
+    """What the morning run has the database count: tenths of hours and whole days absent
+    without valid reason."""
+    tenths = sum(int(a.absent_hours * 10) for a in absences if a.reason == UNAUTHORISED)
+    return tenths, sum(1 for a in absences if a.whole_day_unauthorised)
+
+
+@examples(max_examples=500, deadline=None)
+@given(absences_and_calendars(), st.sampled_from([MINOR, ADULT]), st.booleans())
+def test_the_morning_runs_shortcut_never_skips_a_report(
+    found: tuple[SchoolCalendar, list[AbsenceDay]], facts: StudentFacts, for_adults: bool
+) -> None:
+    """The morning run asks the rules only for students whose counts `may_be_due` lets
+    through: every student with a report due is among them."""
+    calendar, absences = found
+    due = reports_due(
+        facts,
+        absences,
+        calendar,
+        until=WEEK_1 + timedelta(days=SPAN),
+        options=RegionOptions(sixteen_in_four_for_adults=for_adults),
+    )
+    assert may_be_due(*counts(absences)) or not due
+
+
+def test_the_shortcut_lets_through_the_smallest_reports() -> None:
+    """The bounds are tight: exactly 16 hours make a report, and so do four whole days when
+    holidays leave one school day in each of four school weeks."""
+    sixteen = [hours(monday(1), 8), hours(monday(1) + timedelta(days=1), 8)]
+    assert reports_due(MINOR, sixteen, CALENDAR, until=monday(2))
+    assert may_be_due(*counts(sixteen))
+    only_mondays = SchoolCalendar(
+        tuple((monday(w) + timedelta(days=1), monday(w) + timedelta(days=4)) for w in range(1, 7))
+    )
+    four_mondays = [hours(monday(w), 3, scheduled=3) for w in range(1, 5)]
+    assert [r.kind for r in reports_due(ADULT, four_mondays, only_mondays, until=monday(6))] == [
+        ReportKind.RMC
+    ]
+    assert may_be_due(*counts(four_mondays))
