@@ -8,8 +8,10 @@ alone, and then the same file again (a re-import: nothing written), timed alone.
 PostgreSQL the same file is then loaded with `COPY … FROM STDIN` into a plain table with the
 same columns: the floor for getting these bytes into this server; and the same days, as ids
 and codes, COPY'd into the absence table itself: the floor for storing them there (its key,
-unique index, partitions and foreign key cost more than all the import's checks). Prints rows per second
-(median of the runs), the ratio import/COPY and the peak memory of the importing process.
+unique index, partitions and foreign key cost more than all the import's checks); and into a
+plain table with only the (student, day) key: the least any import that keeps one row per
+student and day can cost. Prints rows per second (median of the runs), the ratios to COPY and
+the peak memory of the importing process.
 """
 
 import argparse
@@ -103,9 +105,24 @@ def child(path: str) -> None:
                 "rows": result.created,
                 "peak_mb": peak_mb,
                 "table_copy_seconds": table_copy_seconds(data),
+                "key_copy_seconds": key_copy_seconds(data),
             }
         )
     )
+
+
+def rows_as_ids(data: bytes) -> bytes:
+    """The file's days as CSV of student id, day, hours and reason code: what the import
+    makes of them, ready for COPY."""
+    from schakelpunt.signals.importer import REASONS
+    from schakelpunt.students.models import Student
+
+    ids = dict(Student.objects.values_list("student_number", "pk"))
+    lines = []
+    for line in data.decode().splitlines()[1:]:
+        number, day, scheduled, absent, _authorised, reason = line.split(";")
+        lines.append(f"{ids[number]},{day},{scheduled},{absent},{REASONS[reason]}\n")
+    return "".join(lines).encode()
 
 
 def table_copy_seconds(data: bytes) -> float | None:
@@ -114,18 +131,11 @@ def table_copy_seconds(data: bytes) -> float | None:
     floor for storing them there, which no import can beat."""
     from django.db import connection, transaction
 
-    from schakelpunt.signals.importer import REASONS
     from schakelpunt.signals.models import AbsenceRecord
-    from schakelpunt.students.models import Student
 
     if connection.vendor != "postgresql":
         return None
-    ids = dict(Student.objects.values_list("student_number", "pk"))
-    lines = []
-    for line in data.decode().splitlines()[1:]:
-        number, day, scheduled, absent, _authorised, reason = line.split(";")
-        lines.append(f"{ids[number]},{day},{scheduled},{absent},{REASONS[reason]}\n")
-    rows = "".join(lines).encode()
+    rows = rows_as_ids(data)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AbsenceRecord._meta.db_table}")  # noqa: S608
     start = time.perf_counter()
@@ -140,6 +150,35 @@ def table_copy_seconds(data: bytes) -> float | None:
         for begin in range(0, len(rows), 1 << 20):
             copy.write(rows[begin : begin + (1 << 20)])
     return time.perf_counter() - start
+
+
+def key_copy_seconds(data: bytes) -> float | None:
+    """PostgreSQL: the same days, as ids and codes, COPY'd into a plain table whose only index
+    is the key every import needs, one row per student and day: no partitions, no surrogate
+    id, no foreign key. What storing these rows costs at the least on this server."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        return None
+    rows = rows_as_ids(data)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_keyed_absence (student_id bigint, day date, "
+            "scheduled_hours numeric(4,1), absent_hours numeric(4,1), reason varchar(20), "
+            "PRIMARY KEY (student_id, day))"
+        )
+    start = time.perf_counter()
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        cursor.copy("COPY bench_keyed_absence FROM STDIN (FORMAT csv)") as copy,
+    ):
+        for begin in range(0, len(rows), 1 << 20):
+            copy.write(rows[begin : begin + (1 << 20)])
+    seconds = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_keyed_absence")
+    return seconds
 
 
 def copy_seconds(url: str, path: Path) -> float:
@@ -206,6 +245,10 @@ def main() -> None:
                 finally:
                     postgres_database(args.postgres, name, create=False)
         copy_rate = floor("COPY", args.rows, copies)
+        keyed = [r["key_copy_seconds"] for r in results["PostgreSQL"]]
+        keyed_rate = floor("COPY into a table with only the (student, day) key", args.rows, keyed)
+        if copy_rate and keyed_rate:
+            print(f"            that is {keyed_rate / copy_rate:.2f}x COPY")
         tables = [r["table_copy_seconds"] for r in results["PostgreSQL"]]
         table_rate = floor(
             "COPY into the absence table (keys, indexes, foreign key)", args.rows, tables
