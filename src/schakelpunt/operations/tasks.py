@@ -12,6 +12,10 @@ from huey.signals import (
     SIGNAL_ERROR,
     SIGNAL_EXECUTING,
     SIGNAL_INTERRUPTED,
+    SIGNAL_LOCKED,
+    SIGNAL_RATE_LIMITED,
+    SIGNAL_RETRYING,
+    SIGNAL_TIMEOUT,
 )
 
 from .health import heartbeat_record
@@ -35,12 +39,25 @@ def _job_started(signal: str, task: object) -> None:
     logger.info("task_started", task=task.name)  # type: ignore[attr-defined]
 
 
-@HUEY.signal(SIGNAL_COMPLETE, SIGNAL_ERROR, SIGNAL_INTERRUPTED, SIGNAL_CANCELED)
+# Every way a started job ends: done, failed, interrupted, cancelled, out of time, held back
+# by a rate limit or a lock, or asking to be tried again (after a failure, huey says
+# "retrying" too: that job was counted already).
+@HUEY.signal(
+    SIGNAL_COMPLETE,
+    SIGNAL_ERROR,
+    SIGNAL_INTERRUPTED,
+    SIGNAL_CANCELED,
+    SIGNAL_TIMEOUT,
+    SIGNAL_RATE_LIMITED,
+    SIGNAL_LOCKED,
+    SIGNAL_RETRYING,
+)
 def _job_finished(signal: str, task: object, *args: object) -> None:
     started = _started.pop(task.id, None)  # type: ignore[attr-defined]
     name = task.name  # type: ignore[attr-defined]
     if started is None:
-        logger.info("task_finished", task=name, outcome=signal)
+        if signal != SIGNAL_RETRYING:
+            logger.info("task_finished", task=name, outcome=signal)
         return
     seconds = time.perf_counter() - started
     TASK_SECONDS.labels(task=name, outcome=signal).observe(seconds)

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.conf import settings
+from prometheus_client import REGISTRY
 from tests.log_capture import captured_logs
 
 from schakelpunt.accounts.tests.factories import UserFactory
@@ -61,6 +62,37 @@ def test_jobs_log_their_name_and_duration_but_not_their_arguments():
     assert finished[0]["task"] == "queue_heartbeat"
     assert finished[0]["outcome"] == "complete"
     assert finished[0]["duration_ms"] >= 0
+
+
+def test_a_job_held_back_by_its_lock_is_logged_and_counted_as_locked():
+    """A job that finds its lock taken ends without running: it still gets its line and its
+    duration in the metrics, under the outcome 'locked', and is not left as running."""
+    from huey.contrib.djhuey import HUEY
+
+    from schakelpunt.operations import tasks
+
+    @HUEY.task(name="test_locked_job")
+    def locked_job() -> None:
+        with HUEY.lock_task("test-locked-job"):
+            pass
+
+    def locked_count() -> float:
+        return (
+            REGISTRY.get_sample_value(
+                "schakelpunt_task_duration_seconds_count",
+                {"task": "test_locked_job", "outcome": "locked"},
+            )
+            or 0.0
+        )
+
+    before = locked_count()
+    with HUEY.lock_task("test-locked-job"), captured_logs() as logs:
+        locked_job()
+    finished = [e for e in map(json.loads, logs.lines()) if e["event"] == "task_finished"]
+    assert [(e["task"], e["outcome"]) for e in finished] == [("test_locked_job", "locked")]
+    assert finished[0]["duration_ms"] >= 0
+    assert locked_count() == before + 1
+    assert not tasks._started
 
 
 def _run_with(settings_module: str, extra_env: dict[str, str]) -> subprocess.CompletedProcess:
