@@ -210,6 +210,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # The login form posts the e-mail address in the field "username".
 AXES_USERNAME_FORM_FIELD = "username"
+# axes's log lines name the attempt; these are masked in them (the tables keep them).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent"]
 # Where the client's address is read (behind a proxy that overwrites X-Forwarded-For:
 # HTTP_X_FORWARDED_FOR,REMOTE_ADDR).
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(

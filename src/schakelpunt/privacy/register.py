@@ -444,7 +444,9 @@ _MODELS: dict[str, tuple[tuple[DataCategory, ...], Promise]] = {
     "axes.AccessFailureLog": _holds(
         (C.ACCOUNTS,), _("mislukte inlogpogingen: gebruikersnaam, IP-adres, browser")
     ),
-    "axes.AccessLog": _holds((C.ACCOUNTS,), _("in- en uitloggen: gebruikersnaam, IP-adres")),
+    "axes.AccessLog": _holds(
+        (C.ACCOUNTS,), _("in- en uitloggen: gebruikersnaam, IP-adres, browser")
+    ),
     "otp_totp.TOTPDevice": _holds((C.ACCOUNTS,), _("authenticator-apps van gebruikers")),
     # students
     "students.Student": _holds(

@@ -5,6 +5,7 @@ from django.core import mail
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from tests.log_capture import captured_logs
 
 from schakelpunt.accounts.roles import Role
 
@@ -53,6 +54,24 @@ def test_five_failures_lock_the_account_even_for_the_right_password(coach):
     assert locked.status_code == 429
     assert "Inloggen is tijdelijk geblokkeerd" in locked.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_lockouts_log_lines_name_no_account_address_or_browser(coach):
+    """Failed and successful logins leave axes's lines in the log, with the account, the
+    address and the browser masked: the lockout tables keep them, the log collector does not
+    get them."""
+    browser = "Mozilla/5.0 (X11; Linux x86_64) Eigenbrowser/42.7"
+    client = Client(HTTP_USER_AGENT=browser, REMOTE_ADDR="192.0.2.77")
+    with captured_logs() as logs:
+        login(client, "coach@example.nl", "fout")
+        login(client, "coach@example.nl", PASSWORD)
+    lines = [line for line in logs.lines() if "AXES" in line]
+    assert any("login failure" in line for line in lines)
+    assert any("Successful login" in line for line in lines)
+    for line in lines:
+        assert "Eigenbrowser" not in line
+        assert "192.0.2.77" not in line
+        assert "coach@example.nl" not in line
 
 
 def test_password_reset_by_email(coach):
