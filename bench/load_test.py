@@ -6,7 +6,7 @@
 The goal run of issue 20 (on a quiet machine): `--users 50 --minutes 10 --kill`; with
 `--students 500000 --regions national` for the national demo.
 
-1. Makes the PostgreSQL database `schakelpunt_load` anew (`--database-url` names the server)
+1. Makes the PostgreSQL database `schakelpunt_prodlike_load` anew (`--database-url` names the server)
    and empties Redis database 8 (`--redis-url`); migrates and loads the demo region.
 2. Gives the demo accounts the test logs in with an authenticator (production demands a second
    factor), registers a connected system per care provider, writes the absence files
@@ -52,7 +52,7 @@ from load_client import Browser, RequestFailed, csrf_token
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-DATABASE = "schakelpunt_load"
+DATABASE = "schakelpunt_prodlike_load"
 BARE = "bare: /health/live/"
 HASHER = "login: password"  # slow on purpose (PBKDF2), as bench/pages.py shows it apart
 GOAL_RATIO = 25

@@ -2,8 +2,9 @@
 
 `scripts/prodlike` runs the production settings with plain http on this machine, for CI and
 laptops: no redirect to https, cookies without Secure, no HSTS, a generated SECRET_KEY and
-only localhost. It refuses a database or Redis that is not on this machine, so it cannot be
-pointed at a real installation by mistake. A real installation uses schakelpunt.conf.production
+only localhost. It refuses a database or Redis that is not on this machine, and a database
+whose name does not say 'prodlike' (a school's own server may well run PostgreSQL on the same
+machine), so it cannot be pointed at a real installation by mistake. A real installation uses schakelpunt.conf.production
 behind a TLS proxy (docs/deployment.md).
 """
 
@@ -24,8 +25,18 @@ def _refuse_remote(variable: str) -> None:
         )
 
 
+def _refuse_real_database() -> None:
+    name = urlsplit(os.environ.get("DATABASE_URL", "")).path.lstrip("/")
+    if "prodlike" not in name:
+        raise ImproperlyConfigured(
+            "schakelpunt.conf.prodlike only runs on a database with 'prodlike' in its name "
+            f"(a throwaway one), not {name!r}. Use schakelpunt.conf.production."
+        )
+
+
 _refuse_remote("DATABASE_URL")
 _refuse_remote("REDIS_URL")
+_refuse_real_database()
 if not os.environ.get("SECRET_KEY"):
     # The embedded setup's key file in the data directory: one key for every process here.
     from .base import SECRET_KEY as _generated_key
