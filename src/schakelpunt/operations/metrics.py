@@ -1,10 +1,11 @@
 """Prometheus metrics (django-prometheus plus Schakelpunt's own, docs/operations.md).
 
-Several gunicorn workers and huey workers each count for themselves; with
-PROMETHEUS_MULTIPROC_DIR set (the same directory for all of them, emptied at start) a
-scrape adds them up. The figures read from the database at scrape time (queue depth, the
-last absence import, the morning run) are computed once per scrape, by the process that
-answers it. Labels carry ids, never names.
+Several gunicorn workers each count for themselves; with PROMETHEUS_MULTIPROC_DIR set (the
+same directory for all of them, emptied at start) a scrape adds them up. Jobs are counted in
+the task queue's Redis, where workers on every machine add to them (job_metrics.py). The
+figures read from the database at scrape time (queue depth, the last absence import, the
+morning run) are computed once per scrape, by the process that answers it. Labels carry ids,
+never names.
 """
 
 import os
@@ -13,19 +14,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
-from prometheus_client import REGISTRY, CollectorRegistry, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from schakelpunt.signals.models import AbsenceImportJob, ImportStatus, MorningRun, MorningRunStatus
 
-TASK_SECONDS = Histogram(
-    "schakelpunt_task_duration_seconds",
-    "Seconds a background job ran, by job name and outcome (complete, error, ...).",
-    ["task", "outcome"],
-    buckets=(0.05, 0.25, 1, 5, 15, 60, 300, 900, 1800, 3600),
-)
+from .job_metrics import LOCAL_JOBS, shared_job_durations, shared_store
+
 # How far back a finished morning run still counts as an institution's latest.
 MORNING_RUN_LOOKBACK = timedelta(days=14)
 
@@ -47,6 +44,8 @@ class ScrapeTimeCollector(Collector):
             "Jobs waiting for their time (retries, later runs).",
             value=HUEY.scheduled_count(),
         )
+        if (store := shared_store()) is not None:
+            yield shared_job_durations(store)
         yield self._absence_import()
         yield from self._morning_run()
 
@@ -109,4 +108,6 @@ def metrics_exposition() -> bytes:
         counted = generate_latest(processes)
     else:
         counted = generate_latest(REGISTRY)
+        if shared_store() is None:
+            counted += generate_latest(LOCAL_JOBS)
     return counted + generate_latest(SCRAPE_TIME)

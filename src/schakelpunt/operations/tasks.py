@@ -19,7 +19,7 @@ from huey.signals import (
 )
 
 from .health import heartbeat_record
-from .metrics import TASK_SECONDS
+from .job_metrics import job_duration_record
 
 logger = structlog.get_logger(__name__)
 # Job id -> when it started; a worker runs each job in one thread.
@@ -60,7 +60,7 @@ def _job_finished(signal: str, task: object, *args: object) -> None:
             logger.info("task_finished", task=name, outcome=signal)
         return
     seconds = time.perf_counter() - started
-    TASK_SECONDS.labels(task=name, outcome=signal).observe(seconds)
+    job_duration_record(name, signal, seconds)
     logger.log(
         logging.INFO if signal == SIGNAL_COMPLETE else logging.WARNING,
         "task_finished",

@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 from django.conf import settings
-from prometheus_client import REGISTRY
 from tests.log_capture import captured_logs
 
 from schakelpunt.accounts.tests.factories import UserFactory
@@ -70,6 +69,7 @@ def test_a_job_held_back_by_its_lock_is_logged_and_counted_as_locked():
     from huey.contrib.djhuey import HUEY
 
     from schakelpunt.operations import tasks
+    from schakelpunt.operations.job_metrics import LOCAL_JOBS
 
     @HUEY.task(name="test_locked_job")
     def locked_job() -> None:
@@ -78,7 +78,7 @@ def test_a_job_held_back_by_its_lock_is_logged_and_counted_as_locked():
 
     def locked_count() -> float:
         return (
-            REGISTRY.get_sample_value(
+            LOCAL_JOBS.get_sample_value(
                 "schakelpunt_task_duration_seconds_count",
                 {"task": "test_locked_job", "outcome": "locked"},
             )

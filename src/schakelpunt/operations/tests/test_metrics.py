@@ -128,3 +128,63 @@ def test_a_scrape_adds_up_the_jobs_of_every_worker_process(
     text = scrape(client)
     name = 'schakelpunt_task_duration_seconds_count{outcome="complete",task="queue_heartbeat"}'
     assert value(text, name) == 2
+
+
+SHARED_REDIS = os.environ.get("METRICS_TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
+
+
+@pytest.fixture
+def shared_redis():
+    """The task queue's Redis, emptied of job figures before and after; required in CI."""
+    import redis
+
+    from schakelpunt.operations.job_metrics import REDIS_KEY
+
+    store = redis.Redis.from_url(SHARED_REDIS, socket_timeout=2)
+    try:
+        store.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis on 127.0.0.1:6379 (CI has one)")
+    store.delete(REDIS_KEY)
+    with override_settings(REDIS_URL=SHARED_REDIS):
+        yield store
+    store.delete(REDIS_KEY)
+
+
+def test_with_redis_jobs_are_counted_there_once_in_the_scrape(client, shared_redis):
+    tasks.queue_heartbeat()
+    tasks.queue_heartbeat()
+    text = scrape(client)
+    name = 'schakelpunt_task_duration_seconds_count{outcome="complete",task="queue_heartbeat"}'
+    assert value(text, name) == 2
+    bucket = (
+        'schakelpunt_task_duration_seconds_bucket{le="+Inf",outcome="complete",'
+        'task="queue_heartbeat"}'
+    )
+    assert value(text, bucket) == 2
+    assert text.count("# TYPE schakelpunt_task_duration_seconds histogram") == 1
+
+
+@pytest.mark.slow
+def test_workers_in_other_containers_add_up_in_the_web_scrape(client, shared_redis, tmp_path):
+    """Two worker processes, each with its own metric directory as in its own container (or
+    on another machine), run a job each; the web's scrape, with no directory of theirs,
+    shows both."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "schakelpunt.conf.test"}
+    env["PYTHONPATH"] = os.pathsep.join([str(settings.SRC_DIR.parent), env.get("PYTHONPATH", "")])
+    env["REDIS_URL"] = SHARED_REDIS
+    code = (
+        "import django; django.setup(); "
+        "from schakelpunt.operations import tasks; tasks.queue_heartbeat()"
+    )
+    workers = []
+    for n in range(2):
+        (tmp_path / f"container{n}").mkdir()
+        container = {**env, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"container{n}")}
+        workers.append(subprocess.Popen([sys.executable, "-c", code], env=container))  # noqa: S603
+    assert [w.wait(timeout=120) for w in workers] == [0, 0]
+
+    name = 'schakelpunt_task_duration_seconds_count{outcome="complete",task="queue_heartbeat"}'
+    assert value(scrape(client), name) == 2
