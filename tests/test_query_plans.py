@@ -204,3 +204,38 @@ def test_the_check_sees_a_query_no_index_serves(db):
     assert full_reads(["SELECT id FROM students_student WHERE postcode = '7511 AB'"]) == [
         "Seq Scan on students_student\nSELECT id FROM students_student WHERE postcode = '7511 AB'"
     ]
+
+
+CONCERNS = "signals_concern"
+# Partial indexes: the open concerns, and the hold-backs waiting for review.
+TRIAGE_INDEXES = {"open_concern_student", "held_back_to_review"}
+
+
+def _closed_concerns_read(node: dict[str, Any]) -> list[str]:
+    """Plan nodes that read the concerns without picking students, the open ones or the
+    hold-backs to review: closed concerns pile up year after year, the triage page shows
+    the others."""
+    found = []
+    if node.get("Relation Name") == CONCERNS:
+        picks = node.get("Index Cond", "") + node.get("Recheck Cond", "")
+        if not (BY_STUDENT.search(picks) or node.get("Index Name") in TRIAGE_INDEXES):
+            found.append(f"{node['Node Type']} on {CONCERNS} ({node.get('Index Name', '')})")
+    for child in node.get("Plans", []):
+        found += _closed_concerns_read(child)
+    return found
+
+
+@pytest.mark.parametrize("login", ["care_l1", "schakel"])
+def test_the_triage_queue_reads_only_open_concerns(school_days, login):
+    """The triage page (and its count on the start page) reads the open concerns and the
+    hold-backs to review through their own indexes, not every concern ever raised."""
+    client = client_for(school_days.users[login])
+    for url in ("/", "/triage/"):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        reads = [
+            q["sql"]
+            for q in captured.captured_queries
+            if CONCERNS in q["sql"] and q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+        ]
+        assert full_reads(reads, _closed_concerns_read) == [], url

@@ -268,6 +268,20 @@ class Concern(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("zorgmelding")
         verbose_name_plural = _("zorgmeldingen")
+        # The triage page reads only open concerns per student, and the hold-backs waiting
+        # for review; closed ones pile up year after year (built concurrently: migration 0020).
+        indexes = [
+            models.Index(
+                fields=["student"],
+                condition=~models.Q(status="closed"),
+                name="open_concern_student",
+            ),
+            models.Index(
+                fields=["withheld_at"],
+                condition=~models.Q(withheld_reason="") & models.Q(withheld_reviewed_at=None),
+                name="held_back_to_review",
+            ),
+        ]
         constraints = [
             # The daily computation keeps one open early-warning signal per student up to date.
             models.UniqueConstraint(
