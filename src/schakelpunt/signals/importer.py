@@ -65,6 +65,8 @@ COPY_CHUNK = 8 << 20
 Row = tuple[int, date, Decimal, Decimal, str]
 # progress(phase, done, total): phase "check" while reading rows, "save" while writing.
 Progress = Callable[[str, int, int], None]
+# Called with the result inside the transaction that saves the rows (the job keeps its counts).
+Saved = Callable[["AbsenceImportResult | AbsenceBatchResult"], None]
 
 
 @dataclass
@@ -241,14 +243,21 @@ def absence_import(
     institution: Organisation,
     data: bytes,
     progress: Progress | None = None,
+    saved: "Saved | None" = None,
 ) -> AbsenceImportResult:
-    """Import one file. Any error: nothing changes and every bad row is named."""
+    """Import one file. Any error: nothing changes and every bad row is named. `saved` is
+    called with the result in the transaction that saves the rows, just before it commits."""
     if not may_import_absence(actor, institution):
         raise PermissionDenied
     if connection.vendor == "postgresql" and len(data) >= COPY_FROM_BYTES and not is_xlsx(data):
         result = AbsenceImportResult()
         if _import_by_copy(
-            actor=actor, institution=institution, data=data, result=result, progress=progress
+            actor=actor,
+            institution=institution,
+            data=data,
+            result=result,
+            progress=progress,
+            saved=saved,
         ):
             return result
     students = institution_student_ids(institution)
@@ -266,6 +275,7 @@ def absence_import(
         result=result,
         progress=progress,
         path="absence/import",
+        saved=saved,
     )
     return result
 
@@ -291,6 +301,7 @@ def _write(
     result: "AbsenceImportResult | AbsenceBatchResult",
     progress: Progress | None,
     path: str,
+    saved: "Saved | None" = None,
 ) -> None:
     """Replace the days that differ, add the new ones, keep the same ones; one transaction.
     The students whose absence changed are in the access log (the absence part)."""
@@ -305,6 +316,8 @@ def _write(
         )
         _stage_key()
         _stage_apply(actor=actor, result=result, path=path)
+        if saved:
+            saved(result)
 
 
 # The checked days of one import, before they are compared with the stored ones. One per
@@ -531,6 +544,7 @@ def _import_by_copy(
     data: bytes,
     result: AbsenceImportResult,
     progress: Progress | None,
+    saved: "Saved | None" = None,
 ) -> bool:
     """A large CSV file on PostgreSQL: COPY it, check and convert every row in SQL, write.
     False when some row needs the row checks to be named (then nothing changed)."""
@@ -557,6 +571,8 @@ def _import_by_copy(
                 progress("check", copied, copied)
                 progress("save", 0, copied)
             _stage_apply(actor=actor, result=result, path="absence/import")
+            if saved:
+                saved(result)
         if progress:
             progress("save", copied, copied)
         return True
@@ -675,6 +691,7 @@ def absence_batch_import(
     days: Sequence[Sequence[str]],
     path: str,
     progress: Progress | None = None,
+    saved: "Saved | None" = None,
 ) -> AbsenceBatchResult:
     """Import the days a system delivered (each as `day_cells`), by the rules of the file and
     all or nothing: one bad day and nothing changes, every problem named by its index."""
@@ -690,6 +707,7 @@ def absence_batch_import(
             result=result,
             progress=progress,
             path=path,
+            saved=saved,
         )
     return result
 
@@ -727,9 +745,34 @@ def absence_import_job_run(job_id: int) -> None:
     job = AbsenceImportJob.objects.select_related("institution", "uploaded_by").get(pk=job_id)
     if job.finished:
         return
+    if job.status == ImportStatus.SIGNALS:
+        # Saved by an earlier run whose worker died afterwards: its counts are on the job.
+        _signals_after_import(job)
+        AbsenceImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.DONE, finished_at=timezone.now()
+        )
+        return
+    unsaved = AbsenceImportJob.objects.filter(pk=job_id).exclude(status=ImportStatus.SIGNALS)
 
     def progress(phase: str, done: int, total: int) -> None:
-        AbsenceImportJob.objects.filter(pk=job_id).update(status=phase, done=done, total=total)
+        unsaved.update(status=phase, done=done, total=total)
+
+    def saved(found: "AbsenceImportResult | AbsenceBatchResult") -> None:
+        """With the rows, in their transaction: the counts, and the file dropped. A worker
+        killed after the commit leaves a job that says what was saved, and a run again only
+        recomputes the signals (the rows are never read twice)."""
+        if isinstance(found, AbsenceBatchResult):
+            found = _batch_as_import_result(found)
+        rows = found.created + found.replaced + found.unchanged
+        AbsenceImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.SIGNALS,
+            done=rows,
+            total=rows,
+            created=found.created,
+            replaced=found.replaced,
+            unchanged=found.unchanged,
+            data=b"",
+        )
 
     progress(ImportStatus.CHECKING, 0, 0)
     data = bytes(job.data)
@@ -742,11 +785,16 @@ def absence_import_job_run(job_id: int) -> None:
                     days=json.loads(data),
                     path=f"/api/v1/absence/batches/{job_id}",
                     progress=progress,
+                    saved=saved,
                 )
             )
         else:
             result = absence_import(
-                actor=job.uploaded_by, institution=job.institution, data=data, progress=progress
+                actor=job.uploaded_by,
+                institution=job.institution,
+                data=data,
+                progress=progress,
+                saved=saved,
             )
     except PermissionDenied:
         result = AbsenceImportResult(errors=["U mag voor deze instelling geen verzuim inlezen."])
@@ -763,14 +811,7 @@ def absence_import_job_run(job_id: int) -> None:
         )
         raise
     if result.ok:
-        # New absence: bring the reports and the early warning up to date at once. If that
-        # fails the absence is still saved, and the morning run catches up.
-        # The counts of the rows just saved stay on the job (its page and the API show them).
-        AbsenceImportJob.objects.filter(pk=job_id).update(status=ImportStatus.SIGNALS)
-        try:
-            daily_signals_compute(institution=job.institution, today=timezone.localdate())
-        except Exception:
-            logger.exception("Signals after absence import %s failed", job_id)
+        _signals_after_import(job)
     AbsenceImportJob.objects.filter(pk=job_id).update(
         status=ImportStatus.DONE if result.ok else ImportStatus.FAILED,
         created=result.created,
@@ -785,6 +826,15 @@ def absence_import_job_run(job_id: int) -> None:
         data=b"",
         finished_at=timezone.now(),
     )
+
+
+def _signals_after_import(job: AbsenceImportJob) -> None:
+    """New absence: bring the reports and the early warning up to date at once. If that
+    fails the absence is still saved, and the morning run catches up."""
+    try:
+        daily_signals_compute(institution=job.institution, today=timezone.localdate())
+    except Exception:
+        logger.exception("Signals after absence import %s failed", job.pk)
 
 
 def _batch_as_import_result(batch: AbsenceBatchResult) -> AbsenceImportResult:

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from schakelpunt.signals import importer
 from schakelpunt.signals.import_resume import _JOB_LOCK, MAX_RESUMES
 from schakelpunt.signals.importer import absence_import_job_create
 from schakelpunt.signals.models import AbsenceImportJob, AbsenceRecord, ImportStatus
@@ -56,6 +57,47 @@ def test_an_import_whose_worker_died_is_run_again_and_saved_once(school):
     assert AbsenceRecord.objects.count() == 8
     # Done: the next minute hands nothing out and saves nothing twice.
     assert resume_absence_imports.call_local() == 0
+    assert AbsenceRecord.objects.count() == 8
+
+
+class WorkerKilled(BaseException):
+    """What a kill -9 is to the worker: nothing after it runs (not an Exception: no handler
+    of the job's catches it)."""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("in_sql", [False, True], ids=["row checks", "COPY on PostgreSQL"])
+def test_a_worker_killed_after_saving_leaves_a_job_that_says_what_it_saved(
+    school, monkeypatch, in_sql
+):
+    """Killed after the rows were committed, while recomputing the signals: run again, the job
+    does not import the file a second time (which would say 'nothing new'), it recomputes the
+    signals and keeps the first run's counts."""
+    roc, admin, *_ = school
+    job = absence_import_job_create(actor=admin, institution=roc, filename="verzuim.csv", data=FILE)
+
+    def killed(**_kwargs: object) -> None:
+        raise WorkerKilled
+
+    monkeypatch.setattr(importer, "daily_signals_compute", killed)
+    if in_sql:  # this small file the way a large one goes (PostgreSQL only)
+        monkeypatch.setattr(importer, "COPY_FROM_BYTES", 1)
+    with pytest.raises(WorkerKilled):
+        importer.absence_import_job_run(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.created, job.done, job.total) == (ImportStatus.SIGNALS, 8, 8, 8)
+    assert bytes(job.data) == b""
+    assert AbsenceRecord.objects.count() == 8
+
+    monkeypatch.undo()
+    AbsenceImportJob.objects.filter(pk=job.pk).update(
+        worker=f"{socket.gethostname()}:{_dead_pid()}",
+        started_at=timezone.now() - timedelta(minutes=5),
+    )
+    assert resume_absence_imports.call_local() == 1
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE, job.errors
+    assert (job.created, job.replaced, job.unchanged, job.resumes) == (8, 0, 0, 1)
     assert AbsenceRecord.objects.count() == 8
 
 
