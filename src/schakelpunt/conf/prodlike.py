@@ -4,8 +4,8 @@
 laptops: no redirect to https, cookies without Secure, no HSTS, a generated SECRET_KEY and
 only localhost. It refuses a database or Redis that is not on this machine, and a database
 whose name does not say 'prodlike' (a school's own server may well run PostgreSQL on the same
-machine), so it cannot be pointed at a real installation by mistake. A real installation uses schakelpunt.conf.production
-behind a TLS proxy (docs/deployment.md).
+machine), so it cannot be pointed at a real installation by mistake. A real installation uses
+schakelpunt.conf.production behind a TLS proxy (docs/deployment.md).
 """
 
 import os

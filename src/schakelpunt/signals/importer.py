@@ -315,9 +315,7 @@ def _write(
             progress=(lambda done: progress("save", done, len(records))) if progress else None,
         )
         _stage_key()
-        _stage_apply(actor=actor, result=result, path=path)
-        if saved:
-            saved(result)
+        _stage_apply(actor=actor, result=result, path=path, saved=saved)
 
 
 # The checked days of one import, before they are compared with the stored ones. One per
@@ -346,11 +344,15 @@ def _stage_key() -> None:
 
 
 def _stage_apply(
-    *, actor: User, result: "AbsenceImportResult | AbsenceBatchResult", path: str
+    *,
+    actor: User,
+    result: "AbsenceImportResult | AbsenceBatchResult",
+    path: str,
+    saved: "Saved | None" = None,
 ) -> None:
     """Compare the staged days with the stored ones in the database: write only the new and
     the changed days (an UPDATE of the changed, an INSERT of the new), count them, and log whose absence changed.
-    Runs in the caller's transaction, under the institution's absence lock."""
+    Runs in the caller's transaction, under the institution's absence lock; `saved` last."""
     table = connection.ops.quote_name(AbsenceRecord._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*), min(day), max(day) FROM {_STAGE}")  # noqa: S608
@@ -406,6 +408,8 @@ def _stage_apply(
             role="import",
             path=path,
         )
+    if saved:
+        saved(result)
     transaction.on_commit(refresh_planner_statistics)
 
 
@@ -570,9 +574,7 @@ def _import_by_copy(
             if progress:
                 progress("check", copied, copied)
                 progress("save", 0, copied)
-            _stage_apply(actor=actor, result=result, path="absence/import")
-            if saved:
-                saved(result)
+            _stage_apply(actor=actor, result=result, path="absence/import", saved=saved)
         if progress:
             progress("save", copied, copied)
         return True
