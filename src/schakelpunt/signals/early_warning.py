@@ -181,7 +181,7 @@ def attendance_factors(
             )
         )
     # A pattern needs a choice of days: not for someone at school one day a week (BBL).
-    if absent_days >= thresholds.weekday_min_days and len(weekdays) >= 3:
+    if absent_days >= max(thresholds.weekday_min_days, 1) and len(weekdays) >= 3:
         counts = per_weekday[:5]
         top = counts.index(max(counts))
         if Decimal(counts[top]) / absent_days >= thresholds.weekday_share:

@@ -93,7 +93,12 @@ class SignalSettingsForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name in ("recent_weeks", "follow_up_school_days", "consecutive_days"):
+        for name in (
+            "recent_weeks",
+            "follow_up_school_days",
+            "consecutive_days",
+            "weekday_min_days",
+        ):
             if data.get(name) is not None and data[name] < 1:
                 self.add_error(name, _("Minstens 1."))
         for name in ("recent_rate_min", "chronic_share", "weekday_share"):

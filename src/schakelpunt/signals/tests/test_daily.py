@@ -141,6 +141,12 @@ def test_settings_page_refuses_a_stale_form_and_keeps_the_newer_values(school):
     bad = client.post(reverse("signals:settings"), {**form, "version": 1, "recent_weeks": 0})
     assert bad.status_code == 200
     assert SignalSettings.objects.get(institution=roc).recent_weeks == 4
+    # A weekday pattern of no absent days at all is no pattern.
+    no_days = client.post(
+        reverse("signals:settings"), {**form, "version": 1, "weekday_min_days": 0}
+    )
+    assert "Minstens 1." in no_days.content.decode()
+    assert SignalSettings.objects.get(institution=roc).weekday_min_days == 4
 
 
 def test_only_the_functional_administrator_changes_settings(school, officer):

@@ -5,12 +5,16 @@ from decimal import Decimal
 
 import pytest
 from hypothesis import given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
+from schakelpunt.signals.daily import schedule_for
 from schakelpunt.signals.early_warning import (
+    ATTENDANCE_CODES,
     DEFAULTS,
     Profile,
     Schedule,
+    Thresholds,
     attendance_factors,
     personal_factors,
     profile_factors,
@@ -86,6 +90,16 @@ def last_weeks(weekday: int | None = None, hours: float = 6, n: int = 20):  # ty
 def test_attendance_factors(case, absent, expected):
     found = attendance_factors(term(absent), SCHEDULE, CALENDAR, today=TODAY)
     assert codes(found) == expected, (case, [f.explanation for f in found])
+
+
+def test_a_weekday_pattern_needs_an_absent_day_whatever_the_setting():
+    """Set to 0 days (the database allows it), the pattern rule does not divide by zero for a
+    student whose records hold no unauthorised absence."""
+    ill = term({TODAY - timedelta(days=i): (6, ILL) for i in range(2)})
+    zero = Thresholds(weekday_min_days=0)
+    assert "weekday_pattern" not in codes(
+        attendance_factors(ill, SCHEDULE, CALENDAR, today=TODAY, thresholds=zero)
+    )
 
 
 def test_chronic_absence_is_ten_percent_of_all_hours_any_reason():
@@ -192,3 +206,61 @@ def test_a_coming_18th_or_23rd_birthday_is_named_on_every_date(
     codes = {f.code for f in personal_factors(profile, today=today)}
     assert ("turns_18" in codes) == (in_support and today <= birthday(born, 18) <= horizon)
     assert ("turns_23" in codes) == (today <= birthday(born, 23) <= horizon)
+
+
+YEAR_START = date(2025, 8, 1)
+
+
+@st.composite
+def school_years(draw: st.DrawFn) -> tuple[SchoolCalendar, date, date, list[AbsenceDay]]:
+    """A calendar with holidays, a day in the school year, a student enrolled on a day up to
+    it and their records (from before the year's start on, weekends and holidays too): runs
+    of whole days, part days, days with no hours, days absent without valid reason."""
+    holidays = tuple(
+        (YEAR_START + timedelta(days=a), YEAR_START + timedelta(days=a + n))
+        for a, n in draw(st.lists(st.tuples(st.integers(0, 330), st.integers(0, 20)), max_size=6))
+    )
+    today = draw(st.dates(date(2025, 9, 1), date(2026, 7, 15)))
+    enrolled = draw(st.dates(date(2025, 6, 1), today))
+    reasons = st.sampled_from([U] * 4 + list(AbsenceReason))
+    first = (date(2025, 7, 1) - today).days
+    days: set[date] = set()
+    for back, length in draw(st.lists(st.tuples(st.integers(first, 0), st.integers(1, 8)))):
+        days.update(today + timedelta(days=min(0, back + i)) for i in range(length))
+    records = []
+    for day in sorted(days):
+        scheduled = draw(st.sampled_from([0, 5, 40, 60, 60, 60, 80]))
+        absent = draw(st.sampled_from([scheduled, scheduled, draw(st.integers(0, scheduled))]))
+        records.append(
+            AbsenceDay(day, Decimal(scheduled) / 10, Decimal(absent) / 10, draw(reasons))
+        )
+    return SchoolCalendar(holidays), today, enrolled, records
+
+
+THRESHOLDS = st.builds(
+    Thresholds,
+    recent_weeks=st.integers(1, 6),
+    recent_rate_min=st.sampled_from([Decimal(0), Decimal("0.05"), Decimal("0.10"), Decimal("0.3")]),
+    rise_factor=st.sampled_from([Decimal(1), Decimal(2)]),
+    consecutive_days=st.integers(0, 5),
+    chronic_share=st.sampled_from([Decimal(0), Decimal("0.02"), Decimal("0.10"), Decimal("0.3")]),
+    weekday_min_days=st.integers(0, 8),
+)
+
+
+@examples(max_examples=500, deadline=None)
+@given(school_years(), THRESHOLDS)
+def test_the_attendance_rules_answer_for_any_year_and_any_settings(
+    year: tuple[SchoolCalendar, date, date, list[AbsenceDay]], thresholds: Thresholds
+) -> None:
+    """Whatever the calendar, the records (before the school year, on weekends and holidays,
+    without hours) and the settings an institution may store, the rules answer for every
+    student the morning run asks about, with attendance factors that say why."""
+    calendar, today, enrolled, records = year
+    this_year = [r for r in records if r.day >= YEAR_START]
+    if not this_year:
+        return  # the morning run asks only about students with records this year
+    schedule = schedule_for(max(YEAR_START, enrolled), "bol", this_year)
+    found = attendance_factors(this_year, schedule, calendar, today=today, thresholds=thresholds)
+    assert {f.code for f in found} <= ATTENDANCE_CODES
+    assert all(f.explanation.endswith(".") for f in found)
