@@ -244,26 +244,24 @@ def sixteen_in_four(
     options: RegionOptions = RegionOptions(),
 ) -> list[StatutoryReport]:
     """Every '16 uur in 4 weken' report due up to and including `until`."""
+    # Hours count before a startkwalificatie and (unless the region chose otherwise) before
+    # the 18th birthday.
+    last = min(until, (facts.basic_qualification_on or date.max) - timedelta(days=1))
+    if not options.sixteen_in_four_for_adults:
+        last = min(last, facts.birthday(ADULT_AGE) - timedelta(days=1))
     holidays = calendar.holiday_days
     counting = [
         (day, absent)
         for day, _scheduled, absent, reason in absences
         if reason == UNAUTHORISED
         and absent > 0
-        and day <= until
+        and day <= last
         and day.weekday() < 5
         and day not in holidays
     ]
     if sum(hours for _day, hours in counting) < HOURS_THRESHOLD:
-        return []  # most students: not 16 hours in the whole period
+        return []  # most students (and adults, most regions): not 16 hours in the period
     counting.sort()
-    # Hours count before a startkwalificatie and (unless the region chose otherwise) before
-    # the 18th birthday.
-    last = min(until, (facts.basic_qualification_on or date.max) - timedelta(days=1))
-    if not options.sixteen_in_four_for_adults:
-        last = min(last, facts.birthday(ADULT_AGE) - timedelta(days=1))
-    if last < until:
-        counting = [(day, hours) for day, hours in counting if day <= last]
     reports: list[StatutoryReport] = []
     last_end: date | None = None
     by_day: dict[date, AbsenceDay] = {}  # the records per day, once a report needs them
