@@ -92,8 +92,10 @@ LOOK_BACK_DAYS = 200
 # A startkwalificatie without a recorded day was obtained before enrolment.
 QUALIFIED_LONG_AGO = date(1900, 1, 1)
 # Students per shard: one task on the queue, a few seconds of work; enough shards for every
-# worker on every machine at a large institution.
-SHARD_SIZE = 5_000
+# worker on every machine at a large institution, few enough that each shard's fixed reads
+# (calendar, settings, concerns) and its write transaction stay small next to its rules
+# (decision 0034).
+SHARD_SIZE = 10_000
 # The ranges of ids cover everything from the first to the largest possible id.
 FIRST_ID, LAST_ID = 0, 2**63 - 1
 # A shard not done this long after it was handed out was lost (its worker died): hand it out
