@@ -379,17 +379,17 @@ def _students_read(
     ]
 
 
-class _Records:
+class _Records(dict[str, AbsenceDay]):
     """Text lines from the database to the rules' records. Many students share a record (the
-    same day, hours and reason): each distinct one is parsed once and shared; they are
-    tuples, so sharing is safe."""
+    same day, hours and reason): each distinct one is parsed once, on its first look-up, and
+    shared; they are tuples, so sharing is safe."""
 
     def __init__(self) -> None:
-        self.known: dict[str, AbsenceDay] = {}
+        super().__init__()
         self.days: dict[str, date] = {}
         self.hours: dict[str, Decimal] = {}
 
-    def parse(self, text: str) -> AbsenceDay:
+    def __missing__(self, text: str) -> AbsenceDay:
         day, scheduled, absent, reason = text.split("\t")
         if day not in self.days:
             self.days[day] = date.fromisoformat(day)
@@ -399,7 +399,7 @@ class _Records:
         record = AbsenceDay(
             self.days[day], self.hours[scheduled], self.hours[absent], REASON_OF[reason]
         )
-        self.known[text] = record
+        self[text] = record
         return record
 
 
@@ -443,19 +443,21 @@ def _morning_rules(
     year_start, since = morning.year_start, morning.reports_since
     outcome = Outcome()
     reports, warnings = outcome.reports, outcome.warnings
-    parsed = _Records()
+    parsed = _Records().__getitem__
     open_concerns, objected = morning.open_concerns, morning.objected
     in_support, unfollowed_of = morning.in_support, morning.unfollowed
     do_reports, do_warnings, options = morning.reports, morning.warnings, morning.options
-    known, parse = parsed.known, parsed.parse
+    shortest = calendar.shortest_long_absence(since, today)
     for pk, born, qualified, qualified_on, enrolled_on, left_on, prior, level, pathway in students:
         text, unauthorised_tenths, whole_days = records.get(pk) or ("", 0, 0)
-        own = [known.get(line) or parse(line) for line in text.split("\n")] if text else []
+        own = list(map(parsed, text.split("\n"))) if text else []
         own.sort()
         facts = StudentFacts(born, basic_qualification_on(qualified, qualified_on), left_on)
-        if do_reports and may_be_due(unauthorised_tenths, whole_days):
+        asked = may_be_due(unauthorised_tenths, whole_days, shortest_long_absence=shortest)
+        if do_reports and (asked.sixteen_in_four or asked.long_absence):
             counted = own[bisect_left(own, (since,)) :]  # records are (day, …) tuples, sorted
-            if due := reports_due(facts, counted, calendar, until=today, options=options):
+            due = reports_due(facts, counted, calendar, until=today, options=options, asked=asked)
+            if due:
                 reports.extend(
                     (
                         pk,

@@ -127,24 +127,26 @@ def attendance_factors(
         if day < start or day > today:
             continue
         at = expected(day)  # None: not a day the student is expected
-        unauthorised = reason == UNAUTHORISED and absent > 0
         absent_total += absent
         if day >= recent_from:
             recent_sched += scheduled
-            if unauthorised:
-                recent_unauth += absent
             if at is not None:
                 recent_days += 1
         else:
             earlier_sched += scheduled
-            if unauthorised:
-                earlier_unauth += absent
             if at is not None:
                 earlier_days_recorded += 1
-        if unauthorised:
+        if reason == UNAUTHORISED and absent > ZERO:
+            if day >= recent_from:
+                recent_unauth += absent
+            else:
+                earlier_unauth += absent
             absent_days += 1
             per_weekday[day.weekday()] += 1
-        if at is None or reason == ILLNESS or not 0 < scheduled <= absent:
+        elif reason == ILLNESS:
+            streak = 0
+            continue
+        if at is None or not ZERO < scheduled <= absent:
             streak = 0
             continue
         streak = streak + 1 if at == previous + 1 else 1

@@ -186,6 +186,25 @@ class SchoolCalendar:
         found: tuple[date, date] = memo[start]
         return found
 
+    def shortest_long_absence(self, since: date, until: date) -> int:
+        """The fewest days a long absence (`long_absence`) that starts from `since` up to
+        `until` can hold: all school days of its four school weeks, from its first day up to
+        the last school day of the period. Without a school day in between: more days than a
+        student can have."""
+        memo = self.memo("_shortest_long")
+        if (since, until) not in memo:
+
+            def days_in_period(start: date) -> int:
+                period_end = self.add_school_weeks(start, SCHOOL_WEEKS_IN_WINDOW)
+                return len(self.school_days(start, period_end - timedelta(days=1)))
+
+            memo[(since, until)] = min(
+                map(days_in_period, self.school_days(since, until)),
+                default=(until - since).days + 2,
+            )
+        found: int = memo[(since, until)]
+        return found
+
     def scheduled_days(self, start: date, end: date, weekdays: frozenset[int]) -> dict[date, int]:
         """The school days from start to end on the given weekdays, each with its position."""
         memo = self.memo("_scheduled")
@@ -253,9 +272,9 @@ def sixteen_in_four(
     counting = [
         (day, absent)
         for day, _scheduled, absent, reason in absences
-        if reason == UNAUTHORISED
-        and absent > 0
-        and day <= last
+        if day <= last  # first: for most adults no day is left
+        and reason == UNAUTHORISED
+        and absent > ZERO
         and day.weekday() < 5
         and day not in holidays
     ]
@@ -382,13 +401,29 @@ def _absence_ended(
     return ended
 
 
-def may_be_due(unauthorised_tenths: int, whole_days: int) -> bool:
-    """Whether any report can be due for a student, from two counts over their records (all
-    of them, not only school days): the tenths of hours absent without valid reason and the
-    days absent all day without valid reason. False means `reports_due` finds nothing: 16 uur
-    in 4 weken needs 16 such hours, and a long absence lasts four school weeks, each with at
-    least one school day. The morning run has the database count, and skips the rest."""
-    return unauthorised_tenths >= HOURS_THRESHOLD * 10 or whole_days >= SCHOOL_WEEKS_IN_WINDOW
+class MayBeDue(NamedTuple):
+    sixteen_in_four: bool
+    long_absence: bool
+
+
+EVERY_KIND = MayBeDue(sixteen_in_four=True, long_absence=True)
+
+
+def may_be_due(
+    unauthorised_tenths: int,
+    whole_days: int,
+    *,
+    shortest_long_absence: int = SCHOOL_WEEKS_IN_WINDOW,
+) -> MayBeDue:
+    """Which reports can be due for a student, from two counts over their records (all of
+    them, not only school days): the tenths of hours absent without valid reason and the days
+    absent all day without valid reason. False means that rule finds nothing: 16 uur in 4
+    weken needs 16 such hours, and a long absence every school day of four school weeks (at
+    least one in each; `SchoolCalendar.shortest_long_absence` knows the calendar's least).
+    The morning run has the database count, and asks the rules only what may be due."""
+    return MayBeDue(
+        unauthorised_tenths >= HOURS_THRESHOLD * 10, whole_days >= shortest_long_absence
+    )
 
 
 def reports_due(
@@ -398,8 +433,15 @@ def reports_due(
     *,
     until: date,
     options: RegionOptions = RegionOptions(),
+    asked: MayBeDue = EVERY_KIND,
 ) -> list[StatutoryReport]:
-    """All statutory reports for one student up to `until`, in date order."""
-    found = sixteen_in_four(facts, absences, calendar, until=until, options=options)
-    found += long_absence(facts, absences, calendar, until=until)
+    """All statutory reports for one student up to `until`, in date order (only the kinds
+    `asked`: `may_be_due` rules the others out)."""
+    found = (
+        sixteen_in_four(facts, absences, calendar, until=until, options=options)
+        if asked.sixteen_in_four
+        else []
+    )
+    if asked.long_absence:
+        found += long_absence(facts, absences, calendar, until=until)
     return sorted(found, key=lambda r: (r.threshold_on, r.kind)) if found else found

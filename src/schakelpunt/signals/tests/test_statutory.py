@@ -21,8 +21,10 @@ from schakelpunt.signals.statutory import (
     ReportKind,
     SchoolCalendar,
     StudentFacts,
+    long_absence,
     may_be_due,
     reports_due,
+    sixteen_in_four,
 )
 
 CALENDAR = SchoolCalendar(holidays=((date(2025, 10, 13), date(2025, 10, 17)),))
@@ -308,25 +310,52 @@ def counts(absences: list[AbsenceDay]) -> tuple[int, int]:
 def test_the_morning_runs_shortcut_never_skips_a_report(
     found: tuple[SchoolCalendar, list[AbsenceDay]], facts: StudentFacts, for_adults: bool
 ) -> None:
-    """The morning run asks the rules only for students whose counts `may_be_due` lets
-    through: every student with a report due is among them."""
+    """The morning run asks the rules only for the kinds of report that `may_be_due` lets
+    through: every report due is of a kind among them."""
     calendar, absences = found
-    due = reports_due(
-        facts,
-        absences,
-        calendar,
-        until=WEEK_1 + timedelta(days=SPAN),
-        options=RegionOptions(sixteen_in_four_for_adults=for_adults),
+    until = WEEK_1 + timedelta(days=SPAN)
+    options = RegionOptions(sixteen_in_four_for_adults=for_adults)
+    asked = may_be_due(
+        *counts(absences), shortest_long_absence=calendar.shortest_long_absence(WEEK_1, until)
     )
-    assert may_be_due(*counts(absences)) or not due
+    assert asked.sixteen_in_four or not sixteen_in_four(
+        facts, absences, calendar, until=until, options=options
+    )
+    assert asked.long_absence or not long_absence(facts, absences, calendar, until=until)
+    assert reports_due(facts, absences, calendar, until=until, options=options, asked=asked) == (
+        reports_due(facts, absences, calendar, until=until, options=options)
+    )
+
+
+@examples(max_examples=300, deadline=None)
+@given(absences_and_calendars(), st.data(), st.sampled_from([MINOR, ADULT]), st.booleans())
+def test_a_long_absence_is_never_shorter_than_the_calendar_allows(
+    found: tuple[SchoolCalendar, list[AbsenceDay]],
+    data: st.DataObject,
+    facts: StudentFacts,
+    alone: bool,
+) -> None:
+    """Whatever the holidays, a long absence holds at least the calendar's
+    `shortest_long_absence` whole days, so the morning run may skip students with fewer.
+    Tried with absences of about four school weeks from any school day, alone or among other
+    records."""
+    calendar, others = found[0], [] if alone else found[1]
+    until = WEEK_1 + timedelta(days=SPAN)
+    first = data.draw(st.sampled_from(calendar.school_days(WEEK_1, until)))
+    weeks_later = calendar.add_school_weeks(first, 4)
+    last = data.draw(st.sampled_from([-2, -1, 0, 1]))  # around the last day of the 4 weeks
+    run = calendar.school_days(first, weeks_later + timedelta(days=last))
+    absences = sorted({a.day: a for a in [*others, *(hours(d, 8) for d in run)]}.values())
+    if long_absence(facts, absences, calendar, until=until):
+        assert counts(absences)[1] >= calendar.shortest_long_absence(WEEK_1, until)
 
 
 def test_the_shortcut_lets_through_the_smallest_reports() -> None:
-    """The bounds are tight: exactly 16 hours make a report, and so do four whole days when
-    holidays leave one school day in each of four school weeks."""
+    """The bounds are tight: exactly 16 hours make a report, and so does every school day of
+    four school weeks absent, however few school days holidays leave in them."""
     sixteen = [hours(monday(1), 8), hours(monday(1) + timedelta(days=1), 8)]
     assert reports_due(MINOR, sixteen, CALENDAR, until=monday(2))
-    assert may_be_due(*counts(sixteen))
+    assert may_be_due(*counts(sixteen)).sixteen_in_four
     only_mondays = SchoolCalendar(
         tuple((monday(w) + timedelta(days=1), monday(w) + timedelta(days=4)) for w in range(1, 7))
     )
@@ -334,4 +363,11 @@ def test_the_shortcut_lets_through_the_smallest_reports() -> None:
     assert [r.kind for r in reports_due(ADULT, four_mondays, only_mondays, until=monday(6))] == [
         ReportKind.RMC
     ]
-    assert may_be_due(*counts(four_mondays))
+    assert only_mondays.shortest_long_absence(monday(1), monday(6)) == 4
+    assert may_be_due(*counts(four_mondays), shortest_long_absence=4).long_absence
+    # Without short weeks, four school weeks are 20 school days: the 20th day absent makes
+    # the RMC report, and the shortcut asks for exactly that many.
+    twenty = whole_days(monday(1), monday(4) + timedelta(days=4))
+    assert CALENDAR.shortest_long_absence(monday(1), UNTIL) == len(twenty) == 20
+    assert [r.kind for r in reports_due(ADULT, twenty, CALENDAR, until=UNTIL)] == [ReportKind.RMC]
+    assert reports_due(ADULT, twenty[:-1], CALENDAR, until=UNTIL) == []
