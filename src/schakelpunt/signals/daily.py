@@ -290,7 +290,8 @@ def _records_sql(vendor: str, *, only_institution: bool) -> str:
     unauthorised = f"{reason} = %s AND {day} >= %s"
     tenths = f"CAST(round({absent} * 10) AS integer)"
     counts = (
-        f"sum(CASE WHEN {unauthorised} THEN {tenths} ELSE 0 END), "
+        # Only hours the 16-hours rule counts (a negative one must not hide the others).
+        f"sum(CASE WHEN {unauthorised} AND {absent} > 0 THEN {tenths} ELSE 0 END), "
         f"sum(CASE WHEN {unauthorised} AND {scheduled} > 0 AND {absent} >= {scheduled} "
         "THEN 1 ELSE 0 END)"
     )
@@ -455,7 +456,7 @@ def _morning_rules(
         own.sort()
         facts = StudentFacts(born, basic_qualification_on(qualified, qualified_on), left_on)
         asked = may_be_due(unauthorised_tenths, whole_days, shortest_long_absence=shortest)
-        if do_reports and (asked.sixteen_in_four or asked.long_absence):
+        if do_reports and asked:
             counted = own[bisect_left(own, (since,)) :]  # records are (day, …) tuples, sorted
             due = reports_due(facts, counted, calendar, until=today, options=options, asked=asked)
             if due:

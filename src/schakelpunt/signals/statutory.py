@@ -405,6 +405,9 @@ class MayBeDue(NamedTuple):
     sixteen_in_four: bool
     long_absence: bool
 
+    def __bool__(self) -> bool:  # any kind (a tuple of two is always true)
+        return self.sixteen_in_four or self.long_absence
+
 
 EVERY_KIND = MayBeDue(sixteen_in_four=True, long_absence=True)
 

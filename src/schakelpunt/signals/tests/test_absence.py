@@ -1,6 +1,7 @@
 """Absence import and the statutory reports computed from it, end to end."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -114,6 +115,27 @@ def test_reports_are_computed_from_the_records_with_the_institutions_holidays(sc
     assert ("201", "rmc", MONDAY, MONDAY + timedelta(days=25), back) in found
     again = statutory_reports_compute(institution=roc, on_date=date(2025, 12, 1))
     assert len(again) == len(reports) == AbsenceReport.objects.count()  # idempotent
+
+
+def test_a_negative_hour_written_past_the_importers_does_not_hide_a_report(school):
+    """The importers refuse negative hours, but a row written another way (a repair in the
+    database) must not hide 18 real hours from the morning run's shortcut: the report is
+    made on the day the 16th hour was reached."""
+    roc, *_ = school
+    three_days = "".join(row("200", MONDAY + timedelta(days=i), 6, scheduled=6) for i in range(3))
+    assert run(school, HEADER + three_days).ok
+    student = AbsenceRecord.objects.first().student  # type: ignore[union-attr]
+    AbsenceRecord.objects.create(
+        student=student,
+        day=MONDAY + timedelta(days=3),
+        scheduled_hours=Decimal(6),
+        absent_hours=Decimal(-5),
+        reason="unauthorised",
+    )
+    reports = statutory_reports_compute(institution=roc, on_date=date(2025, 12, 1))
+    assert [(r.kind, r.threshold_on, r.unauthorised_hours) for r in reports] == [
+        ("16_in_4", MONDAY + timedelta(days=2), Decimal(18))
+    ]
 
 
 def test_cli_imports_and_lists_open_reports_as_csv(school, tmp_path, capsys):

@@ -301,7 +301,11 @@ def absences_and_calendars(draw: st.DrawFn) -> tuple[SchoolCalendar, list[Absenc
 def counts(absences: list[AbsenceDay]) -> tuple[int, int]:
     """What the morning run has the database count: tenths of hours and whole days absent
     without valid reason."""
-    tenths = sum(int(a.absent_hours * 10) for a in absences if a.reason == UNAUTHORISED)
+    tenths = sum(
+        int(a.absent_hours * 10)
+        for a in absences
+        if a.reason == UNAUTHORISED and a.absent_hours > 0
+    )
     return tenths, sum(1 for a in absences if a.whole_day_unauthorised)
 
 
