@@ -193,13 +193,11 @@ class SchoolCalendar:
         student can have."""
         memo = self.memo("_shortest_long")
         if (since, until) not in memo:
-
-            def days_in_period(start: date) -> int:
-                period_end = self.add_school_weeks(start, SCHOOL_WEEKS_IN_WINDOW)
-                return len(self.school_days(start, period_end - timedelta(days=1)))
-
             memo[(since, until)] = min(
-                map(days_in_period, self.school_days(since, until)),
+                (
+                    len(self.school_days(start, self.four_weeks_from(start)[0]))
+                    for start in self.school_days(since, until)
+                ),
                 default=(until - since).days + 2,
             )
         found: int = memo[(since, until)]
